@@ -1,0 +1,71 @@
+//! The booking core: clinics, menus, hours, availability and the appointment life cycle.
+//! Pure rules, no I/O: storage loads the facts, calls in here and writes what comes back.
+
+pub mod ids;
+pub mod status;
+
+#[cfg(feature = "ssr")]
+pub mod availability;
+#[cfg(feature = "ssr")]
+pub mod format;
+#[cfg(feature = "ssr")]
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod schedule;
+
+#[cfg(feature = "ssr")]
+pub use plan::{plan_booking, BookingRuleError, PlannedAppointment};
+
+#[cfg(feature = "ssr")]
+mod plan {
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::availability::{AvailabilityQuery, Booked, Offer};
+    use super::ids::ResourceId;
+    use super::model::{Approval, Menu};
+    use super::schedule::Schedule;
+    use super::status::AppointmentStatus;
+
+    /// What a new booking becomes, decided from fresh facts inside the write transaction.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct PlannedAppointment {
+        pub offer: Offer,
+        pub status: AppointmentStatus,
+        pub hold_expires_at: Option<DateTime<Utc>>,
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+    pub enum BookingRuleError {
+        /// Full, outside hours, too soon, too far ahead, or not a start time of this menu.
+        #[error("this time is no longer available")]
+        NotAvailable,
+    }
+
+    /// Re-checks a requested place against the rules and the current appointments; the client's
+    /// idea of the place is only a key (resource and start), never trusted for anything else.
+    pub fn plan_booking(
+        schedule: Schedule<'_>,
+        menu: &Menu,
+        booked: &[Booked],
+        resource: ResourceId,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<PlannedAppointment, BookingRuleError> {
+        let date = starts_at.with_timezone(&schedule.clinic.time_zone).date_naive();
+        let query = AvailabilityQuery { schedule, menu, from: date, to: date, now, booked };
+        let offer = query
+            .offers()
+            .into_iter()
+            .find(|o| o.resource_id == resource && o.starts_at == starts_at)
+            .ok_or(BookingRuleError::NotAvailable)?;
+        let (status, hold_expires_at) = match menu.approval {
+            Approval::AutoConfirm => (AppointmentStatus::Confirmed, None),
+            Approval::RequiresStaff => {
+                // A request never holds its place past the visit itself.
+                let expiry = (now + Duration::minutes(menu.hold_minutes.into())).min(offer.starts_at);
+                (AppointmentStatus::Requested, Some(expiry))
+            }
+        };
+        Ok(PlannedAppointment { offer, status, hold_expires_at })
+    }
+}

@@ -1,0 +1,160 @@
+//! The clinic's configuration as the booking rules see it.
+
+use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+
+use super::ids::{ClinicId, MenuId, ResourceId};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clinic {
+    pub id: ClinicId,
+    /// Used in URLs: `/c/{slug}`.
+    pub slug: String,
+    pub name_ja: String,
+    pub name_en: String,
+    /// IANA time zone; every time a person reads is shown in it.
+    pub time_zone: Tz,
+    /// Japanese national holidays are closed unless the clinic opens on them.
+    pub open_on_holidays: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceKind {
+    Practitioner,
+    Room,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Practitioner => "practitioner",
+            Self::Room => "room",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "practitioner" => Some(Self::Practitioner),
+            "room" => Some(Self::Room),
+            _ => None,
+        }
+    }
+}
+
+/// A practitioner or room that appointments are booked on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    pub id: ResourceId,
+    pub clinic_id: ClinicId,
+    pub name_ja: String,
+    pub name_en: String,
+    pub kind: ResourceKind,
+}
+
+/// How a menu hands out its places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingMode {
+    /// Fixed start times, one after another for the menu's duration; each holds `seats` patients
+    /// (1 for an ordinary 1:1 visit).
+    TimeSlot { seats: u32 },
+    /// 時間帯予約: a band as long as the menu's duration (e.g. 9:00–10:00) holds `capacity`
+    /// patients who are seen in turn within it.
+    TimeBand { capacity: u32 },
+    /// 順番予約: a numbered place in the day's queue, up to `places` a day.
+    DayQueue { places: u32 },
+}
+
+impl BookingMode {
+    pub fn capacity(self) -> u32 {
+        match self {
+            Self::TimeSlot { seats } => seats,
+            Self::TimeBand { capacity } => capacity,
+            Self::DayQueue { places } => places,
+        }
+    }
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::TimeSlot { .. } => "slot",
+            Self::TimeBand { .. } => "band",
+            Self::DayQueue { .. } => "queue",
+        }
+    }
+    pub fn from_parts(kind: &str, capacity: u32) -> Option<Self> {
+        match kind {
+            "slot" => Some(Self::TimeSlot { seats: capacity }),
+            "band" => Some(Self::TimeBand { capacity }),
+            "queue" => Some(Self::DayQueue { places: capacity }),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a request waits for staff or is confirmed at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Approval {
+    RequiresStaff,
+    AutoConfirm,
+}
+
+/// An appointment type (初診, 再診, 健診 …) with all its booking rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Menu {
+    pub id: MenuId,
+    pub clinic_id: ClinicId,
+    pub name_ja: String,
+    pub name_en: String,
+    pub duration_minutes: u32,
+    pub mode: BookingMode,
+    /// Time the resource is kept free before / after the visit (preparation, cleaning).
+    pub buffer_before_minutes: u32,
+    pub buffer_after_minutes: u32,
+    /// How long before its start a place can still be booked.
+    pub min_notice_minutes: u32,
+    /// How many days ahead (in the clinic's calendar) can be booked.
+    pub horizon_days: u32,
+    /// Until how long before the start the patient may cancel.
+    pub cancel_cutoff_minutes: u32,
+    pub approval: Approval,
+    /// How long an unapproved request holds its place before it expires.
+    pub hold_minutes: u32,
+    /// The practitioners or rooms that can see this menu.
+    pub resource_ids: Vec<ResourceId>,
+}
+
+impl Menu {
+    pub fn duration(&self) -> Duration {
+        Duration::minutes(self.duration_minutes.into())
+    }
+    pub fn buffer_before(&self) -> Duration {
+        Duration::minutes(self.buffer_before_minutes.into())
+    }
+    pub fn buffer_after(&self) -> Duration {
+        Duration::minutes(self.buffer_after_minutes.into())
+    }
+}
+
+/// Regular weekly opening hours of one resource. A day with a lunch break has two rows
+/// (9:00–12:30 and 14:00–18:00): the break is the gap between them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpeningHours {
+    pub resource_id: ResourceId,
+    pub weekday: Weekday,
+    pub opens: NaiveTime,
+    pub closes: NaiveTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExceptionKind {
+    /// Closed all day (a clinic holiday, a conference, the practitioner is away).
+    Closed,
+    /// Open for these hours in addition to the weekly ones; on a national holiday or a closed
+    /// weekday these are the day's only hours.
+    ExtraHours { opens: NaiveTime, closes: NaiveTime },
+}
+
+/// A dated exception for the whole clinic (`resource_id: None`) or one resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateException {
+    pub date: NaiveDate,
+    pub resource_id: Option<ResourceId>,
+    pub kind: ExceptionKind,
+}

@@ -1,0 +1,240 @@
+//! The appointment life cycle. Every change of status goes through [`AppointmentStatus::apply`],
+//! so a transition that is not in the table below cannot happen anywhere in the product.
+//!
+//! ```text
+//! requested ──confirm──▶ confirmed ──cancel_by_patient──▶ cancelled_by_patient
+//!     │ decline ▶ declined      ├────cancel_by_clinic───▶ cancelled_by_clinic
+//!     └ expire  ▶ expired       ├────mark_no_show───────▶ no_show
+//!                               └────complete───────────▶ completed
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    /// Sent by the patient, waiting for the clinic; holds its place until the hold expires.
+    Requested,
+    Confirmed,
+    Declined,
+    Expired,
+    CancelledByPatient,
+    CancelledByClinic,
+    NoShow,
+    Completed,
+}
+
+/// What someone wants to do to an appointment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    Confirm,
+    Decline,
+    Expire,
+    CancelByPatient,
+    CancelByClinic,
+    MarkNoShow,
+    Complete,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("an appointment that is {from} cannot be {}", .transition.past_tense())]
+pub struct TransitionError {
+    pub from: AppointmentStatus,
+    pub transition: Transition,
+}
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 8] = [
+        Self::Requested,
+        Self::Confirmed,
+        Self::Declined,
+        Self::Expired,
+        Self::CancelledByPatient,
+        Self::CancelledByClinic,
+        Self::NoShow,
+        Self::Completed,
+    ];
+
+    /// The only place that knows which transitions are allowed.
+    pub fn apply(self, transition: Transition) -> Result<Self, TransitionError> {
+        use AppointmentStatus::*;
+        use Transition::*;
+        match (self, transition) {
+            (Requested, Confirm) => Ok(Confirmed),
+            (Requested, Decline) => Ok(Declined),
+            (Requested, Expire) => Ok(Expired),
+            (Confirmed, CancelByPatient) => Ok(CancelledByPatient),
+            (Confirmed, CancelByClinic) => Ok(CancelledByClinic),
+            (Confirmed, MarkNoShow) => Ok(NoShow),
+            (Confirmed, Complete) => Ok(Completed),
+            (from, transition) => Err(TransitionError { from, transition }),
+        }
+    }
+
+    pub fn confirm(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::Confirm)
+    }
+    pub fn decline(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::Decline)
+    }
+    pub fn expire(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::Expire)
+    }
+    pub fn cancel_by_patient(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::CancelByPatient)
+    }
+    pub fn cancel_by_clinic(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::CancelByClinic)
+    }
+    pub fn mark_no_show(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::MarkNoShow)
+    }
+    pub fn complete(self) -> Result<Self, TransitionError> {
+        self.apply(Transition::Complete)
+    }
+
+    /// Whether an appointment in this status occupies its place. A request holds its place only
+    /// until its hold expires; that deadline is checked by the availability rules.
+    pub fn holds_capacity(self) -> bool {
+        matches!(self, Self::Requested | Self::Confirmed | Self::NoShow | Self::Completed)
+    }
+
+    /// The name stored in the database (and used in URLs and logs).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Confirmed => "confirmed",
+            Self::Declined => "declined",
+            Self::Expired => "expired",
+            Self::CancelledByPatient => "cancelled_by_patient",
+            Self::CancelledByClinic => "cancelled_by_clinic",
+            Self::NoShow => "no_show",
+            Self::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Requested => "承認待ち",
+            Self::Confirmed => "予約確定",
+            Self::Declined => "お断り",
+            Self::Expired => "期限切れ",
+            Self::CancelledByPatient => "キャンセル済み",
+            Self::CancelledByClinic => "医院によるキャンセル",
+            Self::NoShow => "無断キャンセル",
+            Self::Completed => "受診済み",
+        }
+    }
+}
+
+impl std::fmt::Display for AppointmentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Transition {
+    pub const ALL: [Transition; 7] = [
+        Self::Confirm,
+        Self::Decline,
+        Self::Expire,
+        Self::CancelByPatient,
+        Self::CancelByClinic,
+        Self::MarkNoShow,
+        Self::Complete,
+    ];
+
+    fn past_tense(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirmed",
+            Self::Decline => "declined",
+            Self::Expire => "expired",
+            Self::CancelByPatient => "cancelled by the patient",
+            Self::CancelByClinic => "cancelled by the clinic",
+            Self::MarkNoShow => "marked as a no-show",
+            Self::Complete => "completed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppointmentStatus::*;
+    use super::*;
+
+    #[test]
+    fn allowed_transitions_are_exactly_the_documented_ones() {
+        let allowed = [
+            (Requested, Transition::Confirm, Confirmed),
+            (Requested, Transition::Decline, Declined),
+            (Requested, Transition::Expire, Expired),
+            (Confirmed, Transition::CancelByPatient, CancelledByPatient),
+            (Confirmed, Transition::CancelByClinic, CancelledByClinic),
+            (Confirmed, Transition::MarkNoShow, NoShow),
+            (Confirmed, Transition::Complete, Completed),
+        ];
+        for from in AppointmentStatus::ALL {
+            for transition in Transition::ALL {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, t, _)| *f == from && *t == transition)
+                    .map(|(_, _, to)| *to);
+                match (from.apply(transition), expected) {
+                    (Ok(to), Some(want)) => assert_eq!(to, want, "{from} {transition:?}"),
+                    (Err(e), None) => {
+                        assert_eq!(e, TransitionError { from, transition });
+                    }
+                    (got, want) => panic!("{from} {transition:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn named_methods_follow_the_table() {
+        assert_eq!(Requested.confirm(), Ok(Confirmed));
+        assert_eq!(Requested.decline(), Ok(Declined));
+        assert_eq!(Requested.expire(), Ok(Expired));
+        assert_eq!(Confirmed.cancel_by_patient(), Ok(CancelledByPatient));
+        assert_eq!(Confirmed.cancel_by_clinic(), Ok(CancelledByClinic));
+        assert_eq!(Confirmed.mark_no_show(), Ok(NoShow));
+        assert_eq!(Confirmed.complete(), Ok(Completed));
+        assert!(Confirmed.confirm().is_err());
+        assert!(Declined.confirm().is_err());
+        assert!(Requested.complete().is_err());
+    }
+
+    #[test]
+    fn terminal_statuses_have_no_way_out() {
+        for from in [Declined, Expired, CancelledByPatient, CancelledByClinic, NoShow, Completed] {
+            for t in Transition::ALL {
+                assert!(from.apply(t).is_err(), "{from} must be final");
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_errors_read_well() {
+        for s in AppointmentStatus::ALL {
+            assert_eq!(AppointmentStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(AppointmentStatus::parse("approved"), None);
+        assert_eq!(
+            Declined.confirm().unwrap_err().to_string(),
+            "an appointment that is declined cannot be confirmed"
+        );
+    }
+
+    #[test]
+    fn released_statuses_do_not_hold_capacity() {
+        assert!(Requested.holds_capacity() && Confirmed.holds_capacity());
+        for s in [Declined, Expired, CancelledByPatient, CancelledByClinic] {
+            assert!(!s.holds_capacity());
+        }
+    }
+}

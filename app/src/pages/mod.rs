@@ -1,0 +1,45 @@
+pub mod clinic;
+pub mod home;
+
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <section class="card">
+            <h1>"ページが見つかりません"</h1>
+            <p>"Page not found." " " <a href="/">"トップへ / Home"</a></p>
+        </section>
+    }
+}
+
+/// 日本語 / English. Japanese is the default.
+#[component]
+pub fn LangSwitch(lang: ReadSignal<Lang>, set_lang: WriteSignal<Lang>) -> impl IntoView {
+    let button = move |target: Lang, text: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="lang"
+                aria-pressed=move || (lang.get() == target).to_string()
+                on:click=move |_| set_lang.set(target)
+            >
+                {text}
+            </button>
+        }
+    };
+    view! {
+        <nav class="lang-switch" aria-label="Language / 言語">
+            {button(Lang::Ja, "日本語")}
+            {button(Lang::En, "English")}
+        </nav>
+    }
+}

@@ -1,0 +1,228 @@
+//! The one storage interface. The server implements it for SQLite and PostgreSQL
+//! (`server/src/db/`); server functions reach it through [`crate::state::AppState`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+use crate::booking::availability::{AvailabilityQuery, Booked, Offer};
+use crate::booking::ids::{AppointmentId, ClinicId, MenuId, PatientId, ResourceId, StaffId};
+use crate::booking::model::{Clinic, DateException, Menu, OpeningHours, Resource, ResourceKind};
+use crate::booking::schedule::Schedule;
+use crate::booking::status::{AppointmentStatus, Transition};
+
+pub type SharedStore = Arc<dyn Store>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The place was taken (or closed) between showing it and booking it.
+    #[error("this time is no longer available; please choose another")]
+    NoLongerAvailable,
+    /// Someone else changed the appointment first (another staff member, the expiry task).
+    #[error("this appointment was already changed (it is now {current})")]
+    Conflict { current: AppointmentStatus },
+    /// The request's hold ran out before the clinic answered.
+    #[error("this request has expired")]
+    HoldExpired,
+    #[error("not found")]
+    NotFound,
+    /// A value that breaks a rule of the data (a duplicate slug, a bad reference …).
+    #[error("{0}")]
+    Invalid(String),
+    /// Anything else: logged, never shown to a user.
+    #[error("storage failure: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Who changed an appointment, for the audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Patient(PatientId),
+    Staff(StaffId),
+    /// Background work: hold expiry, reminders.
+    System,
+}
+
+impl Actor {
+    /// The form stored in the audit log: `patient:12`, `staff:3`, `system`.
+    pub fn to_stored(self) -> String {
+        match self {
+            Actor::Patient(id) => format!("patient:{id}"),
+            Actor::Staff(id) => format!("staff:{id}"),
+            Actor::System => "system".to_string(),
+        }
+    }
+    pub fn parse_stored(s: &str) -> Option<Self> {
+        match s.split_once(':') {
+            Some(("patient", id)) => id.parse().ok().map(|id| Actor::Patient(PatientId(id))),
+            Some(("staff", id)) => id.parse().ok().map(|id| Actor::Staff(StaffId(id))),
+            None if s == "system" => Some(Actor::System),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub clinic_id: ClinicId,
+    pub menu_id: MenuId,
+    pub resource_id: ResourceId,
+    pub patient_id: PatientId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The clinic-local date of the visit.
+    pub service_date: NaiveDate,
+    pub status: AppointmentStatus,
+    /// The place in the day's queue, for queue menus.
+    pub queue_number: Option<u32>,
+    pub hold_expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    pub appointment_id: AppointmentId,
+    pub actor: Actor,
+    pub from: Option<AppointmentStatus>,
+    pub to: AppointmentStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// A patient asks for a place. Only the key of the place comes from the client.
+#[derive(Clone, Debug)]
+pub struct NewBooking {
+    pub clinic_id: ClinicId,
+    pub menu_id: MenuId,
+    pub resource_id: ResourceId,
+    pub starts_at: DateTime<Utc>,
+    pub patient_id: PatientId,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewClinic {
+    pub slug: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub time_zone: chrono_tz::Tz,
+    pub open_on_holidays: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewResource {
+    pub clinic_id: ClinicId,
+    pub name_ja: String,
+    pub name_en: String,
+    pub kind: ResourceKind,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPatient {
+    pub clinic_id: ClinicId,
+    pub line_user_id: Option<String>,
+    pub name: String,
+    pub furigana: String,
+    pub phone: String,
+    pub birth_date: Option<NaiveDate>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffRole {
+    Owner,
+    Staff,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Owner => "owner",
+            StaffRole::Staff => "staff",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewStaff {
+    pub clinic_id: ClinicId,
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    /// An Argon2id PHC string; the plain password never reaches storage.
+    pub password_hash: String,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers (for `/healthz`).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn clinics(&self) -> Result<Vec<Clinic>, StoreError>;
+    async fn clinic_by_slug(&self, slug: &str) -> Result<Option<Clinic>, StoreError>;
+    async fn resources(&self, clinic: ClinicId) -> Result<Vec<Resource>, StoreError>;
+    /// Active menus, in display order.
+    async fn menus(&self, clinic: ClinicId) -> Result<Vec<Menu>, StoreError>;
+    async fn opening_hours(&self, clinic: ClinicId) -> Result<Vec<OpeningHours>, StoreError>;
+    async fn exceptions(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DateException>, StoreError>;
+    /// Appointments of the clinic whose held time overlaps `[from, to)` and whose status holds
+    /// capacity.
+    async fn holding_appointments(&self, clinic: ClinicId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError>;
+
+    /// Books a place: re-checks availability inside one write transaction that no other booking
+    /// of the same resource can interleave with, and writes the appointment and its audit row.
+    async fn book(&self, booking: NewBooking) -> Result<Appointment, StoreError>;
+    /// Moves an appointment through its life cycle, atomically, with an audit row.
+    async fn transition(&self, clinic: ClinicId, id: AppointmentId, transition: Transition, actor: Actor, now: DateTime<Utc>) -> Result<Appointment, StoreError>;
+    async fn appointment(&self, clinic: ClinicId, id: AppointmentId) -> Result<Option<Appointment>, StoreError>;
+    async fn audit_trail(&self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<AuditEntry>, StoreError>;
+
+    async fn create_clinic(&self, clinic: NewClinic) -> Result<ClinicId, StoreError>;
+    async fn create_resource(&self, resource: NewResource) -> Result<ResourceId, StoreError>;
+    /// Creates a menu (its `id` is ignored) with its resources.
+    async fn create_menu(&self, menu: Menu) -> Result<MenuId, StoreError>;
+    async fn add_opening_hours(&self, hours: OpeningHours) -> Result<(), StoreError>;
+    async fn add_exception(&self, clinic: ClinicId, exception: DateException) -> Result<(), StoreError>;
+    async fn create_patient(&self, patient: NewPatient) -> Result<PatientId, StoreError>;
+    async fn create_staff(&self, staff: NewStaff) -> Result<StaffId, StoreError>;
+}
+
+/// The free places of `menu` between two clinic-local dates (both included).
+pub async fn availability(
+    store: &dyn Store,
+    clinic: &Clinic,
+    menu: &Menu,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<Offer>, StoreError> {
+    let hours = store.opening_hours(clinic.id).await?;
+    let exceptions = store.exceptions(clinic.id, from, to).await?;
+    let (window_from, window_to) = held_window(from, to);
+    let booked = store.holding_appointments(clinic.id, window_from, window_to).await?;
+    let schedule = Schedule { clinic, hours: &hours, exceptions: &exceptions };
+    Ok(AvailabilityQuery { schedule, menu, from, to, now, booked: &booked }.offers())
+}
+
+/// A UTC window that surely covers every appointment that can block a place on the local dates
+/// `from..=to`, buffers and any time zone included.
+pub fn held_window(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = from - Days::new(2);
+    let end = to + Days::new(3);
+    (start.and_time(chrono::NaiveTime::MIN).and_utc(), end.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actors_round_trip() {
+        for a in [Actor::Patient(PatientId(7)), Actor::Staff(StaffId(3)), Actor::System] {
+            assert_eq!(Actor::parse_stored(&a.to_stored()), Some(a));
+        }
+        assert_eq!(Actor::parse_stored("patient:x"), None);
+        assert_eq!(Actor::parse_stored("robot"), None);
+    }
+}
