@@ -1,0 +1,440 @@
+//! The queries both backends run, and their `Store` implementation, written once.
+//! `shared_queries!(sqlx::Sqlite, SqliteStore, for_update = "")` expands them for one backend.
+//! What differs (connecting, starting a write transaction, locking for a booking, the row-lock
+//! clause) stays in `sqlite.rs` and `postgres.rs`: each backend struct provides `conn()`,
+//! `write()` and `lock_for_booking()`.
+
+macro_rules! shared_queries {
+    ($Db:ty, $Store:ident, for_update = $for_update:literal) => {
+        #[allow(dead_code)]
+        pub(super) mod q {
+            use app::booking::availability::Booked;
+            use app::booking::ids::*;
+            use app::booking::model::*;
+            use app::booking::schedule::Schedule;
+            use app::booking::status::{AppointmentStatus, Transition};
+            use app::booking::plan_booking;
+            use app::store::*;
+            use chrono::{DateTime, NaiveDate, Utc};
+
+            use crate::db::rows::{self, *};
+            use async_trait::async_trait;
+            use crate::db::DbError;
+
+            pub type Conn = <$Db as sqlx::Database>::Connection;
+
+            async fn commit<T>(tx: sqlx::Transaction<'static, $Db>, value: T) -> Result<T, StoreError> {
+                tx.commit().await.map_err(DbError::from)?;
+                Ok(value)
+            }
+
+            #[async_trait]
+            impl Store for super::$Store {
+                async fn ping(&self) -> Result<(), StoreError> {
+                    sqlx::query("SELECT 1").execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn clinics(&self) -> Result<Vec<Clinic>, StoreError> {
+                    self::clinics(&mut *self.conn().await?).await
+                }
+                async fn clinic_by_slug(&self, slug: &str) -> Result<Option<Clinic>, StoreError> {
+                    self::clinic_by_slug(&mut *self.conn().await?, slug).await
+                }
+                async fn resources(&self, clinic: ClinicId) -> Result<Vec<Resource>, StoreError> {
+                    self::resources(&mut *self.conn().await?, clinic).await
+                }
+                async fn menus(&self, clinic: ClinicId) -> Result<Vec<Menu>, StoreError> {
+                    self::menus(&mut *self.conn().await?, clinic).await
+                }
+                async fn opening_hours(&self, clinic: ClinicId) -> Result<Vec<OpeningHours>, StoreError> {
+                    self::opening_hours(&mut *self.conn().await?, clinic).await
+                }
+                async fn exceptions(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DateException>, StoreError> {
+                    self::exceptions(&mut *self.conn().await?, clinic, from, to).await
+                }
+                async fn holding_appointments(&self, clinic: ClinicId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError> {
+                    self::holding(&mut *self.conn().await?, clinic, from, to).await
+                }
+                async fn book(&self, booking: NewBooking) -> Result<Appointment, StoreError> {
+                    let mut tx = self.write().await?;
+                    super::$Store::lock_for_booking(&mut tx, &booking).await?;
+                    let appointment = self::book_serialized(&mut tx, &booking).await?;
+                    commit(tx, appointment).await
+                }
+                async fn transition(&self, clinic: ClinicId, id: AppointmentId, transition: Transition, actor: Actor, now: DateTime<Utc>) -> Result<Appointment, StoreError> {
+                    let mut tx = self.write().await?;
+                    let appointment = self::transition_serialized(&mut tx, clinic, id, transition, actor, now).await?;
+                    commit(tx, appointment).await
+                }
+                async fn appointment(&self, clinic: ClinicId, id: AppointmentId) -> Result<Option<Appointment>, StoreError> {
+                    self::appointment(&mut *self.conn().await?, clinic, id, false).await
+                }
+                async fn audit_trail(&self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<AuditEntry>, StoreError> {
+                    self::audit_trail(&mut *self.conn().await?, clinic, id).await
+                }
+                async fn create_clinic(&self, clinic: NewClinic) -> Result<ClinicId, StoreError> {
+                    self::create_clinic(&mut *self.conn().await?, &clinic, Utc::now()).await
+                }
+                async fn create_resource(&self, resource: NewResource) -> Result<ResourceId, StoreError> {
+                    self::create_resource(&mut *self.conn().await?, &resource).await
+                }
+                async fn create_menu(&self, menu: Menu) -> Result<MenuId, StoreError> {
+                    let mut tx = self.write().await?;
+                    let id = self::create_menu(&mut tx, &menu).await?;
+                    commit(tx, id).await
+                }
+                async fn add_opening_hours(&self, hours: OpeningHours) -> Result<(), StoreError> {
+                    self::add_opening_hours(&mut *self.conn().await?, &hours).await
+                }
+                async fn add_exception(&self, clinic: ClinicId, exception: DateException) -> Result<(), StoreError> {
+                    self::add_exception(&mut *self.conn().await?, clinic, &exception).await
+                }
+                async fn create_patient(&self, patient: NewPatient) -> Result<PatientId, StoreError> {
+                    self::create_patient(&mut *self.conn().await?, &patient, Utc::now()).await
+                }
+                async fn create_staff(&self, staff: NewStaff) -> Result<StaffId, StoreError> {
+                    self::create_staff(&mut *self.conn().await?, &staff, Utc::now()).await
+                }
+            }
+
+            pub async fn clinics(c: &mut Conn) -> Result<Vec<Clinic>, StoreError> {
+                let sql = format!("SELECT {CLINIC_COLUMNS} FROM clinics ORDER BY id");
+                let rows: Vec<ClinicRow> = sqlx::query_as(&sql).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            pub async fn clinic_by_slug(c: &mut Conn, slug: &str) -> Result<Option<Clinic>, StoreError> {
+                let sql = format!("SELECT {CLINIC_COLUMNS} FROM clinics WHERE slug = $1");
+                let row: Option<ClinicRow> = sqlx::query_as(&sql).bind(slug).fetch_optional(&mut *c).await.map_err(DbError::from)?;
+                row.map(Clinic::try_from).transpose()
+            }
+
+            pub async fn clinic(c: &mut Conn, id: ClinicId) -> Result<Clinic, StoreError> {
+                let sql = format!("SELECT {CLINIC_COLUMNS} FROM clinics WHERE id = $1");
+                let row: Option<ClinicRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
+                row.ok_or(StoreError::NotFound)?.try_into()
+            }
+
+            pub async fn resources(c: &mut Conn, clinic: ClinicId) -> Result<Vec<Resource>, StoreError> {
+                let rows: Vec<ResourceRow> = sqlx::query_as(
+                    "SELECT id, clinic_id, name_ja, name_en, kind FROM resources WHERE clinic_id = $1 ORDER BY id",
+                )
+                .bind(clinic.0)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            pub async fn menus(c: &mut Conn, clinic: ClinicId) -> Result<Vec<Menu>, StoreError> {
+                let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE clinic_id = $1 AND active ORDER BY position, id");
+                let rows: Vec<MenuRow> = sqlx::query_as(&sql).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                let links: Vec<MenuResourceRow> =
+                    sqlx::query_as(SELECT_MENU_RESOURCES).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                rows::menus(rows, &links)
+            }
+
+            pub async fn opening_hours(c: &mut Conn, clinic: ClinicId) -> Result<Vec<OpeningHours>, StoreError> {
+                let rows: Vec<HoursRow> = sqlx::query_as(SELECT_HOURS).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            pub async fn exceptions(c: &mut Conn, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<DateException>, StoreError> {
+                let rows: Vec<ExceptionRow> = sqlx::query_as(SELECT_EXCEPTIONS)
+                    .bind(clinic.0)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            pub async fn holding(c: &mut Conn, clinic: ClinicId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError> {
+                let rows: Vec<BookedRow> = sqlx::query_as(&select_holding())
+                    .bind(clinic.0)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&mut *c)
+                    .await
+                    .map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            pub async fn appointment(c: &mut Conn, clinic: ClinicId, id: AppointmentId, lock: bool) -> Result<Option<Appointment>, StoreError> {
+                let sql = format!(
+                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND id = $2{}",
+                    if lock { $for_update } else { "" }
+                );
+                let row: Option<AppointmentRow> =
+                    sqlx::query_as(&sql).bind(clinic.0).bind(id.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
+                row.map(Appointment::try_from).transpose()
+            }
+
+            pub async fn audit_trail(c: &mut Conn, clinic: ClinicId, id: AppointmentId) -> Result<Vec<AuditEntry>, StoreError> {
+                let rows: Vec<EventRow> =
+                    sqlx::query_as(SELECT_EVENTS).bind(clinic.0).bind(id.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            async fn record_event(
+                c: &mut Conn,
+                clinic: ClinicId,
+                id: AppointmentId,
+                actor: Actor,
+                from: Option<AppointmentStatus>,
+                to: AppointmentStatus,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                sqlx::query(INSERT_EVENT)
+                    .bind(clinic.0)
+                    .bind(id.0)
+                    .bind(actor.to_stored())
+                    .bind(from.map(|s| s.as_str()))
+                    .bind(to.as_str())
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(DbError::from)?;
+                Ok(())
+            }
+
+            /// Books a place. The caller has started a transaction in which no other booking of
+            /// the resource can run (SQLite: an immediate transaction; PostgreSQL: the resource
+            /// row locked), so the facts read here stay true until the commit.
+            pub async fn book_serialized(c: &mut Conn, b: &NewBooking) -> Result<Appointment, StoreError> {
+                let clinic = clinic(&mut *c, b.clinic_id).await?;
+                let menu = menus(&mut *c, b.clinic_id)
+                    .await?
+                    .into_iter()
+                    .find(|m| m.id == b.menu_id)
+                    .ok_or(StoreError::NotFound)?;
+                let date = b.starts_at.with_timezone(&clinic.time_zone).date_naive();
+                let hours = opening_hours(&mut *c, clinic.id).await?;
+                let exceptions = exceptions(&mut *c, clinic.id, date, date).await?;
+                let (from, to) = held_window(date, date);
+                let booked = holding(&mut *c, clinic.id, from, to).await?;
+                let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
+                let plan = plan_booking(schedule, &menu, &booked, b.resource_id, b.starts_at, b.now)
+                    .map_err(|_| StoreError::NoLongerAvailable)?;
+
+                let queue_number: Option<i64> = match menu.mode {
+                    BookingMode::DayQueue { .. } => Some(
+                        sqlx::query_scalar(NEXT_QUEUE_NUMBER)
+                            .bind(b.resource_id.0)
+                            .bind(b.menu_id.0)
+                            .bind(plan.offer.date)
+                            .fetch_one(&mut *c)
+                            .await
+                            .map_err(DbError::from)?,
+                    ),
+                    _ => None,
+                };
+                let o = &plan.offer;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO appointments (clinic_id, menu_id, resource_id, patient_id, starts_at, ends_at, \
+                     held_from, held_until, service_date, status, queue_number, hold_expires_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                )
+                .bind(b.clinic_id.0)
+                .bind(b.menu_id.0)
+                .bind(o.resource_id.0)
+                .bind(b.patient_id.0)
+                .bind(o.starts_at)
+                .bind(o.ends_at)
+                .bind(o.held_from)
+                .bind(o.held_until)
+                .bind(o.date)
+                .bind(plan.status.as_str())
+                .bind(queue_number)
+                .bind(plan.hold_expires_at)
+                .bind(b.now)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                let id = AppointmentId(id);
+                record_event(&mut *c, b.clinic_id, id, b.actor, None, plan.status, b.now).await?;
+                appointment(&mut *c, b.clinic_id, id, false).await?.ok_or(StoreError::NotFound)
+            }
+
+            /// Applies a transition. The caller holds a write transaction; the appointment is read
+            /// with a row lock where the backend has one, and the update is guarded by the status
+            /// it was read with, so of two racing staff exactly one wins.
+            pub async fn transition_serialized(
+                c: &mut Conn,
+                clinic: ClinicId,
+                id: AppointmentId,
+                transition: Transition,
+                actor: Actor,
+                now: DateTime<Utc>,
+            ) -> Result<Appointment, StoreError> {
+                let current = appointment(&mut *c, clinic, id, true).await?.ok_or(StoreError::NotFound)?;
+                let next = current
+                    .status
+                    .apply(transition)
+                    .map_err(|_| StoreError::Conflict { current: current.status })?;
+                if transition == Transition::Confirm && current.hold_expires_at.is_some_and(|t| t <= now) {
+                    return Err(StoreError::HoldExpired);
+                }
+                let updated = sqlx::query(
+                    "UPDATE appointments SET status = $1, updated_at = $2 WHERE clinic_id = $3 AND id = $4 AND status = $5",
+                )
+                .bind(next.as_str())
+                .bind(now)
+                .bind(clinic.0)
+                .bind(id.0)
+                .bind(current.status.as_str())
+                .execute(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                if updated.rows_affected() != 1 {
+                    let now_status = appointment(&mut *c, clinic, id, false).await?.map(|a| a.status).unwrap_or(current.status);
+                    return Err(StoreError::Conflict { current: now_status });
+                }
+                record_event(&mut *c, clinic, id, actor, Some(current.status), next, now).await?;
+                appointment(&mut *c, clinic, id, false).await?.ok_or(StoreError::NotFound)
+            }
+
+            pub async fn create_clinic(c: &mut Conn, n: &NewClinic, now: DateTime<Utc>) -> Result<ClinicId, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO clinics (slug, name_ja, name_en, time_zone, open_on_holidays, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(&n.slug)
+                .bind(&n.name_ja)
+                .bind(&n.name_en)
+                .bind(n.time_zone.name())
+                .bind(n.open_on_holidays)
+                .bind(now)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                Ok(ClinicId(id))
+            }
+
+            pub async fn create_resource(c: &mut Conn, n: &NewResource) -> Result<ResourceId, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO resources (clinic_id, name_ja, name_en, kind) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(n.clinic_id.0)
+                .bind(&n.name_ja)
+                .bind(&n.name_en)
+                .bind(n.kind.as_str())
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                Ok(ResourceId(id))
+            }
+
+            pub async fn create_menu(c: &mut Conn, m: &Menu) -> Result<MenuId, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO menus (clinic_id, position, name_ja, name_en, duration_minutes, mode, capacity, \
+                     buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, \
+                     cancel_cutoff_minutes, requires_approval, hold_minutes) \
+                     VALUES ($1, (SELECT COUNT(*) FROM menus WHERE clinic_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                     RETURNING id",
+                )
+                .bind(m.clinic_id.0)
+                .bind(&m.name_ja)
+                .bind(&m.name_en)
+                .bind(i64::from(m.duration_minutes))
+                .bind(m.mode.kind())
+                .bind(i64::from(m.mode.capacity()))
+                .bind(i64::from(m.buffer_before_minutes))
+                .bind(i64::from(m.buffer_after_minutes))
+                .bind(i64::from(m.min_notice_minutes))
+                .bind(i64::from(m.horizon_days))
+                .bind(i64::from(m.cancel_cutoff_minutes))
+                .bind(m.approval == Approval::RequiresStaff)
+                .bind(i64::from(m.hold_minutes))
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                for resource in &m.resource_ids {
+                    // The resource must belong to the same clinic as the menu.
+                    let linked = sqlx::query(
+                        "INSERT INTO menu_resources (menu_id, resource_id) \
+                         SELECT $1, id FROM resources WHERE id = $2 AND clinic_id = $3",
+                    )
+                    .bind(id)
+                    .bind(resource.0)
+                    .bind(m.clinic_id.0)
+                    .execute(&mut *c)
+                    .await
+                    .map_err(DbError::from)?;
+                    if linked.rows_affected() != 1 {
+                        return Err(StoreError::Invalid(format!("resource {resource} is not one of this clinic's")));
+                    }
+                }
+                Ok(MenuId(id))
+            }
+
+            pub async fn add_opening_hours(c: &mut Conn, h: &OpeningHours) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO opening_hours (resource_id, weekday, opens_minute, closes_minute) VALUES ($1, $2, $3, $4)")
+                    .bind(h.resource_id.0)
+                    .bind(i64::from(h.weekday.num_days_from_monday()))
+                    .bind(minute_of(h.opens))
+                    .bind(minute_of(h.closes))
+                    .execute(&mut *c)
+                    .await
+                    .map_err(DbError::from)?;
+                Ok(())
+            }
+
+            pub async fn add_exception(c: &mut Conn, clinic: ClinicId, e: &DateException) -> Result<(), StoreError> {
+                let (kind, opens, closes) = exception_columns(e.kind);
+                sqlx::query(
+                    "INSERT INTO date_exceptions (clinic_id, resource_id, date, kind, opens_minute, closes_minute) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(clinic.0)
+                .bind(e.resource_id.map(|r| r.0))
+                .bind(e.date)
+                .bind(kind)
+                .bind(opens)
+                .bind(closes)
+                .execute(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                Ok(())
+            }
+
+            pub async fn create_patient(c: &mut Conn, p: &NewPatient, now: DateTime<Utc>) -> Result<PatientId, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO patients (clinic_id, line_user_id, name, furigana, phone, birth_date, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(p.clinic_id.0)
+                .bind(&p.line_user_id)
+                .bind(&p.name)
+                .bind(&p.furigana)
+                .bind(&p.phone)
+                .bind(p.birth_date)
+                .bind(now)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                Ok(PatientId(id))
+            }
+
+            pub async fn create_staff(c: &mut Conn, s: &NewStaff, now: DateTime<Utc>) -> Result<StaffId, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO staff (clinic_id, email, display_name, role, password_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(s.clinic_id.0)
+                .bind(s.email.trim().to_lowercase())
+                .bind(&s.display_name)
+                .bind(s.role.as_str())
+                .bind(&s.password_hash)
+                .bind(now)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                Ok(StaffId(id))
+            }
+        }
+    };
+}
+
+pub(crate) use shared_queries;

@@ -1,0 +1,8 @@
+//! The Yoyaku server: configuration, storage backends, the HTTP app and the admin commands.
+//! `main.rs` only parses the command line and calls in here.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod seed;
+pub mod staff;

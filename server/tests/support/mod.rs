@@ -1,0 +1,216 @@
+//! Fresh databases for tests: a temporary SQLite file, or a new PostgreSQL database created on
+//! the server named by `YOYAKU_TEST_POSTGRES_URL` (default: the local `test` database). A test
+//! that cannot reach PostgreSQL fails; it is never skipped.
+
+#![allow(dead_code)]
+
+use std::sync::Once;
+
+use app::booking::ids::*;
+use app::booking::model::*;
+use app::store::*;
+use chrono::{DateTime, NaiveTime, TimeZone, Utc, Weekday};
+use sqlx::{Connection, Executor, PgConnection};
+
+pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+pub struct TestDb {
+    pub store: SharedStore,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+fn admin_url() -> String {
+    std::env::var("YOYAKU_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES.to_string())
+}
+
+async fn admin_connection(url: &str) -> PgConnection {
+    PgConnection::connect(url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL is required for these tests and is not reachable at {url}: {e}")
+    })
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("yoyaku.db").display());
+        let store = server::db::open(&url).await.expect("open SQLite");
+        TestDb { store, url, cleanup: Cleanup::Sqlite(dir) }
+    }
+
+    pub async fn postgres() -> TestDb {
+        static STALE: Once = Once::new();
+        let admin_url = admin_url();
+        let mut admin = admin_connection(&admin_url).await;
+        let mut drop_stale = false;
+        STALE.call_once(|| drop_stale = true);
+        if drop_stale {
+            // Databases left by earlier runs that were killed midway.
+            let stale: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'yoyaku_test_%'",
+            )
+            .fetch_all(&mut admin)
+            .await
+            .expect("list test databases");
+            let pid = std::process::id();
+            for name in stale.into_iter().filter(|n| !n.contains(&format!("_{pid}_"))) {
+                let _ = admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await;
+            }
+        }
+        let name = format!("yoyaku_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        admin.execute(format!("CREATE DATABASE \"{name}\"").as_str()).await.expect("create test database");
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("YOYAKU_TEST_POSTGRES_URL must name a database: {admin_url}"),
+        };
+        let store = server::db::open(&url).await.expect("open PostgreSQL");
+        TestDb { store, url, cleanup: Cleanup::Postgres { admin_url, name } }
+    }
+
+    pub async fn cleanup(self) {
+        drop(self.store);
+        match self.cleanup {
+            Cleanup::Sqlite(dir) => drop(dir),
+            Cleanup::Postgres { admin_url, name } => {
+                let mut admin = admin_connection(&admin_url).await;
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await
+                    .expect("drop test database");
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn(SharedStore)` once on SQLite and once on PostgreSQL, each on a
+/// fresh database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = $crate::support::TestDb::sqlite().await;
+                    super::$name(db.store.clone()).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = $crate::support::TestDb::postgres().await;
+                    super::$name(db.store.clone()).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+pub const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
+
+pub fn tokyo(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    TOKYO.with_ymd_and_hms(y, mo, d, h, mi, 0).single().expect("valid time").with_timezone(&Utc)
+}
+
+/// Monday 7 January 2030, 08:00 in Tokyo: "now" in the storage tests.
+pub fn now() -> DateTime<Utc> {
+    tokyo(2030, 1, 7, 8, 0)
+}
+
+pub struct Clinic1 {
+    pub clinic: ClinicId,
+    pub doctor: ResourceId,
+    pub room: ResourceId,
+    pub slot: MenuId,
+    pub band: MenuId,
+    pub queue: MenuId,
+    pub auto: MenuId,
+}
+
+pub fn menu(clinic: ClinicId, name: &str, mode: BookingMode, duration: u32, resource: ResourceId) -> Menu {
+    Menu {
+        id: MenuId(0),
+        clinic_id: clinic,
+        name_ja: name.into(),
+        name_en: name.into(),
+        duration_minutes: duration,
+        mode,
+        buffer_before_minutes: 0,
+        buffer_after_minutes: 0,
+        min_notice_minutes: 0,
+        horizon_days: 30,
+        cancel_cutoff_minutes: 60,
+        approval: Approval::RequiresStaff,
+        hold_minutes: 60,
+        resource_ids: vec![resource],
+    }
+}
+
+/// A clinic open 9:00–12:00 every day, with one menu of each booking mode.
+pub async fn clinic(store: &dyn Store, slug: &str) -> Clinic1 {
+    let clinic = store
+        .create_clinic(NewClinic { slug: slug.into(), name_ja: "テスト医院".into(), name_en: "Test clinic".into(), time_zone: TOKYO, open_on_holidays: true })
+        .await
+        .expect("clinic");
+    let doctor = store
+        .create_resource(NewResource { clinic_id: clinic, name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner })
+        .await
+        .expect("doctor");
+    let room = store
+        .create_resource(NewResource { clinic_id: clinic, name_ja: "部屋".into(), name_en: "Room".into(), kind: ResourceKind::Room })
+        .await
+        .expect("room");
+    let queue_doctor = store
+        .create_resource(NewResource { clinic_id: clinic, name_ja: "接種".into(), name_en: "Shots".into(), kind: ResourceKind::Practitioner })
+        .await
+        .expect("queue doctor");
+    for resource_id in [doctor, room, queue_doctor] {
+        for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
+            let t = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
+            store.add_opening_hours(OpeningHours { resource_id, weekday, opens: t(9), closes: t(12) }).await.expect("hours");
+        }
+    }
+    let slot = store.create_menu(menu(clinic, "slot", BookingMode::TimeSlot { seats: 1 }, 30, doctor)).await.expect("slot menu");
+    let band = store.create_menu(menu(clinic, "band", BookingMode::TimeBand { capacity: 3 }, 60, room)).await.expect("band menu");
+    let queue = store.create_menu(menu(clinic, "queue", BookingMode::DayQueue { places: 5 }, 10, queue_doctor)).await.expect("queue menu");
+    let auto = store
+        .create_menu(Menu { approval: Approval::AutoConfirm, ..menu(clinic, "auto", BookingMode::TimeSlot { seats: 1 }, 30, doctor) })
+        .await
+        .expect("auto menu");
+    Clinic1 { clinic, doctor, room, slot, band, queue, auto }
+}
+
+pub async fn patients(store: &dyn Store, clinic: ClinicId, n: usize) -> Vec<PatientId> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        let i = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ids.push(
+            store
+                .create_patient(NewPatient {
+                    clinic_id: clinic,
+                    line_user_id: Some(format!("U{i:032x}")),
+                    name: format!("患者 {i}"),
+                    furigana: "カンジャ".into(),
+                    phone: "090-0000-0000".into(),
+                    birth_date: None,
+                })
+                .await
+                .expect("patient"),
+        );
+    }
+    ids
+}
+
+pub fn booking(clinic: ClinicId, menu: MenuId, resource: ResourceId, starts_at: DateTime<Utc>, patient: PatientId) -> NewBooking {
+    NewBooking { clinic_id: clinic, menu_id: menu, resource_id: resource, starts_at, patient_id: patient, actor: Actor::Patient(patient), now: now() }
+}
