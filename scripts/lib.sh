@@ -1,0 +1,111 @@
+# Shared set-up for scripts/run and scripts/test: installs what a fresh machine lacks, once.
+# Everything here is idempotent and prints what it installs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+# Builds are slow on small machines: keep compiled artefacts outside the clone so that fresh
+# clones (CI) reuse them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/yoyaku/target}"
+
+CARGO_LEPTOS_VERSION=0.3.10
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { printf '\nERROR: %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+APT_UPDATED=
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_build_tools() {
+  command -v cargo >/dev/null || die "Rust is not installed (https://rustup.rs)"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes about 13 minutes, once)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  # wasm-opt from Debian, so cargo-leptos never downloads one; brotli to report sizes.
+  command -v wasm-opt >/dev/null || apt_install binaryen
+  command -v brotli >/dev/null || apt_install brotli
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  [ -x /usr/bin/chromium ] || die "Chromium could not be installed; the end-to-end tests need it"
+}
+
+ensure_node_modules() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp="end2end/node_modules/.installed-from-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s end2end/package-lock.json "$stamp"; then
+    say "installing the end-to-end test packages (npm ci)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+    cp end2end/package-lock.json "$stamp"
+  fi
+}
+
+# PostgreSQL for the storage tests: started when installed but stopped; never skipped.
+export YOYAKU_TEST_POSTGRES_URL="${YOYAKU_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+ensure_postgres() {
+  pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+  command -v pg_isready >/dev/null || apt_install postgresql-client
+  if ! pg_up; then
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+      say "starting PostgreSQL"
+      for version in $(ls /etc/postgresql); do
+        as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+      done
+      for _ in $(seq 1 30); do pg_up && break; sleep 1; done
+    fi
+  fi
+  pg_up || die "PostgreSQL is not reachable on 127.0.0.1:5432 and could not be started.
+  The storage tests need it: install it (apt-get install postgresql), allow trust or password
+  access for 'postgres' on 127.0.0.1, or point YOYAKU_TEST_POSTGRES_URL at another server."
+}
+
+# Builds the server and the WASM in release mode and reports what a phone downloads.
+build_release() {
+  say "building the release (server + WASM)"
+  cargo leptos build --release
+  report_sizes
+}
+
+report_sizes() {
+  local pkg="$ROOT/target/site/pkg" report="$ROOT/target/site/pkg/sizes.txt"
+  [ -d "$pkg" ] || die "no $pkg after the build"
+  {
+    printf '%-24s %10s %10s\n' "file" "raw" "brotli"
+    local total_raw=0 total_br=0
+    for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css; do
+      [ -f "$f" ] || continue
+      local raw br
+      raw=$(stat -c %s "$f")
+      br=$(brotli -c -q 11 "$f" | wc -c)
+      total_raw=$((total_raw + raw)); total_br=$((total_br + br))
+      printf '%-24s %10d %10d\n' "$(basename "$f")" "$raw" "$br"
+    done
+    printf '%-24s %10d %10d\n' "total" "$total_raw" "$total_br"
+  } > "$report"
+  say "what a browser downloads (bytes; also in target/site/pkg/sizes.txt)"
+  cat "$report" >&2
+}
+
+server_bin() { echo "$CARGO_TARGET_DIR/release/server"; }

@@ -1,0 +1,98 @@
+//! The HTTP surface as a browser uses it: health check, the server-rendered page, and the server
+//! function behind it, against a seeded SQLite database.
+
+mod support;
+
+use app::api::ClinicOverview;
+use app::state::AppState;
+use app::store::{availability, SharedStore};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::{Days, Utc};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+async fn app() -> (axum::Router, SharedStore, support::TestDb) {
+    let db = support::TestDb::sqlite().await;
+    server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
+    let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
+    let router = server::http::router(AppState { leptos_options, store: db.store.clone() });
+    (router, db.store.clone(), db)
+}
+
+async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8(body.to_vec()).expect("utf-8"))
+}
+
+fn form(path: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn healthz_checks_the_database() {
+    let (router, _, _db) = app().await;
+    let (status, body) = send(&router, Request::get("/healthz").body(Body::empty()).expect("request")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn the_overview_server_function_returns_the_computed_availability() {
+    let (router, store, _db) = app().await;
+    let (status, body) = send(&router, form("/api/clinic_overview", "slug=demo&lang=ja")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let overview: ClinicOverview = serde_json::from_str(&body).expect("JSON overview");
+    assert_eq!(overview.name, "さくら内科クリニック(デモ)");
+    let names: Vec<&str> = overview.menus.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["初診", "再診", "健康診断", "予防接種(順番予約)"]);
+    assert_eq!(overview.menus.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(), ["slot", "slot", "band", "queue"]);
+
+    let clinic = store.clinic_by_slug("demo").await.expect("read").expect("demo");
+    let now = Utc::now();
+    let today = now.with_timezone(&clinic.time_zone).date_naive();
+    for (menu, shown) in store.menus(clinic.id).await.expect("menus").iter().zip(&overview.menus) {
+        let offers = availability(store.as_ref(), &clinic, menu, today, today + Days::new(menu.horizon_days.into()), now).await.expect("availability");
+        let expected: Vec<i64> = offers.iter().take(app::api::NEXT_PLACES).map(|o| o.starts_at.timestamp()).collect();
+        let got: Vec<i64> = shown.next_places.iter().map(|p| p.starts_at).collect();
+        assert!(!expected.is_empty(), "{} has free places", menu.name_en);
+        assert_eq!(got, expected, "{}", menu.name_en);
+    }
+    // Every label is in Tokyo time with the weekday, e.g. 12月1日(火) 10:30.
+    for place in overview.menus.iter().flat_map(|m| &m.next_places) {
+        assert!(place.label.contains("月") && place.label.contains("日(") && place.label.contains(':'), "{}", place.label);
+    }
+
+    let (_, english) = send(&router, form("/api/clinic_overview", "slug=demo&lang=en")).await;
+    let english: ClinicOverview = serde_json::from_str(&english).expect("JSON overview");
+    assert_eq!(english.menus[0].name, "First visit");
+}
+
+#[tokio::test]
+async fn an_unknown_clinic_is_a_clear_error() {
+    let (router, _, _db) = app().await;
+    let (status, body) = send(&router, form("/api/clinic_overview", "slug=nope&lang=en")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body.contains("Clinic not found."), "{body}");
+    let (status, body) = send(&router, form("/api/clinic_overview", "lang=en")).await;
+    assert!(status.is_client_error() || status.is_server_error(), "{status}");
+    assert!(!body.is_empty());
+}
+
+#[tokio::test]
+async fn the_clinic_page_is_rendered_on_the_server() {
+    let (router, _, _db) = app().await;
+    let (status, html) = send(&router, Request::get("/c/demo").body(Body::empty()).expect("request")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<html lang=\"ja\""), "Japanese first");
+    assert!(html.contains("さくら内科クリニック(デモ)") && html.contains("健康診断"), "{html}");
+    assert!(html.contains("class=\"place\""), "free places are in the first HTML");
+    let (status, _) = send(&router, Request::get("/no/such/page").body(Body::empty()).expect("request")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
