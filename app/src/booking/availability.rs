@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::ids::{AppointmentId, MenuId, ResourceId};
-use super::model::{BookingMode, Clinic, Menu};
+use super::model::{Approval, BookingMode, Clinic, Menu};
 use super::schedule::Schedule;
 use super::status::AppointmentStatus;
 
@@ -112,7 +112,10 @@ impl AvailabilityQuery<'_> {
                         if let (Some(starts_at), Some(ends_at)) =
                             (to_utc(tz, start), to_utc(tz, start + duration))
                         {
-                            if starts_at >= earliest_start {
+                            // A request must be able to hold its place for a moment, so a
+                            // slot starting right now is only for menus confirmed at once.
+                            let holdable = starts_at > self.now || self.menu.approval == Approval::AutoConfirm;
+                            if starts_at >= earliest_start && holdable {
                                 let held = (
                                     starts_at - self.menu.buffer_before(),
                                     ends_at + self.menu.buffer_after(),

@@ -22,7 +22,7 @@ mod plan {
 
     use super::availability::{AvailabilityQuery, Booked, Offer};
     use super::ids::ResourceId;
-    use super::model::{Approval, Menu};
+    use super::model::{Approval, BookingMode, Menu};
     use super::schedule::Schedule;
     use super::status::AppointmentStatus;
 
@@ -61,8 +61,13 @@ mod plan {
         let (status, hold_expires_at) = match menu.approval {
             Approval::AutoConfirm => (AppointmentStatus::Confirmed, None),
             Approval::RequiresStaff => {
-                // A request never holds its place past the visit itself.
-                let expiry = (now + Duration::minutes(menu.hold_minutes.into())).min(offer.starts_at);
+                // A request never holds its place past the visit itself (for a day queue: past
+                // the day's closing, since patients join the queue while it runs).
+                let latest = match menu.mode {
+                    BookingMode::DayQueue { .. } => offer.ends_at,
+                    BookingMode::TimeSlot { .. } | BookingMode::TimeBand { .. } => offer.starts_at,
+                };
+                let expiry = (now + Duration::minutes(menu.hold_minutes.into())).min(latest);
                 (AppointmentStatus::Requested, Some(expiry))
             }
         };

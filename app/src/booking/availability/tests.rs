@@ -256,6 +256,21 @@ fn booking_is_re_planned_from_current_facts() {
     m.approval = Approval::RequiresStaff;
     let late = plan_booking(f.schedule(), &m, &[], DR, ten, tokyo(2026, 12, 1, 9, 45)).expect("free");
     assert_eq!(late.hold_expires_at, Some(ten));
+    // A slot starting this very minute cannot be held for approval, but can be confirmed at once.
+    assert!(plan_booking(f.schedule(), &m, &[], DR, ten, ten).is_err());
+    m.approval = Approval::AutoConfirm;
+    assert!(plan_booking(f.schedule(), &m, &[], DR, ten, ten).is_ok());
+}
+
+#[test]
+fn a_queue_request_made_during_the_day_holds_until_closing() {
+    let f = Fixture::new();
+    let m = menu(1, BookingMode::DayQueue { places: 3 }, 10);
+    let now = tokyo(2026, 12, 1, 16, 30);
+    let plan = plan_booking(f.schedule(), &m, &[], DR, tokyo(2026, 12, 1, 9, 0), now).expect("queue open");
+    assert_eq!(plan.hold_expires_at, Some(tokyo(2026, 12, 1, 17, 0)));
+    let held = Booked { hold_expires_at: plan.hold_expires_at, ..booked(1, &plan.offer, plan.status) };
+    assert_eq!(f.offers(&m, d(2026, 12, 1), d(2026, 12, 1), now, &[held])[0].remaining, 2);
 }
 
 // ---------- properties ----------
