@@ -42,9 +42,25 @@ ensure_build_tools() {
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
   fi
-  # wasm-opt from Debian, so cargo-leptos never downloads one; brotli to report sizes.
-  command -v wasm-opt >/dev/null || apt_install binaryen
+  ensure_wasm_opt
   command -v brotli >/dev/null || apt_install brotli
+}
+
+# cargo-leptos runs the `wasm-opt` it finds on PATH (and would download one otherwise). Debian
+# bookworm's binaryen (108) mis-optimises the reference types that rustc now emits for wasm32
+# (the page fails with "WebAssembly.Table.set(): Argument 1 is invalid"), so binaryen comes
+# from the npm registry, pinned, into a tools folder beside the cargo target.
+BINARYEN_VERSION=132.0.0
+TOOLS="$HOME/.cache/yoyaku/tools"
+export PATH="$TOOLS/node_modules/.bin:$PATH"
+ensure_wasm_opt() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
+    say "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm"
+    mkdir -p "$TOOLS"
+    npm install --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+  [ "$(command -v wasm-opt)" = "$TOOLS/node_modules/.bin/wasm-opt" ] || die "wasm-opt is not the pinned binaryen"
 }
 
 ensure_chromium() {

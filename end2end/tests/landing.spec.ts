@@ -26,6 +26,7 @@ test("the demo clinic's landing page shows the free places the server computes",
   page.on("pageerror", (e) => errors.push(e.message));
 
   await page.goto("/c/demo");
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const expected = await overview(page.request, "ja");
   await expect(page.locator("h2.clinic-name")).toHaveText(expected.name);
   expect(expected.menus.length).toBe(4);
