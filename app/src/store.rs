@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::booking::availability::{AvailabilityQuery, Booked, Offer};
-use crate::booking::ids::{AppointmentId, ClinicId, MenuId, PatientId, ResourceId, StaffId};
+use crate::booking::ids::{AppointmentId, ClinicId, MenuId, PatientId, QuestionId, ResourceId, StaffId};
 use crate::booking::model::{Clinic, DateException, Menu, OpeningHours, Resource, ResourceKind};
 use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
@@ -79,6 +79,10 @@ pub struct Appointment {
     pub queue_number: Option<u32>,
     pub hold_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Opaque reference used in URLs and messages instead of the id.
+    pub reference: String,
+    /// For a reschedule: the appointment this one replaces once confirmed.
+    pub replaces_id: Option<AppointmentId>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +104,79 @@ pub struct NewBooking {
     pub patient_id: PatientId,
     pub actor: Actor,
     pub now: DateTime<Utc>,
+    /// Answers to the menu's questions (already validated).
+    pub answers: Vec<(QuestionId, String)>,
+    /// A reschedule: the patient's confirmed appointment this one replaces when confirmed.
+    pub replaces: Option<AppointmentId>,
+}
+
+/// A patient of one clinic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Patient {
+    pub id: PatientId,
+    pub clinic_id: ClinicId,
+    /// The verified LINE user id (`sub` of the ID token), or a sandbox id.
+    pub line_user_id: Option<String>,
+    pub name: String,
+    pub furigana: String,
+    pub phone: String,
+    pub birth_date: Option<NaiveDate>,
+    pub language: crate::i18n::Lang,
+}
+
+/// The details a patient types in; remembered for next time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatientDetails {
+    pub name: String,
+    pub furigana: String,
+    pub phone: String,
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// A clinic's LINE channels. A clinic without them runs in sandbox mode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineSettings {
+    pub liff_id: String,
+    pub login_channel_id: String,
+    /// Messaging API secrets: write-only, never shown or logged.
+    pub channel_secret: Option<String>,
+    pub channel_access_token: Option<String>,
+    /// The Official Account's add-friend link (`https://line.me/R/ti/p/@…`).
+    pub add_friend_url: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuestionKind {
+    Text,
+    Choice,
+    YesNo,
+}
+
+impl QuestionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Text => "text",
+            QuestionKind::Choice => "choice",
+            QuestionKind::YesNo => "yes_no",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [QuestionKind::Text, QuestionKind::Choice, QuestionKind::YesNo].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One of the clinic's questions for a menu (問診).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Question {
+    pub id: QuestionId,
+    pub menu_id: MenuId,
+    pub label_ja: String,
+    pub label_en: String,
+    pub kind: QuestionKind,
+    /// For `Choice`: the same choices in both languages; the Japanese text is stored.
+    pub choices_ja: Vec<String>,
+    pub choices_en: Vec<String>,
+    pub required: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -186,6 +263,31 @@ pub trait Store: Send + Sync + 'static {
     async fn add_exception(&self, clinic: ClinicId, exception: DateException) -> Result<(), StoreError>;
     async fn create_patient(&self, patient: NewPatient) -> Result<PatientId, StoreError>;
     async fn create_staff(&self, staff: NewStaff) -> Result<StaffId, StoreError>;
+
+    async fn line_settings(&self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError>;
+    /// `None` removes the LINE channels (the clinic goes back to sandbox mode).
+    async fn set_line_settings(&self, clinic: ClinicId, settings: Option<LineSettings>) -> Result<(), StoreError>;
+    /// The privacy notice patients consent to, in Japanese and English.
+    async fn privacy_notice(&self, clinic: ClinicId) -> Result<(String, String), StoreError>;
+    async fn set_privacy_notice(&self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError>;
+
+    async fn questions(&self, menu: MenuId) -> Result<Vec<Question>, StoreError>;
+    /// Adds a question at the end of the menu's list (its `id` is ignored).
+    async fn add_question(&self, question: Question) -> Result<QuestionId, StoreError>;
+    async fn answers(&self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<(QuestionId, String)>, StoreError>;
+
+    async fn patient(&self, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError>;
+    /// The patient known by this verified LINE user id, created on first sign-in.
+    async fn line_patient(&self, clinic: ClinicId, line_user_id: &str, lang: crate::i18n::Lang) -> Result<Patient, StoreError>;
+    async fn save_patient_details(&self, clinic: ClinicId, id: PatientId, details: PatientDetails) -> Result<(), StoreError>;
+    async fn create_patient_session(&self, clinic: ClinicId, patient: PatientId, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The patient signed in with this session token, if it is still valid.
+    async fn patient_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<(ClinicId, PatientId)>, StoreError>;
+    async fn end_patient_session(&self, token: &str) -> Result<(), StoreError>;
+
+    async fn appointment_by_reference(&self, clinic: ClinicId, reference: &str) -> Result<Option<Appointment>, StoreError>;
+    /// All of a patient's appointments, newest visit first.
+    async fn patient_appointments(&self, clinic: ClinicId, patient: PatientId) -> Result<Vec<Appointment>, StoreError>;
 }
 
 /// The free places of `menu` between two clinic-local dates (both included).

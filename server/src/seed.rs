@@ -138,6 +138,8 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
                     patient_id,
                     actor: Actor::Patient(patient_id),
                     now,
+                    answers: Vec::new(),
+                    replaces: None,
                 })
                 .await?;
             if i == 0 {

@@ -25,6 +25,8 @@ on_both_backends!(
     clinics_cannot_see_each_other,
     broken_constraints_become_user_errors,
     settings_read_back_as_written,
+    a_reschedule_replaces_the_old_visit_only_when_confirmed,
+    answers_sessions_and_line_patients,
 );
 
 async fn offers(store: &SharedStore, c: &Clinic1, menu: MenuId) -> Vec<app::booking::availability::Offer> {
@@ -319,4 +321,76 @@ async fn settings_read_back_as_written(store: SharedStore) {
     assert_eq!(read[1].kind, ExceptionKind::ExtraHours { opens: t(13), closes: t(15) });
     // The closure wins: nothing on 9 January.
     assert!(offers(&store, &c, c.slot).await.iter().all(|o| o.date != day));
+}
+
+async fn a_reschedule_replaces_the_old_visit_only_when_confirmed(store: SharedStore) {
+    let c = clinic(store.as_ref(), "a").await;
+    let ps = patients(store.as_ref(), c.clinic, 2).await;
+    let old = store.book(booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), ps[0])).await.expect("booked");
+    // Only a confirmed visit can be rescheduled, and only by its own patient.
+    let early = NewBooking { replaces: Some(old.id), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), ps[0]) };
+    assert!(matches!(store.book(early).await, Err(StoreError::Conflict { current: AppointmentStatus::Requested })));
+    store.transition(c.clinic, old.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm");
+    let stranger = NewBooking { replaces: Some(old.id), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), ps[1]) };
+    assert!(matches!(store.book(stranger).await, Err(StoreError::NotFound)));
+
+    let new = store.book(NewBooking { replaces: Some(old.id), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), ps[0]) }).await.expect("rebook");
+    assert_eq!((new.status, new.replaces_id), (AppointmentStatus::Requested, Some(old.id)));
+    let still = store.appointment(c.clinic, old.id).await.expect("read").expect("exists");
+    assert_eq!(still.status, AppointmentStatus::Confirmed, "the old visit stands until the new one is confirmed");
+    store.transition(c.clinic, new.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm new");
+    let old_now = store.appointment(c.clinic, old.id).await.expect("read").expect("exists");
+    assert_eq!(old_now.status, AppointmentStatus::CancelledByPatient);
+    let trail = store.audit_trail(c.clinic, old.id).await.expect("trail");
+    assert_eq!(trail.last().map(|e| (e.actor, e.to)), Some((Actor::Patient(ps[0]), AppointmentStatus::CancelledByPatient)));
+    // Auto-confirmed menus replace at once.
+    let auto = store.book(NewBooking { replaces: Some(new.id), ..booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 7, 11, 0), ps[0]) }).await.expect("auto");
+    assert_eq!(auto.status, AppointmentStatus::Confirmed);
+    assert_eq!(store.appointment(c.clinic, new.id).await.expect("read").map(|a| a.status), Some(AppointmentStatus::CancelledByPatient));
+    assert_eq!(store.appointment_by_reference(c.clinic, &auto.reference).await.expect("read"), Some(auto.clone()));
+    assert_eq!(store.patient_appointments(c.clinic, ps[0]).await.expect("list").len(), 3);
+}
+
+async fn answers_sessions_and_line_patients(store: SharedStore) {
+    use app::i18n::Lang;
+    let c = clinic(store.as_ref(), "a").await;
+    let q = store
+        .add_question(Question { id: QuestionId(0), menu_id: c.slot, label_ja: "症状".into(), label_en: "Symptoms".into(), kind: QuestionKind::Text, choices_ja: vec![], choices_en: vec![], required: true })
+        .await
+        .expect("question");
+    let choice = store
+        .add_question(Question { id: QuestionId(0), menu_id: c.slot, label_ja: "保険証".into(), label_en: "Insurance card".into(), kind: QuestionKind::Choice, choices_ja: vec!["あり".into(), "なし".into()], choices_en: vec!["Yes".into(), "No".into()], required: false })
+        .await
+        .expect("question");
+    let qs = store.questions(c.slot).await.expect("questions");
+    assert_eq!(qs.iter().map(|q| q.id).collect::<Vec<_>>(), [q, choice]);
+    assert_eq!(qs[1].choices_en, ["Yes", "No"]);
+
+    let patient = store.line_patient(c.clinic, "U0123456789abcdef0123456789abcdef", Lang::En).await.expect("patient");
+    let again = store.line_patient(c.clinic, "U0123456789abcdef0123456789abcdef", Lang::Ja).await.expect("same patient");
+    assert_eq!((again.id, again.language), (patient.id, Lang::Ja));
+    let details = PatientDetails { name: "山田 花子".into(), furigana: "ヤマダ ハナコ".into(), phone: "09012345678".into(), birth_date: chrono::NaiveDate::from_ymd_opt(1950, 4, 1) };
+    store.save_patient_details(c.clinic, patient.id, details.clone()).await.expect("save");
+    let read = store.patient(c.clinic, patient.id).await.expect("read").expect("exists");
+    assert_eq!((read.name, read.phone, read.birth_date), (details.name, details.phone, details.birth_date));
+
+    let a = store
+        .book(NewBooking { answers: vec![(q, "頭痛".into()), (choice, "あり".into())], ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), patient.id) })
+        .await
+        .expect("booked");
+    assert_eq!(store.answers(c.clinic, a.id).await.expect("answers"), vec![(q, "頭痛".to_string()), (choice, "あり".to_string())]);
+
+    store.create_patient_session(c.clinic, patient.id, "tok", now() + Duration::days(30), now()).await.expect("session");
+    assert_eq!(store.patient_session("tok", now()).await.expect("read"), Some((c.clinic, patient.id)));
+    assert_eq!(store.patient_session("tok", now() + Duration::days(31)).await.expect("read"), None);
+    assert_eq!(store.patient_session("other", now()).await.expect("read"), None);
+    store.end_patient_session("tok").await.expect("end");
+    assert_eq!(store.patient_session("tok", now()).await.expect("read"), None);
+
+    assert_eq!(store.line_settings(c.clinic).await.expect("read"), None);
+    let line = LineSettings { liff_id: "1234567890-abcdefgh".into(), login_channel_id: "1234567890".into(), channel_secret: Some("s".into()), channel_access_token: None, add_friend_url: None };
+    store.set_line_settings(c.clinic, Some(line.clone())).await.expect("set");
+    assert_eq!(store.line_settings(c.clinic).await.expect("read"), Some(line));
+    store.set_privacy_notice(c.clinic, "個人情報", "Privacy").await.expect("notice");
+    assert_eq!(store.privacy_notice(c.clinic).await.expect("read"), ("個人情報".to_string(), "Privacy".to_string()));
 }

@@ -27,4 +27,6 @@ id_type!(
     PatientId,
     AppointmentId,
     StaffId,
+    /// One of a menu's questions for the patient (問診).
+    QuestionId,
 );

@@ -95,6 +95,107 @@ macro_rules! shared_queries {
                 async fn create_staff(&self, staff: NewStaff) -> Result<StaffId, StoreError> {
                     self::create_staff(&mut *self.conn().await?, &staff, Utc::now()).await
                 }
+                async fn line_settings(&self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError> {
+                    self::line_settings(&mut *self.conn().await?, clinic).await
+                }
+                async fn set_line_settings(&self, clinic: ClinicId, settings: Option<LineSettings>) -> Result<(), StoreError> {
+                    self::set_line_settings(&mut *self.conn().await?, clinic, settings.as_ref()).await
+                }
+                async fn privacy_notice(&self, clinic: ClinicId) -> Result<(String, String), StoreError> {
+                    let row: Option<(String, String)> = sqlx::query_as("SELECT privacy_notice_ja, privacy_notice_en FROM clinics WHERE id = $1")
+                        .bind(clinic.0).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                    row.ok_or(StoreError::NotFound)
+                }
+                async fn set_privacy_notice(&self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError> {
+                    sqlx::query("UPDATE clinics SET privacy_notice_ja = $1, privacy_notice_en = $2 WHERE id = $3")
+                        .bind(ja).bind(en).bind(clinic.0).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn questions(&self, menu: MenuId) -> Result<Vec<Question>, StoreError> {
+                    self::questions(&mut *self.conn().await?, menu).await
+                }
+                async fn add_question(&self, question: Question) -> Result<QuestionId, StoreError> {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO menu_questions (menu_id, position, label_ja, label_en, kind, choices_ja, choices_en, required) \
+                         VALUES ($1, (SELECT COUNT(*) FROM menu_questions WHERE menu_id = $1), $2, $3, $4, $5, $6, $7) RETURNING id",
+                    )
+                    .bind(question.menu_id.0)
+                    .bind(&question.label_ja)
+                    .bind(&question.label_en)
+                    .bind(question.kind.as_str())
+                    .bind(question.choices_ja.join("\n"))
+                    .bind(question.choices_en.join("\n"))
+                    .bind(question.required)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(DbError::from)?;
+                    Ok(QuestionId(id))
+                }
+                async fn answers(&self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<(QuestionId, String)>, StoreError> {
+                    let rows: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT a.question_id, a.answer FROM appointment_answers a JOIN appointments p ON p.id = a.appointment_id \
+                         JOIN menu_questions q ON q.id = a.question_id WHERE p.clinic_id = $1 AND p.id = $2 ORDER BY q.position, q.id",
+                    )
+                    .bind(clinic.0).bind(id.0).fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    Ok(rows.into_iter().map(|(q, a)| (QuestionId(q), a)).collect())
+                }
+                async fn patient(&self, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError> {
+                    self::patient(&mut *self.conn().await?, clinic, id).await
+                }
+                async fn line_patient(&self, clinic: ClinicId, line_user_id: &str, lang: app::i18n::Lang) -> Result<Patient, StoreError> {
+                    let mut tx = self.write().await?;
+                    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM patients WHERE clinic_id = $1 AND line_user_id = $2")
+                        .bind(clinic.0).bind(line_user_id).fetch_optional(&mut *tx).await.map_err(DbError::from)?;
+                    let id = match existing {
+                        Some(id) => {
+                            sqlx::query("UPDATE patients SET language = $1 WHERE id = $2")
+                                .bind(lang.code()).bind(id).execute(&mut *tx).await.map_err(DbError::from)?;
+                            PatientId(id)
+                        }
+                        None => {
+                            let id: i64 = sqlx::query_scalar(
+                                "INSERT INTO patients (clinic_id, line_user_id, name, furigana, phone, birth_date, created_at, language) \
+                                 VALUES ($1, $2, '', '', '', NULL, $3, $4) RETURNING id",
+                            )
+                            .bind(clinic.0).bind(line_user_id).bind(Utc::now()).bind(lang.code())
+                            .fetch_one(&mut *tx).await.map_err(DbError::from)?;
+                            PatientId(id)
+                        }
+                    };
+                    let patient = self::patient(&mut tx, clinic, id).await?.ok_or(StoreError::NotFound)?;
+                    commit(tx, patient).await
+                }
+                async fn save_patient_details(&self, clinic: ClinicId, id: PatientId, d: PatientDetails) -> Result<(), StoreError> {
+                    let updated = sqlx::query("UPDATE patients SET name = $1, furigana = $2, phone = $3, birth_date = $4 WHERE clinic_id = $5 AND id = $6")
+                        .bind(&d.name).bind(&d.furigana).bind(&d.phone).bind(d.birth_date).bind(clinic.0).bind(id.0)
+                        .execute(&self.pool).await.map_err(DbError::from)?;
+                    if updated.rows_affected() == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+                }
+                async fn create_patient_session(&self, clinic: ClinicId, patient: PatientId, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError> {
+                    sqlx::query("INSERT INTO patient_sessions (token, clinic_id, patient_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(token).bind(clinic.0).bind(patient.0).bind(now).bind(expires_at)
+                        .execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn patient_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<(ClinicId, PatientId)>, StoreError> {
+                    let row: Option<(i64, i64)> = sqlx::query_as("SELECT clinic_id, patient_id FROM patient_sessions WHERE token = $1 AND expires_at > $2")
+                        .bind(token).bind(now).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                    Ok(row.map(|(c, p)| (ClinicId(c), PatientId(p))))
+                }
+                async fn end_patient_session(&self, token: &str) -> Result<(), StoreError> {
+                    sqlx::query("DELETE FROM patient_sessions WHERE token = $1").bind(token).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn appointment_by_reference(&self, clinic: ClinicId, reference: &str) -> Result<Option<Appointment>, StoreError> {
+                    let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND reference = $2");
+                    let row: Option<AppointmentRow> = sqlx::query_as(&sql).bind(clinic.0).bind(reference).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                    row.map(Appointment::try_from).transpose()
+                }
+                async fn patient_appointments(&self, clinic: ClinicId, patient: PatientId) -> Result<Vec<Appointment>, StoreError> {
+                    let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND patient_id = $2 ORDER BY starts_at DESC, id DESC");
+                    let rows: Vec<AppointmentRow> = sqlx::query_as(&sql).bind(clinic.0).bind(patient.0).fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    convert(rows)
+                }
             }
 
             pub async fn clinics(c: &mut Conn) -> Result<Vec<Clinic>, StoreError> {
@@ -217,6 +318,15 @@ macro_rules! shared_queries {
                 let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
                 let plan = plan_booking(schedule, &menu, &booked, b.resource_id, b.starts_at, b.now)
                     .map_err(|_| StoreError::NoLongerAvailable)?;
+                if let Some(replaced) = b.replaces {
+                    let old = appointment(&mut *c, b.clinic_id, replaced, false).await?.ok_or(StoreError::NotFound)?;
+                    if old.patient_id != b.patient_id {
+                        return Err(StoreError::NotFound);
+                    }
+                    if old.status != AppointmentStatus::Confirmed {
+                        return Err(StoreError::Conflict { current: old.status });
+                    }
+                }
 
                 let queue_number: Option<i64> = match menu.mode {
                     BookingMode::DayQueue { .. } => Some(
@@ -233,8 +343,9 @@ macro_rules! shared_queries {
                 let o = &plan.offer;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO appointments (clinic_id, menu_id, resource_id, patient_id, starts_at, ends_at, \
-                     held_from, held_until, service_date, status, queue_number, hold_expires_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                     held_from, held_until, service_date, status, queue_number, hold_expires_at, created_at, updated_at, \
+                     reference, replaces_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
                 )
                 .bind(b.clinic_id.0)
                 .bind(b.menu_id.0)
@@ -249,11 +360,24 @@ macro_rules! shared_queries {
                 .bind(queue_number)
                 .bind(plan.hold_expires_at)
                 .bind(b.now)
+                .bind(uuid::Uuid::new_v4().simple().to_string())
+                .bind(b.replaces.map(|r| r.0))
                 .fetch_one(&mut *c)
                 .await
                 .map_err(DbError::from)?;
                 let id = AppointmentId(id);
                 record_event(&mut *c, b.clinic_id, id, b.actor, None, plan.status, b.now).await?;
+                for (question, answer) in &b.answers {
+                    sqlx::query(
+                        "INSERT INTO appointment_answers (appointment_id, question_id, answer) \
+                         SELECT $1, id, $3 FROM menu_questions WHERE id = $2 AND menu_id = $4",
+                    )
+                    .bind(id.0).bind(question.0).bind(answer).bind(b.menu_id.0)
+                    .execute(&mut *c).await.map_err(DbError::from)?;
+                }
+                if let (Some(replaced), AppointmentStatus::Confirmed) = (b.replaces, plan.status) {
+                    release_replaced(&mut *c, b.clinic_id, replaced, b.patient_id, b.now).await?;
+                }
                 appointment(&mut *c, b.clinic_id, id, false).await?.ok_or(StoreError::NotFound)
             }
 
@@ -292,7 +416,58 @@ macro_rules! shared_queries {
                     return Err(StoreError::Conflict { current: now_status });
                 }
                 record_event(&mut *c, clinic, id, actor, Some(current.status), next, now).await?;
+                if let (Some(replaced), AppointmentStatus::Confirmed) = (current.replaces_id, next) {
+                    release_replaced(&mut *c, clinic, replaced, current.patient_id, now).await?;
+                }
                 appointment(&mut *c, clinic, id, false).await?.ok_or(StoreError::NotFound)
+            }
+
+            pub async fn line_settings(c: &mut Conn, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError> {
+                let row: Option<LineRow> = sqlx::query_as(
+                    "SELECT liff_id, line_login_channel_id, line_channel_secret, line_channel_access_token, line_add_friend_url \
+                     FROM clinics WHERE id = $1",
+                )
+                .bind(clinic.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
+                Ok(row.ok_or(StoreError::NotFound)?.settings())
+            }
+
+            pub async fn set_line_settings(c: &mut Conn, clinic: ClinicId, s: Option<&LineSettings>) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE clinics SET liff_id = $1, line_login_channel_id = $2, line_channel_secret = $3, \
+                     line_channel_access_token = $4, line_add_friend_url = $5 WHERE id = $6",
+                )
+                .bind(s.map(|s| s.liff_id.clone()))
+                .bind(s.map(|s| s.login_channel_id.clone()))
+                .bind(s.and_then(|s| s.channel_secret.clone()))
+                .bind(s.and_then(|s| s.channel_access_token.clone()))
+                .bind(s.and_then(|s| s.add_friend_url.clone()))
+                .bind(clinic.0)
+                .execute(&mut *c).await.map_err(DbError::from)?;
+                Ok(())
+            }
+
+            pub async fn questions(c: &mut Conn, menu: MenuId) -> Result<Vec<Question>, StoreError> {
+                let sql = format!("SELECT {QUESTION_COLUMNS} FROM menu_questions WHERE menu_id = $1 ORDER BY position, id");
+                let rows: Vec<QuestionRow> = sqlx::query_as(&sql).bind(menu.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                convert(rows)
+            }
+
+            pub async fn patient(c: &mut Conn, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError> {
+                let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND id = $2");
+                let row: Option<PatientRow> = sqlx::query_as(&sql).bind(clinic.0).bind(id.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
+                row.map(Patient::try_from).transpose()
+            }
+
+            /// Cancels the appointment a confirmed reschedule replaces, in the same transaction.
+            async fn release_replaced(c: &mut Conn, clinic: ClinicId, replaced: AppointmentId, patient: PatientId, now: DateTime<Utc>) -> Result<(), StoreError> {
+                let Some(old) = appointment(&mut *c, clinic, replaced, true).await? else { return Ok(()) };
+                if let Ok(next) = old.status.cancel_by_patient() {
+                    sqlx::query("UPDATE appointments SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+                        .bind(next.as_str()).bind(now).bind(old.id.0).bind(old.status.as_str())
+                        .execute(&mut *c).await.map_err(DbError::from)?;
+                    record_event(&mut *c, clinic, old.id, Actor::Patient(patient), Some(old.status), next, now).await?;
+                }
+                Ok(())
             }
 
             pub async fn create_clinic(c: &mut Conn, n: &NewClinic, now: DateTime<Utc>) -> Result<ClinicId, StoreError> {

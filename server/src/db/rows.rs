@@ -5,7 +5,8 @@ use app::booking::availability::Booked;
 use app::booking::ids::*;
 use app::booking::model::*;
 use app::booking::status::AppointmentStatus;
-use app::store::{Actor, Appointment, AuditEntry, StoreError};
+use app::i18n::Lang;
+use app::store::{Actor, Appointment, AuditEntry, LineSettings, Patient, Question, QuestionKind, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 
 pub const CLINIC_COLUMNS: &str = "id, slug, name_ja, name_en, time_zone, open_on_holidays";
@@ -13,7 +14,9 @@ pub const MENU_COLUMNS: &str = "id, clinic_id, name_ja, name_en, duration_minute
     buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, \
     cancel_cutoff_minutes, requires_approval, hold_minutes";
 pub const APPOINTMENT_COLUMNS: &str = "id, clinic_id, menu_id, resource_id, patient_id, starts_at, \
-    ends_at, service_date, status, queue_number, hold_expires_at, created_at";
+    ends_at, service_date, status, queue_number, hold_expires_at, created_at, reference, replaces_id";
+pub const PATIENT_COLUMNS: &str = "id, clinic_id, line_user_id, name, furigana, phone, birth_date, language";
+pub const QUESTION_COLUMNS: &str = "id, menu_id, label_ja, label_en, kind, choices_ja, choices_en, required";
 pub const BOOKED_COLUMNS: &str =
     "id, resource_id, menu_id, starts_at, held_from, held_until, status, hold_expires_at";
 
@@ -243,6 +246,8 @@ pub struct AppointmentRow {
     queue_number: Option<i64>,
     hold_expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    reference: Option<String>,
+    replaces_id: Option<i64>,
 }
 
 impl TryFrom<AppointmentRow> for Appointment {
@@ -261,6 +266,8 @@ impl TryFrom<AppointmentRow> for Appointment {
             queue_number: r.queue_number.map(|n| to_u32(n, "queue number")).transpose()?,
             hold_expires_at: r.hold_expires_at,
             created_at: r.created_at,
+            reference: r.reference.ok_or_else(|| corrupt(format!("appointment {} without reference", r.id)))?,
+            replaces_id: r.replaces_id.map(AppointmentId),
         })
     }
 }
@@ -290,4 +297,85 @@ impl TryFrom<EventRow> for AuditEntry {
 /// Converts a list of rows, failing on the first that does not convert.
 pub fn convert<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>, StoreError> {
     rows.into_iter().map(T::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PatientRow {
+    id: i64,
+    clinic_id: i64,
+    line_user_id: Option<String>,
+    name: String,
+    furigana: String,
+    phone: String,
+    birth_date: Option<NaiveDate>,
+    language: String,
+}
+
+impl TryFrom<PatientRow> for Patient {
+    type Error = StoreError;
+    fn try_from(r: PatientRow) -> Result<Self, StoreError> {
+        Ok(Patient {
+            id: PatientId(r.id),
+            clinic_id: ClinicId(r.clinic_id),
+            line_user_id: r.line_user_id,
+            name: r.name,
+            furigana: r.furigana,
+            phone: r.phone,
+            birth_date: r.birth_date,
+            language: Lang::from_tag(&r.language),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct QuestionRow {
+    id: i64,
+    menu_id: i64,
+    label_ja: String,
+    label_en: String,
+    kind: String,
+    choices_ja: String,
+    choices_en: String,
+    required: bool,
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
+impl TryFrom<QuestionRow> for Question {
+    type Error = StoreError;
+    fn try_from(r: QuestionRow) -> Result<Self, StoreError> {
+        Ok(Question {
+            id: QuestionId(r.id),
+            menu_id: MenuId(r.menu_id),
+            label_ja: r.label_ja,
+            label_en: r.label_en,
+            kind: QuestionKind::parse(&r.kind).ok_or_else(|| corrupt(format!("question kind {}", r.kind)))?,
+            choices_ja: lines(&r.choices_ja),
+            choices_en: lines(&r.choices_en),
+            required: r.required,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct LineRow {
+    liff_id: Option<String>,
+    line_login_channel_id: Option<String>,
+    line_channel_secret: Option<String>,
+    line_channel_access_token: Option<String>,
+    line_add_friend_url: Option<String>,
+}
+
+impl LineRow {
+    pub fn settings(self) -> Option<LineSettings> {
+        Some(LineSettings {
+            liff_id: self.liff_id?,
+            login_channel_id: self.line_login_channel_id?,
+            channel_secret: self.line_channel_secret,
+            channel_access_token: self.line_channel_access_token,
+            add_friend_url: self.line_add_friend_url,
+        })
+    }
 }
