@@ -97,8 +97,21 @@ ensure_postgres() {
   access for 'postgres' on 127.0.0.1, or point YOYAKU_TEST_POSTGRES_URL at another server."
 }
 
+# LINE's LIFF SDK from npm, bundled into public/liff/ (served by us; see app/js/build.mjs).
+build_liff_sdk() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp="app/js/node_modules/.installed-from-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s app/js/package-lock.json "$stamp"; then
+    say "installing the LIFF SDK packages (npm ci)"
+    (cd app/js && npm ci --no-audit --no-fund)
+    cp app/js/package-lock.json "$stamp"
+  fi
+  (cd app/js && node build.mjs)
+}
+
 # Builds the server and the WASM in release mode and reports what a phone downloads.
 build_release() {
+  build_liff_sdk
   say "building the release (server + WASM)"
   cargo leptos build --release
   report_sizes

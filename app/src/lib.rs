@@ -4,6 +4,8 @@
 pub mod api;
 pub mod booking;
 pub mod i18n;
+pub mod line;
+pub mod patients;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::home::Home/>
                     <Route path=path!("/c/:slug") view=pages::clinic::ClinicPage/>
+                    <Route path=path!("/liff/:clinic") view=pages::liff::LiffPage/>
                 </Routes>
             </main>
         </Router>

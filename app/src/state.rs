@@ -1,14 +1,40 @@
 //! What the server hands to every request and server function.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
+use crate::line::LineIdentity;
 use crate::store::SharedStore;
+
+/// Which LIFF SDK build the LIFF pages load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiffSdk {
+    /// `@line/liff` bundled at build time and served by us (the default).
+    Bundled,
+    /// LINE's CDN build.
+    Cdn,
+    /// The bundled SDK with LINE's official mock plugin: tests and development only.
+    Mock,
+}
+
+impl LiffSdk {
+    pub fn url(self) -> &'static str {
+        match self {
+            LiffSdk::Bundled => "/liff/liff-sdk.js",
+            LiffSdk::Cdn => "https://static.line-scdn.net/liff/edge/2/sdk.js",
+            LiffSdk::Mock => "/liff/liff-sdk-mock.js",
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: SharedStore,
+    pub line: Arc<dyn LineIdentity>,
+    pub liff_sdk: LiffSdk,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -17,9 +43,12 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The application state, from inside a server function or a server-rendered component.
+pub fn app_state() -> Result<AppState, ServerFnError> {
+    use_context::<AppState>().ok_or_else(|| ServerFnError::new("the application state is missing"))
+}
+
 /// The store, from inside a server function or a server-rendered component.
 pub fn store() -> Result<SharedStore, ServerFnError> {
-    use_context::<AppState>()
-        .map(|state| state.store)
-        .ok_or_else(|| ServerFnError::new("the application state is missing"))
+    app_state().map(|state| state.store)
 }

@@ -19,6 +19,10 @@ pub struct Cli {
     #[arg(long, env = "YOYAKU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// Base URL of LINE's API (a local fake in development and tests).
+    #[arg(long, env = "YOYAKU_LINE_API_URL", default_value = crate::line::DEFAULT_API_URL, global = true)]
+    pub line_api_url: String,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -39,6 +43,38 @@ pub enum Command {
     SeedDemo,
     /// Create a staff account for a clinic.
     CreateStaff(CreateStaffArgs),
+    /// Connect a clinic to its LINE channels (or, with --remove, back to sandbox mode).
+    LineSettings(LineSettingsArgs),
+    /// Run a local fake of LINE's API (ID-token verification) for development and tests.
+    FakeLine {
+        #[arg(long, env = "YOYAKU_FAKE_LINE_ADDR", default_value = "127.0.0.1:3100")]
+        addr: SocketAddr,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LineSettingsArgs {
+    /// The clinic's address name (slug).
+    #[arg(long)]
+    pub clinic: String,
+    /// The LIFF app's id (`1234567890-AbcdEfgh`).
+    #[arg(long, required_unless_present = "remove")]
+    pub liff_id: Option<String>,
+    /// The LINE Login channel id the LIFF app belongs to (the ID token's audience).
+    #[arg(long, required_unless_present = "remove")]
+    pub login_channel_id: Option<String>,
+    /// Read the Messaging API channel secret from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub channel_secret_env: Option<String>,
+    /// Read the Messaging API channel access token from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    pub access_token_env: Option<String>,
+    /// The Official Account's add-friend URL (`https://line.me/R/ti/p/@…`).
+    #[arg(long)]
+    pub add_friend_url: Option<String>,
+    /// Remove the LINE channels: the clinic runs in sandbox mode again.
+    #[arg(long)]
+    pub remove: bool,
 }
 
 #[derive(Debug, Default, clap::Args)]
@@ -49,6 +85,18 @@ pub struct ServeArgs {
     /// Seed the demo clinic first when it is missing.
     #[arg(long, env = "YOYAKU_SEED_DEMO")]
     pub seed_demo: bool,
+    /// Which LIFF SDK the LIFF pages load: the bundled npm build, LINE's CDN, or the bundled
+    /// SDK with LINE's mock plugin (tests and development only).
+    #[arg(long, env = "YOYAKU_LIFF_SDK", value_enum, default_value_t = LiffSdkArg::Bundled)]
+    pub liff_sdk: LiffSdkArg,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LiffSdkArg {
+    #[default]
+    Bundled,
+    Cdn,
+    Mock,
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,10 @@
 
 use std::net::SocketAddr;
 
-use app::state::AppState;
+use std::sync::Arc;
+
+use app::line::LineIdentity;
+use app::state::{AppState, LiffSdk};
 use app::store::SharedStore;
 use app::{shell, App};
 use axum::extract::State;
@@ -11,6 +14,8 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+
+use crate::config::LiffSdkArg;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -33,13 +38,21 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-pub async fn serve(store: SharedStore, addr: Option<SocketAddr>) -> anyhow::Result<()> {
+pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: LiffSdkArg, addr: Option<SocketAddr>) -> anyhow::Result<()> {
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if let Some(addr) = addr {
         leptos_options.site_addr = addr;
     }
     let addr = leptos_options.site_addr;
-    let app = router(AppState { leptos_options, store });
+    let liff_sdk = match liff_sdk {
+        LiffSdkArg::Bundled => LiffSdk::Bundled,
+        LiffSdkArg::Cdn => LiffSdk::Cdn,
+        LiffSdkArg::Mock => {
+            tracing::warn!("LIFF pages load LINE's mock SDK: for tests and development only");
+            LiffSdk::Mock
+        }
+    };
+    let app = router(AppState { leptos_options, store, line, liff_sdk });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

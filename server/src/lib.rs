@@ -4,5 +4,6 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod line;
 pub mod seed;
 pub mod staff;

@@ -17,13 +17,17 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::FakeLine { addr }) = cli.command {
+        return server::line::fake::FakeLine::new().serve(addr).await;
+    }
     let store = db::open(&cli.database_url).await?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
             if args.seed_demo {
                 seed::seed_demo(store.as_ref(), chrono::Utc::now()).await?;
             }
-            http::serve(store, args.addr).await
+            let line = std::sync::Arc::new(server::line::api::LineApi::new(&cli.line_api_url)?);
+            http::serve(store, line, args.liff_sdk, args.addr).await
         }
         Command::Migrate => {
             tracing::info!("database is up to date");
@@ -34,5 +38,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateStaff(args) => staff::create_staff(store.as_ref(), args).await,
+        Command::LineSettings(args) => staff::line_settings(store.as_ref(), args).await,
+        Command::FakeLine { .. } => unreachable!("handled before opening the database"),
     }
 }

@@ -70,6 +70,21 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
     let first_visit = store
         .create_menu(Menu { name_ja: "初診".into(), name_en: "First visit".into(), buffer_after_minutes: 0, ..base.clone() })
         .await?;
+    let question = |label_ja: &str, label_en: &str, kind, choices: (&[&str], &[&str]), required| Question {
+        id: app::booking::ids::QuestionId(0),
+        menu_id: first_visit,
+        label_ja: label_ja.into(),
+        label_en: label_en.into(),
+        kind,
+        choices_ja: choices.0.iter().map(|c| c.to_string()).collect(),
+        choices_en: choices.1.iter().map(|c| c.to_string()).collect(),
+        required,
+    };
+    store.add_question(question("今日はどうされましたか", "What brings you in?", QuestionKind::Text, (&[], &[]), true)).await?;
+    store
+        .add_question(question("症状はいつからですか", "Since when?", QuestionKind::Choice, (&["今日", "2〜3日前", "1週間以上前"], &["Today", "2–3 days", "Over a week"]), true))
+        .await?;
+    store.add_question(question("お薬のアレルギーはありますか", "Any drug allergies?", QuestionKind::YesNo, (&[], &[]), false)).await?;
     store
         .create_menu(Menu {
             name_ja: "再診".into(),
@@ -105,6 +120,14 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
             resource_ids: vec![sato],
             ..base
         })
+        .await?;
+
+    store
+        .set_privacy_notice(
+            clinic_id,
+            "ご提供いただいた個人情報(氏名・連絡先・問診の回答)は、診療の予約と連絡のためにのみ利用し、法令に基づく場合を除き第三者に提供しません。",
+            "Your personal information (name, contact details, answers) is used only to book and contact you about your visit, and is not shared with third parties except as required by law.",
+        )
         .await?;
 
     // The clinic's own holiday at the turn of the year (年末年始休診).

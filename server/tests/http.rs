@@ -17,7 +17,9 @@ async fn app() -> (axum::Router, SharedStore, support::TestDb) {
     let db = support::TestDb::sqlite().await;
     server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
     let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
-    let router = server::http::router(AppState { leptos_options, store: db.store.clone() });
+    let (line_url, _fake) = support::fake_line().await;
+    let line = std::sync::Arc::new(server::line::api::LineApi::new(&line_url).expect("client"));
+    let router = server::http::router(AppState { leptos_options, store: db.store.clone(), line, liff_sdk: app::state::LiffSdk::Mock });
     (router, db.store.clone(), db)
 }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
+use super::model::BookingMode;
 use crate::i18n::Lang;
 
 /// `6月3日(火)` / `Tue 3 Jun`.
@@ -23,6 +24,18 @@ pub fn time_label(t: DateTime<Utc>, tz: Tz) -> String {
 pub fn datetime_label(t: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let local = t.with_timezone(&tz);
     format!("{} {}", date_label(local.date_naive(), lang), time_label(t, tz))
+}
+
+/// How a booked or offered place reads: `12月1日(火) 10:30` for a slot,
+/// `12月1日(火) 9:00〜10:00` for a band, `12月1日(火) 順番受付 9:00〜12:00` for a day queue.
+pub fn place_label(mode: BookingMode, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
+    let date = date_label(starts_at.with_timezone(&tz).date_naive(), lang);
+    let (from, to) = (time_label(starts_at, tz), time_label(ends_at, tz));
+    match mode {
+        BookingMode::TimeSlot { .. } => format!("{date} {from}"),
+        BookingMode::TimeBand { .. } => format!("{date} {from}〜{to}"),
+        BookingMode::DayQueue { .. } => format!("{date} {} {from}〜{to}", lang.pick("順番受付", "queue open")),
+    }
 }
 
 fn weekday_ja(w: Weekday) -> &'static str {
@@ -52,5 +65,15 @@ mod tests {
         // Late evening UTC is already the next day in Tokyo.
         let t = Utc.with_ymd_and_hms(2026, 11, 30, 15, 5, 0).single().expect("valid");
         assert_eq!(datetime_label(t, tokyo, Lang::Ja), "12月1日(火) 00:05");
+    }
+
+    #[test]
+    fn places_read_by_their_booking_mode() {
+        let tokyo = chrono_tz::Asia::Tokyo;
+        let from = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("valid");
+        let to = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).single().expect("valid");
+        assert_eq!(place_label(BookingMode::TimeSlot { seats: 1 }, from, to, tokyo, Lang::Ja), "12月1日(火) 09:00");
+        assert_eq!(place_label(BookingMode::TimeBand { capacity: 3 }, from, to, tokyo, Lang::Ja), "12月1日(火) 09:00〜12:00");
+        assert_eq!(place_label(BookingMode::DayQueue { places: 9 }, from, to, tokyo, Lang::En), "Tue 1 Dec queue open 09:00〜12:00");
     }
 }

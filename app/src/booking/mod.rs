@@ -14,7 +14,7 @@ pub mod model;
 pub mod schedule;
 
 #[cfg(feature = "ssr")]
-pub use plan::{plan_booking, BookingRuleError, PlannedAppointment};
+pub use plan::{patient_may_cancel, plan_booking, BookingRuleError, CancelRefusal, PlannedAppointment};
 
 #[cfg(feature = "ssr")]
 mod plan {
@@ -72,5 +72,26 @@ mod plan {
             }
         };
         Ok(PlannedAppointment { offer, status, hold_expires_at })
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum CancelRefusal {
+        /// Only a confirmed visit can be cancelled by the patient (the life cycle says so).
+        NotConfirmed(AppointmentStatus),
+        /// The menu's cancellation cut-off has passed.
+        PastCutOff { deadline: DateTime<Utc> },
+    }
+
+    /// Whether the patient may still cancel: the visit is confirmed and the menu's cut-off
+    /// (e.g. 24 hours before) has not passed.
+    pub fn patient_may_cancel(menu: &Menu, status: AppointmentStatus, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), CancelRefusal> {
+        if status != AppointmentStatus::Confirmed {
+            return Err(CancelRefusal::NotConfirmed(status));
+        }
+        let deadline = starts_at - Duration::minutes(menu.cancel_cutoff_minutes.into());
+        if now >= deadline {
+            return Err(CancelRefusal::PastCutOff { deadline });
+        }
+        Ok(())
     }
 }

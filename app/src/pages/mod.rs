@@ -1,5 +1,6 @@
 pub mod clinic;
 pub mod home;
+pub mod liff;
 
 use leptos::prelude::*;
 

@@ -214,3 +214,16 @@ pub async fn patients(store: &dyn Store, clinic: ClinicId, n: usize) -> Vec<Pati
 pub fn booking(clinic: ClinicId, menu: MenuId, resource: ResourceId, starts_at: DateTime<Utc>, patient: PatientId) -> NewBooking {
     NewBooking { clinic_id: clinic, menu_id: menu, resource_id: resource, starts_at, patient_id: patient, actor: Actor::Patient(patient), now: now(), answers: Vec::new(), replaces: None }
 }
+
+/// A fake LINE API on a free local port: its base URL and a handle to issue tokens or inject
+/// failures.
+pub async fn fake_line() -> (String, server::line::fake::FakeLine) {
+    let fake = server::line::fake::FakeLine::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let router = fake.router();
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("fake LINE");
+    });
+    (format!("http://{addr}"), fake)
+}

@@ -1,6 +1,10 @@
 //! Server functions and the data they send to the browser. Each function is thin: it checks its
 //! input, calls the booking core or the store, and maps errors once (`ssr::user_error`).
 
+pub mod liff;
+#[cfg(feature = "ssr")]
+pub mod session;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +63,6 @@ pub async fn list_clinics(lang: Lang) -> Result<Vec<ClinicSummary>, ServerFnErro
 /// The clinic's menus with the next free places of each, computed by the booking core.
 #[server(endpoint = "clinic_overview")]
 pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOverview, ServerFnError> {
-    use crate::booking::format::datetime_label;
     use chrono::{Days, Utc};
 
     let store = crate::state::store()?;
@@ -78,19 +81,9 @@ pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOver
             .await
             .map_err(ssr::user_error)?;
         let next_places = offers
-            .into_iter()
+            .iter()
             .take(NEXT_PLACES)
-            .map(|o| PlaceView {
-                resource_id: o.resource_id,
-                resource_name: resources
-                    .iter()
-                    .find(|r| r.id == o.resource_id)
-                    .map(|r| lang.pick(&r.name_ja, &r.name_en).to_string())
-                    .unwrap_or_default(),
-                starts_at: o.starts_at.timestamp(),
-                label: datetime_label(o.starts_at, clinic.time_zone, lang),
-                remaining: o.remaining,
-            })
+            .map(|o| ssr::place_view(o, &menu, &resources, clinic.time_zone, lang))
             .collect();
         menus.push(MenuOverview {
             id: menu.id,
@@ -108,7 +101,27 @@ pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOver
 pub mod ssr {
     use leptos::prelude::ServerFnError;
 
+    use super::PlaceView;
+    use crate::booking::availability::Offer;
+    use crate::booking::format::place_label;
+    use crate::booking::model::{Menu, Resource};
+    use crate::i18n::Lang;
     use crate::store::StoreError;
+
+    /// An offer as the patient sees it, labelled in the clinic's time zone.
+    pub fn place_view(o: &Offer, menu: &Menu, resources: &[Resource], tz: chrono_tz::Tz, lang: Lang) -> PlaceView {
+        PlaceView {
+            resource_id: o.resource_id,
+            resource_name: resources
+                .iter()
+                .find(|r| r.id == o.resource_id)
+                .map(|r| lang.pick(&r.name_ja, &r.name_en).to_string())
+                .unwrap_or_default(),
+            starts_at: o.starts_at.timestamp(),
+            label: place_label(menu.mode, o.starts_at, o.ends_at, tz, lang),
+            remaining: o.remaining,
+        }
+    }
 
     /// The one place where storage errors become what a user reads. Internal failures are
     /// logged with their cause and shown as a generic message.
@@ -118,6 +131,7 @@ pub mod ssr {
                 tracing::error!(error = %cause, "storage failure");
                 ServerFnError::new("一時的なエラーが発生しました。しばらくしてからもう一度お試しください。 (A temporary error occurred; please try again.)")
             }
+            StoreError::NotFound => ServerFnError::new("見つかりませんでした。 (Not found.)"),
             other => ServerFnError::new(other.to_string()),
         }
     }

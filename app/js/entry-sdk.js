@@ -1,0 +1,3 @@
+import liff from "@line/liff";
+
+window.liff = liff;

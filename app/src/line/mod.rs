@@ -1,0 +1,41 @@
+//! LINE: the LIFF SDK in the browser (`liff`) and, on the server, the interface through which a
+//! patient's LINE identity is verified. The browser never tells the server who the patient is;
+//! it hands over LINE's ID token and the server asks LINE.
+
+#[cfg(feature = "hydrate")]
+pub mod liff;
+
+#[cfg(feature = "ssr")]
+pub use identity::*;
+
+#[cfg(feature = "ssr")]
+mod identity {
+    use async_trait::async_trait;
+
+    /// Who LINE says the patient is.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct VerifiedLineUser {
+        /// The LINE user id (`sub`), per provider.
+        pub user_id: String,
+        pub display_name: Option<String>,
+    }
+
+    #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+    pub enum IdentityError {
+        /// Expired: the page should log in again to get a fresh token.
+        #[error("the LINE sign-in has expired")]
+        Expired,
+        /// Forged, issued for another channel, or malformed.
+        #[error("the LINE sign-in is not valid: {0}")]
+        Invalid(String),
+        /// LINE could not be asked (network, 5xx): try again later.
+        #[error("LINE is not reachable: {0}")]
+        Unavailable(String),
+    }
+
+    /// Verifies a LIFF ID token for a clinic's LINE Login channel.
+    #[async_trait]
+    pub trait LineIdentity: Send + Sync + 'static {
+        async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError>;
+    }
+}
