@@ -97,7 +97,7 @@ ensure_postgres() {
   access for 'postgres' on 127.0.0.1, or point YOYAKU_TEST_POSTGRES_URL at another server."
 }
 
-# LINE's LIFF SDK from npm, bundled into public/liff/ (served by us; see app/js/build.mjs).
+# LINE's LIFF SDK from npm, bundled into public/sdk/ (served by us; see app/js/build.mjs).
 build_liff_sdk() {
   command -v npm >/dev/null || apt_install nodejs npm
   local stamp="app/js/node_modules/.installed-from-lock"

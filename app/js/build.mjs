@@ -1,5 +1,5 @@
 // Bundles LINE's LIFF SDK for the browser (the npm package has no browser global), into
-// public/liff/, which the server serves:
+// public/sdk/, which the server serves (not under /liff/, which is the LIFF page route):
 //   liff-sdk.js       the SDK, exposed as window.liff (production)
 //   liff-sdk-mock.js  the SDK with LINE's official mock plugin installed, for tests and local
 //                     development; data for the mock comes from window.__yoyakuLiffMock.
@@ -15,5 +15,5 @@ const common = {
   logLevel: "warning",
 };
 
-await build({ ...common, entryPoints: ["entry-sdk.js"], outfile: "../../public/liff/liff-sdk.js" });
-await build({ ...common, entryPoints: ["entry-sdk-mock.js"], outfile: "../../public/liff/liff-sdk-mock.js" });
+await build({ ...common, entryPoints: ["entry-sdk.js"], outfile: "../../public/sdk/liff-sdk.js" });
+await build({ ...common, entryPoints: ["entry-sdk-mock.js"], outfile: "../../public/sdk/liff-sdk-mock.js" });

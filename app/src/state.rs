@@ -22,9 +22,9 @@ pub enum LiffSdk {
 impl LiffSdk {
     pub fn url(self) -> &'static str {
         match self {
-            LiffSdk::Bundled => "/liff/liff-sdk.js",
+            LiffSdk::Bundled => "/sdk/liff-sdk.js",
             LiffSdk::Cdn => "https://static.line-scdn.net/liff/edge/2/sdk.js",
-            LiffSdk::Mock => "/liff/liff-sdk-mock.js",
+            LiffSdk::Mock => "/sdk/liff-sdk-mock.js",
         }
     }
 }

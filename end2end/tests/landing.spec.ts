@@ -38,8 +38,10 @@ test("the demo clinic's landing page shows the free places the server computes",
     const shown = await shownPlaces(page, menu.id);
     expect(shown.startsAt).toEqual(menu.next_places.map((p) => p.starts_at));
     expect(shown.labels).toEqual(menu.next_places.map((p) => p.label));
-    // Clinic-local time with the weekday, e.g. 12月1日(火) 10:30.
-    for (const label of shown.labels) expect(label).toMatch(/^\d{1,2}月\d{1,2}日\([月火水木金土日]\) \d{2}:\d{2}$/);
+    // Clinic-local time with the weekday: 12月1日(火) 10:30, a band 9:00〜10:00, a queue 順番受付 ….
+    for (const label of shown.labels) {
+      expect(label).toMatch(/^\d{1,2}月\d{1,2}日\([月火水木金土日]\) (順番受付 )?\d{2}:\d{2}(〜\d{2}:\d{2})?$/);
+    }
   }
 
   // The page is hydrated: switching the language re-renders it in the browser.

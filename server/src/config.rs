@@ -40,7 +40,11 @@ pub enum Command {
     /// Apply the database migrations and exit.
     Migrate,
     /// Create the demo clinic (menus, practitioners, hours, some appointments) if it is missing.
-    SeedDemo,
+    SeedDemo {
+        /// Address name of the clinic to create.
+        #[arg(long, default_value = crate::seed::DEMO_SLUG)]
+        slug: String,
+    },
     /// Create a staff account for a clinic.
     CreateStaff(CreateStaffArgs),
     /// Connect a clinic to its LINE channels (or, with --remove, back to sandbox mode).

@@ -33,8 +33,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("database is up to date");
             Ok(())
         }
-        Command::SeedDemo => {
-            seed::seed_demo(store.as_ref(), chrono::Utc::now()).await?;
+        Command::SeedDemo { slug } => {
+            seed::seed_demo_as(store.as_ref(), &slug, chrono::Utc::now()).await?;
             Ok(())
         }
         Command::CreateStaff(args) => staff::create_staff(store.as_ref(), args).await,

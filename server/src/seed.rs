@@ -15,15 +15,21 @@ fn at(h: u32, m: u32) -> NaiveTime {
 
 /// Creates the demo clinic unless it exists. Returns its id either way.
 pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<ClinicId> {
-    if let Some(existing) = store.clinic_by_slug(DEMO_SLUG).await? {
-        tracing::info!("demo clinic already present");
+    seed_demo_as(store, DEMO_SLUG, now).await
+}
+
+/// The demo clinic under another address name (e.g. a second copy connected to a LINE test
+/// channel).
+pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> anyhow::Result<ClinicId> {
+    if let Some(existing) = store.clinic_by_slug(slug).await? {
+        tracing::info!(clinic = slug, "demo clinic already present");
         return Ok(existing.id);
     }
     let clinic_id = store
         .create_clinic(NewClinic {
-            slug: DEMO_SLUG.into(),
-            name_ja: "さくら内科クリニック(デモ)".into(),
-            name_en: "Sakura Internal Medicine (demo)".into(),
+            slug: slug.into(),
+            name_ja: if slug == DEMO_SLUG { "さくら内科クリニック(デモ)".into() } else { format!("さくら内科クリニック({slug})") },
+            name_en: if slug == DEMO_SLUG { "Sakura Internal Medicine (demo)".into() } else { format!("Sakura Internal Medicine ({slug})") },
             time_zone: chrono_tz::Asia::Tokyo,
             open_on_holidays: false,
         })
@@ -140,7 +146,7 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
     }
 
     // A few patients with appointments, so the calendar is not empty.
-    let clinic = store.clinic_by_slug(DEMO_SLUG).await?.ok_or_else(|| anyhow::anyhow!("demo clinic vanished"))?;
+    let clinic = store.clinic_by_slug(slug).await?.ok_or_else(|| anyhow::anyhow!("demo clinic vanished"))?;
     let menus = store.menus(clinic_id).await?;
     let patients = [("山本 一郎", "ヤマモト イチロウ", "090-1234-5678"), ("田中 花子", "タナカ ハナコ", "080-2345-6789")];
     for (i, (name, furigana, phone)) in patients.into_iter().enumerate() {
@@ -170,6 +176,6 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
             }
         }
     }
-    tracing::info!(clinic = DEMO_SLUG, "demo clinic created");
+    tracing::info!(clinic = slug, "demo clinic created");
     Ok(clinic_id)
 }

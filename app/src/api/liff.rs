@@ -521,7 +521,8 @@ pub mod ssr {
             status_label: status_label(a.status, lang).to_string(),
             queue_number: a.queue_number,
             hold_until: (a.status == AppointmentStatus::Requested).then(|| a.hold_expires_at.map(|t| datetime_label(t, tz, lang))).flatten(),
-            upcoming: a.ends_at > now,
+            // Cancelled, declined and expired visits are listed with the past ones.
+            upcoming: a.ends_at > now && a.status.holds_capacity(),
             can_cancel,
             cancel_note,
             can_reschedule: can_cancel,

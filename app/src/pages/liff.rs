@@ -56,7 +56,7 @@ pub fn LiffPage() -> impl IntoView {
         true
     });
 
-    let start_sandbox = move |_| {
+    let start_sandbox = Callback::new(move |_: ()| {
         let slug = slug.get_untracked();
         spawn_local(async move {
             auth.set(match sandbox_sign_in(slug, lang.get_untracked()).await {
@@ -64,67 +64,92 @@ pub fn LiffPage() -> impl IntoView {
                 Err(e) => Auth::Failed(error_text(&e)),
             });
         });
-    };
+    });
 
+    // Everything that depends on the setup renders inside Suspense, so the server's HTML and
+    // the browser's first render agree (hydration).
     view! {
-        <header class="top">
-            <h1>{move || match setup.get() { Some(Ok(s)) => s.clinic_name, _ => "Yoyaku 予約".to_string() }}</h1>
-            <LangSwitch lang set_lang/>
-        </header>
-        <Show when=move || matches!(setup.get(), Some(Ok(ref s)) if s.sandbox)>
-            <p class="sandbox-banner" role="note">
-                {move || lang.get().pick(
-                    "サンドボックス(お試し)モード:LINEに接続していないデモです。実際の予約にはなりません。",
-                    "Sandbox mode: a demo without LINE. Nothing here is a real booking.",
-                )}
-            </p>
-        </Show>
-        <Show when=move || friend.get() == Some(false)>
-            <FriendNotice lang setup/>
-        </Show>
-        {move || match auth.get() {
-            Auth::Starting => view! { <p class="loading" aria-live="polite">{lang.get().pick("読み込み中…", "Loading…")}</p> }.into_any(),
-            Auth::Redirecting => view! { <p class="loading" aria-live="polite">{lang.get().pick("LINEにログインしています…", "Signing in with LINE…")}</p> }.into_any(),
-            Auth::Failed(message) => view! {
-                <div class="card">
-                    <p class="error" role="alert">{message}</p>
-                    <button type="button" on:click=move |_| reload()>{lang.get().pick("もう一度読み込む", "Reload")}</button>
-                </div>
-            }.into_any(),
-            Auth::SandboxStart => view! {
-                <div class="card">
-                    <p>{lang.get().pick("お試し用のログインで予約の流れを体験できます。", "Try the booking flow with a demo sign-in.")}</p>
-                    <button type="button" class="primary" on:click=start_sandbox>{lang.get().pick("お試しで始める", "Start the demo")}</button>
-                </div>
-            }.into_any(),
-            Auth::SignedIn(patient) => view! {
-                <nav class="tabs" role="tablist">
-                    <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Book).to_string() on:click=move |_| tab.set(Tab::Book)>
-                        {move || lang.get().pick("予約する", "Book")}
-                    </button>
-                    <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Mine).to_string() on:click=move |_| { reschedule.set(None); tab.set(Tab::Mine) }>
-                        {move || lang.get().pick("予約の確認", "My appointments")}
-                    </button>
-                </nav>
-                {move || match tab.get() {
-                    Tab::Book => view! { <BookingFlow slug lang patient=patient.clone() reschedule tab/> }.into_any(),
-                    Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> }.into_any(),
-                }}
-            }.into_any(),
-        }}
+        <Suspense fallback=move || view! { <p class="loading">{lang.get().pick("読み込み中…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Ok(s) => {
+                        let add_friend_url = s.add_friend_url.clone();
+                        view! {
+                            <header class="top">
+                                <h1>{s.clinic_name.clone()}</h1>
+                                <LangSwitch lang set_lang/>
+                            </header>
+                            {s.sandbox.then(|| view! {
+                                <p class="sandbox-banner" role="note">
+                                    {move || lang.get().pick(
+                                        "サンドボックス(お試し)モード:LINEに接続していないデモです。実際の予約にはなりません。",
+                                        "Sandbox mode: a demo without LINE. Nothing here is a real booking.",
+                                    )}
+                                </p>
+                            })}
+                            <Show when=move || friend.get() == Some(false)>
+                                <FriendNotice lang add_friend_url=add_friend_url.clone()/>
+                            </Show>
+                            <AuthView lang auth tab reschedule slug start_sandbox/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
 #[component]
-fn FriendNotice(lang: ReadSignal<Lang>, setup: Resource<Result<LiffSetup, ServerFnError>>) -> impl IntoView {
-    let url = move || setup.get().and_then(|s| s.ok()).and_then(|s| s.add_friend_url);
+fn AuthView(
+    lang: ReadSignal<Lang>,
+    auth: RwSignal<Auth>,
+    tab: RwSignal<Tab>,
+    reschedule: RwSignal<Option<AppointmentView>>,
+    slug: Signal<String>,
+    start_sandbox: Callback<()>,
+) -> impl IntoView {
+    move || match auth.get() {
+        Auth::Starting => view! { <p class="loading" aria-live="polite">{lang.get().pick("読み込み中…", "Loading…")}</p> }.into_any(),
+        Auth::Redirecting => view! { <p class="loading" aria-live="polite">{lang.get().pick("LINEにログインしています…", "Signing in with LINE…")}</p> }.into_any(),
+        Auth::Failed(message) => view! {
+            <div class="card">
+                <p class="error" role="alert">{message}</p>
+                <button type="button" on:click=move |_| reload()>{lang.get().pick("もう一度読み込む", "Reload")}</button>
+            </div>
+        }.into_any(),
+        Auth::SandboxStart => view! {
+            <div class="card">
+                <p>{lang.get().pick("お試し用のログインで予約の流れを体験できます。", "Try the booking flow with a demo sign-in.")}</p>
+                <button type="button" class="primary" on:click=move |_| start_sandbox.run(())>{lang.get().pick("お試しで始める", "Start the demo")}</button>
+            </div>
+        }.into_any(),
+        Auth::SignedIn(patient) => view! {
+            <nav class="tabs" role="tablist">
+                <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Book).to_string() on:click=move |_| tab.set(Tab::Book)>
+                    {move || lang.get().pick("予約する", "Book")}
+                </button>
+                <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Mine).to_string() on:click=move |_| { reschedule.set(None); tab.set(Tab::Mine) }>
+                    {move || lang.get().pick("予約の確認", "My appointments")}
+                </button>
+            </nav>
+            {move || match tab.get() {
+                Tab::Book => view! { <BookingFlow slug lang patient=patient.clone() reschedule tab/> }.into_any(),
+                Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> }.into_any(),
+            }}
+        }.into_any(),
+    }
+}
+
+#[component]
+fn FriendNotice(lang: ReadSignal<Lang>, add_friend_url: Option<String>) -> impl IntoView {
     view! {
         <div class="card notice" role="note">
             <p>{move || lang.get().pick(
                 "予約の確定などのお知らせはLINEで届きます。医院の公式アカウントを友だち追加してください。",
                 "Confirmations arrive in LINE. Please add the clinic's official account as a friend.",
             )}</p>
-            {move || url().map(|href| view! { <a class="button" href=href>{lang.get().pick("友だち追加", "Add friend")}</a> })}
+            {add_friend_url.map(|href| view! { <a class="button" href=href>{move || lang.get().pick("友だち追加", "Add friend")}</a> })}
         </div>
     }
 }

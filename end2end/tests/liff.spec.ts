@@ -1,0 +1,263 @@
+import { execFileSync } from "node:child_process";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+// The LIFF mini-app with the real @line/liff SDK and LINE's official @line/liff-mock plugin
+// (the server runs with --liff-sdk mock). The clinic "line-demo" is connected to a local fake
+// of LINE's API, which issues the ID tokens the mock hands to the page; the server verifies them
+// with that fake exactly as it would with LINE.
+
+const FAKE_LINE = process.env.YOYAKU_FAKE_LINE_URL ?? "http://127.0.0.1:3100";
+const CHANNEL = process.env.YOYAKU_E2E_LOGIN_CHANNEL ?? "1657000000";
+const DB = process.env.YOYAKU_E2E_DB ?? "";
+
+let patientCounter = 0;
+
+/** A new LINE user: a token from the fake LINE and a page whose LIFF mock returns it. */
+async function linePatient(browser: Browser, lang = "ja"): Promise<Page> {
+  patientCounter += 1;
+  const sub = `U${Date.now().toString(16)}${patientCounter.toString(16).padStart(8, "0")}`.padEnd(33, "0").slice(0, 33);
+  const response = await fetch(`${FAKE_LINE}/__fake/id-tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ sub, aud: CHANNEL, name: "テスト患者", expires_in: 3600 }),
+  });
+  expect(response.ok).toBeTruthy();
+  const { id_token } = (await response.json()) as { id_token: string };
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.addInitScript(
+    ({ token, lang }) => {
+      (window as unknown as { __yoyakuLiffMock: unknown }).__yoyakuLiffMock = {
+        isLoggedIn: true,
+        getIDToken: token,
+        getDecodedIDToken: { exp: Math.floor(Date.now() / 1000) + 3600 },
+        getLanguage: lang,
+        getFriendship: { friendFlag: true },
+      };
+    },
+    { token: id_token, lang },
+  );
+  return page;
+}
+
+async function openLiff(page: Page) {
+  await page.goto("/liff/line-demo");
+  await expect(page.getByRole("tab", { name: "予約する" })).toBeVisible();
+}
+
+async function chooseMenuDayPlace(page: Page, menu: RegExp, dayIndex = 0) {
+  await page.getByRole("button", { name: menu }).click();
+  const days = page.locator("button.day.free");
+  await expect(days.first()).toBeVisible();
+  await days.nth(dayIndex).click();
+  const places = page.locator("button.place-choice");
+  await expect(places.first()).toBeVisible();
+}
+
+async function fillDetails(page: Page, phone = "090-1234-5678") {
+  await page.getByLabel("お名前").fill("山田 花子");
+  await page.getByLabel("フリガナ").fill("ヤマダ ハナコ");
+  await page.getByLabel("電話番号").fill(phone);
+  await page.getByLabel("生年月日").fill("1950-04-01");
+}
+
+async function answerFirstVisitQuestions(page: Page) {
+  await page.getByLabel(/今日はどうされましたか/).fill("頭痛が続いています");
+  await page.getByLabel("2〜3日前").check();
+  await page.getByLabel("いいえ").check();
+}
+
+async function consentAndReview(page: Page) {
+  await page.getByLabel("個人情報の取り扱いに同意します").check();
+  await page.getByRole("button", { name: "確認へ進む" }).click();
+  await expect(page.getByRole("heading", { name: "内容の確認" })).toBeVisible();
+}
+
+async function send(page: Page) {
+  await page.getByRole("button", { name: "この内容で送信する" }).click();
+}
+
+async function myAppointments(page: Page) {
+  await page.getByRole("tab", { name: "予約の確認" }).click();
+  await expect(page.getByRole("heading", { name: "予約の確認" })).toBeVisible();
+}
+
+test("a time-slot request is sent, held for the clinic, and listed in My appointments", async ({ browser }) => {
+  const page = await linePatient(browser);
+  await openLiff(page);
+  await chooseMenuDayPlace(page, /^初診/);
+  const when = (await page.locator("button.place-choice .choice-title").first().textContent()) ?? "";
+  expect(when).toMatch(/^\d{1,2}月\d{1,2}日\([月火水木金土日]\) \d{2}:\d{2}$/);
+  await page.locator("button.place-choice").first().click();
+  await fillDetails(page);
+  await answerFirstVisitQuestions(page);
+  await consentAndReview(page);
+  await expect(page.locator(".review-when")).toHaveText(when);
+  await send(page);
+  const card = page.locator("section.appointment");
+  await expect(card.locator(".status")).toHaveText("承認待ち");
+  await expect(card.locator(".when")).toHaveText(when);
+  await expect(card.locator(".hold")).toContainText("まで枠を確保しています");
+
+  await myAppointments(page);
+  const listed = page.locator(".upcoming section.appointment");
+  await expect(listed).toHaveCount(1);
+  await expect(listed.locator(".status")).toHaveText("承認待ち");
+  await expect(listed.locator(".when")).toHaveText(when);
+  expect((page as Page & { errors: string[] }).errors).toEqual([]);
+});
+
+test("a time-band place and a day-queue place are booked end to end", async ({ browser }) => {
+  const page = await linePatient(browser);
+  await openLiff(page);
+  await chooseMenuDayPlace(page, /^健康診断/);
+  await expect(page.locator("button.place-choice .choice-title").first()).toHaveText(/\d{2}:\d{2}〜\d{2}:\d{2}$/);
+  await page.locator("button.place-choice").first().click();
+  await fillDetails(page);
+  await consentAndReview(page);
+  await send(page);
+  await expect(page.locator("section.appointment .status")).toHaveText("承認待ち");
+
+  // Next time (a new visit to the page), the details are remembered from the first request.
+  await openLiff(page);
+  await chooseMenuDayPlace(page, /^予防接種/);
+  await expect(page.locator("button.place-choice .choice-title").first()).toContainText("順番受付");
+  await page.locator("button.place-choice").first().click();
+  await expect(page.getByLabel("電話番号")).toHaveValue("09012345678");
+  await expect(page.getByLabel("お名前")).toHaveValue("山田 花子");
+  await consentAndReview(page);
+  await send(page);
+  const card = page.locator("section.appointment");
+  await expect(card.locator(".status")).toHaveText("予約確定");
+  await expect(card.locator(".queue-number")).toHaveText(/^受付番号 \d+番$/);
+
+  await myAppointments(page);
+  await expect(page.locator(".upcoming section.appointment")).toHaveCount(2);
+});
+
+test("a bad phone number gets its own error and nothing typed is lost", async ({ browser }) => {
+  const page = await linePatient(browser);
+  await openLiff(page);
+  await chooseMenuDayPlace(page, /^初診/);
+  await page.locator("button.place-choice").first().click();
+  await fillDetails(page, "12-34");
+  await answerFirstVisitQuestions(page);
+  await consentAndReview(page);
+  await send(page);
+  const phoneError = page.locator("#phone-error");
+  await expect(phoneError).toContainText("電話番号は0から始まる");
+  await expect(page.getByLabel("電話番号")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#name-error")).toBeEmpty();
+  await expect(page.getByLabel("お名前")).toHaveValue("山田 花子");
+  await expect(page.getByLabel(/今日はどうされましたか/)).toHaveValue("頭痛が続いています");
+  await page.getByLabel("電話番号").fill("03-1234-5678");
+  await consentAndReview(page);
+  await send(page);
+  await expect(page.locator("section.appointment .status")).toHaveText("承認待ち");
+});
+
+test("a confirmed visit is cancelled inside the cut-off and refused after it", async ({ browser }) => {
+  const page = await linePatient(browser);
+  await openLiff(page);
+  // 再診 is confirmed at once; its cut-off is 3 hours before the visit. Book two visits.
+  for (const index of [0, 1]) {
+    await chooseMenuDayPlace(page, /^再診/, index);
+    await page.locator("button.place-choice").last().click();
+    if (index === 0) await fillDetails(page);
+    await consentAndReview(page);
+    await send(page);
+    await expect(page.locator("section.appointment .status")).toHaveText("予約確定");
+    const reference = await page.locator("section.appointment").getAttribute("data-reference");
+    if (index === 1) {
+      // The clock moves on: this visit now starts in 30 minutes, inside the cut-off.
+      moveVisit(reference ?? "", 30);
+    }
+    await page.getByRole("button", { name: "別の予約をする" }).click();
+  }
+  await myAppointments(page);
+  const cards = page.locator(".upcoming section.appointment");
+  await expect(cards).toHaveCount(2);
+  // Newest first: the moved visit (30 minutes from now) has no cancel button and says why.
+  const soon = cards.filter({ hasText: "キャンセル期限" });
+  await expect(soon).toHaveCount(1);
+  await expect(soon.getByRole("button", { name: "キャンセルする" })).toHaveCount(0);
+  await expect(soon.locator(".cancel-note")).toContainText("過ぎました");
+  // The server refuses it too, whatever the page shows.
+  const soonRef = await soon.getAttribute("data-reference");
+  const refused = await page.evaluate(async (reference) => {
+    const body = new URLSearchParams({ slug: "line-demo", reference: reference ?? "", lang: "ja" });
+    const r = await fetch("/api/liff/cancel", { method: "POST", body, headers: { Accept: "application/json" } });
+    return { status: r.status, text: await r.text() };
+  }, soonRef);
+  expect(refused.status).toBe(500);
+  expect(refused.text).toContain("キャンセル期限");
+
+  const later = cards.filter({ hasText: "までキャンセルできます" });
+  await later.getByRole("button", { name: "キャンセルする" }).click();
+  await later.getByRole("button", { name: "はい、キャンセルします" }).click();
+  await expect(page.getByRole("status")).toHaveText("予約をキャンセルしました。");
+  await expect(page.locator(".past section.appointment .status")).toHaveText("キャンセル済み");
+});
+
+test("two patients race for the last place: one wins, the other is told and sees fresh times", async ({ browser }) => {
+  const first = await linePatient(browser);
+  const second = await linePatient(browser);
+  for (const page of [first, second]) {
+    await openLiff(page);
+    await chooseMenuDayPlace(page, /^初診/, 2);
+  }
+  const chosen = await first.locator("button.place-choice").first().getAttribute("data-starts-at");
+  expect(await second.locator("button.place-choice").first().getAttribute("data-starts-at")).toBe(chosen);
+  for (const page of [first, second]) {
+    await page.locator("button.place-choice").first().click();
+    await fillDetails(page);
+    await answerFirstVisitQuestions(page);
+    await consentAndReview(page);
+  }
+  await send(first);
+  await expect(first.locator("section.appointment .status")).toHaveText("承認待ち");
+  await send(second);
+  await expect(second.getByRole("alert").filter({ hasText: "この枠は先ほど埋まりました" })).toBeVisible();
+  // Back at the times of that day, without the taken one.
+  await expect(second.locator("button.place-choice").first()).toBeVisible();
+  await expect(second.locator(`button.place-choice[data-starts-at="${chosen}"]`)).toHaveCount(0);
+});
+
+test("English follows LINE's language", async ({ browser }) => {
+  const page = await linePatient(browser, "en-US");
+  await page.goto("/liff/line-demo");
+  await expect(page.getByRole("tab", { name: "Book" })).toBeVisible();
+  await page.getByRole("button", { name: /^First visit/ }).click();
+  await expect(page.getByRole("heading", { name: /Choose a day/ })).toBeVisible();
+});
+
+test("the sandbox clinic signs in without LINE, clearly marked", async ({ page }) => {
+  await page.goto("/liff/demo");
+  await expect(page.locator(".sandbox-banner")).toContainText("サンドボックス");
+  await page.getByRole("button", { name: "お試しで始める" }).click();
+  await expect(page.getByRole("tab", { name: "予約する" })).toBeVisible();
+});
+
+/** Moves a visit so it starts `minutes` from now (the test's stand-in for time passing). */
+function moveVisit(reference: string, minutes: number) {
+  expect(DB).not.toBe("");
+  const script = `
+import sqlite3, sys
+from datetime import datetime, timedelta, timezone
+db = sqlite3.connect(sys.argv[1], timeout=30)
+(starts, ends, held_from, held_until) = db.execute(
+    "SELECT starts_at, ends_at, held_from, held_until FROM appointments WHERE reference = ?", (sys.argv[2],)).fetchone()
+# sqlx stores RFC 3339 text; keep its exact shape so text comparisons stay chronological.
+parse = lambda s: datetime.fromisoformat(s)
+target = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=int(sys.argv[3]))
+shift = target - parse(starts)
+fmt = lambda s: (parse(s) + shift).strftime('%Y-%m-%dT%H:%M:%S+00:00')
+db.execute("UPDATE appointments SET starts_at = ?, ends_at = ?, held_from = ?, held_until = ? WHERE reference = ?",
+           (fmt(starts), fmt(ends), fmt(held_from), fmt(held_until), sys.argv[2]))
+db.commit()
+`;
+  execFileSync("python3", ["-c", script, DB, reference, String(minutes)]);
+}

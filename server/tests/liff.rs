@@ -1,0 +1,204 @@
+//! The patient's identity over HTTP: LINE ID tokens are verified with (a local fake of) LINE's
+//! verify endpoint, and nothing a browser sends in a body can make it book as someone else.
+
+mod support;
+
+use app::api::liff::{SubmitOutcome, SIGN_IN_EXPIRED};
+use app::booking::status::AppointmentStatus;
+use app::state::{AppState, LiffSdk};
+use app::store::{LineSettings, SharedStore};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::Utc;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use server::line::fake::FakeLine;
+use tower::ServiceExt;
+
+const CHANNEL: &str = "1657000000";
+const ALICE: &str = "U1111111111111111111111111111111a";
+const MALLORY: &str = "U2222222222222222222222222222222b";
+
+struct App {
+    router: axum::Router,
+    store: SharedStore,
+    fake: FakeLine,
+    _db: support::TestDb,
+}
+
+/// The demo clinic connected to (fake) LINE as `line-demo`, and the sandbox demo as `demo`.
+async fn app() -> App {
+    let db = support::TestDb::sqlite().await;
+    server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
+    server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
+    let clinic = db.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: CHANNEL.into(), channel_secret: None, channel_access_token: None, add_friend_url: None };
+    db.store.set_line_settings(clinic.id, Some(line)).await.expect("line settings");
+    let (url, fake) = support::fake_line().await;
+    let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
+    let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
+    let router = server::http::router(AppState { leptos_options, store: db.store.clone(), line, liff_sdk: LiffSdk::Mock });
+    App { router, store: db.store.clone(), fake, _db: db }
+}
+
+struct Reply {
+    status: StatusCode,
+    cookie: Option<String>,
+    body: String,
+}
+
+async fn post(app: &App, path: &str, content_type: &str, body: String, cookie: Option<&str>) -> Reply {
+    let mut request = Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json").header(header::HOST, "127.0.0.1");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("response");
+    let status = response.status();
+    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().to_string());
+    let body = String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+    Reply { status, cookie, body }
+}
+
+async fn sign_in(app: &App, slug: &str, token: &str) -> Reply {
+    let form = format!("slug={slug}&id_token={}&lang=en", urlencode(token));
+    post(app, "/api/liff/sign_in", "application/x-www-form-urlencoded", form, None).await
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn a_valid_token_signs_in_and_sets_an_http_only_cookie() {
+    let app = app().await;
+    let token = app.fake.issue_id_token(ALICE, CHANNEL, Some("Alice"), 600);
+    let reply = sign_in(&app, "line-demo", &token).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply.cookie.expect("a session cookie");
+    assert!(cookie.starts_with("yoyaku_patient="));
+    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let token_value = cookie.trim_start_matches("yoyaku_patient=");
+    let (clinic_id, patient_id) = app.store.patient_session(token_value, Utc::now()).await.expect("read").expect("session");
+    assert_eq!(clinic_id, clinic.id);
+    let patient = app.store.patient(clinic.id, patient_id).await.expect("read").expect("patient");
+    assert_eq!(patient.line_user_id.as_deref(), Some(ALICE));
+}
+
+#[tokio::test]
+async fn forged_expired_and_foreign_tokens_are_refused() {
+    let app = app().await;
+    let expired = app.fake.issue_id_token(ALICE, CHANNEL, None, -5);
+    let other_channel = app.fake.issue_id_token(ALICE, "1999999999", None, 600);
+    for (token, expect) in [
+        ("forged.token.value", "could not be verified"),
+        ("", "could not be verified"),
+        (other_channel.as_str(), "could not be verified"),
+        (expired.as_str(), SIGN_IN_EXPIRED),
+    ] {
+        let reply = sign_in(&app, "line-demo", token).await;
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{token}");
+        assert!(reply.body.contains(expect), "{token}: {}", reply.body);
+        assert!(reply.cookie.is_none(), "no session for {token}");
+    }
+    // LINE being down is its own clear message, not a rejection.
+    app.fake.fail_next("/oauth2/v2.1/verify", 500, 1);
+    let valid = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
+    let reply = sign_in(&app, "line-demo", &valid).await;
+    assert!(reply.body.contains("LINE cannot be reached"), "{}", reply.body);
+    assert!(reply.cookie.is_none());
+    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    assert!(app.store.patient_appointments(clinic.id, app::booking::ids::PatientId(1)).await.expect("read").is_empty());
+}
+
+#[tokio::test]
+async fn the_sandbox_sign_in_is_refused_for_a_clinic_with_line() {
+    let app = app().await;
+    let reply = post(&app, "/api/liff/sandbox_sign_in", "application/x-www-form-urlencoded", "slug=line-demo&lang=en".into(), None).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(reply.body.contains("Please sign in with LINE"), "{}", reply.body);
+    assert!(reply.cookie.is_none());
+    let sandbox = post(&app, "/api/liff/sandbox_sign_in", "application/x-www-form-urlencoded", "slug=demo&lang=en".into(), None).await;
+    assert_eq!(sandbox.status, StatusCode::OK, "{}", sandbox.body);
+    assert!(sandbox.cookie.is_some());
+    // And a LINE token cannot sign in to the sandbox clinic.
+    let token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
+    assert!(sign_in(&app, "demo", &token).await.body.contains("not connected to LINE"));
+}
+
+/// A booking request whose body names another user books for the signed-in patient only.
+#[tokio::test]
+async fn a_user_id_in_the_body_cannot_book_as_that_user() {
+    let app = app().await;
+    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    // Alice exists as a patient; Mallory signs in.
+    let alice_token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
+    let alice_cookie = sign_in(&app, "line-demo", &alice_token).await.cookie.expect("alice");
+    let alice_session = app.store.patient_session(alice_cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
+    let mallory_token = app.fake.issue_id_token(MALLORY, CHANNEL, None, 600);
+    let mallory_cookie = sign_in(&app, "line-demo", &mallory_token).await.cookie.expect("mallory");
+
+    let menus = app.store.menus(clinic.id).await.expect("menus");
+    let follow_up = menus.iter().find(|m| m.name_en == "Follow-up visit").expect("menu");
+    let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
+    let offer = app::store::availability(app.store.as_ref(), &clinic, follow_up, today, today + chrono::Days::new(20), Utc::now())
+        .await
+        .expect("availability")
+        .remove(0);
+    let body = serde_json::json!({
+        "request": {
+            "slug": "line-demo",
+            "menu_id": follow_up.id.0,
+            "resource_id": offer.resource_id.0,
+            "starts_at": offer.starts_at.timestamp(),
+            "details": { "name": "山田 太郎", "furigana": "ヤマダ タロウ", "phone": "090-1234-5678", "birth_date": "1960-01-02" },
+            "answers": [],
+            "consent": true,
+            "replaces": null,
+            "lang": "en",
+            // What an attacker might add: all ignored.
+            "patient_id": alice_session.1 .0,
+            "line_user_id": ALICE,
+            "user_id": ALICE,
+        }
+    });
+    // Without a session: refused.
+    let anonymous = post(&app, "/api/liff/submit", "application/json", body.to_string(), None).await;
+    assert_eq!(anonymous.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(anonymous.body.contains("Please sign in again"), "{}", anonymous.body);
+
+    let reply = post(&app, "/api/liff/submit", "application/json", body.to_string(), Some(&mallory_cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let outcome: SubmitOutcome = serde_json::from_str(&reply.body).expect("outcome");
+    let SubmitOutcome::Sent(view) = outcome else { panic!("expected a booking, got {outcome:?}") };
+    assert_eq!(view.status, AppointmentStatus::Confirmed);
+    let booked = app.store.appointment_by_reference(clinic.id, &view.reference).await.expect("read").expect("booked");
+    let mallory = app.store.patient(clinic.id, booked.patient_id).await.expect("read").expect("patient");
+    assert_eq!(mallory.line_user_id.as_deref(), Some(MALLORY));
+    assert!(app.store.patient_appointments(clinic.id, alice_session.1).await.expect("read").is_empty(), "nothing booked for Alice");
+}
+
+#[tokio::test]
+async fn bad_details_come_back_per_field_and_nothing_is_booked() {
+    let app = app().await;
+    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
+    let cookie = sign_in(&app, "line-demo", &token).await.cookie.expect("cookie");
+    let menu = app.store.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "First visit").expect("menu");
+    let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
+    let offer = app::store::availability(app.store.as_ref(), &clinic, &menu, today, today + chrono::Days::new(20), Utc::now()).await.expect("availability").remove(0);
+    let body = serde_json::json!({ "request": {
+        "slug": "line-demo", "menu_id": menu.id.0, "resource_id": offer.resource_id.0, "starts_at": offer.starts_at.timestamp(),
+        "details": { "name": "山田 太郎", "furigana": "ヤマダ タロウ", "phone": "12-34", "birth_date": "1960-01-02" },
+        "answers": [], "consent": false, "replaces": null, "lang": "ja"
+    }});
+    let reply = post(&app, "/api/liff/submit", "application/json", body.to_string(), Some(&cookie)).await;
+    let outcome: SubmitOutcome = serde_json::from_str(&reply.body).expect("outcome");
+    let SubmitOutcome::Invalid(errors) = outcome else { panic!("expected field errors, got {outcome:?}") };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    // The phone, both required questions of 初診, and the consent.
+    assert!(fields.contains(&"phone") && fields.contains(&"consent"), "{fields:?}");
+    assert_eq!(fields.iter().filter(|f| f.starts_with("question-")).count(), 2, "{fields:?}");
+    assert!(errors.iter().any(|e| e.message.starts_with("電話番号は")));
+    let session = app.store.patient_session(cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
+    assert!(app.store.patient_appointments(clinic.id, session.1).await.expect("read").is_empty());
+}
