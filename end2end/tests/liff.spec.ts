@@ -202,6 +202,32 @@ test("a confirmed visit is cancelled inside the cut-off and refused after it", a
   await expect(page.locator(".past section.appointment .status")).toHaveText("キャンセル済み");
 });
 
+test("a visit is rescheduled: the new time replaces the old one once confirmed", async ({ browser }) => {
+  const page = await linePatient(browser);
+  await openLiff(page);
+  await chooseMenuDayPlace(page, /^再診/, 1);
+  await page.locator("button.place-choice").first().click();
+  await fillDetails(page);
+  await consentAndReview(page);
+  await send(page);
+  const oldWhen = (await page.locator("section.appointment .when").textContent()) ?? "";
+  await myAppointments(page);
+  await page.getByRole("button", { name: "日時を変更" }).click();
+  await expect(page.locator(".flow .notice")).toContainText(`${oldWhen} の予約を変更します`);
+  // Straight to the days of the same menu.
+  await page.locator("button.day.free").nth(2).click();
+  await page.locator("button.place-choice").last().click();
+  await consentAndReview(page);
+  await send(page);
+  const newWhen = (await page.locator("section.appointment .when").textContent()) ?? "";
+  expect(newWhen).not.toBe(oldWhen);
+  await expect(page.locator("section.appointment .status")).toHaveText("予約確定");
+  await myAppointments(page);
+  await expect(page.locator(".upcoming section.appointment .when")).toHaveText([newWhen]);
+  await expect(page.locator(".past section.appointment")).toContainText(["キャンセル済み"]);
+  await expect(page.locator(".past section.appointment .when")).toHaveText([oldWhen]);
+});
+
 test("two patients race for the last place: one wins, the other is told and sees fresh times", async ({ browser }) => {
   const first = await linePatient(browser);
   const second = await linePatient(browser);

@@ -18,7 +18,11 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use crate::config::LiffSdkArg;
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Listing the routes renders the app in a special mode; do it once per process, before any
+    // request is rendered (several routers in one process, as in tests, must not list them while
+    // another renders a page).
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))

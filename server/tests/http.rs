@@ -24,9 +24,10 @@ async fn app() -> (axum::Router, SharedStore, support::TestDb) {
 }
 
 async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, String) {
-    let response = router.clone().oneshot(request).await.expect("response");
+    let uri = request.uri().clone();
+    let response = tokio::time::timeout(std::time::Duration::from_secs(5), router.clone().oneshot(request)).await.unwrap_or_else(|_| panic!("no response for {uri}")).expect("response");
     let status = response.status();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = tokio::time::timeout(std::time::Duration::from_secs(5), response.into_body().collect()).await.unwrap_or_else(|_| panic!("body of {uri} never ended ({status})")).expect("body").to_bytes();
     (status, String::from_utf8(body.to_vec()).expect("utf-8"))
 }
 
@@ -38,15 +39,18 @@ fn form(path: &str, body: &str) -> Request<Body> {
         .expect("request")
 }
 
-#[tokio::test]
-async fn healthz_checks_the_database() {
+#[test]
+fn healthz_checks_the_database() {
+    support::run(async {
     let (router, _, _db) = app().await;
     let (status, body) = send(&router, Request::get("/healthz").body(Body::empty()).expect("request")).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    })
 }
 
-#[tokio::test]
-async fn the_overview_server_function_returns_the_computed_availability() {
+#[test]
+fn the_overview_server_function_returns_the_computed_availability() {
+    support::run(async {
     let (router, store, _db) = app().await;
     let (status, body) = send(&router, form("/api/clinic_overview", "slug=demo&lang=ja")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -74,10 +78,12 @@ async fn the_overview_server_function_returns_the_computed_availability() {
     let (_, english) = send(&router, form("/api/clinic_overview", "slug=demo&lang=en")).await;
     let english: ClinicOverview = serde_json::from_str(&english).expect("JSON overview");
     assert_eq!(english.menus[0].name, "First visit");
+    })
 }
 
-#[tokio::test]
-async fn an_unknown_clinic_is_a_clear_error() {
+#[test]
+fn an_unknown_clinic_is_a_clear_error() {
+    support::run(async {
     let (router, _, _db) = app().await;
     let (status, body) = send(&router, form("/api/clinic_overview", "slug=nope&lang=en")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -85,10 +91,12 @@ async fn an_unknown_clinic_is_a_clear_error() {
     let (status, body) = send(&router, form("/api/clinic_overview", "lang=en")).await;
     assert!(status.is_client_error() || status.is_server_error(), "{status}");
     assert!(!body.is_empty());
+    })
 }
 
-#[tokio::test]
-async fn the_clinic_page_is_rendered_on_the_server() {
+#[test]
+fn the_clinic_page_is_rendered_on_the_server() {
+    support::run(async {
     let (router, _, _db) = app().await;
     let (status, html) = send(&router, Request::get("/c/demo").body(Body::empty()).expect("request")).await;
     assert_eq!(status, StatusCode::OK);
@@ -97,4 +105,5 @@ async fn the_clinic_page_is_rendered_on_the_server() {
     assert!(html.contains("class=\"place\""), "free places are in the first HTML");
     let (status, _) = send(&router, Request::get("/no/such/page").body(Body::empty()).expect("request")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    })
 }

@@ -68,8 +68,9 @@ fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-#[tokio::test]
-async fn a_valid_token_signs_in_and_sets_an_http_only_cookie() {
+#[test]
+fn a_valid_token_signs_in_and_sets_an_http_only_cookie() {
+    support::run(async {
     let app = app().await;
     let token = app.fake.issue_id_token(ALICE, CHANNEL, Some("Alice"), 600);
     let reply = sign_in(&app, "line-demo", &token).await;
@@ -82,10 +83,12 @@ async fn a_valid_token_signs_in_and_sets_an_http_only_cookie() {
     assert_eq!(clinic_id, clinic.id);
     let patient = app.store.patient(clinic.id, patient_id).await.expect("read").expect("patient");
     assert_eq!(patient.line_user_id.as_deref(), Some(ALICE));
+    })
 }
 
-#[tokio::test]
-async fn forged_expired_and_foreign_tokens_are_refused() {
+#[test]
+fn forged_expired_and_foreign_tokens_are_refused() {
+    support::run(async {
     let app = app().await;
     let expired = app.fake.issue_id_token(ALICE, CHANNEL, None, -5);
     let other_channel = app.fake.issue_id_token(ALICE, "1999999999", None, 600);
@@ -108,10 +111,12 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     assert!(reply.cookie.is_none());
     let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     assert!(app.store.patient_appointments(clinic.id, app::booking::ids::PatientId(1)).await.expect("read").is_empty());
+    })
 }
 
-#[tokio::test]
-async fn the_sandbox_sign_in_is_refused_for_a_clinic_with_line() {
+#[test]
+fn the_sandbox_sign_in_is_refused_for_a_clinic_with_line() {
+    support::run(async {
     let app = app().await;
     let reply = post(&app, "/api/liff/sandbox_sign_in", "application/x-www-form-urlencoded", "slug=line-demo&lang=en".into(), None).await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -123,11 +128,13 @@ async fn the_sandbox_sign_in_is_refused_for_a_clinic_with_line() {
     // And a LINE token cannot sign in to the sandbox clinic.
     let token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
     assert!(sign_in(&app, "demo", &token).await.body.contains("not connected to LINE"));
+    })
 }
 
 /// A booking request whose body names another user books for the signed-in patient only.
-#[tokio::test]
-async fn a_user_id_in_the_body_cannot_book_as_that_user() {
+#[test]
+fn a_user_id_in_the_body_cannot_book_as_that_user() {
+    support::run(async {
     let app = app().await;
     let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     // Alice exists as a patient; Mallory signs in.
@@ -175,10 +182,12 @@ async fn a_user_id_in_the_body_cannot_book_as_that_user() {
     let mallory = app.store.patient(clinic.id, booked.patient_id).await.expect("read").expect("patient");
     assert_eq!(mallory.line_user_id.as_deref(), Some(MALLORY));
     assert!(app.store.patient_appointments(clinic.id, alice_session.1).await.expect("read").is_empty(), "nothing booked for Alice");
+    })
 }
 
-#[tokio::test]
-async fn bad_details_come_back_per_field_and_nothing_is_booked() {
+#[test]
+fn bad_details_come_back_per_field_and_nothing_is_booked() {
+    support::run(async {
     let app = app().await;
     let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     let token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
@@ -201,4 +210,5 @@ async fn bad_details_come_back_per_field_and_nothing_is_booked() {
     assert!(errors.iter().any(|e| e.message.starts_with("電話番号は")));
     let session = app.store.patient_session(cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
     assert!(app.store.patient_appointments(clinic.id, session.1).await.expect("read").is_empty());
+    })
 }

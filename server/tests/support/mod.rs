@@ -227,3 +227,13 @@ pub async fn fake_line() -> (String, server::line::fake::FakeLine) {
     });
     (format!("http://{addr}"), fake)
 }
+
+/// Runs a test on one runtime shared by the whole test binary. Leptos keeps process-wide state
+/// (its task spawner) that must not outlive the runtime it first saw, so tests that render pages
+/// must not each bring their own runtime.
+pub fn run<F: std::future::Future>(test: F) -> F::Output {
+    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime")
+    });
+    RUNTIME.block_on(test)
+}
