@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::home::Home/>
                     <Route path=path!("/c/:slug") view=pages::clinic::ClinicPage/>
+                    <Route path=path!("/liff/:clinic/a/:reference") view=pages::liff::LiffPage/>
                     <Route path=path!("/liff/:clinic") view=pages::liff::LiffPage/>
                 </Routes>
             </main>

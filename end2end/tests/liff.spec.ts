@@ -107,6 +107,13 @@ test("a time-slot request is sent, held for the clinic, and listed in My appoint
   await expect(listed).toHaveCount(1);
   await expect(listed.locator(".status")).toHaveText("承認待ち");
   await expect(listed.locator(".when")).toHaveText(when);
+
+  // The request's own status page, by its opaque reference (what LINE messages link to).
+  const reference = await listed.getAttribute("data-reference");
+  expect(reference).toMatch(/^[0-9a-f]{32}$/);
+  await page.goto(`/liff/line-demo/a/${reference}`);
+  await expect(page.getByRole("heading", { name: "ご予約の状況" })).toBeVisible();
+  await expect(page.locator(`section.appointment[data-reference="${reference}"] .status`).first()).toHaveText("承認待ち");
   expect((page as Page & { errors: string[] }).errors).toEqual([]);
 });
 

@@ -45,6 +45,8 @@ pub struct PlaceView {
     pub resource_name: String,
     /// Seconds since the epoch: the key of the place when booking.
     pub starts_at: i64,
+    /// The clinic-local date of the place (`YYYY-MM-DD`).
+    pub date: String,
     /// In the clinic's time zone, with the weekday: `12月1日(火) 10:30`.
     pub label: String,
     pub remaining: u32,
@@ -118,6 +120,7 @@ pub mod ssr {
                 .map(|r| lang.pick(&r.name_ja, &r.name_en).to_string())
                 .unwrap_or_default(),
             starts_at: o.starts_at.timestamp(),
+            date: o.date.format("%Y-%m-%d").to_string(),
             label: place_label(menu.mode, o.starts_at, o.ends_at, tz, lang),
             remaining: o.remaining,
         }

@@ -40,6 +40,9 @@ pub fn LiffPage() -> impl IntoView {
     let tab = RwSignal::new(Tab::Book);
     let friend = RwSignal::new(None::<bool>);
     let reschedule = RwSignal::new(None::<AppointmentView>);
+    // `/liff/{clinic}/a/{reference}`: the status page of one appointment (linked from LINE
+    // messages). LIFF restores this path inside `liff.init`, before the router reads it.
+    let reference = Signal::derive(move || params.read().get("reference"));
     let setup = Resource::new(move || slug.get(), move |slug| load_liff_setup(slug, lang.get_untracked()));
 
     // Sign-in runs in the browser only, once the setup is known.
@@ -90,7 +93,7 @@ pub fn LiffPage() -> impl IntoView {
                             <Show when=move || friend.get() == Some(false)>
                                 <FriendNotice lang add_friend_url=add_friend_url.clone()/>
                             </Show>
-                            <AuthView lang auth tab reschedule slug start_sandbox/>
+                            <AuthView lang auth tab reschedule slug reference start_sandbox/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -107,6 +110,7 @@ fn AuthView(
     tab: RwSignal<Tab>,
     reschedule: RwSignal<Option<AppointmentView>>,
     slug: Signal<String>,
+    reference: Signal<Option<String>>,
     start_sandbox: Callback<()>,
 ) -> impl IntoView {
     move || match auth.get() {
@@ -125,6 +129,7 @@ fn AuthView(
             </div>
         }.into_any(),
         Auth::SignedIn(patient) => view! {
+            {move || reference.get().map(|r| view! { <AppointmentStatus slug lang reference=r/> })}
             <nav class="tabs" role="tablist">
                 <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Book).to_string() on:click=move |_| tab.set(Tab::Book)>
                     {move || lang.get().pick("予約する", "Book")}
@@ -292,7 +297,7 @@ fn BookingFlow(
                 }
                 Ok(SubmitOutcome::Taken(message)) => {
                     notice.set(Some(message));
-                    let date = place_date(&place);
+                    let date = place.date.clone();
                     step.set(Step::Place(menu, date));
                 }
                 Err(e) => notice.set(Some(error_text(&e))),
@@ -362,7 +367,7 @@ fn BookingFlow(
                     }.into_any()
                 }
                 Step::Done(view) => view! {
-                    <AppointmentCard lang appointment=view.clone() on_change=Callback::new(move |_| ())/>
+                    <AppointmentCard lang appointment=view.clone()/>
                     <div class="actions">
                         <button type="button" on:click=move |_| tab.set(Tab::Mine)>{move || lang.get().pick("予約の確認へ", "My appointments")}</button>
                         <button type="button" on:click=move |_| step.set(Step::Menu)>{move || lang.get().pick("別の予約をする", "Book another")}</button>
@@ -392,29 +397,6 @@ fn menu_meta(m: &MenuChoice, lang: Lang) -> String {
         Lang::Ja => format!("{}分・{mode}・{approval}", m.duration_minutes),
         Lang::En => format!("{} min · {mode} · {approval}", m.duration_minutes),
     }
-}
-
-/// The clinic-local date of a place (`YYYY-MM-DD`), from its label-independent start.
-fn place_date(place: &PlaceView) -> String {
-    // Clinic-local date: the server labels places in the clinic's zone; Asia/Tokyo is UTC+9 and
-    // the booking flow is for Japanese clinics, but use the server's date when we have it.
-    let seconds = place.starts_at + 9 * 3600;
-    let days = seconds.div_euclid(86_400);
-    civil_from_days(days)
-}
-
-/// `YYYY-MM-DD` from days since 1970-01-01 (Howard Hinnant's algorithm), without chrono in the WASM.
-fn civil_from_days(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[component]
@@ -561,7 +543,7 @@ fn FormStep(
     let review_menu = menu.clone();
     let review_place = place.clone();
     let back_menu = menu.clone();
-    let back_date = place_date(&place);
+    let back_date = place.date.clone();
     view! {
         <h2>{move || lang.get().pick("患者さまの情報", "Your details")}</h2>
         <p class="chosen">{menu.name.clone()} " · " {place.label.clone()}</p>
@@ -667,10 +649,9 @@ fn QuestionField(lang: ReadSignal<Lang>, question: QuestionView, answers: RwSign
 }
 
 #[component]
-fn AppointmentCard(lang: ReadSignal<Lang>, appointment: AppointmentView, #[prop(optional)] actions: Option<AnyView>, on_change: Callback<()>) -> impl IntoView {
-    let _ = on_change;
+fn AppointmentCard(lang: ReadSignal<Lang>, appointment: AppointmentView, #[prop(optional)] actions: Option<AnyView>) -> impl IntoView {
     let a = appointment;
-    let status_class = format!("status status-{}", serde_plain_status(&a));
+    let status_class = format!("status status-{}", a.status.as_str());
     view! {
         <section class="card appointment" data-reference=a.reference.clone() aria-live="polite">
             <h3>{a.menu_name.clone()}</h3>
@@ -687,8 +668,23 @@ fn AppointmentCard(lang: ReadSignal<Lang>, appointment: AppointmentView, #[prop(
     }
 }
 
-fn serde_plain_status(a: &AppointmentView) -> &'static str {
-    a.status.as_str()
+/// One appointment's status, by its opaque reference.
+#[component]
+fn AppointmentStatus(slug: Signal<String>, lang: ReadSignal<Lang>, reference: String) -> impl IntoView {
+    let status = Resource::new(move || (slug.get(), lang.get()), move |(slug, lang)| load_appointment(slug, reference.clone(), lang));
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"…"</p> }>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(a) => view! {
+                        <h2>{lang.get_untracked().pick("ご予約の状況", "Your appointment")}</h2>
+                        <AppointmentCard lang appointment=a/>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
 }
 
 #[component]
@@ -753,7 +749,7 @@ fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, reschedule: RwSi
                                     </div>
                                 }.into_any()
                             });
-                            view! { <AppointmentCard lang appointment=a actions=actions.unwrap_or_else(|| ().into_any()) on_change=Callback::new(|_| ())/> }
+                            view! { <AppointmentCard lang appointment=a actions=actions.unwrap_or_else(|| ().into_any())/> }
                         };
                         view! {
                             <h3>{lang.get_untracked().pick("これからの予約", "Upcoming")}</h3>
@@ -768,16 +764,5 @@ fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, reschedule: RwSi
                 }
             })}
         </Transition>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates_from_days() {
-        assert_eq!(super::civil_from_days(0), "1970-01-01");
-        assert_eq!(super::civil_from_days(20_454), "2026-01-01");
-        assert_eq!(super::civil_from_days(20_788), "2026-12-01");
-        assert_eq!(super::civil_from_days(11_016), "2000-02-29");
     }
 }
