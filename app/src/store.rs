@@ -117,10 +117,7 @@ pub struct Patient {
     pub clinic_id: ClinicId,
     /// The verified LINE user id (`sub` of the ID token), or a sandbox id.
     pub line_user_id: Option<String>,
-    pub name: String,
-    pub furigana: String,
-    pub phone: String,
-    pub birth_date: Option<NaiveDate>,
+    pub details: PatientDetails,
     pub language: crate::i18n::Lang,
 }
 
@@ -200,10 +197,7 @@ pub struct NewResource {
 pub struct NewPatient {
     pub clinic_id: ClinicId,
     pub line_user_id: Option<String>,
-    pub name: String,
-    pub furigana: String,
-    pub phone: String,
-    pub birth_date: Option<NaiveDate>,
+    pub details: PatientDetails,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

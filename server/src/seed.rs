@@ -151,7 +151,11 @@ pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> 
     let patients = [("山本 一郎", "ヤマモト イチロウ", "090-1234-5678"), ("田中 花子", "タナカ ハナコ", "080-2345-6789")];
     for (i, (name, furigana, phone)) in patients.into_iter().enumerate() {
         let patient_id = store
-            .create_patient(NewPatient { clinic_id, line_user_id: None, name: name.into(), furigana: furigana.into(), phone: phone.into(), birth_date: None })
+            .create_patient(NewPatient {
+                clinic_id,
+                line_user_id: None,
+                details: PatientDetails { name: name.into(), furigana: furigana.into(), phone: phone.into(), birth_date: None },
+            })
             .await?;
         let menu_id = if i == 0 { first_visit } else { checkup };
         let Some(menu) = menus.iter().find(|m| m.id == menu_id) else { continue };

@@ -372,7 +372,7 @@ async fn answers_sessions_and_line_patients(store: SharedStore) {
     let details = PatientDetails { name: "山田 花子".into(), furigana: "ヤマダ ハナコ".into(), phone: "09012345678".into(), birth_date: chrono::NaiveDate::from_ymd_opt(1950, 4, 1) };
     store.save_patient_details(c.clinic, patient.id, details.clone()).await.expect("save");
     let read = store.patient(c.clinic, patient.id).await.expect("read").expect("exists");
-    assert_eq!((read.name, read.phone, read.birth_date), (details.name, details.phone, details.birth_date));
+    assert_eq!(read.details, details);
 
     let a = store
         .book(NewBooking { answers: vec![(q, "頭痛".into()), (choice, "あり".into())], ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), patient.id) })

@@ -462,10 +462,10 @@ pub mod ssr {
         PatientView {
             sandbox: sandbox || p.line_user_id.as_deref().is_some_and(|id| id.starts_with("sandbox-")),
             details: DetailsInput {
-                name: p.name.clone(),
-                furigana: p.furigana.clone(),
-                phone: p.phone.clone(),
-                birth_date: p.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+                name: p.details.name.clone(),
+                furigana: p.details.furigana.clone(),
+                phone: p.details.phone.clone(),
+                birth_date: p.details.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
             },
         }
     }

@@ -6,7 +6,7 @@ use app::booking::ids::*;
 use app::booking::model::*;
 use app::booking::status::AppointmentStatus;
 use app::i18n::Lang;
-use app::store::{Actor, Appointment, AuditEntry, LineSettings, Patient, Question, QuestionKind, StoreError};
+use app::store::{Actor, Appointment, AuditEntry, LineSettings, Patient, PatientDetails, Question, QuestionKind, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 
 pub const CLINIC_COLUMNS: &str = "id, slug, name_ja, name_en, time_zone, open_on_holidays";
@@ -318,10 +318,7 @@ impl TryFrom<PatientRow> for Patient {
             id: PatientId(r.id),
             clinic_id: ClinicId(r.clinic_id),
             line_user_id: r.line_user_id,
-            name: r.name,
-            furigana: r.furigana,
-            phone: r.phone,
-            birth_date: r.birth_date,
+            details: PatientDetails { name: r.name, furigana: r.furigana, phone: r.phone, birth_date: r.birth_date },
             language: Lang::from_tag(&r.language),
         })
     }

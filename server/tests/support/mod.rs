@@ -199,10 +199,7 @@ pub async fn patients(store: &dyn Store, clinic: ClinicId, n: usize) -> Vec<Pati
                 .create_patient(NewPatient {
                     clinic_id: clinic,
                     line_user_id: Some(format!("U{i:032x}")),
-                    name: format!("患者 {i}"),
-                    furigana: "カンジャ".into(),
-                    phone: "090-0000-0000".into(),
-                    birth_date: None,
+                    details: PatientDetails { name: format!("患者 {i}"), furigana: "カンジャ".into(), phone: "09000000000".into(), birth_date: None },
                 })
                 .await
                 .expect("patient"),
