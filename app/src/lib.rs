@@ -5,6 +5,8 @@ pub mod api;
 pub mod booking;
 pub mod i18n;
 pub mod line;
+#[cfg(feature = "ssr")]
+pub mod notify;
 pub mod patients;
 pub mod pages;
 

@@ -16,12 +16,70 @@ pub struct LineApi {
 
 impl LineApi {
     pub fn new(base: &str) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(10))
-            .build()?;
+        Self::with_timeout(base, Duration::from_secs(10))
+    }
+
+    pub fn with_timeout(base: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).timeout(timeout).build()?;
         Ok(LineApi { http, base: base.trim_end_matches('/').to_string() })
     }
+
+    /// `POST /v2/bot/message/push` with a retry key. The caller stores the key before the first
+    /// attempt and sends the identical body on every retry; LINE then delivers at most once.
+    pub async fn push(&self, access_token: &str, to: &str, messages: &[serde_json::Value], retry_key: &str) -> PushOutcome {
+        let body = serde_json::json!({ "to": to, "messages": messages });
+        let sent = self
+            .http
+            .post(format!("{}/v2/bot/message/push", self.base))
+            .bearer_auth(access_token)
+            .header("X-Line-Retry-Key", retry_key)
+            .json(&body)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => return PushOutcome::RetryLater { reason: e.to_string(), request_id: None },
+        };
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+        let request_id = header("x-line-request-id");
+        let accepted_request_id = header("x-line-accepted-request-id");
+        let status = response.status();
+        let message = response.json::<PushError>().await.map(|e| e.message).unwrap_or_default();
+        match status.as_u16() {
+            200..=299 => PushOutcome::Delivered { request_id },
+            409 if accepted_request_id.is_some() => PushOutcome::AlreadyAccepted { request_id, accepted_request_id },
+            429 => PushOutcome::RateLimited { request_id, quota_exhausted: message.to_ascii_lowercase().contains("monthly limit") },
+            500..=599 => PushOutcome::RetryLater { reason: format!("LINE answered {status}: {message}"), request_id },
+            code => PushOutcome::Rejected { status: code, message, request_id },
+        }
+    }
+}
+
+/// What became of one push attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushOutcome {
+    Delivered { request_id: Option<String> },
+    /// 409 with `x-line-accepted-request-id`: an earlier attempt with this key was accepted.
+    AlreadyAccepted { request_id: Option<String>, accepted_request_id: Option<String> },
+    /// 5xx, timeout or connection error: safe to retry with the same key and body.
+    RetryLater { reason: String, request_id: Option<String> },
+    /// 429: back off; `quota_exhausted` when the monthly message quota is used up.
+    RateLimited { request_id: Option<String>, quota_exhausted: bool },
+    /// Any other 4xx: retrying cannot help.
+    Rejected { status: u16, message: String, request_id: Option<String> },
+}
+
+impl PushOutcome {
+    /// Whether LINE has the message (now or from an earlier attempt).
+    pub fn delivered(&self) -> bool {
+        matches!(self, PushOutcome::Delivered { .. } | PushOutcome::AlreadyAccepted { .. })
+    }
+}
+
+/// LINE's error body: `{"message": "…", "details": [{"message", "property"}]}`.
+#[derive(Debug, Deserialize)]
+struct PushError {
+    message: String,
 }
 
 /// `POST /oauth2/v2.1/verify`: 200 body.

@@ -5,6 +5,9 @@
 //!   string a test hands to `@line/liff-mock` as `getIDToken`); only issued tokens verify.
 //! - `POST /__fake/fail` `{"path","status","times"}` makes the next `times` requests to `path`
 //!   fail with `status` (0 = drop the connection after a delay, i.e. a timeout).
+//! - `POST /v2/bot/message/push` answers as LINE does, honouring `X-Line-Retry-Key` (409 with
+//!   `x-line-accepted-request-id` for a key it already accepted); `GET /__fake/pushes` lists
+//!   what it accepted.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,10 +29,21 @@ struct IssuedToken {
     exp: i64,
 }
 
+/// A push LINE accepted.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AcceptedPush {
+    pub to: String,
+    pub messages: Vec<serde_json::Value>,
+    pub retry_key: Option<String>,
+    pub request_id: String,
+    pub access_token: String,
+}
+
 #[derive(Default)]
 struct FakeState {
     tokens: HashMap<String, IssuedToken>,
     failures: HashMap<String, (u16, u32)>,
+    pushes: Vec<AcceptedPush>,
 }
 
 #[derive(Clone, Default)]
@@ -47,6 +61,8 @@ impl FakeLine {
             .route("/oauth2/v2.1/verify", post(verify))
             .route("/__fake/id-tokens", post(issue_token))
             .route("/__fake/fail", post(fail))
+            .route("/v2/bot/message/push", post(push))
+            .route("/__fake/pushes", axum::routing::get(pushes))
             .with_state(self.clone())
     }
 
@@ -65,13 +81,18 @@ impl FakeLine {
         self.lock().failures.insert(path.to_string(), (status, times));
     }
 
+    /// The pushes accepted so far, oldest first.
+    pub fn accepted_pushes(&self) -> Vec<AcceptedPush> {
+        self.lock().pushes.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
         // A panic while holding the lock cannot leave the maps half-written; keep serving.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The failure to answer for `path`, if one is queued.
-    async fn injected_failure(&self, path: &str) -> Option<Response> {
+    /// The status to fail `path` with, if a failure is queued (after the delay of a timeout).
+    async fn take_failure(&self, path: &str) -> Option<StatusCode> {
         let status = {
             let mut state = self.lock();
             let entry = state.failures.get_mut(path)?;
@@ -84,8 +105,7 @@ impl FakeLine {
         if status == 0 {
             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
         }
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Some(line_error(status, "server_error", "injected failure"))
+        Some(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
     }
 
     /// Serves the fake on `addr` until the process ends.
@@ -114,8 +134,8 @@ struct VerifyForm {
 }
 
 async fn verify(State(fake): State<FakeLine>, Form(form): Form<VerifyForm>) -> Response {
-    if let Some(failure) = fake.injected_failure("/oauth2/v2.1/verify").await {
-        return failure;
+    if let Some(status) = fake.take_failure("/oauth2/v2.1/verify").await {
+        return line_error(status, "server_error", "injected failure");
     }
     let (Some(id_token), Some(client_id)) = (form.id_token, form.client_id) else {
         return line_error(StatusCode::BAD_REQUEST, "invalid_request", "Required parameter is missing.");
@@ -168,4 +188,66 @@ struct Fail {
 async fn fail(State(fake): State<FakeLine>, Json(req): Json<Fail>) -> StatusCode {
     fake.fail_next(&req.path, req.status, req.times);
     StatusCode::NO_CONTENT
+}
+
+fn push_error(status: StatusCode, message: &str) -> Response {
+    let mut response = (status, Json(json!({ "message": message }))).into_response();
+    response.headers_mut().insert("x-line-request-id", new_request_id());
+    response
+}
+
+async fn push(State(fake): State<FakeLine>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .filter(|t| !t.is_empty())
+        .map(String::from);
+    let Some(access_token) = token else {
+        return push_error(StatusCode::UNAUTHORIZED, "Authentication failed. Confirm that the access token in the authorization header is valid.");
+    };
+    let retry_key = headers.get("x-line-retry-key").and_then(|v| v.to_str().ok()).map(String::from);
+    if retry_key.as_deref().is_some_and(|k| uuid::Uuid::parse_str(k).is_err()) {
+        return push_error(StatusCode::BAD_REQUEST, "The value of the X-Line-Retry-Key header is invalid");
+    }
+    if let Some(key) = &retry_key {
+        let accepted = fake.lock().pushes.iter().find(|p| p.retry_key.as_ref() == Some(key)).map(|p| p.request_id.clone());
+        if let Some(accepted) = accepted {
+            let mut response = push_error(StatusCode::CONFLICT, "The retry key is already accepted");
+            if let Ok(value) = axum::http::HeaderValue::from_str(&accepted) {
+                response.headers_mut().insert("x-line-accepted-request-id", value);
+            }
+            return response;
+        }
+    }
+    if let Some(status) = fake.take_failure("/v2/bot/message/push").await {
+        let message = match status {
+            StatusCode::TOO_MANY_REQUESTS => "You have reached your monthly limit.",
+            _ => "An error occurred in the server",
+        };
+        return push_error(status, message);
+    }
+    let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return push_error(StatusCode::BAD_REQUEST, "The request body has 1 error(s)");
+    };
+    let to = request["to"].as_str().unwrap_or_default().to_string();
+    let valid_to = to.len() == 33 && to.starts_with('U') && to[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if !valid_to {
+        return push_error(StatusCode::BAD_REQUEST, "The property, 'to', in the request body is invalid (line: -, column: -)");
+    }
+    let messages = request["messages"].as_array().cloned().unwrap_or_default();
+    if messages.is_empty() || messages.len() > 5 {
+        return push_error(StatusCode::BAD_REQUEST, "Size must be between 1 and 5");
+    }
+    let request_id = uuid::Uuid::new_v4().to_string();
+    fake.lock().pushes.push(AcceptedPush { to, messages, retry_key, request_id: request_id.clone(), access_token });
+    let mut response = Json(json!({ "sentMessages": [{ "id": request_id, "quoteToken": "fake" }] })).into_response();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-line-request-id", value);
+    }
+    response
+}
+
+async fn pushes(State(fake): State<FakeLine>) -> Json<Vec<AcceptedPush>> {
+    Json(fake.accepted_pushes())
 }

@@ -1,0 +1,225 @@
+//! Flex Message cards for appointment notifications, in the patient's language, with the time in
+//! the clinic's zone. A card never carries symptoms, questionnaire answers or diagnoses: its
+//! inputs below simply do not include them, and links carry only the opaque reference.
+
+use serde_json::{json, Value};
+
+use crate::i18n::Lang;
+
+/// LINE's limits (Messaging API reference).
+pub const MAX_ALT_TEXT_CHARS: usize = 1500;
+pub const MAX_BUBBLE_JSON_BYTES: usize = 30 * 1024;
+pub const MAX_BUTTON_LABEL_CHARS: usize = 40;
+pub const MAX_POSTBACK_DATA_CHARS: usize = 300;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Confirmed,
+    /// Declined, with the reason the clinic chose or typed.
+    Declined { reason: String },
+    /// The clinic proposes another time.
+    Proposed { new_time: String },
+    Expired,
+    CancelledByClinic { message: String },
+    /// The patient's own cancellation, acknowledged.
+    CancelledByPatient,
+    /// The day before, with buttons to confirm attendance or cancel.
+    Reminder,
+}
+
+/// Everything a card may say. Nothing medical.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub lang: Lang,
+    pub clinic_name: String,
+    pub menu_name: String,
+    /// Clinic-local, with the weekday: `12月1日(火) 10:30`.
+    pub when: String,
+    /// Opaque reference of the appointment.
+    pub reference: String,
+    /// The appointment in the LIFF app: `https://liff.line.me/{liff id}/a/{reference}`.
+    pub liff_url: String,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FlexError {
+    #[error("altText has {0} characters (LINE allows {MAX_ALT_TEXT_CHARS})")]
+    AltTextTooLong(usize),
+    #[error("the bubble is {0} bytes of JSON (LINE allows {MAX_BUBBLE_JSON_BYTES})")]
+    BubbleTooLarge(usize),
+    #[error("button label {0:?} is longer than {MAX_BUTTON_LABEL_CHARS} characters")]
+    LabelTooLong(String),
+    #[error("postback data is longer than {MAX_POSTBACK_DATA_CHARS} characters")]
+    PostbackTooLong,
+}
+
+fn title(kind: &NoticeKind, lang: Lang) -> &'static str {
+    match kind {
+        NoticeKind::Confirmed => lang.pick("ご予約が確定しました", "Your appointment is confirmed"),
+        NoticeKind::Declined { .. } => lang.pick("ご予約をお受けできませんでした", "We could not accept your request"),
+        NoticeKind::Proposed { .. } => lang.pick("別の日時のご提案", "The clinic suggests another time"),
+        NoticeKind::Expired => lang.pick("ご予約のリクエストが期限切れになりました", "Your request has expired"),
+        NoticeKind::CancelledByClinic { .. } => lang.pick("医院よりご予約を取り消しました", "The clinic cancelled your appointment"),
+        NoticeKind::CancelledByPatient => lang.pick("キャンセルを承りました", "Your cancellation is confirmed"),
+        NoticeKind::Reminder => lang.pick("明日のご予約のお知らせ", "Reminder: your appointment tomorrow"),
+    }
+}
+
+fn text(s: &str, extra: Value) -> Value {
+    let mut v = json!({ "type": "text", "text": s, "wrap": true });
+    if let (Some(obj), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
+        obj.extend(extra.clone());
+    }
+    v
+}
+
+fn row(label: &str, value: &str) -> Value {
+    json!({
+        "type": "box", "layout": "baseline", "spacing": "sm",
+        "contents": [
+            text(label, json!({ "color": "#888888", "size": "sm", "flex": 2 })),
+            text(value, json!({ "size": "sm", "flex": 5, "weight": "bold" })),
+        ]
+    })
+}
+
+fn uri_button(label: &str, uri: &str, primary: bool) -> Value {
+    json!({
+        "type": "button", "style": if primary { "primary" } else { "secondary" }, "height": "sm",
+        "action": { "type": "uri", "label": label, "uri": uri }
+    })
+}
+
+fn postback_button(label: &str, data: &str, display: &str) -> Value {
+    json!({
+        "type": "button", "style": "secondary", "height": "sm",
+        "action": { "type": "postback", "label": label, "data": data, "displayText": display }
+    })
+}
+
+/// The Flex message (`{"type":"flex","altText":…,"contents":{bubble}}`) for a notice, checked
+/// against LINE's limits.
+pub fn message(n: &Notice) -> Result<Value, FlexError> {
+    let lang = n.lang;
+    let heading = title(&n.kind, lang);
+    let mut body = vec![
+        text(heading, json!({ "weight": "bold", "size": "lg" })),
+        text(&n.clinic_name, json!({ "color": "#555555", "size": "sm" })),
+        json!({ "type": "separator", "margin": "md" }),
+        row(lang.pick("メニュー", "Menu"), &n.menu_name),
+        row(lang.pick("日時", "When"), &n.when),
+    ];
+    match &n.kind {
+        NoticeKind::Declined { reason } if !reason.is_empty() => body.push(row(lang.pick("理由", "Reason"), reason)),
+        NoticeKind::Proposed { new_time } => body.push(row(lang.pick("ご提案", "Suggested"), new_time)),
+        NoticeKind::CancelledByClinic { message } if !message.is_empty() => body.push(row(lang.pick("医院より", "From the clinic"), message)),
+        _ => {}
+    }
+    let open = lang.pick("予約を確認する", "View appointment");
+    let mut footer = vec![uri_button(open, &n.liff_url, !matches!(n.kind, NoticeKind::Reminder))];
+    if n.kind == NoticeKind::Reminder {
+        footer.insert(0, postback_button(lang.pick("来院します", "I will come"), &format!("action=attend&ref={}", n.reference), lang.pick("来院します", "I will come")));
+        footer.push(postback_button(lang.pick("キャンセルする", "Cancel"), &format!("action=cancel&ref={}", n.reference), lang.pick("キャンセルします", "Please cancel")));
+    }
+    let bubble = json!({
+        "type": "bubble",
+        "body": { "type": "box", "layout": "vertical", "spacing": "sm", "contents": body },
+        "footer": { "type": "box", "layout": "vertical", "spacing": "sm", "contents": footer },
+    });
+    let alt_text = match lang {
+        Lang::Ja => format!("【{}】{} {} {}", n.clinic_name, heading, n.menu_name, n.when),
+        Lang::En => format!("[{}] {}: {} {}", n.clinic_name, heading, n.menu_name, n.when),
+    };
+    check(&alt_text, &bubble)?;
+    Ok(json!({ "type": "flex", "altText": alt_text, "contents": bubble }))
+}
+
+fn check(alt_text: &str, bubble: &Value) -> Result<(), FlexError> {
+    let alt = alt_text.chars().count();
+    if alt > MAX_ALT_TEXT_CHARS {
+        return Err(FlexError::AltTextTooLong(alt));
+    }
+    let size = bubble.to_string().len();
+    if size > MAX_BUBBLE_JSON_BYTES {
+        return Err(FlexError::BubbleTooLarge(size));
+    }
+    let buttons = bubble["footer"]["contents"].as_array().into_iter().flatten();
+    for action in buttons.map(|b| &b["action"]) {
+        let label = action["label"].as_str().unwrap_or_default();
+        if label.chars().count() > MAX_BUTTON_LABEL_CHARS {
+            return Err(FlexError::LabelTooLong(label.to_string()));
+        }
+        if action["data"].as_str().is_some_and(|d| d.chars().count() > MAX_POSTBACK_DATA_CHARS) {
+            return Err(FlexError::PostbackTooLong);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(kind: NoticeKind, lang: Lang) -> Notice {
+        Notice {
+            kind,
+            lang,
+            clinic_name: "さくら内科クリニック".into(),
+            menu_name: "初診".into(),
+            when: "12月1日(火) 10:30".into(),
+            reference: "0123456789abcdef0123456789abcdef".into(),
+            liff_url: "https://liff.line.me/1657000000-AbCdEfGh/a/0123456789abcdef0123456789abcdef".into(),
+        }
+    }
+
+    const KINDS: [fn() -> NoticeKind; 7] = [
+        || NoticeKind::Confirmed,
+        || NoticeKind::Declined { reason: "ご希望の時間は満員です".into() },
+        || NoticeKind::Proposed { new_time: "12月2日(水) 11:00".into() },
+        || NoticeKind::Expired,
+        || NoticeKind::CancelledByClinic { message: "医師の急病のため".into() },
+        || NoticeKind::CancelledByPatient,
+        || NoticeKind::Reminder,
+    ];
+
+    #[test]
+    fn every_card_is_a_valid_flex_bubble_within_limits() {
+        for lang in [Lang::Ja, Lang::En] {
+            for kind in KINDS {
+                let m = message(&notice(kind(), lang)).expect("valid card");
+                assert_eq!(m["type"], "flex");
+                assert_eq!(m["contents"]["type"], "bubble");
+                for part in ["body", "footer"] {
+                    assert!(["horizontal", "vertical", "baseline"].contains(&m["contents"][part]["layout"].as_str().expect("layout")));
+                }
+                let alt = m["altText"].as_str().expect("altText");
+                assert!(alt.contains("12月1日(火) 10:30") && alt.chars().count() <= MAX_ALT_TEXT_CHARS);
+                assert!(m["contents"].to_string().len() <= MAX_BUBBLE_JSON_BYTES);
+                // The button opens the appointment in the LIFF app by its opaque reference.
+                let json = m.to_string();
+                assert!(json.contains("https://liff.line.me/1657000000-AbCdEfGh/a/0123456789abcdef0123456789abcdef"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_reminder_has_attend_and_cancel_postbacks() {
+        let m = message(&notice(NoticeKind::Reminder, Lang::Ja)).expect("valid");
+        let data: Vec<&str> = m["contents"]["footer"]["contents"].as_array().expect("buttons").iter().filter_map(|b| b["action"]["data"].as_str()).collect();
+        assert_eq!(data, ["action=attend&ref=0123456789abcdef0123456789abcdef", "action=cancel&ref=0123456789abcdef0123456789abcdef"]);
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let mut long = notice(NoticeKind::Confirmed, Lang::Ja);
+        long.clinic_name = "長".repeat(1600);
+        assert!(matches!(message(&long), Err(FlexError::AltTextTooLong(_))));
+        let mut huge = notice(NoticeKind::Declined { reason: "x".repeat(40_000) }, Lang::En);
+        huge.clinic_name = "Clinic".into();
+        assert!(matches!(message(&huge), Err(FlexError::BubbleTooLarge(_))));
+        let mut long_ref = notice(NoticeKind::Reminder, Lang::En);
+        long_ref.reference = "r".repeat(300);
+        assert_eq!(message(&long_ref), Err(FlexError::PostbackTooLong));
+    }
+}
