@@ -225,6 +225,39 @@ pub struct NewStaff {
     pub password_hash: String,
 }
 
+/// A queued LINE message, as a worker claims it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub clinic_id: ClinicId,
+    pub recipient: String,
+    /// The messages array (JSON), identical on every attempt.
+    pub payload: String,
+    pub retry_key: String,
+    pub attempts: u32,
+    pub first_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// What a delivery attempt ended in, as recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeliveryRecord {
+    Sent { request_id: Option<String> },
+    RetryAt { at: DateTime<Utc>, error: String, request_id: Option<String> },
+    Failed { error: String, request_id: Option<String> },
+}
+
+/// A notification's state, for staff and tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotificationState {
+    pub id: i64,
+    pub kind: String,
+    pub status: String,
+    pub attempts: u32,
+    pub retry_key: String,
+    pub line_request_id: Option<String>,
+    pub last_error: Option<String>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Checks that the database answers (for `/healthz`).
@@ -282,6 +315,12 @@ pub trait Store: Send + Sync + 'static {
     async fn appointment_by_reference(&self, clinic: ClinicId, reference: &str) -> Result<Option<Appointment>, StoreError>;
     /// All of a patient's appointments, newest visit first.
     async fn patient_appointments(&self, clinic: ClinicId, patient: PatientId) -> Result<Vec<Appointment>, StoreError>;
+
+    /// Claims up to `limit` notifications that are due, for one worker until `lease_until`
+    /// (several workers never claim the same row; a dead worker's claim runs out).
+    async fn claim_notifications(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+    async fn record_delivery(&self, id: i64, record: DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn notifications(&self, clinic: ClinicId, appointment: AppointmentId) -> Result<Vec<NotificationState>, StoreError>;
 }
 
 /// The free places of `menu` between two clinic-local dates (both included).

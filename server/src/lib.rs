@@ -5,5 +5,6 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod line;
+pub mod notify;
 pub mod seed;
 pub mod staff;

@@ -27,6 +27,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed::seed_demo(store.as_ref(), chrono::Utc::now()).await?;
             }
             let line = std::sync::Arc::new(server::line::api::LineApi::new(&cli.line_api_url)?);
+            // Delivers queued LINE messages; on PostgreSQL every instance may run one.
+            let _worker = server::notify::Worker::new(store.clone(), line.clone()).spawn();
             http::serve(store, line, args.liff_sdk, args.addr).await
         }
         Command::Migrate => {

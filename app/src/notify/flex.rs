@@ -27,6 +27,21 @@ pub enum NoticeKind {
     Reminder,
 }
 
+impl NoticeKind {
+    /// The name stored with the notification.
+    pub fn name(&self) -> &'static str {
+        match self {
+            NoticeKind::Confirmed => "confirmed",
+            NoticeKind::Declined { .. } => "declined",
+            NoticeKind::Proposed { .. } => "proposed",
+            NoticeKind::Expired => "expired",
+            NoticeKind::CancelledByClinic { .. } => "cancelled_by_clinic",
+            NoticeKind::CancelledByPatient => "cancelled_by_patient",
+            NoticeKind::Reminder => "reminder",
+        }
+    }
+}
+
 /// Everything a card may say. Nothing medical.
 #[derive(Clone, Debug)]
 pub struct Notice {

@@ -10,7 +10,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::DbError;
 
-super::queries::shared_queries!(sqlx::Postgres, PgStore, for_update = " FOR UPDATE");
+super::queries::shared_queries!(sqlx::Postgres, PgStore, for_update = " FOR UPDATE", skip_locked = " FOR UPDATE SKIP LOCKED");
 
 pub struct PgStore {
     pool: PgPool,

@@ -5,7 +5,7 @@
 //! `write()` and `lock_for_booking()`.
 
 macro_rules! shared_queries {
-    ($Db:ty, $Store:ident, for_update = $for_update:literal) => {
+    ($Db:ty, $Store:ident, for_update = $for_update:literal, skip_locked = $skip_locked:literal) => {
         #[allow(dead_code)]
         pub(super) mod q {
             use app::booking::availability::Booked;
@@ -190,6 +190,46 @@ macro_rules! shared_queries {
                     let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND reference = $2");
                     let row: Option<AppointmentRow> = sqlx::query_as(&sql).bind(clinic.0).bind(reference).fetch_optional(&self.pool).await.map_err(DbError::from)?;
                     row.map(Appointment::try_from).transpose()
+                }
+                async fn claim_notifications(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+                    let sql = format!(
+                        "UPDATE notifications SET status = 'sending', locked_until = $2, attempts = attempts + 1, \
+                         first_attempt_at = COALESCE(first_attempt_at, $1) \
+                         WHERE id IN (SELECT id FROM notifications WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
+                         AND (locked_until IS NULL OR locked_until <= $1) ORDER BY id LIMIT $3{}) \
+                         RETURNING id, clinic_id, recipient, payload, retry_key, attempts, first_attempt_at",
+                        $skip_locked
+                    );
+                    let mut tx = self.write().await?;
+                    let rows: Vec<OutboxRow> = sqlx::query_as(&sql)
+                        .bind(now).bind(lease_until).bind(i64::from(limit))
+                        .fetch_all(&mut *tx).await.map_err(DbError::from)?;
+                    let mut claimed: Vec<OutboxMessage> = convert(rows)?;
+                    claimed.sort_by_key(|m| m.id);
+                    commit(tx, claimed).await
+                }
+                async fn record_delivery(&self, id: i64, record: DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError> {
+                    let (status, next, error, request_id, sent_at) = match record {
+                        DeliveryRecord::Sent { request_id } => ("sent", None, None, request_id, Some(now)),
+                        DeliveryRecord::RetryAt { at, error, request_id } => ("queued", Some(at), Some(error), request_id, None),
+                        DeliveryRecord::Failed { error, request_id } => ("failed", None, Some(error), request_id, None),
+                    };
+                    sqlx::query(
+                        "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
+                         line_request_id = COALESCE($4, line_request_id), sent_at = $5, locked_until = NULL \
+                         WHERE id = $6 AND status = 'sending'",
+                    )
+                    .bind(status).bind(next).bind(error).bind(request_id).bind(sent_at).bind(id)
+                    .execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn notifications(&self, clinic: ClinicId, appointment: AppointmentId) -> Result<Vec<NotificationState>, StoreError> {
+                    let rows: Vec<NotificationRow> = sqlx::query_as(
+                        "SELECT id, kind, status, attempts, retry_key, line_request_id, last_error FROM notifications \
+                         WHERE clinic_id = $1 AND appointment_id = $2 ORDER BY id",
+                    )
+                    .bind(clinic.0).bind(appointment.0).fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    convert(rows)
                 }
                 async fn patient_appointments(&self, clinic: ClinicId, patient: PatientId) -> Result<Vec<Appointment>, StoreError> {
                     let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND patient_id = $2 ORDER BY starts_at DESC, id DESC");
@@ -378,7 +418,9 @@ macro_rules! shared_queries {
                 if let (Some(replaced), AppointmentStatus::Confirmed) = (b.replaces, plan.status) {
                     release_replaced(&mut *c, b.clinic_id, replaced, b.patient_id, b.now).await?;
                 }
-                appointment(&mut *c, b.clinic_id, id, false).await?.ok_or(StoreError::NotFound)
+                let booked = appointment(&mut *c, b.clinic_id, id, false).await?.ok_or(StoreError::NotFound)?;
+                enqueue_notice(&mut *c, &booked, booked.status, b.now).await?;
+                Ok(booked)
             }
 
             /// Applies a transition. The caller holds a write transaction; the appointment is read
@@ -419,7 +461,9 @@ macro_rules! shared_queries {
                 if let (Some(replaced), AppointmentStatus::Confirmed) = (current.replaces_id, next) {
                     release_replaced(&mut *c, clinic, replaced, current.patient_id, now).await?;
                 }
-                appointment(&mut *c, clinic, id, false).await?.ok_or(StoreError::NotFound)
+                let changed = appointment(&mut *c, clinic, id, false).await?.ok_or(StoreError::NotFound)?;
+                enqueue_notice(&mut *c, &changed, next, now).await?;
+                Ok(changed)
             }
 
             pub async fn line_settings(c: &mut Conn, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError> {
@@ -456,6 +500,46 @@ macro_rules! shared_queries {
                 let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND id = $2");
                 let row: Option<PatientRow> = sqlx::query_as(&sql).bind(clinic.0).bind(id.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
                 row.map(Patient::try_from).transpose()
+            }
+
+            /// Queues the LINE message that announces `appointment` becoming `to`, in the caller's
+            /// transaction. Nothing is queued for a clinic without a channel access token or a
+            /// patient without a LINE user id (sandbox).
+            async fn enqueue_notice(c: &mut Conn, appointment: &Appointment, to: AppointmentStatus, now: DateTime<Utc>) -> Result<(), StoreError> {
+                use app::notify::flex::{message, Notice};
+                let Some(kind) = app::notify::notice_kind(to) else { return Ok(()) };
+                let clinic_id = appointment.clinic_id;
+                let Some(line) = line_settings(&mut *c, clinic_id).await?.filter(|l| l.channel_access_token.is_some()) else { return Ok(()) };
+                let Some(patient) = patient(&mut *c, clinic_id, appointment.patient_id).await? else { return Ok(()) };
+                let Some(recipient) = patient.line_user_id.filter(|id| id.starts_with('U')) else { return Ok(()) };
+                let clinic = clinic(&mut *c, clinic_id).await?;
+                let Some(menu) = menus(&mut *c, clinic_id).await?.into_iter().find(|m| m.id == appointment.menu_id) else { return Ok(()) };
+                let lang = patient.language;
+                let notice = Notice {
+                    kind: kind.clone(),
+                    lang,
+                    clinic_name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(),
+                    menu_name: lang.pick(&menu.name_ja, &menu.name_en).to_string(),
+                    when: app::booking::format::place_label(menu.mode, appointment.starts_at, appointment.ends_at, clinic.time_zone, lang),
+                    reference: appointment.reference.clone(),
+                    liff_url: format!("https://liff.line.me/{}/a/{}", line.liff_id, appointment.reference),
+                };
+                let card = message(&notice).map_err(|e| StoreError::Internal(Box::new(e)))?;
+                sqlx::query(
+                    "INSERT INTO notifications (clinic_id, appointment_id, kind, recipient, payload, retry_key, status, attempts, \
+                     next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7)",
+                )
+                .bind(clinic_id.0)
+                .bind(appointment.id.0)
+                .bind(kind.name())
+                .bind(recipient)
+                .bind(serde_json::Value::Array(vec![card]).to_string())
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(now)
+                .execute(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                Ok(())
             }
 
             /// Cancels the appointment a confirmed reschedule replaces, in the same transaction.

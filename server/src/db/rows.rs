@@ -6,7 +6,7 @@ use app::booking::ids::*;
 use app::booking::model::*;
 use app::booking::status::AppointmentStatus;
 use app::i18n::Lang;
-use app::store::{Actor, Appointment, AuditEntry, LineSettings, Patient, PatientDetails, Question, QuestionKind, StoreError};
+use app::store::{Actor, Appointment, AuditEntry, LineSettings, NotificationState, OutboxMessage, Patient, PatientDetails, Question, QuestionKind, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 
 pub const CLINIC_COLUMNS: &str = "id, slug, name_ja, name_en, time_zone, open_on_holidays";
@@ -352,6 +352,58 @@ impl TryFrom<QuestionRow> for Question {
             choices_ja: lines(&r.choices_ja),
             choices_en: lines(&r.choices_en),
             required: r.required,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OutboxRow {
+    id: i64,
+    clinic_id: i64,
+    recipient: String,
+    payload: String,
+    retry_key: String,
+    attempts: i64,
+    first_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<OutboxRow> for OutboxMessage {
+    type Error = StoreError;
+    fn try_from(r: OutboxRow) -> Result<Self, StoreError> {
+        Ok(OutboxMessage {
+            id: r.id,
+            clinic_id: ClinicId(r.clinic_id),
+            recipient: r.recipient,
+            payload: r.payload,
+            retry_key: r.retry_key,
+            attempts: to_u32(r.attempts, "attempts")?,
+            first_attempt_at: r.first_attempt_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct NotificationRow {
+    id: i64,
+    kind: String,
+    status: String,
+    attempts: i64,
+    retry_key: String,
+    line_request_id: Option<String>,
+    last_error: Option<String>,
+}
+
+impl TryFrom<NotificationRow> for NotificationState {
+    type Error = StoreError;
+    fn try_from(r: NotificationRow) -> Result<Self, StoreError> {
+        Ok(NotificationState {
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            attempts: to_u32(r.attempts, "attempts")?,
+            retry_key: r.retry_key,
+            line_request_id: r.line_request_id,
+            last_error: r.last_error,
         })
     }
 }

@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 use super::DbError;
 
-super::queries::shared_queries!(sqlx::Sqlite, SqliteStore, for_update = "");
+super::queries::shared_queries!(sqlx::Sqlite, SqliteStore, for_update = "", skip_locked = "");
 
 pub struct SqliteStore {
     pool: SqlitePool,

@@ -44,6 +44,8 @@ struct FakeState {
     tokens: HashMap<String, IssuedToken>,
     failures: HashMap<String, (u16, u32)>,
     pushes: Vec<AcceptedPush>,
+    /// The retry key of every push attempt, accepted or not, in order.
+    push_attempts: Vec<Option<String>>,
 }
 
 #[derive(Clone, Default)]
@@ -79,6 +81,11 @@ impl FakeLine {
     /// Makes the next `times` requests to `path` answer `status` (0: time out).
     pub fn fail_next(&self, path: &str, status: u16, times: u32) {
         self.lock().failures.insert(path.to_string(), (status, times));
+    }
+
+    /// The retry key of every push attempt so far (accepted, refused or failed), oldest first.
+    pub fn push_attempt_keys(&self) -> Vec<Option<String>> {
+        self.lock().push_attempts.clone()
     }
 
     /// The pushes accepted so far, oldest first.
@@ -207,6 +214,7 @@ async fn push(State(fake): State<FakeLine>, headers: axum::http::HeaderMap, body
         return push_error(StatusCode::UNAUTHORIZED, "Authentication failed. Confirm that the access token in the authorization header is valid.");
     };
     let retry_key = headers.get("x-line-retry-key").and_then(|v| v.to_str().ok()).map(String::from);
+    fake.lock().push_attempts.push(retry_key.clone());
     if retry_key.as_deref().is_some_and(|k| uuid::Uuid::parse_str(k).is_err()) {
         return push_error(StatusCode::BAD_REQUEST, "The value of the X-Line-Retry-Key header is invalid");
     }

@@ -1,0 +1,198 @@
+//! Notifications: queued in the same transaction as the change, delivered exactly once by the
+//! worker against the fake LINE API, on SQLite and on PostgreSQL.
+
+mod support;
+
+use std::sync::Arc;
+
+use app::booking::ids::StaffId;
+use app::booking::status::Transition;
+use app::i18n::Lang;
+use app::store::*;
+use chrono::Duration;
+use server::line::api::LineApi;
+use server::line::fake::FakeLine;
+use server::notify::Worker;
+use support::*;
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { let db = $crate::support::TestDb::sqlite().await; super::$name(&db).await; db.cleanup().await; }
+        )* }
+        mod postgres { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { let db = $crate::support::TestDb::postgres().await; super::$name(&db).await; db.cleanup().await; }
+        )* }
+    };
+}
+
+on_both!(
+    an_approval_pushes_exactly_one_card,
+    server_errors_are_retried_with_the_same_key,
+    an_already_accepted_key_counts_as_delivered,
+    a_refused_push_is_not_retried,
+    a_worker_killed_between_send_and_record_still_delivers_once,
+    two_workers_race_over_a_thousand_messages,
+);
+
+const USER: &str = "U0123456789abcdef0123456789abcdef";
+
+struct Setup {
+    store: SharedStore,
+    fake: FakeLine,
+    worker: Worker,
+    clinic: Clinic1,
+    appointment: Appointment,
+}
+
+/// A LINE clinic, a LINE patient with a request, and a worker pointed at a fake LINE.
+async fn setup(db: &TestDb) -> Setup {
+    let store = db.store.clone();
+    let clinic = support::clinic(store.as_ref(), "a").await;
+    let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some("secret".into()), channel_access_token: Some("token-a".into()), add_friend_url: None };
+    store.set_line_settings(clinic.clinic, Some(line)).await.expect("line");
+    let patient = store.line_patient(clinic.clinic, USER, Lang::Ja).await.expect("patient");
+    let appointment = store.book(booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
+    let (url, fake) = fake_line().await;
+    let line = Arc::new(LineApi::with_timeout(&url, std::time::Duration::from_secs(2)).expect("client"));
+    let worker = Worker::new(store.clone(), line);
+    Setup { store, fake, worker, clinic, appointment }
+}
+
+async fn approve(s: &Setup) {
+    s.store.transition(s.clinic.clinic, s.appointment.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm");
+}
+
+async fn states(s: &Setup) -> Vec<NotificationState> {
+    s.store.notifications(s.clinic.clinic, s.appointment.id).await.expect("notifications")
+}
+
+async fn an_approval_pushes_exactly_one_card(db: &TestDb) {
+    let s = setup(db).await;
+    assert!(states(&s).await.is_empty(), "a request sends nothing");
+    approve(&s).await;
+    let queued = states(&s).await;
+    assert_eq!((queued.len(), queued[0].kind.as_str(), queued[0].status.as_str()), (1, "confirmed", "queued"));
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
+    let pushes = s.fake.accepted_pushes();
+    assert_eq!(pushes.len(), 1);
+    let push = &pushes[0];
+    assert_eq!((push.to.as_str(), push.access_token.as_str()), (USER, "token-a"));
+    assert_eq!(push.retry_key.as_deref(), Some(queued[0].retry_key.as_str()));
+    let card = &push.messages[0];
+    assert_eq!(card["type"], "flex");
+    let alt = card["altText"].as_str().expect("altText");
+    assert!(alt.contains("ご予約が確定しました") && alt.contains("1月7日(月) 10:00"), "{alt}");
+    assert!(card.to_string().contains(&format!("https://liff.line.me/1657000000-AbCdEfGh/a/{}", s.appointment.reference)));
+    let sent = states(&s).await;
+    assert_eq!((sent[0].status.as_str(), sent[0].attempts), ("sent", 1));
+    assert_eq!(sent[0].line_request_id.as_deref(), Some(push.request_id.as_str()));
+    // Nothing is sent twice.
+    assert_eq!(s.worker.run_once(now() + Duration::hours(1)).await.expect("pass"), 0);
+    assert_eq!(s.fake.push_attempt_keys().len(), 1);
+}
+
+async fn server_errors_are_retried_with_the_same_key(db: &TestDb) {
+    let s = setup(db).await;
+    approve(&s).await;
+    s.fake.fail_next("/v2/bot/message/push", 500, 2);
+    for _ in 0..3 {
+        s.worker.run_once(now()).await.expect("pass");
+    }
+    let state = &states(&s).await[0];
+    assert_eq!((state.status.as_str(), state.attempts), ("sent", 3));
+    let keys = s.fake.push_attempt_keys();
+    assert_eq!(keys, vec![Some(state.retry_key.clone()); 3], "the same key on every attempt");
+    assert_eq!(s.fake.accepted_pushes().len(), 1);
+}
+
+async fn an_already_accepted_key_counts_as_delivered(db: &TestDb) {
+    let s = setup(db).await;
+    approve(&s).await;
+    let state = states(&s).await.remove(0);
+    // An earlier attempt reached LINE, but its answer was lost.
+    let claimed = s.store.claim_notifications(now(), now() + Duration::seconds(60), 10).await.expect("claim");
+    let card: Vec<serde_json::Value> = serde_json::from_str(&claimed[0].payload).expect("payload");
+    let direct = s.worker.line.push("token-a", USER, &card, &state.retry_key).await;
+    assert!(direct.delivered());
+    // The claim runs out; the worker sends again, LINE answers 409, and it counts as sent.
+    assert_eq!(s.worker.run_once(now() + Duration::seconds(61)).await.expect("pass"), 1);
+    let after = states(&s).await.remove(0);
+    assert_eq!(after.status, "sent");
+    assert_eq!(s.fake.accepted_pushes().len(), 1);
+}
+
+async fn a_refused_push_is_not_retried(db: &TestDb) {
+    let s = setup(db).await;
+    approve(&s).await;
+    s.fake.fail_next("/v2/bot/message/push", 400, 1);
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
+    let state = states(&s).await.remove(0);
+    assert_eq!(state.status, "failed");
+    assert!(state.last_error.as_deref().is_some_and(|e| e.contains("400")), "{state:?}");
+    assert_eq!(s.worker.run_once(now() + Duration::hours(1)).await.expect("pass"), 0, "not retried");
+    assert!(s.fake.accepted_pushes().is_empty());
+}
+
+async fn a_worker_killed_between_send_and_record_still_delivers_once(db: &TestDb) {
+    let s = setup(db).await;
+    approve(&s).await;
+    // Worker A claims and sends, then dies before recording.
+    let claimed = s.store.claim_notifications(now(), now() + s.worker.lease, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let card: Vec<serde_json::Value> = serde_json::from_str(&claimed[0].payload).expect("payload");
+    assert!(s.worker.line.push("token-a", USER, &card, &claimed[0].retry_key).await.delivered());
+    // While its claim lasts nobody touches the row; after a restart it is sent again, safely.
+    assert_eq!(s.worker.run_once(now() + Duration::seconds(10)).await.expect("pass"), 0);
+    assert_eq!(s.worker.run_once(now() + s.worker.lease + Duration::seconds(1)).await.expect("pass"), 1);
+    assert_eq!(states(&s).await[0].status, "sent");
+    assert_eq!(s.fake.accepted_pushes().len(), 1, "LINE delivered it once");
+    assert_eq!(s.fake.push_attempt_keys().len(), 2);
+}
+
+async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
+    let s = setup(db).await;
+    insert_queued(&db.url, s.clinic.clinic, 1000).await;
+    // A second app instance: its own connection pool on the same database.
+    let other_store = server::db::open(&db.url).await.expect("second instance");
+    let other = Worker { store: other_store, line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
+    let first = Worker { store: s.store.clone(), line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
+    let drain = |w: Worker| tokio::spawn(async move {
+        let mut tried = 0;
+        loop {
+            let n = w.run_once(now()).await.expect("pass");
+            if n == 0 {
+                break tried;
+            }
+            tried += n;
+        }
+    });
+    let (a, b) = (drain(first), drain(other));
+    let (a, b) = (a.await.expect("worker a"), b.await.expect("worker b"));
+    assert_eq!(a + b, 1000, "each message tried once ({a} + {b})");
+    let pushes = s.fake.accepted_pushes();
+    assert_eq!(pushes.len(), 1000);
+    let keys: std::collections::HashSet<_> = pushes.iter().map(|p| p.retry_key.clone()).collect();
+    assert_eq!(keys.len(), 1000, "no message delivered twice");
+    assert_eq!(s.fake.push_attempt_keys().len(), 1000, "no second attempt at all");
+}
+
+/// Queues `n` messages directly (as if from as many appointment changes).
+async fn insert_queued(url: &str, clinic: app::booking::ids::ClinicId, n: usize) {
+    let card = serde_json::json!([{ "type": "text", "text": "test" }]).to_string();
+    let sql = "INSERT INTO notifications (clinic_id, appointment_id, kind, recipient, payload, retry_key, status, attempts, \
+               next_attempt_at, created_at) VALUES ($1, NULL, 'confirmed', $2, $3, $4, 'queued', 0, $5, $5)";
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("sqlite");
+        for _ in 0..n {
+            sqlx::query(sql).bind(clinic.0).bind(USER).bind(&card).bind(uuid::Uuid::new_v4().to_string()).bind(now()).execute(&pool).await.expect("insert");
+        }
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("postgres");
+        for _ in 0..n {
+            sqlx::query(sql).bind(clinic.0).bind(USER).bind(&card).bind(uuid::Uuid::new_v4().to_string()).bind(now()).execute(&pool).await.expect("insert");
+        }
+    }
+}
