@@ -321,6 +321,17 @@ pub trait Store: Send + Sync + 'static {
     async fn claim_notifications(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
     async fn record_delivery(&self, id: i64, record: DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn notifications(&self, clinic: ClinicId, appointment: AppointmentId) -> Result<Vec<NotificationState>, StoreError>;
+
+    /// Remembers a webhook event id; `false` when it was already processed (a redelivery).
+    async fn record_webhook_event(&self, clinic: ClinicId, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Forgets an event id whose processing failed, so LINE's redelivery is processed.
+    async fn forget_webhook_event(&self, clinic: ClinicId, event_id: &str) -> Result<(), StoreError>;
+    /// Whether the LINE user is a friend of the clinic's Official Account (`None`: unknown).
+    async fn set_line_friend(&self, clinic: ClinicId, line_user_id: &str, friend: bool) -> Result<(), StoreError>;
+    async fn line_friend(&self, clinic: ClinicId, line_user_id: &str) -> Result<Option<bool>, StoreError>;
+    /// The patient said they will come (from the reminder's button); idempotent.
+    async fn confirm_attendance(&self, clinic: ClinicId, id: AppointmentId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn attendance_confirmed_at(&self, clinic: ClinicId, id: AppointmentId) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
 /// The free places of `menu` between two clinic-local dates (both included).

@@ -231,6 +231,36 @@ macro_rules! shared_queries {
                     .bind(clinic.0).bind(appointment.0).fetch_all(&self.pool).await.map_err(DbError::from)?;
                     convert(rows)
                 }
+                async fn record_webhook_event(&self, clinic: ClinicId, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+                    let inserted = sqlx::query("INSERT INTO webhook_events (clinic_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(clinic.0).bind(event_id).bind(now).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(inserted.rows_affected() == 1)
+                }
+                async fn forget_webhook_event(&self, clinic: ClinicId, event_id: &str) -> Result<(), StoreError> {
+                    sqlx::query("DELETE FROM webhook_events WHERE clinic_id = $1 AND event_id = $2")
+                        .bind(clinic.0).bind(event_id).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn set_line_friend(&self, clinic: ClinicId, line_user_id: &str, friend: bool) -> Result<(), StoreError> {
+                    sqlx::query("UPDATE patients SET line_friend = $1 WHERE clinic_id = $2 AND line_user_id = $3")
+                        .bind(friend).bind(clinic.0).bind(line_user_id).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn line_friend(&self, clinic: ClinicId, line_user_id: &str) -> Result<Option<bool>, StoreError> {
+                    let friend: Option<Option<bool>> = sqlx::query_scalar("SELECT line_friend FROM patients WHERE clinic_id = $1 AND line_user_id = $2")
+                        .bind(clinic.0).bind(line_user_id).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                    Ok(friend.flatten())
+                }
+                async fn confirm_attendance(&self, clinic: ClinicId, id: AppointmentId, now: DateTime<Utc>) -> Result<(), StoreError> {
+                    sqlx::query("UPDATE appointments SET attendance_confirmed_at = COALESCE(attendance_confirmed_at, $1) WHERE clinic_id = $2 AND id = $3")
+                        .bind(now).bind(clinic.0).bind(id.0).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
+                async fn attendance_confirmed_at(&self, clinic: ClinicId, id: AppointmentId) -> Result<Option<DateTime<Utc>>, StoreError> {
+                    let at: Option<Option<DateTime<Utc>>> = sqlx::query_scalar("SELECT attendance_confirmed_at FROM appointments WHERE clinic_id = $1 AND id = $2")
+                        .bind(clinic.0).bind(id.0).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                    Ok(at.flatten())
+                }
                 async fn patient_appointments(&self, clinic: ClinicId, patient: PatientId) -> Result<Vec<Appointment>, StoreError> {
                     let sql = format!("SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND patient_id = $2 ORDER BY starts_at DESC, id DESC");
                     let rows: Vec<AppointmentRow> = sqlx::query_as(&sql).bind(clinic.0).bind(patient.0).fetch_all(&self.pool).await.map_err(DbError::from)?;

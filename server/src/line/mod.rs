@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod fake;
+pub mod webhook;
 
 pub const DEFAULT_API_URL: &str = "https://api.line.me";
