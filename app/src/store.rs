@@ -322,6 +322,10 @@ pub trait Store: Send + Sync + 'static {
     async fn record_delivery(&self, id: i64, record: DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn notifications(&self, clinic: ClinicId, appointment: AppointmentId) -> Result<Vec<NotificationState>, StoreError>;
 
+    /// Queues tomorrow's reminders for clinics whose reminder hour has come (clinic-local),
+    /// once per confirmed appointment. Returns how many were queued now.
+    async fn queue_reminders(&self, now: DateTime<Utc>) -> Result<usize, StoreError>;
+
     /// Remembers a webhook event id; `false` when it was already processed (a redelivery).
     async fn record_webhook_event(&self, clinic: ClinicId, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
     /// Forgets an event id whose processing failed, so LINE's redelivery is processed.

@@ -25,8 +25,10 @@ impl Worker {
         Worker { store, line, lease: chrono::Duration::seconds(60), batch: 50 }
     }
 
-    /// One pass: claims what is due at `now` and tries each once. Returns how many it tried.
+    /// One pass: queues the reminders that are due, then claims what is due at `now` and tries
+    /// each once. Returns how many it tried.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.store.queue_reminders(now).await?;
         let claimed = self.store.claim_notifications(now, now + self.lease, self.batch).await?;
         for message in &claimed {
             let record = self.deliver(message).await;

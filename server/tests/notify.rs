@@ -35,6 +35,7 @@ on_both!(
     a_refused_push_is_not_retried,
     a_worker_killed_between_send_and_record_still_delivers_once,
     two_workers_race_over_a_thousand_messages,
+    reminders_are_queued_once_at_the_clinics_hour,
 );
 
 const USER: &str = "U0123456789abcdef0123456789abcdef";
@@ -177,6 +178,25 @@ async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
     let keys: std::collections::HashSet<_> = pushes.iter().map(|p| p.retry_key.clone()).collect();
     assert_eq!(keys.len(), 1000, "no message delivered twice");
     assert_eq!(s.fake.push_attempt_keys().len(), 1000, "no second attempt at all");
+}
+
+async fn reminders_are_queued_once_at_the_clinics_hour(db: &TestDb) {
+    let s = setup(db).await;
+    let patient = s.store.line_patient(s.clinic.clinic, USER, Lang::Ja).await.expect("patient");
+    // Confirmed at once, for tomorrow (8 January) at 9:00.
+    let tomorrow = s.store.book(booking(s.clinic.clinic, s.clinic.auto, s.clinic.doctor, tokyo(2030, 1, 8, 9, 0), patient.id)).await.expect("booked");
+    assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 17, 59)).await.expect("pass"), 0, "not before the clinic's hour (18:00)");
+    assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 18, 0)).await.expect("pass"), 1);
+    assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 20, 0)).await.expect("pass"), 0, "once, whatever restarts");
+    let kinds: Vec<String> = s.store.notifications(s.clinic.clinic, tomorrow.id).await.expect("read").into_iter().map(|n| n.kind).collect();
+    assert_eq!(kinds, ["confirmed", "reminder"]);
+    // The worker delivers both; the reminder carries the attend / cancel buttons.
+    s.worker.run_once(tokyo(2030, 1, 7, 18, 1)).await.expect("pass");
+    let pushes = s.fake.accepted_pushes();
+    assert_eq!(pushes.len(), 2);
+    let reminder = pushes[1].messages[0].to_string();
+    assert!(reminder.contains(&format!("action=attend&ref={}", tomorrow.reference)) && reminder.contains(&format!("action=cancel&ref={}", tomorrow.reference)));
+    assert!(reminder.contains("明日のご予約のお知らせ"));
 }
 
 /// Queues `n` messages directly (as if from as many appointment changes).

@@ -231,6 +231,26 @@ macro_rules! shared_queries {
                     .bind(clinic.0).bind(appointment.0).fetch_all(&self.pool).await.map_err(DbError::from)?;
                     convert(rows)
                 }
+                async fn queue_reminders(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+                    use chrono::Timelike;
+                    let clinics: Vec<(i64, String, i64)> = sqlx::query_as(
+                        "SELECT id, time_zone, reminder_hour FROM clinics WHERE line_channel_access_token IS NOT NULL",
+                    )
+                    .fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    let mut queued = 0;
+                    for (id, zone, hour) in clinics {
+                        let Ok(tz) = zone.parse::<chrono_tz::Tz>() else { continue };
+                        let local = now.with_timezone(&tz);
+                        if i64::from(local.hour()) < hour {
+                            continue;
+                        }
+                        let Some(tomorrow) = local.date_naive().succ_opt() else { continue };
+                        let mut tx = self.write().await?;
+                        let n = self::queue_reminders_for(&mut tx, ClinicId(id), tomorrow, now).await?;
+                        queued += commit(tx, n).await?;
+                    }
+                    Ok(queued)
+                }
                 async fn record_webhook_event(&self, clinic: ClinicId, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
                     let inserted = sqlx::query("INSERT INTO webhook_events (clinic_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                         .bind(clinic.0).bind(event_id).bind(now).execute(&self.pool).await.map_err(DbError::from)?;
@@ -535,15 +555,23 @@ macro_rules! shared_queries {
             /// Queues the LINE message that announces `appointment` becoming `to`, in the caller's
             /// transaction. Nothing is queued for a clinic without a channel access token or a
             /// patient without a LINE user id (sandbox).
-            async fn enqueue_notice(c: &mut Conn, appointment: &Appointment, to: AppointmentStatus, now: DateTime<Utc>) -> Result<(), StoreError> {
+            async fn enqueue_notice(c: &mut Conn, appointment: &Appointment, to: AppointmentStatus, now: DateTime<Utc>) -> Result<bool, StoreError> {
+                match app::notify::notice_kind(to) {
+                    Some(kind) => enqueue(c, appointment, kind, now).await,
+                    None => Ok(false),
+                }
+            }
+
+            /// Queues one notice; `false` when there is nobody to send it to, or when it is a
+            /// reminder already queued (the unique index `notifications_one_reminder`).
+            async fn enqueue(c: &mut Conn, appointment: &Appointment, kind: app::notify::flex::NoticeKind, now: DateTime<Utc>) -> Result<bool, StoreError> {
                 use app::notify::flex::{message, Notice};
-                let Some(kind) = app::notify::notice_kind(to) else { return Ok(()) };
                 let clinic_id = appointment.clinic_id;
-                let Some(line) = line_settings(&mut *c, clinic_id).await?.filter(|l| l.channel_access_token.is_some()) else { return Ok(()) };
-                let Some(patient) = patient(&mut *c, clinic_id, appointment.patient_id).await? else { return Ok(()) };
-                let Some(recipient) = patient.line_user_id.filter(|id| id.starts_with('U')) else { return Ok(()) };
+                let Some(line) = line_settings(&mut *c, clinic_id).await?.filter(|l| l.channel_access_token.is_some()) else { return Ok(false) };
+                let Some(patient) = patient(&mut *c, clinic_id, appointment.patient_id).await? else { return Ok(false) };
+                let Some(recipient) = patient.line_user_id.filter(|id| id.starts_with('U')) else { return Ok(false) };
                 let clinic = clinic(&mut *c, clinic_id).await?;
-                let Some(menu) = menus(&mut *c, clinic_id).await?.into_iter().find(|m| m.id == appointment.menu_id) else { return Ok(()) };
+                let Some(menu) = menus(&mut *c, clinic_id).await?.into_iter().find(|m| m.id == appointment.menu_id) else { return Ok(false) };
                 let lang = patient.language;
                 let notice = Notice {
                     kind: kind.clone(),
@@ -555,9 +583,9 @@ macro_rules! shared_queries {
                     liff_url: format!("https://liff.line.me/{}/a/{}", line.liff_id, appointment.reference),
                 };
                 let card = message(&notice).map_err(|e| StoreError::Internal(Box::new(e)))?;
-                sqlx::query(
+                let inserted = sqlx::query(
                     "INSERT INTO notifications (clinic_id, appointment_id, kind, recipient, payload, retry_key, status, attempts, \
-                     next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7)",
+                     next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) ON CONFLICT DO NOTHING",
                 )
                 .bind(clinic_id.0)
                 .bind(appointment.id.0)
@@ -569,7 +597,23 @@ macro_rules! shared_queries {
                 .execute(&mut *c)
                 .await
                 .map_err(DbError::from)?;
-                Ok(())
+                Ok(inserted.rows_affected() == 1)
+            }
+
+            /// Queues the reminders of one clinic for `tomorrow` (clinic-local date).
+            pub async fn queue_reminders_for(c: &mut Conn, clinic: ClinicId, tomorrow: NaiveDate, now: DateTime<Utc>) -> Result<usize, StoreError> {
+                let sql = format!(
+                    "SELECT {APPOINTMENT_COLUMNS} FROM appointments a WHERE clinic_id = $1 AND service_date = $2 AND status = 'confirmed' \
+                     AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.appointment_id = a.id AND n.kind = 'reminder') ORDER BY id"
+                );
+                let rows: Vec<AppointmentRow> = sqlx::query_as(&sql).bind(clinic.0).bind(tomorrow).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                let mut queued = 0;
+                for appointment in convert::<_, Appointment>(rows)? {
+                    if enqueue(&mut *c, &appointment, app::notify::flex::NoticeKind::Reminder, now).await? {
+                        queued += 1;
+                    }
+                }
+                Ok(queued)
             }
 
             /// Cancels the appointment a confirmed reschedule replaces, in the same transaction.
