@@ -113,7 +113,7 @@ fn a_slot_that_does_not_fit_before_closing_is_not_offered() {
     let f = Fixture::new();
     let m = menu(1, BookingMode::TimeSlot { seats: 1 }, 45);
     let offers = f.offers(&m, d(2026, 12, 1), d(2026, 12, 1), monday_before(), &[]);
-    let last_morning = offers.iter().filter(|o| o.starts_at < tokyo(2026, 12, 1, 12, 0)).last().expect("offers");
+    let last_morning = offers.iter().rfind(|o| o.starts_at < tokyo(2026, 12, 1, 12, 0)).expect("offers");
     // 9:00, 9:45, 10:30, 11:15 → 11:15+45 = 12:00 fits exactly.
     assert_eq!(last_morning.starts_at, tokyo(2026, 12, 1, 11, 15));
     assert_eq!(offers.len(), 8);
