@@ -322,6 +322,9 @@ pub trait Store: Send + Sync + 'static {
     async fn record_delivery(&self, id: i64, record: DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn notifications(&self, clinic: ClinicId, appointment: AppointmentId) -> Result<Vec<NotificationState>, StoreError>;
 
+    /// Requests whose hold ran out by `now` and are still `requested`.
+    async fn lapsed_requests(&self, now: DateTime<Utc>) -> Result<Vec<(ClinicId, AppointmentId)>, StoreError>;
+
     /// Queues tomorrow's reminders for clinics whose reminder hour has come (clinic-local),
     /// once per confirmed appointment. Returns how many were queued now.
     async fn queue_reminders(&self, now: DateTime<Utc>) -> Result<usize, StoreError>;

@@ -1,4 +1,5 @@
-//! The notification worker: delivers queued LINE messages exactly once. It claims due rows with
+//! The background worker: expires requests whose hold ran out, queues reminders, and delivers
+//! queued LINE messages exactly once. It claims due rows with
 //! a lease, pushes each with its stored retry key, and records the outcome. A worker that dies
 //! mid-send leaves its claim to run out; the next attempt carries the same key, so LINE answers
 //! 409 "already accepted" instead of sending twice.
@@ -7,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::notify::retry_at;
-use app::store::{DeliveryRecord, OutboxMessage, SharedStore, StoreError};
+use app::booking::status::Transition;
+use app::store::{Actor, DeliveryRecord, OutboxMessage, SharedStore, StoreError};
 use chrono::{DateTime, Utc};
 
 use crate::line::api::{LineApi, PushOutcome};
@@ -25,9 +27,10 @@ impl Worker {
         Worker { store, line, lease: chrono::Duration::seconds(60), batch: 50 }
     }
 
-    /// One pass: queues the reminders that are due, then claims what is due at `now` and tries
-    /// each once. Returns how many it tried.
+    /// One pass: expires requests whose hold ran out, queues the reminders that are due, then
+    /// claims what is due at `now` and tries each once. Returns how many it tried.
     pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.expire_lapsed_requests(now).await?;
         self.store.queue_reminders(now).await?;
         let claimed = self.store.claim_notifications(now, now + self.lease, self.batch).await?;
         for message in &claimed {
@@ -38,6 +41,19 @@ impl Worker {
             self.store.record_delivery(message.id, record, Utc::now()).await?;
         }
         Ok(claimed.len())
+    }
+
+    /// A request the clinic did not answer in time becomes `expired` (which queues the patient's
+    /// notice in the same transaction). Staff acting at the same moment win or lose cleanly.
+    async fn expire_lapsed_requests(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        for (clinic, id) in self.store.lapsed_requests(now).await? {
+            match self.store.transition(clinic, id, Transition::Expire, Actor::System, now).await {
+                Ok(_) => tracing::info!(appointment = %id, "request expired"),
+                Err(StoreError::Conflict { .. }) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     async fn deliver(&self, message: &OutboxMessage) -> DeliveryRecord {

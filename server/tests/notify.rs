@@ -36,6 +36,7 @@ on_both!(
     a_worker_killed_between_send_and_record_still_delivers_once,
     two_workers_race_over_a_thousand_messages,
     reminders_are_queued_once_at_the_clinics_hour,
+    an_unanswered_request_expires_by_itself_and_the_patient_is_told,
 );
 
 const USER: &str = "U0123456789abcdef0123456789abcdef";
@@ -190,13 +191,31 @@ async fn reminders_are_queued_once_at_the_clinics_hour(db: &TestDb) {
     assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 20, 0)).await.expect("pass"), 0, "once, whatever restarts");
     let kinds: Vec<String> = s.store.notifications(s.clinic.clinic, tomorrow.id).await.expect("read").into_iter().map(|n| n.kind).collect();
     assert_eq!(kinds, ["confirmed", "reminder"]);
-    // The worker delivers both; the reminder carries the attend / cancel buttons.
+    // The worker delivers both (and, by 18:01, the expiry notice of the morning's unanswered
+    // request); the reminder carries the attend / cancel buttons.
     s.worker.run_once(tokyo(2030, 1, 7, 18, 1)).await.expect("pass");
     let pushes = s.fake.accepted_pushes();
-    assert_eq!(pushes.len(), 2);
-    let reminder = pushes[1].messages[0].to_string();
+    assert_eq!(pushes.len(), 3);
+    let reminder = pushes.iter().map(|p| p.messages[0].to_string()).find(|m| m.contains("明日")).expect("a reminder");
     assert!(reminder.contains(&format!("action=attend&ref={}", tomorrow.reference)) && reminder.contains(&format!("action=cancel&ref={}", tomorrow.reference)));
     assert!(reminder.contains("明日のご予約のお知らせ"));
+}
+
+async fn an_unanswered_request_expires_by_itself_and_the_patient_is_told(db: &TestDb) {
+    let s = setup(db).await;
+    let expiry = s.appointment.hold_expires_at.expect("a request holds its place");
+    assert_eq!(s.worker.run_once(expiry - Duration::seconds(1)).await.expect("pass"), 0);
+    assert_eq!(s.store.appointment(s.clinic.clinic, s.appointment.id).await.expect("read").map(|a| a.status), Some(app::booking::status::AppointmentStatus::Requested));
+    assert_eq!(s.worker.run_once(expiry).await.expect("pass"), 1, "expired, and the notice sent");
+    assert_eq!(s.store.appointment(s.clinic.clinic, s.appointment.id).await.expect("read").map(|a| a.status), Some(app::booking::status::AppointmentStatus::Expired));
+    let trail = s.store.audit_trail(s.clinic.clinic, s.appointment.id).await.expect("trail");
+    assert_eq!(trail.last().map(|e| e.actor), Some(Actor::System));
+    let pushes = s.fake.accepted_pushes();
+    assert_eq!(pushes.len(), 1);
+    assert!(pushes[0].messages[0]["altText"].as_str().is_some_and(|t| t.contains("期限切れ")));
+    // Approving it now is refused, clearly.
+    let late = s.store.transition(s.clinic.clinic, s.appointment.id, Transition::Confirm, Actor::Staff(StaffId(1)), expiry).await;
+    assert!(matches!(late, Err(StoreError::Conflict { .. })), "{late:?}");
 }
 
 /// Queues `n` messages directly (as if from as many appointment changes).

@@ -231,6 +231,13 @@ macro_rules! shared_queries {
                     .bind(clinic.0).bind(appointment.0).fetch_all(&self.pool).await.map_err(DbError::from)?;
                     convert(rows)
                 }
+                async fn lapsed_requests(&self, now: DateTime<Utc>) -> Result<Vec<(ClinicId, AppointmentId)>, StoreError> {
+                    let rows: Vec<(i64, i64)> = sqlx::query_as(
+                        "SELECT clinic_id, id FROM appointments WHERE status = 'requested' AND hold_expires_at <= $1 ORDER BY id",
+                    )
+                    .bind(now).fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    Ok(rows.into_iter().map(|(c, a)| (ClinicId(c), AppointmentId(a))).collect())
+                }
                 async fn queue_reminders(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
                     use chrono::Timelike;
                     let clinics: Vec<(i64, String, i64)> = sqlx::query_as(
