@@ -24,6 +24,13 @@ pub async fn open(url: &str) -> anyhow::Result<SharedStore> {
     }
 }
 
+/// Session tokens are stored as their SHA-256 digest, so a copy of the database does not hold
+/// working cookies.
+pub(crate) fn token_digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A database error on its way to becoming a [`StoreError`].
 #[derive(Debug)]
 pub struct DbError(sqlx::Error);

@@ -173,17 +173,17 @@ macro_rules! shared_queries {
                 }
                 async fn create_patient_session(&self, clinic: ClinicId, patient: PatientId, token: &str, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError> {
                     sqlx::query("INSERT INTO patient_sessions (token, clinic_id, patient_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(token).bind(clinic.0).bind(patient.0).bind(now).bind(expires_at)
+                        .bind(crate::db::token_digest(token)).bind(clinic.0).bind(patient.0).bind(now).bind(expires_at)
                         .execute(&self.pool).await.map_err(DbError::from)?;
                     Ok(())
                 }
                 async fn patient_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<(ClinicId, PatientId)>, StoreError> {
                     let row: Option<(i64, i64)> = sqlx::query_as("SELECT clinic_id, patient_id FROM patient_sessions WHERE token = $1 AND expires_at > $2")
-                        .bind(token).bind(now).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                        .bind(crate::db::token_digest(token)).bind(now).fetch_optional(&self.pool).await.map_err(DbError::from)?;
                     Ok(row.map(|(c, p)| (ClinicId(c), PatientId(p))))
                 }
                 async fn end_patient_session(&self, token: &str) -> Result<(), StoreError> {
-                    sqlx::query("DELETE FROM patient_sessions WHERE token = $1").bind(token).execute(&self.pool).await.map_err(DbError::from)?;
+                    sqlx::query("DELETE FROM patient_sessions WHERE token = $1").bind(crate::db::token_digest(token)).execute(&self.pool).await.map_err(DbError::from)?;
                     Ok(())
                 }
                 async fn appointment_by_reference(&self, clinic: ClinicId, reference: &str) -> Result<Option<Appointment>, StoreError> {
