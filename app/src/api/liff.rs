@@ -397,7 +397,7 @@ pub async fn cancel_appointment(slug: String, reference: String, lang: Lang) -> 
     let menu = menus.iter().find(|m| m.id == appointment.menu_id).ok_or_else(|| ServerFnError::new("menu"))?;
     let now = chrono::Utc::now();
     match patient_may_cancel(menu, appointment.status, appointment.starts_at, now) {
-        Ok(()) => {}
+        Ok(_) => {}
         Err(CancelRefusal::PastCutOff { deadline }) => {
             let deadline = crate::booking::format::datetime_label(deadline, clinic.time_zone, lang);
             return Err(ServerFnError::new(match lang {
@@ -495,8 +495,7 @@ pub mod ssr {
             None => datetime_label(a.starts_at, tz, lang),
         };
         let (can_cancel, cancel_note) = match menu.map(|m| patient_may_cancel(m, a.status, a.starts_at, now)) {
-            Some(Ok(())) => {
-                let deadline = a.starts_at - chrono::Duration::minutes(menu.map(|m| m.cancel_cutoff_minutes).unwrap_or(0).into());
+            Some(Ok(deadline)) => {
                 let deadline = datetime_label(deadline, tz, lang);
                 (true, match lang {
                     Lang::Ja => format!("{deadline}までキャンセルできます。"),

@@ -83,8 +83,8 @@ mod plan {
     }
 
     /// Whether the patient may still cancel: the visit is confirmed and the menu's cut-off
-    /// (e.g. 24 hours before) has not passed.
-    pub fn patient_may_cancel(menu: &Menu, status: AppointmentStatus, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), CancelRefusal> {
+    /// (e.g. 24 hours before) has not passed. `Ok` carries the deadline.
+    pub fn patient_may_cancel(menu: &Menu, status: AppointmentStatus, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, CancelRefusal> {
         if status != AppointmentStatus::Confirmed {
             return Err(CancelRefusal::NotConfirmed(status));
         }
@@ -92,6 +92,6 @@ mod plan {
         if now >= deadline {
             return Err(CancelRefusal::PastCutOff { deadline });
         }
-        Ok(())
+        Ok(deadline)
     }
 }

@@ -38,11 +38,7 @@ pub fn ClinicPage() -> impl IntoView {
 #[component]
 fn MenuCard(menu: MenuOverview, lang: ReadSignal<Lang>) -> impl IntoView {
     let l = move |ja: &'static str, en: &'static str| lang.get_untracked().pick(ja, en);
-    let mode = match menu.mode.as_str() {
-        "band" => format!("{} {}", l("時間帯予約", "Time band"), l_capacity(lang.get_untracked(), menu.capacity)),
-        "queue" => format!("{} {}", l("順番予約", "Day queue"), l_capacity(lang.get_untracked(), menu.capacity)),
-        _ => l("時間予約", "Time slot").to_string(),
-    };
+    let mode = super::mode_label(&menu.mode, menu.capacity, lang.get_untracked());
     let empty = menu.next_places.is_empty();
     view! {
         <section class="card menu" data-menu-id=menu.id.0>
@@ -65,12 +61,5 @@ fn MenuCard(menu: MenuOverview, lang: ReadSignal<Lang>) -> impl IntoView {
                 }.into_any()
             }}
         </section>
-    }
-}
-
-fn l_capacity(lang: Lang, capacity: u32) -> String {
-    match lang {
-        Lang::Ja => format!("(定員{capacity}名)"),
-        Lang::En => format!("(up to {capacity})"),
     }
 }

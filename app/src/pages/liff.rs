@@ -379,14 +379,7 @@ fn BookingFlow(
 }
 
 fn menu_meta(m: &MenuChoice, lang: Lang) -> String {
-    let mode = match (m.mode.as_str(), lang) {
-        ("band", Lang::Ja) => format!("時間帯予約・定員{}名", m.capacity),
-        ("band", Lang::En) => format!("time band, up to {}", m.capacity),
-        ("queue", Lang::Ja) => format!("順番予約・1日{}名まで", m.capacity),
-        ("queue", Lang::En) => format!("day queue, {} a day", m.capacity),
-        (_, Lang::Ja) => "時間予約".to_string(),
-        (_, Lang::En) => "time slot".to_string(),
-    };
+    let mode = super::mode_label(&m.mode, m.capacity, lang);
     let approval = match (m.needs_approval, lang) {
         (true, Lang::Ja) => "医院の承認後に確定",
         (true, Lang::En) => "confirmed by the clinic",

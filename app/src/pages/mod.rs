@@ -22,6 +22,18 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
+/// How a menu's booking mode reads: 時間予約 / 時間帯予約・定員3名 / 順番予約・1日20名まで.
+pub fn mode_label(mode: &str, capacity: u32, lang: Lang) -> String {
+    match (mode, lang) {
+        ("band", Lang::Ja) => format!("時間帯予約・定員{capacity}名"),
+        ("band", Lang::En) => format!("time band, up to {capacity}"),
+        ("queue", Lang::Ja) => format!("順番予約・1日{capacity}名まで"),
+        ("queue", Lang::En) => format!("day queue, {capacity} a day"),
+        (_, Lang::Ja) => "時間予約".to_string(),
+        (_, Lang::En) => "time slot".to_string(),
+    }
+}
+
 /// 日本語 / English. Japanese is the default.
 #[component]
 pub fn LangSwitch(lang: ReadSignal<Lang>, set_lang: WriteSignal<Lang>) -> impl IntoView {

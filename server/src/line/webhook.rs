@@ -117,7 +117,7 @@ async fn handle(store: &dyn Store, clinic: app::booking::ids::ClinicId, event: &
                     let menus = store.menus(clinic).await?;
                     let Some(menu) = menus.iter().find(|m| m.id == appointment.menu_id) else { return Ok(()) };
                     match patient_may_cancel(menu, appointment.status, appointment.starts_at, Utc::now()) {
-                        Ok(()) => {
+                        Ok(_) => {
                             match store.transition(clinic, appointment.id, Transition::CancelByPatient, Actor::Patient(patient.id), Utc::now()).await {
                                 // Already cancelled meanwhile: nothing to do.
                                 Ok(_) | Err(StoreError::Conflict { .. }) => Ok(()),
