@@ -18,7 +18,7 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
@@ -61,6 +61,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=pages::clinic::ClinicPage/>
                     <Route path=path!("/liff/:clinic/a/:reference") view=pages::liff::LiffPage/>
                     <Route path=path!("/liff/:clinic") view=pages::liff::LiffPage/>
+                    <ParentRoute path=path!("/staff") view=pages::staff::ConsoleShell>
+                        <Route path=path!("") view=pages::staff::inbox::InboxPage/>
+                        <Route path=path!("calendar") view=pages::staff::calendar::CalendarPage/>
+                        <Route path=path!("patients") view=pages::staff::patients::PatientsPage/>
+                        <Route path=path!("settings") view=pages::staff::settings::SettingsPage/>
+                        <Route path=path!("line-sandbox") view=pages::staff::sandbox::LineSandboxPage/>
+                    </ParentRoute>
                 </Routes>
             </main>
         </Router>

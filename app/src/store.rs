@@ -12,6 +12,10 @@ use crate::booking::model::{Clinic, DateException, Menu, OpeningHours, Resource,
 use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
 
+pub mod console;
+pub mod patients;
+pub mod settings;
+
 pub type SharedStore = Arc<dyn Store>;
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +87,13 @@ pub struct Appointment {
     pub reference: String,
     /// For a reschedule: the appointment this one replaces once confirmed.
     pub replaces_id: Option<AppointmentId>,
+    /// The clinic's words to the patient with the last change (a decline's reason, why the
+    /// clinic cancelled).
+    pub note: Option<String>,
+    /// A request the clinic made: another time it proposes, waiting for the patient's answer.
+    pub proposal: bool,
+    /// When reception marked the patient as arrived.
+    pub arrived_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,6 +119,8 @@ pub struct NewBooking {
     pub answers: Vec<(QuestionId, String)>,
     /// A reschedule: the patient's confirmed appointment this one replaces when confirmed.
     pub replaces: Option<AppointmentId>,
+    /// The patient, reception (confirmed at once) or the clinic's proposal.
+    pub source: crate::booking::BookingSource,
 }
 
 /// A patient of one clinic.
@@ -259,7 +272,7 @@ pub struct NotificationState {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: console::ConsoleStore + settings::SettingsStore + patients::PatientsStore + Send + Sync + 'static {
     /// Checks that the database answers (for `/healthz`).
     async fn ping(&self) -> Result<(), StoreError>;
 

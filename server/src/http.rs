@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/line/webhook/{clinic}", axum::routing::post(crate::line::webhook::receive))
+        .route("/staff/export.csv", get(crate::export::export_csv))
+        .route("/staff/events", get(crate::staff_events::inbox_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
@@ -60,7 +62,8 @@ pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: Li
     let app = router(AppState { leptos_options, store, line, liff_sdk });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // The peer address reaches sign-in's rate limiting through `ConnectInfo`.
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 
@@ -90,4 +93,6 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+    // Open event streams end, so the graceful shutdown does not wait for them forever.
+    crate::staff_events::SHUTTING_DOWN.store(true, std::sync::atomic::Ordering::Relaxed);
 }

@@ -3,8 +3,10 @@
 
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod http;
 pub mod line;
 pub mod notify;
 pub mod seed;
+pub mod staff_events;
 pub mod staff;

@@ -62,6 +62,11 @@ impl Worker {
             Ok(None) => None,
             Err(e) => return self.retry(message, format!("settings unavailable: {e}"), None),
         };
+        if token.is_none() && message.recipient.starts_with(app::notify::SANDBOX_RECIPIENT_PREFIX) {
+            // Sandbox mode: the message is delivered to the console's LINE sandbox, which shows
+            // the stored payload exactly as LINE would have received it.
+            return DeliveryRecord::Sent { request_id: Some("sandbox".into()) };
+        }
         let Some(token) = token else {
             return DeliveryRecord::Failed { error: "the clinic has no LINE channel access token".into(), request_id: None };
         };

@@ -4,6 +4,7 @@
 use app::booking::ids::{ClinicId, ResourceId};
 use app::booking::model::*;
 use app::booking::status::Transition;
+use app::booking::BookingSource;
 use app::store::*;
 use chrono::{DateTime, Datelike, Days, NaiveTime, Utc, Weekday};
 
@@ -23,6 +24,7 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
 pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> anyhow::Result<ClinicId> {
     if let Some(existing) = store.clinic_by_slug(slug).await? {
         tracing::info!(clinic = slug, "demo clinic already present");
+        seed_demo_staff(store, existing.id, slug).await?;
         return Ok(existing.id);
     }
     let clinic_id = store
@@ -173,6 +175,7 @@ pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> 
                     now,
                     answers: Vec::new(),
                     replaces: None,
+                    source: BookingSource::Patient,
                 })
                 .await?;
             if i == 0 {
@@ -181,5 +184,29 @@ pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> 
         }
     }
     tracing::info!(clinic = slug, "demo clinic created");
+    seed_demo_staff(store, clinic_id, slug).await?;
     Ok(clinic_id)
+}
+
+/// The demo clinic's password for its seeded accounts (printed by `scripts/run` and the README;
+/// a demo clinic runs in sandbox mode and holds no real patients).
+pub const DEMO_PASSWORD: &str = "yoyaku-demo-2026";
+
+/// The seeded accounts of a demo clinic: `owner@{slug}.example.jp` and `staff@{slug}.example.jp`.
+pub fn demo_staff_email(role: StaffRole, slug: &str) -> String {
+    format!("{}@{slug}.example.jp", role.as_str())
+}
+
+/// An owner and a receptionist for the demo clinic, unless they exist.
+async fn seed_demo_staff(store: &dyn Store, clinic_id: ClinicId, slug: &str) -> anyhow::Result<()> {
+    for (role, name) in [(StaffRole::Owner, "院長(デモ)"), (StaffRole::Staff, "受付(デモ)")] {
+        let email = demo_staff_email(role, slug);
+        if store.staff_by_email(&email).await?.is_some() {
+            continue;
+        }
+        let password_hash = crate::staff::hash_password(DEMO_PASSWORD)?;
+        store.create_staff(NewStaff { clinic_id, email: email.clone(), display_name: name.into(), role, password_hash }).await?;
+        tracing::info!(clinic = slug, %email, "demo staff account created");
+    }
+    Ok(())
 }

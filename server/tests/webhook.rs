@@ -70,7 +70,7 @@ async fn confirmed_visit(app: &App) -> Appointment {
     let menu = app.store.menus(app.clinic).await.expect("menus").into_iter().find(|m| m.name_en == "Follow-up visit").expect("auto-confirmed menu");
     let from = Utc::now().with_timezone(&clinic.time_zone).date_naive() + Days::new(2);
     let offer = availability(app.store.as_ref(), &clinic, &menu, from, from + Days::new(14), Utc::now()).await.expect("availability").remove(0);
-    let booking = NewBooking { clinic_id: app.clinic, menu_id: menu.id, resource_id: offer.resource_id, starts_at: offer.starts_at, patient_id: patient.id, actor: Actor::Patient(patient.id), now: Utc::now(), answers: vec![], replaces: None };
+    let booking = NewBooking { clinic_id: app.clinic, menu_id: menu.id, resource_id: offer.resource_id, starts_at: offer.starts_at, patient_id: patient.id, actor: Actor::Patient(patient.id), now: Utc::now(), answers: vec![], replaces: None, source: Default::default() };
     let a = app.store.book(booking).await.expect("booked");
     assert_eq!(a.status, AppointmentStatus::Confirmed);
     a

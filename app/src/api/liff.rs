@@ -126,6 +126,10 @@ pub struct AppointmentView {
     /// `12月1日(火) 10:30まで` / after it, why not.
     pub cancel_note: String,
     pub can_reschedule: bool,
+    /// Another time the clinic proposes: the patient accepts or turns it down.
+    pub proposal: bool,
+    /// The clinic's words with its last change (why it declined or cancelled).
+    pub note: Option<String>,
 }
 
 #[server(endpoint = "liff/setup")]
@@ -311,6 +315,7 @@ pub async fn load_booking_setup(slug: String, menu_id: MenuId, lang: Lang) -> Re
 /// booking's write transaction.
 #[server(endpoint = "liff/submit", input = Json)]
 pub async fn submit_booking(request: BookingRequest) -> Result<SubmitOutcome, ServerFnError> {
+    use crate::booking::BookingSource;
     use crate::store::{Actor, NewBooking, StoreError};
     use chrono::{DateTime, Utc};
     let lang = request.lang;
@@ -351,6 +356,7 @@ pub async fn submit_booking(request: BookingRequest) -> Result<SubmitOutcome, Se
         now,
         answers,
         replaces,
+        source: BookingSource::Patient,
     };
     match store.book(booking).await {
         Ok(appointment) => Ok(SubmitOutcome::Sent(ssr::appointment_view(&clinic, &[menu], &appointment, now, lang))),
@@ -381,6 +387,35 @@ pub async fn load_appointment(slug: String, reference: String, lang: Lang) -> Re
     let appointment = ssr::own_appointment(&clinic, patient.id, &reference, lang).await?;
     let menus = store.menus(clinic.id).await.map_err(super::ssr::user_error)?;
     Ok(ssr::appointment_view(&clinic, &menus, &appointment, chrono::Utc::now(), lang))
+}
+
+/// The patient's answer to the clinic's proposal of another time: accepting confirms it (and,
+/// for a reschedule, releases the old visit); turning it down frees the place.
+#[server(endpoint = "liff/answer_proposal")]
+pub async fn answer_proposal(slug: String, reference: String, accept: bool, lang: Lang) -> Result<AppointmentView, ServerFnError> {
+    use crate::booking::status::Transition;
+    use crate::store::{Actor, StoreError};
+    let store = crate::state::store()?;
+    let clinic = ssr::clinic(&slug, lang).await?;
+    let patient = super::session::require(&clinic, lang).await?;
+    let appointment = ssr::own_appointment(&clinic, patient.id, &reference, lang).await?;
+    if !appointment.proposal {
+        return Err(ServerFnError::new(lang.pick("この予約はご提案ではありません。", "This is not a proposal from the clinic.")));
+    }
+    let now = chrono::Utc::now();
+    let transition = if accept { Transition::Confirm } else { Transition::Decline };
+    let updated = match store.transition(clinic.id, appointment.id, transition, Actor::Patient(patient.id), now).await {
+        Ok(updated) => updated,
+        Err(StoreError::HoldExpired) => {
+            return Err(ServerFnError::new(lang.pick("ご提案の期限が過ぎました。お手数ですが、もう一度ご予約ください。", "This proposal has expired. Please book again.")))
+        }
+        Err(StoreError::Conflict { .. }) => {
+            return Err(ServerFnError::new(lang.pick("このご提案にはすでにお返事済みです。", "This proposal was already answered.")))
+        }
+        Err(e) => return Err(super::ssr::user_error(e)),
+    };
+    let menus = store.menus(clinic.id).await.map_err(super::ssr::user_error)?;
+    Ok(ssr::appointment_view(&clinic, &menus, &updated, now, lang))
 }
 
 /// Cancels a confirmed visit inside the menu's cut-off; after it, refuses with the deadline.
@@ -470,7 +505,7 @@ pub mod ssr {
         }
     }
 
-    fn status_label(status: AppointmentStatus, lang: Lang) -> &'static str {
+    pub fn status_label(status: AppointmentStatus, lang: Lang) -> &'static str {
         match lang {
             Lang::Ja => status.label_ja(),
             Lang::En => match status {
@@ -525,6 +560,8 @@ pub mod ssr {
             can_cancel,
             cancel_note,
             can_reschedule: can_cancel,
+            proposal: a.proposal && a.status == AppointmentStatus::Requested,
+            note: a.note.clone().filter(|_| matches!(a.status, AppointmentStatus::Declined | AppointmentStatus::CancelledByClinic)),
         }
     }
 }

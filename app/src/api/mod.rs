@@ -2,6 +2,7 @@
 //! input, calls the booking core or the store, and maps errors once (`ssr::user_error`).
 
 pub mod liff;
+pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod session;
 

@@ -14,7 +14,7 @@ pub mod model;
 pub mod schedule;
 
 #[cfg(feature = "ssr")]
-pub use plan::{patient_may_cancel, plan_booking, BookingRuleError, CancelRefusal, PlannedAppointment};
+pub use plan::{patient_may_cancel, plan_booking, plan_booking_as, BookingRuleError, BookingSource, CancelRefusal, PlannedAppointment, PROPOSAL_HOLD_HOURS};
 
 #[cfg(feature = "ssr")]
 mod plan {
@@ -41,6 +41,21 @@ mod plan {
         NotAvailable,
     }
 
+    /// Who asks for a place, which decides what the new appointment becomes.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum BookingSource {
+        /// The patient (LIFF, website): confirmed at once or a request, as the menu says.
+        #[default]
+        Patient,
+        /// Reception books a phone call: confirmed at once.
+        Reception,
+        /// The clinic proposes this place instead of a request: held for the patient's answer.
+        Proposal,
+    }
+
+    /// How long a patient has to answer the clinic's proposal (never past the visit's start).
+    pub const PROPOSAL_HOLD_HOURS: i64 = 24;
+
     /// Re-checks a requested place against the rules and the current appointments; the client's
     /// idea of the place is only a key (resource and start), never trusted for anything else.
     pub fn plan_booking(
@@ -51,6 +66,19 @@ mod plan {
         starts_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<PlannedAppointment, BookingRuleError> {
+        plan_booking_as(schedule, menu, booked, resource, starts_at, now, BookingSource::Patient)
+    }
+
+    /// [`plan_booking`] for a booking that `source` makes.
+    pub fn plan_booking_as(
+        schedule: Schedule<'_>,
+        menu: &Menu,
+        booked: &[Booked],
+        resource: ResourceId,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        source: BookingSource,
+    ) -> Result<PlannedAppointment, BookingRuleError> {
         let date = starts_at.with_timezone(&schedule.clinic.time_zone).date_naive();
         let query = AvailabilityQuery { schedule, menu, from: date, to: date, now, booked };
         let offer = query
@@ -58,18 +86,19 @@ mod plan {
             .into_iter()
             .find(|o| o.resource_id == resource && o.starts_at == starts_at)
             .ok_or(BookingRuleError::NotAvailable)?;
-        let (status, hold_expires_at) = match menu.approval {
-            Approval::AutoConfirm => (AppointmentStatus::Confirmed, None),
-            Approval::RequiresStaff => {
-                // A request never holds its place past the visit itself (for a day queue: past
-                // the day's closing, since patients join the queue while it runs).
-                let latest = match menu.mode {
-                    BookingMode::DayQueue { .. } => offer.ends_at,
-                    BookingMode::TimeSlot { .. } | BookingMode::TimeBand { .. } => offer.starts_at,
-                };
+        // A request never holds its place past the visit itself (for a day queue: past the
+        // day's closing, since patients join the queue while it runs).
+        let latest = match menu.mode {
+            BookingMode::DayQueue { .. } => offer.ends_at,
+            BookingMode::TimeSlot { .. } | BookingMode::TimeBand { .. } => offer.starts_at,
+        };
+        let (status, hold_expires_at) = match (source, menu.approval) {
+            (BookingSource::Reception, _) | (BookingSource::Patient, Approval::AutoConfirm) => (AppointmentStatus::Confirmed, None),
+            (BookingSource::Patient, Approval::RequiresStaff) => {
                 let expiry = (now + Duration::minutes(menu.hold_minutes.into())).min(latest);
                 (AppointmentStatus::Requested, Some(expiry))
             }
+            (BookingSource::Proposal, _) => (AppointmentStatus::Requested, Some((now + Duration::hours(PROPOSAL_HOLD_HOURS)).min(latest))),
         };
         Ok(PlannedAppointment { offer, status, hold_expires_at })
     }

@@ -127,7 +127,7 @@ pub fn message(n: &Notice) -> Result<Value, FlexError> {
     ];
     match &n.kind {
         NoticeKind::Declined { reason } if !reason.is_empty() => body.push(row(lang.pick("理由", "Reason"), reason)),
-        NoticeKind::Proposed { new_time } => body.push(row(lang.pick("ご提案", "Suggested"), new_time)),
+        NoticeKind::Proposed { new_time } if !new_time.is_empty() => body.push(row(lang.pick("ご提案", "Suggested"), new_time)),
         NoticeKind::CancelledByClinic { message } if !message.is_empty() => body.push(row(lang.pick("医院より", "From the clinic"), message)),
         _ => {}
     }

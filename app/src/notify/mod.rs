@@ -4,6 +4,7 @@
 //! worker delivers them.
 
 pub mod flex;
+pub mod render;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -22,6 +23,10 @@ pub fn notice_kind(to: AppointmentStatus) -> Option<NoticeKind> {
         AppointmentStatus::Requested | AppointmentStatus::NoShow | AppointmentStatus::Completed => None,
     }
 }
+
+/// The user ids of sandbox patients (a clinic without LINE channels): their messages go to the
+/// console's LINE sandbox instead of LINE.
+pub const SANDBOX_RECIPIENT_PREFIX: &str = "sandbox-";
 
 /// LINE remembers a retry key for 24 hours; after that a resend would be a second message.
 /// Retries stop an hour before, to stay clear of the edge.

@@ -167,7 +167,7 @@ fn reload() {
 }
 
 /// The message of a server-function error, without the framework's prefix.
-fn error_text(e: &ServerFnError) -> String {
+pub(crate) fn error_text(e: &ServerFnError) -> String {
     match e {
         ServerFnError::ServerError(message) => message.clone(),
         other => other.to_string(),
@@ -651,13 +651,45 @@ fn AppointmentCard(lang: ReadSignal<Lang>, appointment: AppointmentView, #[prop(
             <p class="when">{a.when.clone()}</p>
             <p class=status_class>{a.status_label.clone()}</p>
             {a.queue_number.map(|n| view! { <p class="queue-number">{match lang.get_untracked() { Lang::Ja => format!("受付番号 {n}番"), Lang::En => format!("Queue number {n}") }}</p> })}
-            {a.hold_until.clone().map(|t| view! { <p class="hold">{match lang.get_untracked() {
-                Lang::Ja => format!("医院からの返事をお待ちください。{t}まで枠を確保しています。"),
-                Lang::En => format!("Waiting for the clinic. Your place is held until {t}."),
+            {a.hold_until.clone().map(|t| view! { <p class="hold">{match (lang.get_untracked(), a.proposal) {
+                (Lang::Ja, false) => format!("医院からの返事をお待ちください。{t}まで枠を確保しています。"),
+                (Lang::En, false) => format!("Waiting for the clinic. Your place is held until {t}."),
+                (Lang::Ja, true) => format!("{t}までにお返事ください。"),
+                (Lang::En, true) => format!("Please answer by {t}."),
             }}</p> })}
+            {a.note.clone().map(|note| view! { <p class="clinic-note">{lang.get_untracked().pick("医院より: ", "From the clinic: ")} {note}</p> })}
             {(!a.cancel_note.is_empty()).then(|| view! { <p class="cancel-note">{a.cancel_note.clone()}</p> })}
+            {a.proposal.then(|| view! { <ProposalAnswer lang reference=a.reference.clone()/> })}
             {actions}
         </section>
+    }
+}
+
+/// Accept or turn down the clinic's proposal of another time.
+#[component]
+fn ProposalAnswer(lang: ReadSignal<Lang>, reference: String) -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let error = RwSignal::new(None::<String>);
+    let answer = move |accept: bool| {
+        let slug = params.read_untracked().get("clinic").unwrap_or_default();
+        let reference = reference.clone();
+        spawn_local(async move {
+            match answer_proposal(slug, reference, accept, lang.get_untracked()).await {
+                Ok(_) => reload(),
+                Err(e) => error.set(Some(error_text(&e))),
+            }
+        });
+    };
+    let decline = answer.clone();
+    view! {
+        <div class="proposal-answer">
+            <p>{move || lang.get().pick("医院から上記の日時のご提案がありました。ご都合はいかがですか?", "The clinic proposes the time above. Does it suit you?")}</p>
+            <div class="actions">
+                <button type="button" class="primary" on:click=move |_| answer(true)>{move || lang.get().pick("この日時で予約する", "Accept this time")}</button>
+                <button type="button" on:click=move |_| decline(false)>{move || lang.get().pick("お断りする", "Decline")}</button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </div>
     }
 }
 

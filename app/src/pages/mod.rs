@@ -1,6 +1,7 @@
 pub mod clinic;
 pub mod home;
 pub mod liff;
+pub mod staff;
 
 use leptos::prelude::*;
 

@@ -1,8 +1,11 @@
 //! Storage: one implementation of [`app::store::Store`] per backend, chosen by `DATABASE_URL`.
 
+mod console;
 mod postgres;
+mod patients;
 mod queries;
 mod rows;
+mod settings;
 mod sqlite;
 
 use std::sync::Arc;

@@ -11,6 +11,9 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use super::DbError;
 
 super::queries::shared_queries!(sqlx::Postgres, PgStore, for_update = " FOR UPDATE", skip_locked = " FOR UPDATE SKIP LOCKED");
+super::patients::patients_queries!(sqlx::Postgres, PgStore);
+super::console::console_queries!(sqlx::Postgres, PgStore);
+super::settings::settings_queries!(sqlx::Postgres, PgStore, for_update = " FOR UPDATE");
 
 pub struct PgStore {
     pool: PgPool,

@@ -13,7 +13,7 @@ macro_rules! shared_queries {
             use app::booking::model::*;
             use app::booking::schedule::Schedule;
             use app::booking::status::{AppointmentStatus, Transition};
-            use app::booking::plan_booking;
+            use app::booking::{plan_booking_as, BookingSource};
             use app::store::*;
             use chrono::{DateTime, NaiveDate, Utc};
 
@@ -63,7 +63,7 @@ macro_rules! shared_queries {
                 }
                 async fn transition(&self, clinic: ClinicId, id: AppointmentId, transition: Transition, actor: Actor, now: DateTime<Utc>) -> Result<Appointment, StoreError> {
                     let mut tx = self.write().await?;
-                    let appointment = self::transition_serialized(&mut tx, clinic, id, transition, actor, now).await?;
+                    let appointment = self::transition_serialized(&mut tx, clinic, id, transition, None, actor, now).await?;
                     commit(tx, appointment).await
                 }
                 async fn appointment(&self, clinic: ClinicId, id: AppointmentId) -> Result<Option<Appointment>, StoreError> {
@@ -241,7 +241,7 @@ macro_rules! shared_queries {
                 async fn queue_reminders(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
                     use chrono::Timelike;
                     let clinics: Vec<(i64, String, i64)> = sqlx::query_as(
-                        "SELECT id, time_zone, reminder_hour FROM clinics WHERE line_channel_access_token IS NOT NULL",
+                        "SELECT id, time_zone, reminder_hour FROM clinics WHERE line_channel_access_token IS NOT NULL OR liff_id IS NULL",
                     )
                     .fetch_all(&self.pool).await.map_err(DbError::from)?;
                     let mut queued = 0;
@@ -413,7 +413,7 @@ macro_rules! shared_queries {
                 let (from, to) = held_window(date, date);
                 let booked = holding(&mut *c, clinic.id, from, to).await?;
                 let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
-                let plan = plan_booking(schedule, &menu, &booked, b.resource_id, b.starts_at, b.now)
+                let plan = plan_booking_as(schedule, &menu, &booked, b.resource_id, b.starts_at, b.now, b.source)
                     .map_err(|_| StoreError::NoLongerAvailable)?;
                 if let Some(replaced) = b.replaces {
                     let old = appointment(&mut *c, b.clinic_id, replaced, false).await?.ok_or(StoreError::NotFound)?;
@@ -441,8 +441,8 @@ macro_rules! shared_queries {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO appointments (clinic_id, menu_id, resource_id, patient_id, starts_at, ends_at, \
                      held_from, held_until, service_date, status, queue_number, hold_expires_at, created_at, updated_at, \
-                     reference, replaces_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
+                     reference, replaces_id, proposal) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING id",
                 )
                 .bind(b.clinic_id.0)
                 .bind(b.menu_id.0)
@@ -459,6 +459,7 @@ macro_rules! shared_queries {
                 .bind(b.now)
                 .bind(uuid::Uuid::new_v4().simple().to_string())
                 .bind(b.replaces.map(|r| r.0))
+                .bind(b.source == BookingSource::Proposal)
                 .fetch_one(&mut *c)
                 .await
                 .map_err(DbError::from)?;
@@ -480,14 +481,36 @@ macro_rules! shared_queries {
                 Ok(booked)
             }
 
-            /// Applies a transition. The caller holds a write transaction; the appointment is read
-            /// with a row lock where the backend has one, and the update is guarded by the status
-            /// it was read with, so of two racing staff exactly one wins.
+            /// Applies a transition and queues the patient's notice of it, in the caller's write
+            /// transaction.
             pub async fn transition_serialized(
                 c: &mut Conn,
                 clinic: ClinicId,
                 id: AppointmentId,
                 transition: Transition,
+                note: Option<&str>,
+                actor: Actor,
+                now: DateTime<Utc>,
+            ) -> Result<Appointment, StoreError> {
+                let changed = change_serialized(&mut *c, clinic, id, transition, note, actor, now).await?;
+                // A patient turning down the clinic's proposal needs no message: they just did it.
+                let own_decline = matches!(actor, Actor::Patient(_)) && transition == Transition::Decline;
+                if !own_decline {
+                    enqueue_notice(&mut *c, &changed, changed.status, now).await?;
+                }
+                Ok(changed)
+            }
+
+            /// Applies a transition without notifying anyone. The caller holds a write
+            /// transaction; the appointment is read with a row lock where the backend has one, and
+            /// the update is guarded by the status it was read with, so of two racing staff
+            /// exactly one wins.
+            pub async fn change_serialized(
+                c: &mut Conn,
+                clinic: ClinicId,
+                id: AppointmentId,
+                transition: Transition,
+                note: Option<&str>,
                 actor: Actor,
                 now: DateTime<Utc>,
             ) -> Result<Appointment, StoreError> {
@@ -500,13 +523,15 @@ macro_rules! shared_queries {
                     return Err(StoreError::HoldExpired);
                 }
                 let updated = sqlx::query(
-                    "UPDATE appointments SET status = $1, updated_at = $2 WHERE clinic_id = $3 AND id = $4 AND status = $5",
+                    "UPDATE appointments SET status = $1, updated_at = $2, status_note = COALESCE($6, status_note) \
+                     WHERE clinic_id = $3 AND id = $4 AND status = $5",
                 )
                 .bind(next.as_str())
                 .bind(now)
                 .bind(clinic.0)
                 .bind(id.0)
                 .bind(current.status.as_str())
+                .bind(note)
                 .execute(&mut *c)
                 .await
                 .map_err(DbError::from)?;
@@ -518,9 +543,7 @@ macro_rules! shared_queries {
                 if let (Some(replaced), AppointmentStatus::Confirmed) = (current.replaces_id, next) {
                     release_replaced(&mut *c, clinic, replaced, current.patient_id, now).await?;
                 }
-                let changed = appointment(&mut *c, clinic, id, false).await?.ok_or(StoreError::NotFound)?;
-                enqueue_notice(&mut *c, &changed, next, now).await?;
-                Ok(changed)
+                appointment(&mut *c, clinic, id, false).await?.ok_or(StoreError::NotFound)
             }
 
             pub async fn line_settings(c: &mut Conn, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError> {
@@ -562,11 +585,17 @@ macro_rules! shared_queries {
             /// Queues the LINE message that announces `appointment` becoming `to`, in the caller's
             /// transaction. Nothing is queued for a clinic without a channel access token or a
             /// patient without a LINE user id (sandbox).
-            async fn enqueue_notice(c: &mut Conn, appointment: &Appointment, to: AppointmentStatus, now: DateTime<Utc>) -> Result<bool, StoreError> {
-                match app::notify::notice_kind(to) {
-                    Some(kind) => enqueue(c, appointment, kind, now).await,
-                    None => Ok(false),
-                }
+            pub async fn enqueue_notice(c: &mut Conn, appointment: &Appointment, to: AppointmentStatus, now: DateTime<Utc>) -> Result<bool, StoreError> {
+                use app::notify::flex::NoticeKind;
+                let note = appointment.note.clone().unwrap_or_default();
+                let kind = match app::notify::notice_kind(to) {
+                    Some(NoticeKind::Declined { .. }) => NoticeKind::Declined { reason: note },
+                    Some(NoticeKind::CancelledByClinic { .. }) => NoticeKind::CancelledByClinic { message: note },
+                    Some(kind) => kind,
+                    None if to == AppointmentStatus::Requested && appointment.proposal => NoticeKind::Proposed { new_time: String::new() },
+                    None => return Ok(false),
+                };
+                enqueue(c, appointment, kind, now).await
             }
 
             /// Queues one notice; `false` when there is nobody to send it to, or when it is a
@@ -574,10 +603,20 @@ macro_rules! shared_queries {
             async fn enqueue(c: &mut Conn, appointment: &Appointment, kind: app::notify::flex::NoticeKind, now: DateTime<Utc>) -> Result<bool, StoreError> {
                 use app::notify::flex::{message, Notice};
                 let clinic_id = appointment.clinic_id;
-                let Some(line) = line_settings(&mut *c, clinic_id).await?.filter(|l| l.channel_access_token.is_some()) else { return Ok(false) };
-                let Some(patient) = patient(&mut *c, clinic_id, appointment.patient_id).await? else { return Ok(false) };
-                let Some(recipient) = patient.line_user_id.filter(|id| id.starts_with('U')) else { return Ok(false) };
                 let clinic = clinic(&mut *c, clinic_id).await?;
+                let Some(patient) = patient(&mut *c, clinic_id, appointment.patient_id).await? else { return Ok(false) };
+                // A LINE-connected clinic pushes to patients signed in with LINE; a clinic in
+                // sandbox mode delivers to the console's LINE sandbox, for its sandbox patients.
+                let (recipient, liff_url) = match line_settings(&mut *c, clinic_id).await? {
+                    Some(line) => match (line.channel_access_token, patient.line_user_id.filter(|id| id.starts_with('U'))) {
+                        (Some(_), Some(user)) => (user, format!("https://liff.line.me/{}/a/{}", line.liff_id, appointment.reference)),
+                        _ => return Ok(false),
+                    },
+                    None => match patient.line_user_id.filter(|id| id.starts_with(app::notify::SANDBOX_RECIPIENT_PREFIX)) {
+                        Some(user) => (user, format!("/liff/{}/a/{}", clinic.slug, appointment.reference)),
+                        None => return Ok(false),
+                    },
+                };
                 let Some(menu) = menus(&mut *c, clinic_id).await?.into_iter().find(|m| m.id == appointment.menu_id) else { return Ok(false) };
                 let lang = patient.language;
                 let notice = Notice {
@@ -587,7 +626,7 @@ macro_rules! shared_queries {
                     menu_name: lang.pick(&menu.name_ja, &menu.name_en).to_string(),
                     when: app::booking::format::place_label(menu.mode, appointment.starts_at, appointment.ends_at, clinic.time_zone, lang),
                     reference: appointment.reference.clone(),
-                    liff_url: format!("https://liff.line.me/{}/a/{}", line.liff_id, appointment.reference),
+                    liff_url,
                 };
                 let card = message(&notice).map_err(|e| StoreError::Internal(Box::new(e)))?;
                 let inserted = sqlx::query(

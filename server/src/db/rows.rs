@@ -14,7 +14,8 @@ pub const MENU_COLUMNS: &str = "id, clinic_id, name_ja, name_en, duration_minute
     buffer_before_minutes, buffer_after_minutes, min_notice_minutes, horizon_days, \
     cancel_cutoff_minutes, requires_approval, hold_minutes";
 pub const APPOINTMENT_COLUMNS: &str = "id, clinic_id, menu_id, resource_id, patient_id, starts_at, \
-    ends_at, service_date, status, queue_number, hold_expires_at, created_at, reference, replaces_id";
+    ends_at, service_date, status, queue_number, hold_expires_at, created_at, reference, replaces_id, \
+    status_note, proposal, arrived_at";
 pub const PATIENT_COLUMNS: &str = "id, clinic_id, line_user_id, name, furigana, phone, birth_date, language";
 pub const QUESTION_COLUMNS: &str = "id, menu_id, label_ja, label_en, kind, choices_ja, choices_en, required";
 pub const BOOKED_COLUMNS: &str =
@@ -248,6 +249,9 @@ pub struct AppointmentRow {
     created_at: DateTime<Utc>,
     reference: Option<String>,
     replaces_id: Option<i64>,
+    status_note: Option<String>,
+    proposal: bool,
+    arrived_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<AppointmentRow> for Appointment {
@@ -268,6 +272,9 @@ impl TryFrom<AppointmentRow> for Appointment {
             created_at: r.created_at,
             reference: r.reference.ok_or_else(|| corrupt(format!("appointment {} without reference", r.id)))?,
             replaces_id: r.replaces_id.map(AppointmentId),
+            note: r.status_note,
+            proposal: r.proposal,
+            arrived_at: r.arrived_at,
         })
     }
 }

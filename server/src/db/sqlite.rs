@@ -11,6 +11,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use super::DbError;
 
 super::queries::shared_queries!(sqlx::Sqlite, SqliteStore, for_update = "", skip_locked = "");
+super::patients::patients_queries!(sqlx::Sqlite, SqliteStore);
+super::console::console_queries!(sqlx::Sqlite, SqliteStore);
+super::settings::settings_queries!(sqlx::Sqlite, SqliteStore, for_update = "");
 
 pub struct SqliteStore {
     pool: SqlitePool,

@@ -209,7 +209,7 @@ pub async fn patients(store: &dyn Store, clinic: ClinicId, n: usize) -> Vec<Pati
 }
 
 pub fn booking(clinic: ClinicId, menu: MenuId, resource: ResourceId, starts_at: DateTime<Utc>, patient: PatientId) -> NewBooking {
-    NewBooking { clinic_id: clinic, menu_id: menu, resource_id: resource, starts_at, patient_id: patient, actor: Actor::Patient(patient), now: now(), answers: Vec::new(), replaces: None }
+    NewBooking { clinic_id: clinic, menu_id: menu, resource_id: resource, starts_at, patient_id: patient, actor: Actor::Patient(patient), now: now(), answers: Vec::new(), replaces: None, source: Default::default() }
 }
 
 /// A fake LINE API on a free local port: its base URL and a handle to issue tokens or inject

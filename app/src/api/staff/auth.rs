@@ -1,0 +1,226 @@
+//! Staff sign-in and sessions. The browser holds a random token in an HttpOnly cookie; the
+//! database holds its digest, the staff member and a CSRF token that every change must send
+//! back. Failed sign-ins are counted per account and per network address.
+
+use axum::extract::ConnectInfo;
+use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use chrono::{Duration, Utc};
+use leptos::prelude::*;
+
+use crate::booking::model::Clinic;
+use crate::i18n::Lang;
+use crate::store::console::{StaffAccount, StaffSession};
+use crate::store::{StaffRole, Store};
+
+pub const COOKIE_NAME: &str = "yoyaku_staff";
+/// A session lasts one working day.
+pub const SESSION_HOURS: i64 = 12;
+/// Failed sign-ins counted over this window …
+pub const LOCKOUT_MINUTES: i64 = 15;
+/// … lock the account after this many (until the window has passed) …
+pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+/// … and the network address after this many, whatever accounts it tries.
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+
+/// The signed-in staff member and their clinic (the tenant every query is scoped to).
+#[derive(Clone, Debug)]
+pub struct StaffContext {
+    pub staff: StaffAccount,
+    pub clinic: Clinic,
+    pub csrf_token: String,
+}
+
+/// Answers with `status` and a message; nothing has been changed.
+pub fn refuse(status: StatusCode, message: &str) -> ServerFnError {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+    ServerFnError::new(message)
+}
+
+fn token_from(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == COOKIE_NAME && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// `Secure` everywhere except plain-HTTP development on this machine.
+fn secure(headers: &HeaderMap) -> bool {
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    !(host.starts_with("localhost") || host.starts_with("127.0.0.1") || host.starts_with("[::1]"))
+}
+
+fn set_cookie(value: &str, max_age_seconds: i64) {
+    let headers = parts().map(|p| p.headers).unwrap_or_default();
+    let secure = if secure(&headers) { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE_NAME}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}");
+    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+fn random_token() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+/// The network address the request came from (the TCP peer; a proxy in front is one address).
+fn client_address() -> String {
+    parts()
+        .and_then(|p| p.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A request whose `Origin` names another site is refused: browsers send it on cross-site
+/// posts, which the CSRF token refuses anyway; this is a second lock on the same door.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+fn internal(e: crate::store::StoreError) -> ServerFnError {
+    crate::api::ssr::user_error(e)
+}
+
+async fn context_for(store: &dyn Store, session: StaffSession) -> Result<Option<StaffContext>, crate::store::StoreError> {
+    let Some(staff) = store.staff_account(session.staff_id).await? else { return Ok(None) };
+    let clinic = store.clinics().await?.into_iter().find(|c| c.id == session.clinic_id && c.id == staff.clinic_id);
+    Ok(clinic.map(|clinic| StaffContext { staff, clinic, csrf_token: session.csrf_token }))
+}
+
+/// The staff member signed in by these request headers, if any.
+pub async fn staff_from_headers(store: &dyn Store, headers: &HeaderMap) -> Option<StaffContext> {
+    let token = token_from(headers)?;
+    let session = store.staff_session(&token, Utc::now()).await.ok()??;
+    context_for(store, session).await.ok().flatten()
+}
+
+/// The signed-in staff member, or `None`.
+pub async fn current() -> Result<Option<StaffContext>, ServerFnError> {
+    let store = crate::state::store()?;
+    let Some(token) = parts().and_then(|p| token_from(&p.headers)) else { return Ok(None) };
+    let Some(session) = store.staff_session(&token, Utc::now()).await.map_err(internal)? else { return Ok(None) };
+    context_for(store.as_ref(), session).await.map_err(internal)
+}
+
+/// Any signed-in staff member. `csrf`: `Some` for a change (it must match the session's token,
+/// else 403), `None` for a read. 401 when not signed in.
+pub async fn staff(csrf: Option<&str>) -> Result<StaffContext, ServerFnError> {
+    let Some(ctx) = current().await? else {
+        return Err(refuse(StatusCode::UNAUTHORIZED, "ログインしてください。 (Please sign in.)"));
+    };
+    if let Some(sent) = csrf {
+        let headers = parts().map(|p| p.headers).unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), ctx.csrf_token.as_bytes()) || !same_origin(&headers) {
+            tracing::warn!(staff = %ctx.staff.id, "refused a change without a valid CSRF token");
+            return Err(refuse(StatusCode::FORBIDDEN, "画面を開き直してからもう一度お試しください。 (Reload the page and try again.)"));
+        }
+    }
+    Ok(ctx)
+}
+
+/// Like [`staff`], for the owner only (403 for other staff).
+pub async fn owner(csrf: Option<&str>) -> Result<StaffContext, ServerFnError> {
+    let ctx = staff(csrf).await?;
+    if ctx.staff.role != StaffRole::Owner {
+        return Err(refuse(StatusCode::FORBIDDEN, "この操作は院長(オーナー)のみできます。 (Only the clinic's owner can do this.)"));
+    }
+    Ok(ctx)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks the password against an Argon2id PHC string.
+pub fn password_matches(password: &str, phc: &str) -> bool {
+    use argon2::{Argon2, PasswordHash, PasswordVerifier};
+    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A valid hash of a random password: checked when the e-mail is unknown, so an unknown
+/// address takes as long to refuse as a wrong password.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0Vq8ZxF3G6cWl0X0mW4xq8a6m2yWb7cP5HkJ0QbI3nE";
+
+/// Signs a staff member in: rate-limited, then the password checked, then a new session.
+pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffContext, ServerFnError> {
+    let store = crate::state::store()?;
+    let now = Utc::now();
+    let email = email.trim().to_lowercase();
+    let address = client_address();
+    let failures = store.failed_sign_ins(&email, &address, now - Duration::minutes(LOCKOUT_MINUTES)).await.map_err(internal)?;
+    if failures.account >= MAX_FAILURES_PER_ACCOUNT || failures.address >= MAX_FAILURES_PER_ADDRESS {
+        tracing::warn!(%email, %address, ?failures, "sign-in refused: too many failures");
+        return Err(refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang.pick(
+                &format!("ログインの失敗が続いたため、一時的にロックしています。{LOCKOUT_MINUTES}分ほど待ってからお試しください。"),
+                &format!("Too many failed sign-ins: locked for now. Please wait about {LOCKOUT_MINUTES} minutes and try again."),
+            ),
+        ));
+    }
+    let account = store.staff_by_email(&email).await.map_err(internal)?;
+    let matches = match &account {
+        Some(a) => password_matches(password, &a.password_hash),
+        None => {
+            let _ = password_matches(password, DECOY_HASH);
+            false
+        }
+    };
+    store.record_sign_in(&email, &address, matches, now).await.map_err(internal)?;
+    let Some(staff) = account.filter(|_| matches) else {
+        tracing::info!(%email, %address, "sign-in failed");
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            lang.pick("メールアドレスまたはパスワードが違います。", "The e-mail address or password is wrong."),
+        ));
+    };
+    let token = random_token();
+    let session = StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
+    store.create_staff_session(&token, &session, now).await.map_err(internal)?;
+    set_cookie(&token, SESSION_HOURS * 3600);
+    tracing::info!(staff = %staff.id, "staff signed in");
+    context_for(store.as_ref(), session)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, lang.pick("アカウントが見つかりません。", "Account not found.")))
+}
+
+/// Ends the session on the server and clears the cookie.
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    if let Some(token) = parts().and_then(|p| token_from(&p.headers)) {
+        crate::state::store()?.end_staff_session(&token).await.map_err(internal)?;
+    }
+    set_cookie("", 0);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decoy_hash_parses_and_matches_nothing_useful() {
+        assert!(argon2::PasswordHash::new(DECOY_HASH).is_ok());
+        assert!(!password_matches("", DECOY_HASH));
+        assert!(!password_matches("password", "not a hash"));
+    }
+
+    #[test]
+    fn origin_must_be_this_host() {
+        let mut h = HeaderMap::new();
+        h.insert(HOST, HeaderValue::from_static("clinic.example.jp"));
+        assert!(same_origin(&h));
+        h.insert(ORIGIN, HeaderValue::from_static("https://clinic.example.jp"));
+        assert!(same_origin(&h));
+        h.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
+        assert!(!same_origin(&h));
+    }
+}

@@ -1,0 +1,169 @@
+//! Server functions of the console's patients page: search by name, furigana or phone, and one
+//! patient's details and history. Everything is read from the signed-in staff member's clinic
+//! only, whatever id the browser sends. (The CSV export is a plain download:
+//! `server/src/export.rs`.)
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::booking::ids::PatientId;
+use crate::booking::status::AppointmentStatus;
+use crate::i18n::Lang;
+
+/// How many patients one search shows.
+pub const SEARCH_LIMIT: u32 = 50;
+/// Longer queries are cut to this many characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientSummary {
+    pub id: PatientId,
+    pub name: String,
+    pub furigana: String,
+    /// As written for people: `090-1234-5678`.
+    pub phone: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub birth_date: String,
+    /// Signed in with LINE (not the sandbox).
+    pub line: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryCountsView {
+    pub visits: u32,
+    pub upcoming: u32,
+    pub cancellations: u32,
+    pub no_shows: u32,
+    pub declined: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub reference: String,
+    /// In the clinic's time zone: `12月1日(火) 10:30〜11:00`.
+    pub when: String,
+    pub menu: String,
+    pub resource: String,
+    pub status: AppointmentStatus,
+    pub status_label: String,
+    pub queue_number: Option<u32>,
+    pub upcoming: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientDetailView {
+    pub patient: PatientSummary,
+    pub counts: HistoryCountsView,
+    /// Newest visit first.
+    pub appointments: Vec<HistoryItem>,
+}
+
+/// How a status reads for staff.
+pub fn status_label(status: AppointmentStatus, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => status.label_ja(),
+        Lang::En => match status {
+            AppointmentStatus::Requested => "Waiting for approval",
+            AppointmentStatus::Confirmed => "Confirmed",
+            AppointmentStatus::Declined => "Declined",
+            AppointmentStatus::Expired => "Expired",
+            AppointmentStatus::CancelledByPatient => "Cancelled by the patient",
+            AppointmentStatus::CancelledByClinic => "Cancelled by the clinic",
+            AppointmentStatus::NoShow => "No-show",
+            AppointmentStatus::Completed => "Visited",
+        },
+    }
+}
+
+/// A stored phone number (digits only) as people write it: mobiles `090-1234-5678`; other
+/// numbers as stored (their area codes differ in length).
+pub fn phone_label(phone: &str) -> String {
+    let mobile = ["050", "070", "080", "090"].iter().any(|p| phone.starts_with(p));
+    if mobile && phone.len() == 11 && phone.chars().all(|c| c.is_ascii_digit()) {
+        format!("{}-{}-{}", &phone[..3], &phone[3..7], &phone[7..])
+    } else {
+        phone.to_string()
+    }
+}
+
+/// The clinic's patients whose name, furigana or phone number contains `query`.
+#[server(endpoint = "staff/patients_search")]
+pub async fn search_patients(query: String) -> Result<Vec<PatientSummary>, ServerFnError> {
+    let ctx = super::auth::staff(None).await?;
+    let store = crate::state::store()?;
+    let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+    let found = store.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await.map_err(crate::api::ssr::user_error)?;
+    Ok(found.iter().map(ssr::summary).collect())
+}
+
+/// One patient of the clinic with their history.
+#[server(endpoint = "staff/patient_details")]
+pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailView, ServerFnError> {
+    use crate::store::StoreError;
+
+    let ctx = super::auth::staff(None).await?;
+    let store = crate::state::store()?;
+    let history = match store.patient_history(ctx.clinic.id, id, chrono::Utc::now()).await {
+        Ok(h) => h,
+        Err(StoreError::NotFound) => return Err(ServerFnError::new(lang.pick("患者が見つかりません。", "Patient not found."))),
+        Err(e) => return Err(crate::api::ssr::user_error(e)),
+    };
+    Ok(ssr::detail(&history, ctx.clinic.time_zone, chrono::Utc::now(), lang))
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use chrono::{DateTime, Utc};
+    use chrono_tz::Tz;
+
+    use super::*;
+    use crate::booking::format::{datetime_label, time_label};
+    use crate::store::patients::PatientHistory;
+    use crate::store::Patient;
+
+    pub fn summary(p: &Patient) -> PatientSummary {
+        PatientSummary {
+            id: p.id,
+            name: p.details.name.clone(),
+            furigana: p.details.furigana.clone(),
+            phone: phone_label(&p.details.phone),
+            birth_date: p.details.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            line: p.line_user_id.as_deref().is_some_and(|id| !id.starts_with("sandbox-")),
+        }
+    }
+
+    pub fn detail(h: &PatientHistory, tz: Tz, now: DateTime<Utc>, lang: Lang) -> PatientDetailView {
+        let c = h.counts;
+        let name = |names: Option<&crate::store::patients::Names>| names.map(|n| lang.pick(&n.ja, &n.en).to_string()).unwrap_or_default();
+        PatientDetailView {
+            patient: summary(&h.patient),
+            counts: HistoryCountsView { visits: c.visits, upcoming: c.upcoming, cancellations: c.cancellations, no_shows: c.no_shows, declined: c.declined },
+            appointments: h
+                .appointments
+                .iter()
+                .map(|a| HistoryItem {
+                    reference: a.reference.clone(),
+                    when: format!("{}〜{}", datetime_label(a.starts_at, tz, lang), time_label(a.ends_at, tz)),
+                    menu: name(h.menus.get(&a.menu_id)),
+                    resource: name(h.resources.get(&a.resource_id)),
+                    status: a.status,
+                    status_label: status_label(a.status, lang).to_string(),
+                    queue_number: a.queue_number,
+                    upcoming: a.starts_at > now && matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobile_numbers_get_their_hyphens() {
+        assert_eq!(phone_label("09012345678"), "090-1234-5678");
+        assert_eq!(phone_label("0312345678"), "0312345678");
+        assert_eq!(phone_label(""), "");
+    }
+}

@@ -1,0 +1,171 @@
+//! The staff console: sign-in, then the requests inbox, the calendar, patients, settings (owner)
+//! and the LINE sandbox, under one navigation bar. New requests arrive live (server-sent events
+//! from `/staff/events`) and show as a count in the bar.
+
+pub mod calendar;
+pub mod inbox;
+pub mod patients;
+pub mod sandbox;
+pub mod settings;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, A};
+
+use super::LangSwitch;
+use crate::api::staff::{load_staff_me, staff_sign_in, staff_sign_out, StaffMe};
+use crate::i18n::Lang;
+use crate::pages::liff::error_text;
+
+/// What every console page knows: who is signed in, the language, and the inbox's live state.
+#[derive(Clone)]
+pub struct Console {
+    pub me: StaffMe,
+    pub lang: RwSignal<Lang>,
+    /// Requests waiting for an answer, as the live updates last said.
+    pub pending: RwSignal<Option<u32>>,
+    /// Changes whenever the inbox changes (live updates, or an action on this page).
+    pub inbox_version: RwSignal<u64>,
+}
+
+impl Console {
+    /// Something here changed the inbox: reload what depends on it.
+    pub fn changed(&self) {
+        self.inbox_version.update(|v| *v += 1);
+    }
+}
+
+pub fn use_console() -> Console {
+    expect_context::<Console>()
+}
+
+#[component]
+pub fn ConsoleShell() -> impl IntoView {
+    let lang = RwSignal::new(Lang::Ja);
+    let signed = RwSignal::new(0u32);
+    let me = Resource::new(move || (lang.get(), signed.get()), |(lang, _)| load_staff_me(lang));
+    view! {
+        <div class="console">
+            <Suspense fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
+                {move || me.get().map(|result| match result {
+                    Ok(Some(me)) => view! { <SignedIn me lang on_sign_out=Callback::new(move |_| signed.update(|n| *n += 1))/> }.into_any(),
+                    Ok(None) => view! { <SignIn lang on_signed_in=Callback::new(move |_| signed.update(|n| *n += 1))/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn SignedIn(me: StaffMe, lang: RwSignal<Lang>, on_sign_out: Callback<()>) -> impl IntoView {
+    let console = Console { me: me.clone(), lang, pending: RwSignal::new(None), inbox_version: RwSignal::new(0) };
+    provide_context(console.clone());
+    live_inbox_updates(console.clone());
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = staff_sign_out().await;
+            on_sign_out.run(());
+        });
+    };
+    let owner = me.is_owner();
+    let sandbox = me.sandbox;
+    let pending = console.pending;
+    view! {
+        <header class="console-bar">
+            <div class="console-clinic">
+                <strong>{me.clinic_name.clone()}</strong>
+                <span class="muted">{me.name.clone()}</span>
+            </div>
+            <nav class="console-nav" aria-label=move || lang.get().pick("メニュー", "Console")>
+                <A href="/staff" exact=true>
+                    {move || lang.get().pick("受付", "Requests")}
+                    {move || pending.get().filter(|n| *n > 0).map(|n| view! { <span class="badge" data-testid="pending-count">{n}</span> })}
+                </A>
+                <A href="/staff/calendar">{move || lang.get().pick("カレンダー", "Calendar")}</A>
+                <A href="/staff/patients">{move || lang.get().pick("患者", "Patients")}</A>
+                {owner.then(|| view! { <A href="/staff/settings">{move || lang.get().pick("設定", "Settings")}</A> })}
+                {sandbox.then(|| view! { <A href="/staff/line-sandbox">{move || lang.get().pick("LINEサンドボックス", "LINE sandbox")}</A> })}
+            </nav>
+            <div class="console-tools">
+                <LangSwitch lang=lang.read_only() set_lang=lang.write_only()/>
+                <button type="button" on:click=sign_out>{move || lang.get().pick("ログアウト", "Sign out")}</button>
+            </div>
+        </header>
+        <section class="console-page">
+            <Outlet/>
+        </section>
+    }
+}
+
+/// Listens to `/staff/events` while the console is open. Each event carries the number of
+/// pending requests; the pages reload what they show.
+fn live_inbox_updates(console: Console) {
+    #[cfg(feature = "hydrate")]
+    {
+        use send_wrapper::SendWrapper;
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let Ok(source) = web_sys::EventSource::new("/staff/events") else { return };
+        let on_inbox = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let pending = event
+                .data()
+                .as_string()
+                .and_then(|data| data.split("\"pending\":").nth(1).and_then(|rest| rest.split([',', '}']).next().and_then(|n| n.trim().parse().ok())));
+            console.pending.set(pending);
+            console.changed();
+        });
+        let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
+        let source = SendWrapper::new((source, on_inbox));
+        on_cleanup(move || source.0.close());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = console;
+}
+
+#[component]
+fn SignIn(lang: RwSignal<Lang>, on_signed_in: Callback<()>) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match staff_sign_in(email.get_untracked(), password.get_untracked(), lang.get_untracked()).await {
+                Ok(_) => on_signed_in.run(()),
+                Err(e) => {
+                    error.set(Some(error_text(&e)));
+                    password.set(String::new());
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="card sign-in">
+            <div class="top">
+                <h1>{move || lang.get().pick("スタッフログイン", "Staff sign-in")}</h1>
+                <LangSwitch lang=lang.read_only() set_lang=lang.write_only()/>
+            </div>
+            <form on:submit=submit>
+                <label for="staff-email">{move || lang.get().pick("メールアドレス", "E-mail address")}</label>
+                <input id="staff-email" type="email" autocomplete="username" required
+                    prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))
+                    aria-invalid=move || error.get().is_some().to_string()/>
+                <label for="staff-password">{move || lang.get().pick("パスワード", "Password")}</label>
+                <input id="staff-password" type="password" autocomplete="current-password" required
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))
+                    aria-invalid=move || error.get().is_some().to_string()/>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button type="submit" class="primary" disabled=move || busy.get()>{move || lang.get().pick("ログイン", "Sign in")}</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,344 @@
+//! `/staff/patients`: find a patient by name, furigana or phone number, see their details and
+//! history (visits, cancellations, no-shows), and download the appointments of a date range as
+//! CSV for Excel.
+
+use leptos::prelude::*;
+
+use crate::api::staff::patients::*;
+use crate::booking::ids::PatientId;
+use crate::i18n::Lang;
+
+/// The longest range one CSV export covers (the server checks it too).
+const MAX_EXPORT_DAYS: i64 = 366;
+
+#[component]
+pub fn PatientsPage() -> impl IntoView {
+    let lang = super::use_console().lang;
+    let selected = RwSignal::new(None::<PatientId>);
+    view! {
+        <section class="patients-page" aria-labelledby="patients-title">
+            <h1 id="patients-title">{move || lang.get().pick("患者", "Patients")}</h1>
+            <div class="patients-layout">
+                <PatientSearch lang selected/>
+                <PatientDetail lang selected/>
+            </div>
+            <ExportForm lang/>
+        </section>
+    }
+}
+
+#[component]
+fn PatientSearch(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    // The query searched for: set when the form is sent, or a moment after typing stops.
+    let query = RwSignal::new(String::new());
+    let results = Resource::new(
+        move || query.get(),
+        |q| async move {
+            if q.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                search_patients(q).await
+            }
+        },
+    );
+    let search_later = debounce(std::time::Duration::from_millis(300), move |q: String| query.set(q));
+    let on_input = {
+        let mut search_later = search_later;
+        move |ev| {
+            let value = event_target_value(&ev);
+            typed.set(value.clone());
+            search_later(value);
+        }
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        query.set(typed.get_untracked());
+    };
+
+    view! {
+        <section class="card patient-search" aria-labelledby="patient-search-title">
+            <h2 id="patient-search-title">{move || lang.get().pick("患者を探す", "Find a patient")}</h2>
+            <form class="form search-form" role="search" on:submit=on_submit>
+                <div class="field">
+                    <label for="patient-query">{move || lang.get().pick("氏名・フリガナ・電話番号", "Name, furigana or phone")}</label>
+                    <div class="search-row">
+                        <input
+                            type="search"
+                            id="patient-query"
+                            name="q"
+                            autocomplete="off"
+                            maxlength="100"
+                            prop:value=move || typed.get()
+                            on:input=on_input
+                        />
+                        <button type="submit" class="primary">{move || lang.get().pick("検索", "Search")}</button>
+                    </div>
+                </div>
+            </form>
+            <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("検索中…", "Searching…")}</p> }>
+                {move || Suspend::new(async move {
+                    let q = query.get_untracked();
+                    match results.await {
+                        Ok(list) if list.is_empty() && q.trim().is_empty() => ().into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="none" role="status">{move || lang.get().pick("該当する患者はいません。", "No patient matches.")}</p>
+                        }.into_any(),
+                        Ok(list) => {
+                            let count = list.len();
+                            view! {
+                                <p class="result-count" role="status">{move || match lang.get() {
+                                    Lang::Ja => format!("{count}件"),
+                                    Lang::En => format!("{count} found"),
+                                }}</p>
+                                <ul class="patient-results">
+                                    {list.into_iter().map(|p| {
+                                        let id = p.id;
+                                        view! {
+                                            <li>
+                                                <button
+                                                    type="button"
+                                                    class="choice patient-result"
+                                                    aria-pressed=move || (selected.get() == Some(id)).to_string()
+                                                    on:click=move |_| selected.set(Some(id))
+                                                >
+                                                    <span class="choice-title">{p.name.clone()}</span>
+                                                    <span class="choice-meta">{format!("{} ・ {}", p.furigana, p.phone)}</span>
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) -> impl IntoView {
+    let detail = Resource::new(
+        move || (selected.get(), lang.get()),
+        |(id, lang)| async move {
+            match id {
+                Some(id) => patient_details(id, lang).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <section class="card patient-detail" aria-labelledby="patient-detail-title" aria-live="polite">
+            <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(Some(d)) => view! { <DetailCard lang detail=d/> }.into_any(),
+                        Ok(None) => view! {
+                            <h2 id="patient-detail-title">{move || lang.get().pick("患者の詳細", "Patient details")}</h2>
+                            <p class="none">{move || lang.get().pick("検索結果から患者を選んでください。", "Choose a patient from the search results.")}</p>
+                        }.into_any(),
+                        Err(e) => view! {
+                            <h2 id="patient-detail-title">{move || lang.get().pick("患者の詳細", "Patient details")}</h2>
+                            <p class="error" role="alert">{error_text(&e)}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView {
+    let PatientDetailView { patient, counts, appointments } = detail;
+    let tel = format!("tel:{}", patient.phone.replace('-', ""));
+    let counts_list = [
+        (("受診", "Visits"), counts.visits, "visits"),
+        (("今後の予約", "Upcoming"), counts.upcoming, "upcoming"),
+        (("キャンセル", "Cancellations"), counts.cancellations, "cancellations"),
+        (("無断キャンセル", "No-shows"), counts.no_shows, "no-shows"),
+        (("お断り", "Declined"), counts.declined, "declined"),
+    ];
+    let empty = appointments.is_empty();
+    view! {
+        <h2 id="patient-detail-title">{patient.name.clone()}</h2>
+        <dl class="patient-facts">
+            <dt>{move || lang.get().pick("フリガナ", "Furigana")}</dt><dd>{patient.furigana.clone()}</dd>
+            <dt>{move || lang.get().pick("電話番号", "Phone")}</dt><dd><a href=tel>{patient.phone.clone()}</a></dd>
+            <dt>{move || lang.get().pick("生年月日", "Date of birth")}</dt>
+            <dd>{if patient.birth_date.is_empty() { "—".to_string() } else { patient.birth_date.clone() }}</dd>
+            <dt>"LINE"</dt>
+            <dd>{move || if patient.line { lang.get().pick("連携済み", "Connected") } else { lang.get().pick("なし(お試し)", "None (sandbox)") }}</dd>
+        </dl>
+        <ul class="history-counts" aria-label=move || lang.get().pick("受診履歴の集計", "History in numbers")>
+            {counts_list.into_iter().map(|((ja, en), n, key)| view! {
+                <li class=format!("history-count count-{key}")>
+                    <span class="count-number">{n}</span>
+                    <span class="count-label">{move || lang.get().pick(ja, en)}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+        <h3>{move || lang.get().pick("予約の履歴", "Appointments")}</h3>
+        {if empty {
+            view! { <p class="none">{move || lang.get().pick("予約はまだありません。", "No appointments yet.")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll">
+                    <table class="history-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || lang.get().pick("日時", "When")}</th>
+                                <th scope="col">{move || lang.get().pick("メニュー", "Menu")}</th>
+                                <th scope="col">{move || lang.get().pick("担当", "With")}</th>
+                                <th scope="col">{move || lang.get().pick("状態", "Status")}</th>
+                                <th scope="col">{move || lang.get().pick("受付番号", "Queue no.")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {appointments.into_iter().map(|a| view! {
+                                <tr class:upcoming=a.upcoming>
+                                    <td>{a.when}</td>
+                                    <td>{a.menu}</td>
+                                    <td>{a.resource}</td>
+                                    <td><span class=format!("status status-{}", a.status.as_str())>{a.status_label}</span></td>
+                                    <td>{a.queue_number.map(|n| n.to_string()).unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+/// What is wrong with the export range, per field: `(from, to)`.
+fn range_errors(from: &str, to: &str, lang: Lang) -> (Option<&'static str>, Option<&'static str>) {
+    let (f, t) = (day_number(from), day_number(to));
+    let from_error = f.is_none().then(|| lang.pick("開始日を選んでください。", "Choose the first day."));
+    let to_error = match (f, t) {
+        (_, None) => Some(lang.pick("終了日を選んでください。", "Choose the last day.")),
+        (Some(f), Some(t)) if t < f => Some(lang.pick("終了日は開始日以降にしてください。", "The last day must not be before the first.")),
+        (Some(f), Some(t)) if t - f + 1 > MAX_EXPORT_DAYS => Some(lang.pick("一度に書き出せるのは366日までです。", "One export covers at most 366 days.")),
+        _ => None,
+    };
+    (from_error, to_error)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (the browser has no chrono).
+fn day_number(date: &str) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+#[component]
+fn ExportForm(lang: RwSignal<Lang>) -> impl IntoView {
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let shown = RwSignal::new(false);
+    let errors = move || range_errors(&from.get(), &to.get(), lang.get());
+    // A plain GET form: the browser downloads the file. It is only stopped when the range is wrong.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let (f, t) = errors();
+        if f.is_some() || t.is_some() {
+            ev.prevent_default();
+            shown.set(true);
+        }
+    };
+    let from_error = move || shown.get().then(|| errors().0).flatten();
+    let to_error = move || shown.get().then(|| errors().1).flatten();
+    view! {
+        <section class="card export" aria-labelledby="export-title">
+            <h2 id="export-title">{move || lang.get().pick("予約をCSVで書き出す", "Export appointments as CSV")}</h2>
+            <p class="hint">{move || lang.get().pick(
+                "指定した期間(最長366日)の予約をExcelで開けるCSVファイルにします。問診の回答は含まれません。",
+                "Appointments of the chosen days (up to 366) as a CSV file for Excel. Answers to the questions are not included.",
+            )}</p>
+            <form class="form export-form" method="get" action="/staff/export.csv" on:submit=on_submit novalidate>
+                <input type="hidden" name="lang" value=move || lang.get().code()/>
+                <div class="export-dates">
+                    <div class="field">
+                        <label for="export-from">{move || lang.get().pick("開始日", "First day")}</label>
+                        <input
+                            type="date"
+                            id="export-from"
+                            name="from"
+                            required
+                            aria-invalid=move || from_error().is_some().to_string()
+                            aria-describedby="export-from-error"
+                            prop:value=move || from.get()
+                            on:input=move |ev| from.set(event_target_value(&ev))
+                        />
+                        <p class="field-error" id="export-from-error" role="alert">{from_error}</p>
+                    </div>
+                    <div class="field">
+                        <label for="export-to">{move || lang.get().pick("終了日", "Last day")}</label>
+                        <input
+                            type="date"
+                            id="export-to"
+                            name="to"
+                            required
+                            aria-invalid=move || to_error().is_some().to_string()
+                            aria-describedby="export-to-error"
+                            prop:value=move || to.get()
+                            on:input=move |ev| to.set(event_target_value(&ev))
+                        />
+                        <p class="field-error" id="export-to-error" role="alert">{to_error}</p>
+                    </div>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="primary">{move || lang.get().pick("CSVをダウンロード", "Download CSV")}</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The message of a server-function error, without the framework's prefix.
+fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_count_days() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2000-03-01"), Some(11_017));
+        assert_eq!(day_number("2028-12-31").zip(day_number("2028-01-01")).map(|(b, a)| b - a + 1), Some(366));
+        assert_eq!(day_number("2030-02-29"), None);
+        assert_eq!(day_number("2030-13-01"), None);
+        assert_eq!(day_number(""), None);
+    }
+
+    #[test]
+    fn export_ranges_are_checked_per_field() {
+        assert_eq!(range_errors("2030-01-01", "2030-01-31", Lang::En), (None, None));
+        assert!(range_errors("", "2030-01-31", Lang::En).0.is_some());
+        assert!(range_errors("2030-02-01", "2030-01-31", Lang::En).1.is_some());
+        assert!(range_errors("2028-01-01", "2029-01-01", Lang::En).1.is_some());
+        assert_eq!(range_errors("2028-01-01", "2028-12-31", Lang::En), (None, None));
+    }
+}

@@ -1,0 +1,191 @@
+//! `GET /staff/export.csv?from=YYYY-MM-DD&to=YYYY-MM-DD[&lang=ja|en]`: the clinic's appointments
+//! of a date range (clinic-local dates, both included, at most 366 days) as CSV for Excel:
+//! UTF-8 with a byte order mark, a header row, times in the clinic's time zone.
+//!
+//! Only for a signed-in staff member (401 otherwise), only their clinic's appointments, and
+//! never the answers to the clinic's questions: medical details stay in the console.
+
+use std::borrow::Cow;
+
+use app::api::staff::auth::staff_from_headers;
+use app::api::staff::patients::status_label;
+use app::i18n::Lang;
+use app::state::AppState;
+use app::store::patients::ExportRow;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The longest range one export covers, in days (a leap year).
+pub const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportParams {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RangeError {
+    #[error("開始日を YYYY-MM-DD の形で指定してください。 (The start date must be YYYY-MM-DD.)")]
+    BadFrom,
+    #[error("終了日を YYYY-MM-DD の形で指定してください。 (The end date must be YYYY-MM-DD.)")]
+    BadTo,
+    #[error("終了日は開始日と同じか、それより後にしてください。 (The end date must not be before the start date.)")]
+    Reversed,
+    #[error("一度に書き出せるのは366日までです。 (One export covers at most 366 days.)")]
+    TooLong,
+}
+
+/// The range asked for, checked.
+pub fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), RangeError> {
+    let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let from = parse(from).ok_or(RangeError::BadFrom)?;
+    let to = parse(to).ok_or(RangeError::BadTo)?;
+    if to < from {
+        return Err(RangeError::Reversed);
+    }
+    if (to - from).num_days() + 1 > MAX_DAYS {
+        return Err(RangeError::TooLong);
+    }
+    Ok((from, to))
+}
+
+pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<ExportParams>) -> Response {
+    let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
+        return plain(StatusCode::UNAUTHORIZED, "サインインしてください。 (Please sign in.)".into());
+    };
+    let (from, to) = match parse_range(&params.from, &params.to) {
+        Ok(range) => range,
+        Err(e) => return plain(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    let rows = match state.store.export_appointments(ctx.clinic.id, from, to).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::error!(error = %e, clinic = %ctx.clinic.id, "CSV export failed");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+        }
+    };
+    let body = match appointments_csv(&rows, ctx.clinic.time_zone, lang) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot write the CSV");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+        }
+    };
+    tracing::info!(staff = %ctx.staff.id, clinic = %ctx.clinic.id, %from, %to, rows = rows.len(), "appointments exported");
+    let filename = format!("appointments-{}-{from}-{to}.csv", ctx.clinic.slug);
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"appointments.csv\""));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn plain(status: StatusCode, message: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], message).into_response()
+}
+
+/// The byte order mark Excel needs to read UTF-8.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The CSV file: BOM, header row, one row per appointment; times in `tz`.
+pub fn appointments_csv(rows: &[ExportRow], tz: Tz, lang: Lang) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BOM.to_vec());
+    let header: [(&str, &str); 12] = [
+        ("日付", "Date"),
+        ("開始", "Start"),
+        ("終了", "End"),
+        ("メニュー", "Menu"),
+        ("担当", "With"),
+        ("患者名", "Patient"),
+        ("フリガナ", "Furigana"),
+        ("電話番号", "Phone"),
+        ("状態", "Status"),
+        ("受付番号", "Queue number"),
+        ("予約番号", "Reference"),
+        ("受付日時", "Booked at"),
+    ];
+    out.write_record(header.iter().map(|(ja, en)| lang.pick(ja, en)))?;
+    for r in rows {
+        let time = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%H:%M").to_string();
+        let record: [Cow<'_, str>; 12] = [
+            r.service_date.format("%Y-%m-%d").to_string().into(),
+            time(r.starts_at).into(),
+            time(r.ends_at).into(),
+            cell(lang.pick(&r.menu_name_ja, &r.menu_name_en)),
+            cell(lang.pick(&r.resource_name_ja, &r.resource_name_en)),
+            cell(&r.patient_name),
+            cell(&r.furigana),
+            cell(&r.phone),
+            status_label(r.status, lang).into(),
+            r.queue_number.map(|n| n.to_string()).unwrap_or_default().into(),
+            cell(&r.reference),
+            r.created_at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string().into(),
+        ];
+        out.write_record(record.iter().map(|c| c.as_bytes()))?;
+    }
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Text typed by people, made safe for a spreadsheet: a cell that starts like a formula
+/// (`=`, `@`, `+`/`-` not followed by a phone number, a tab or a carriage return) gets a leading
+/// apostrophe so Excel shows it instead of running it. Quoting is the CSV writer's job.
+pub fn cell(s: &str) -> Cow<'_, str> {
+    let risky = match s.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !s[1..].chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' '),
+        _ => false,
+    };
+    if risky {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_checked() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(parse_range("2030-01-01", "2030-01-31"), Ok((d(2030, 1, 1), d(2030, 1, 31))));
+        assert_eq!(parse_range("2030-01-01", "2030-01-01"), Ok((d(2030, 1, 1), d(2030, 1, 1))));
+        // 2028 is a leap year: 1 January to 31 December is 366 days.
+        assert_eq!(parse_range("2028-01-01", "2028-12-31"), Ok((d(2028, 1, 1), d(2028, 12, 31))));
+        assert_eq!(parse_range("2028-01-01", "2029-01-01"), Err(RangeError::TooLong));
+        assert_eq!(parse_range("2030/01/01", "2030-01-31"), Err(RangeError::BadFrom));
+        assert_eq!(parse_range("2030-01-01", ""), Err(RangeError::BadTo));
+        assert_eq!(parse_range("2030-02-30", "2030-03-01"), Err(RangeError::BadFrom));
+        assert_eq!(parse_range("2030-02-01", "2030-01-31"), Err(RangeError::Reversed));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_phones_are_not() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("-1+2"), "'-1+2");
+        assert_eq!(cell("+81 90-1234-5678"), "+81 90-1234-5678");
+        assert_eq!(cell("09012345678"), "09012345678");
+        assert_eq!(cell("山田, 太郎"), "山田, 太郎");
+        assert_eq!(cell(""), "");
+    }
+}

@@ -1,0 +1,50 @@
+//! Live updates for the staff console: `GET /staff/events` is a stream of server-sent events
+//! that says `inbox` whenever the clinic's requests change (a new request, another
+//! receptionist's answer, an expiry). It polls the database rather than the process, so it
+//! works the same with several app instances on one PostgreSQL database.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use app::api::staff::auth::staff_from_headers;
+use app::state::AppState;
+use app::store::console::InboxVersion;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+
+/// Set when the server shuts down: every stream ends.
+pub static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// How often the database is asked whether the inbox changed.
+const POLL: Duration = Duration::from_secs(2);
+
+pub async fn inbox_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if staff_from_headers(state.store.as_ref(), &headers).await.is_none() {
+        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    }
+    let stream = futures::stream::unfold(None::<InboxVersion>, move |last| {
+        let (store, headers) = (state.store.clone(), headers.clone());
+        async move {
+            loop {
+                if SHUTTING_DOWN.load(Ordering::Relaxed) {
+                    return None;
+                }
+                // The session is checked on every poll: signing out (or its expiry) ends the stream.
+                let ctx = staff_from_headers(store.as_ref(), &headers).await?;
+                match store.inbox_version(ctx.clinic.id).await {
+                    Ok(version) if Some(version) != last => {
+                        let data = format!(r#"{{"pending":{},"version":{}}}"#, version.pending, version.last_change);
+                        return Some((Ok::<_, Infallible>(Event::default().event("inbox").data(data)), Some(version)));
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "inbox events: cannot read the inbox"),
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
