@@ -319,4 +319,18 @@ mod http {
             assert_eq!((a.when.as_str(), a.menu.as_str(), a.resource.as_str(), a.status_label.as_str()), ("1月7日(月) 10:00〜10:30", "slot", "医師", "予約確定"));
         })
     }
+
+    #[test]
+    fn the_patients_page_renders_for_signed_in_staff() {
+        run(async {
+            let app = app().await;
+            let cookie = sign_in(&app, "desk@a.example.jp").await;
+            let reply = send(&app, Request::get("/staff/patients").header(header::ACCEPT, "text/html"), String::new(), Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::OK);
+            let html = reply.text();
+            for text in ["患者を探す", "patient-query", "/staff/export.csv", "export-from", "export-to"] {
+                assert!(html.contains(text), "{text} missing");
+            }
+        })
+    }
 }

@@ -453,4 +453,64 @@ mod http {
             assert!(!data.audit[0].summary.contains("ACCESS-TOKEN-VALUE"));
         })
     }
+
+    #[test]
+    fn the_settings_page_is_rendered_for_the_owner() {
+        run(async {
+            let app = app().await;
+            let (cookie, _) = session(&app, "demo", StaffRole::Owner).await;
+            let request = Request::get("/staff/settings").header(header::HOST, "127.0.0.1").header(header::COOKIE, cookie).body(Body::empty()).expect("request");
+            let response = app.router.clone().oneshot(request).await.expect("response");
+            assert_eq!(response.status(), StatusCode::OK);
+            let body = response.into_body().collect().await.expect("body").to_bytes();
+            let html = String::from_utf8(body.to_vec()).expect("utf-8");
+            assert!(html.contains("医院の設定"), "{html}");
+            assert!(html.contains("祝日も診療する"), "{html}");
+        })
+    }
+
+    /// The acceptance check: a closure the owner adds takes the day off the patient's page.
+    #[test]
+    fn a_closure_changes_what_patients_are_offered_at_once() {
+        run(async {
+            let app = app().await;
+            let (cookie, csrf) = session(&app, "demo", StaffRole::Owner).await;
+            let overview = || async {
+                let (status, body) = send(&app, "/api/clinic_overview", "application/x-www-form-urlencoded", "slug=demo&lang=ja".into(), None).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                serde_json::from_str::<app::api::ClinicOverview>(&body).expect("overview")
+            };
+            let before = overview().await;
+            let day = before.menus[0].next_places.first().expect("a free place").date.clone();
+            let form = serde_json::json!({ "csrf": csrf, "lang": "ja", "form": { "date": day, "resource_id": 0, "closed": true, "opens": "", "closes": "" } });
+            let (status, body) = post(&app, "/api/staff/settings/exception", form, Some(&cookie)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let after = overview().await;
+            assert!(after.menus.iter().flat_map(|m| &m.next_places).all(|p| p.date != day), "{day} is still offered");
+        })
+    }
+
+    /// Another clinic's owner sends the demo clinic's menu id: 404, and the menu is unchanged.
+    #[test]
+    fn a_menu_of_another_clinic_is_not_found() {
+        run(async {
+            let app = app().await;
+            let demo = app.store.clinic_by_slug("demo").await.expect("read").expect("clinic");
+            let other = app.store.clinic_by_slug("other").await.expect("read").expect("clinic");
+            let (cookie, csrf) = session(&app, "other", StaffRole::Owner).await;
+            let menus_before = app.store.all_menus(demo.id).await.expect("menus");
+            let own_resource = app.store.resources(other.id).await.expect("resources")[0].id;
+            let mut form = serde_json::to_value(app::api::staff::settings::MenuForm::new_menu()).expect("json");
+            form["id"] = menus_before[0].menu.id.0.into();
+            form["name_ja"] = "乗っ取り".into();
+            form["name_en"] = "Hijack".into();
+            form["resource_ids"] = serde_json::json!([own_resource.0]);
+            let body = serde_json::json!({ "csrf": csrf, "lang": "en", "form": form });
+            let (status, reply) = post(&app, "/api/staff/settings/menu", body, Some(&cookie)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{reply}");
+            assert_eq!(app.store.all_menus(demo.id).await.expect("menus"), menus_before);
+            assert!(app.store.settings_audit(demo.id, 50).await.expect("audit").is_empty());
+            assert!(app.store.settings_audit(other.id, 50).await.expect("audit").is_empty());
+        })
+    }
 }

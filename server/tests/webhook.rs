@@ -23,11 +23,14 @@ struct App {
     router: axum::Router,
     store: SharedStore,
     clinic: app::booking::ids::ClinicId,
-    _db: support::TestDb,
+    db: support::TestDb,
 }
 
 async fn app() -> App {
-    let db = support::TestDb::sqlite().await;
+    app_on(support::TestDb::sqlite().await).await
+}
+
+async fn app_on(db: support::TestDb) -> App {
     server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
     let clinic = db.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic").id;
     let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some(SECRET.into()), channel_access_token: None, add_friend_url: None };
@@ -35,7 +38,7 @@ async fn app() -> App {
     let (url, _fake) = support::fake_line().await;
     let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
     let router = server::http::router(AppState { leptos_options: LeptosOptions::builder().output_name("yoyaku").build(), store: db.store.clone(), line, liff_sdk: LiffSdk::Mock });
-    App { router, store: db.store.clone(), clinic, _db: db }
+    App { router, store: db.store.clone(), clinic, db }
 }
 
 fn sign(body: &str) -> String {
@@ -129,4 +132,58 @@ fn postbacks_cancel_or_confirm_attendance_once_and_only_for_their_patient() {
         let trail = app.store.audit_trail(app.clinic, visit.id).await.expect("trail");
         assert_eq!(trail.iter().filter(|e| e.to == AppointmentStatus::CancelledByPatient).count(), 1, "processed once");
     })
+}
+
+#[test]
+fn a_cancel_past_the_cut_off_tells_the_patient_why_once_on_sqlite() {
+    support::run(async { a_cancel_past_the_cut_off_tells_the_patient_why_once(support::TestDb::sqlite().await).await })
+}
+
+#[test]
+fn a_cancel_past_the_cut_off_tells_the_patient_why_once_on_postgres() {
+    support::run(async { a_cancel_past_the_cut_off_tells_the_patient_why_once(support::TestDb::postgres().await).await })
+}
+
+/// The reminder's cancel button after the menu's cut-off: the visit stays, and the patient gets
+/// one LINE message (through the outbox) with the deadline in clinic time and what to do.
+async fn a_cancel_past_the_cut_off_tells_the_patient_why_once(db: support::TestDb) {
+    let app = app_on(db).await;
+    let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some(SECRET.into()), channel_access_token: Some("token".into()), add_friend_url: None };
+    app.store.set_line_settings(app.clinic, Some(line)).await.expect("line");
+    let visit = confirmed_visit(&app).await;
+    // A 30-day cut-off puts the deadline of a visit two to sixteen days ahead in the past.
+    let cutoff_sql = "UPDATE menus SET cancel_cutoff_minutes = 43200 WHERE id = $1";
+    if app.db.url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(&app.db.url).await.expect("sqlite");
+        sqlx::query(cutoff_sql).bind(visit.menu_id.0).execute(&pool).await.expect("cut-off");
+    } else {
+        let pool = sqlx::PgPool::connect(&app.db.url).await.expect("postgres");
+        sqlx::query(cutoff_sql).bind(visit.menu_id.0).execute(&pool).await.expect("cut-off");
+    }
+    let clinic = app.store.clinics().await.expect("clinics").into_iter().find(|c| c.id == app.clinic).expect("clinic");
+    let deadline = app::booking::format::datetime_label(visit.starts_at - chrono::Duration::days(30), clinic.time_zone, Lang::Ja);
+
+    let cancel = event("01HZ0000000000000000000007", "postback", USER, Some(&format!("action=cancel&ref={}", visit.reference)));
+    for _ in 0..2 {
+        // The second delivery is LINE redelivering the same event.
+        assert_eq!(deliver(&app, &cancel, Some(&sign(&cancel))).await, StatusCode::OK);
+    }
+    assert_eq!(app.store.appointment(app.clinic, visit.id).await.expect("read").map(|a| a.status), Some(AppointmentStatus::Confirmed));
+    let notices = app.store.clinic_notifications(app.clinic, 50).await.expect("notifications");
+    let refused: Vec<_> = notices.iter().filter(|n| n.kind == "cancel_refused").collect();
+    assert_eq!(refused.len(), 1, "one tap, one message: {notices:?}");
+    let n = refused[0];
+    assert_eq!((n.appointment_id, n.recipient.as_str(), n.status.as_str()), (Some(visit.id), USER, "queued"));
+    assert!(n.payload.contains("ご予約はキャンセルできませんでした"), "{}", n.payload);
+    assert!(n.payload.contains(&format!("キャンセル期限({deadline})を過ぎています。お電話で医院にご連絡ください。")), "{}", n.payload);
+
+    // Another clinic cannot queue notices about this appointment.
+    server::seed::seed_demo_as(app.store.as_ref(), "other-clinic", Utc::now()).await.expect("seed");
+    let other = app.store.clinic_by_slug("other-clinic").await.expect("read").expect("clinic").id;
+    let kind = app::notify::flex::NoticeKind::CancelRefused { reason: "x".into() };
+    assert!(matches!(app.store.queue_notice(other, visit.id, kind, Utc::now()).await, Err(app::store::StoreError::NotFound)));
+
+    let App { router, store, db, .. } = app;
+    drop((router, store));
+    db.cleanup().await;
 }

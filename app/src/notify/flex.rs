@@ -25,6 +25,8 @@ pub enum NoticeKind {
     CancelledByPatient,
     /// The day before, with buttons to confirm attendance or cancel.
     Reminder,
+    /// The patient asked to cancel (the reminder's button) and could not: why, and what to do.
+    CancelRefused { reason: String },
 }
 
 impl NoticeKind {
@@ -38,6 +40,7 @@ impl NoticeKind {
             NoticeKind::CancelledByClinic { .. } => "cancelled_by_clinic",
             NoticeKind::CancelledByPatient => "cancelled_by_patient",
             NoticeKind::Reminder => "reminder",
+            NoticeKind::CancelRefused { .. } => "cancel_refused",
         }
     }
 }
@@ -78,6 +81,7 @@ fn title(kind: &NoticeKind, lang: Lang) -> &'static str {
         NoticeKind::CancelledByClinic { .. } => lang.pick("医院よりご予約を取り消しました", "The clinic cancelled your appointment"),
         NoticeKind::CancelledByPatient => lang.pick("キャンセルを承りました", "Your cancellation is confirmed"),
         NoticeKind::Reminder => lang.pick("明日のご予約のお知らせ", "Reminder: your appointment tomorrow"),
+        NoticeKind::CancelRefused { .. } => lang.pick("ご予約はキャンセルできませんでした", "We could not cancel your appointment"),
     }
 }
 
@@ -129,6 +133,7 @@ pub fn message(n: &Notice) -> Result<Value, FlexError> {
         NoticeKind::Declined { reason } if !reason.is_empty() => body.push(row(lang.pick("理由", "Reason"), reason)),
         NoticeKind::Proposed { new_time } if !new_time.is_empty() => body.push(row(lang.pick("ご提案", "Suggested"), new_time)),
         NoticeKind::CancelledByClinic { message } if !message.is_empty() => body.push(row(lang.pick("医院より", "From the clinic"), message)),
+        NoticeKind::CancelRefused { reason } if !reason.is_empty() => body.push(row(lang.pick("理由", "Reason"), reason)),
         _ => {}
     }
     let open = lang.pick("予約を確認する", "View appointment");
@@ -188,7 +193,7 @@ mod tests {
         }
     }
 
-    const KINDS: [fn() -> NoticeKind; 7] = [
+    const KINDS: [fn() -> NoticeKind; 8] = [
         || NoticeKind::Confirmed,
         || NoticeKind::Declined { reason: "ご希望の時間は満員です".into() },
         || NoticeKind::Proposed { new_time: "12月2日(水) 11:00".into() },
@@ -196,6 +201,7 @@ mod tests {
         || NoticeKind::CancelledByClinic { message: "医師の急病のため".into() },
         || NoticeKind::CancelledByPatient,
         || NoticeKind::Reminder,
+        || NoticeKind::CancelRefused { reason: "キャンセル期限(12月1日(火) 7:30)を過ぎています。お電話で医院にご連絡ください。".into() },
     ];
 
     #[test]
@@ -226,6 +232,22 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_cancel_says_why_and_offers_only_the_appointment_link() {
+        for (lang, heading) in [(Lang::Ja, "ご予約はキャンセルできませんでした"), (Lang::En, "We could not cancel your appointment")] {
+            let reason = lang.pick("キャンセル期限(12月1日(火) 07:30)を過ぎています。", "The deadline (Tue 1 Dec 07:30) has passed.");
+            let m = message(&notice(NoticeKind::CancelRefused { reason: reason.into() }, lang)).expect("valid");
+            assert_eq!(NoticeKind::CancelRefused { reason: String::new() }.name(), "cancel_refused");
+            assert!(m["altText"].as_str().expect("altText").contains(heading));
+            let body = m["contents"]["body"]["contents"].to_string();
+            assert!(body.contains(heading) && body.contains(reason), "{body}");
+            // No postback: the patient cannot try again from this card, only open the appointment.
+            let buttons = m["contents"]["footer"]["contents"].as_array().expect("buttons");
+            assert_eq!(buttons.len(), 1);
+            assert_eq!(buttons[0]["action"]["type"], "uri");
+        }
+    }
+
+    #[test]
     fn limits_are_enforced() {
         let mut long = notice(NoticeKind::Confirmed, Lang::Ja);
         long.clinic_name = "長".repeat(1600);
@@ -236,5 +258,7 @@ mod tests {
         let mut long_ref = notice(NoticeKind::Reminder, Lang::En);
         long_ref.reference = "r".repeat(300);
         assert_eq!(message(&long_ref), Err(FlexError::PostbackTooLong));
+        let huge_reason = notice(NoticeKind::CancelRefused { reason: "x".repeat(40_000) }, Lang::Ja);
+        assert!(matches!(message(&huge_reason), Err(FlexError::BubbleTooLarge(_))));
     }
 }

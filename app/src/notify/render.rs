@@ -111,10 +111,8 @@ fn component(out: &mut String, c: &Value, depth: usize) {
 }
 
 fn flex_box(out: &mut String, b: &Value, depth: usize) {
-    let layout = match b["layout"].as_str() {
-        Some(l @ ("horizontal" | "baseline")) => l,
-        _ => "vertical",
-    };
+    // Only known words reach the class attribute.
+    let layout = b["layout"].as_str().filter(|l| matches!(*l, "horizontal" | "baseline")).unwrap_or("vertical");
     let _ = write!(out, r#"<div class="flex-box flex-{layout}{}{}"{}>"#, spacing(b), margin(b), flex_style(b, None));
     for child in b["contents"].as_array().into_iter().flatten() {
         component(out, child, depth + 1);
@@ -152,10 +150,7 @@ fn text(out: &mut String, t: &Value) {
 }
 
 fn button(out: &mut String, b: &Value) {
-    let style = match b["style"].as_str() {
-        Some(s @ ("primary" | "secondary")) => s,
-        _ => "link",
-    };
+    let style = b["style"].as_str().filter(|s| matches!(*s, "primary" | "secondary")).unwrap_or("link");
     let action = &b["action"];
     let label = str_of(&action["label"]);
     let class = format!("flex-button flex-{style}{}", margin(b));

@@ -159,6 +159,14 @@ fn FriendNotice(lang: ReadSignal<Lang>, add_friend_url: Option<String>) -> impl 
     }
 }
 
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn open_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+}
+
 fn reload() {
     #[cfg(feature = "hydrate")]
     if let Some(window) = web_sys::window() {
@@ -674,8 +682,9 @@ fn ProposalAnswer(lang: ReadSignal<Lang>, reference: String) -> impl IntoView {
         let slug = params.read_untracked().get("clinic").unwrap_or_default();
         let reference = reference.clone();
         spawn_local(async move {
-            match answer_proposal(slug, reference, accept, lang.get_untracked()).await {
-                Ok(_) => reload(),
+            match answer_proposal(slug.clone(), reference.clone(), accept, lang.get_untracked()).await {
+                // The appointment's own page shows what it is now.
+                Ok(_) => open_page(&format!("/liff/{slug}/a/{reference}")),
                 Err(e) => error.set(Some(error_text(&e))),
             }
         });

@@ -118,4 +118,8 @@ pub trait ConsoleStore: Send + Sync {
     /// Queues a failed notification again. It keeps its retry key while LINE still remembers it
     /// (so a message LINE did accept is not sent twice), and gets a new one after that.
     async fn resend_notification(&self, clinic: ClinicId, id: i64, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Queues a notice about appointment `id` that goes with no status change (e.g. a refused
+    /// cancellation), through the outbox like every other. `false` when there is nobody to send
+    /// it to (no LINE channel or no LINE patient); `NotFound` for another clinic's appointment.
+    async fn queue_notice(&self, clinic: ClinicId, id: AppointmentId, kind: crate::notify::flex::NoticeKind, now: DateTime<Utc>) -> Result<bool, StoreError>;
 }

@@ -275,6 +275,18 @@ macro_rules! console_queries {
                         None => Err(StoreError::NotFound),
                     }
                 }
+                async fn queue_notice(
+                    &self,
+                    clinic: ClinicId,
+                    id: AppointmentId,
+                    kind: app::notify::flex::NoticeKind,
+                    now: DateTime<Utc>,
+                ) -> Result<bool, StoreError> {
+                    let mut tx = self.write().await?;
+                    let appointment = q::appointment(&mut tx, clinic, id, false).await?.ok_or(StoreError::NotFound)?;
+                    let queued = q::enqueue(&mut tx, &appointment, kind, now).await?;
+                    commit(tx, queued).await
+                }
             }
         }
     };

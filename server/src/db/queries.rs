@@ -600,7 +600,7 @@ macro_rules! shared_queries {
 
             /// Queues one notice; `false` when there is nobody to send it to, or when it is a
             /// reminder already queued (the unique index `notifications_one_reminder`).
-            async fn enqueue(c: &mut Conn, appointment: &Appointment, kind: app::notify::flex::NoticeKind, now: DateTime<Utc>) -> Result<bool, StoreError> {
+            pub async fn enqueue(c: &mut Conn, appointment: &Appointment, kind: app::notify::flex::NoticeKind, now: DateTime<Utc>) -> Result<bool, StoreError> {
                 use app::notify::flex::{message, Notice};
                 let clinic_id = appointment.clinic_id;
                 let clinic = clinic(&mut *c, clinic_id).await?;

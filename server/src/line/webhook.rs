@@ -2,8 +2,12 @@
 //! is checked over the raw body, in constant time, before anything is parsed; events are
 //! processed once each (LINE redelivers), and every action is idempotent.
 
-use app::booking::status::Transition;
+use app::booking::format::datetime_label;
+use app::booking::model::Clinic;
+use app::booking::status::{AppointmentStatus, Transition};
 use app::booking::{patient_may_cancel, CancelRefusal};
+use app::i18n::Lang;
+use app::notify::flex::NoticeKind;
 use app::state::AppState;
 use app::store::{Actor, Store, StoreError};
 use axum::body::Bytes;
@@ -86,7 +90,7 @@ pub async fn receive(State(state): State<AppState>, Path(slug): Path<String>, he
                 return StatusCode::INTERNAL_SERVER_ERROR;
             }
         }
-        if let Err(e) = handle(store, clinic.id, &event).await {
+        if let Err(e) = handle(store, &clinic, &event).await {
             tracing::error!(error = %e, event = %event_id, "webhook event failed; LINE may redeliver it");
             let _ = store.forget_webhook_event(clinic.id, &event_id).await;
             return StatusCode::INTERNAL_SERVER_ERROR;
@@ -95,7 +99,8 @@ pub async fn receive(State(state): State<AppState>, Path(slug): Path<String>, he
     StatusCode::OK
 }
 
-async fn handle(store: &dyn Store, clinic: app::booking::ids::ClinicId, event: &Event) -> Result<(), StoreError> {
+async fn handle(store: &dyn Store, clinic_info: &Clinic, event: &Event) -> Result<(), StoreError> {
+    let clinic = clinic_info.id;
     let Some(user) = event.source.as_ref().and_then(|s| s.user_id.as_deref()) else { return Ok(()) };
     match event.kind.as_str() {
         "follow" => store.set_line_friend(clinic, user, true).await,
@@ -124,9 +129,12 @@ async fn handle(store: &dyn Store, clinic: app::booking::ids::ClinicId, event: &
                                 Err(e) => Err(e),
                             }
                         }
-                        Err(CancelRefusal::PastCutOff { .. }) | Err(CancelRefusal::NotConfirmed(_)) => {
-                            tracing::info!(reference, "postback cancel refused (cut-off passed or not confirmed)");
-                            Ok(())
+                        Err(refusal) => {
+                            // The patient tapped a button: tell them why nothing happened, through
+                            // the outbox (the reply token would be gone before a retry).
+                            tracing::info!(reference, ?refusal, "postback cancel refused; telling the patient");
+                            let reason = refusal_reason(refusal, clinic_info, patient.language);
+                            store.queue_notice(clinic, appointment.id, NoticeKind::CancelRefused { reason }, Utc::now()).await.map(|_| ())
                         }
                     }
                 }
@@ -134,5 +142,29 @@ async fn handle(store: &dyn Store, clinic: app::booking::ids::ClinicId, event: &
             }
         }
         _ => Ok(()),
+    }
+}
+
+/// Why a cancellation from LINE was refused and what to do instead, in the patient's language,
+/// with the deadline in the clinic's time zone.
+fn refusal_reason(refusal: CancelRefusal, clinic: &Clinic, lang: Lang) -> String {
+    match refusal {
+        CancelRefusal::PastCutOff { deadline } => {
+            let deadline = datetime_label(deadline, clinic.time_zone, lang);
+            match lang {
+                Lang::Ja => format!("キャンセル期限({deadline})を過ぎています。お電話で医院にご連絡ください。"),
+                Lang::En => format!("The cancellation deadline ({deadline}) has passed. Please call the clinic."),
+            }
+        }
+        // A second tap after a cancellation went through (each tap is a new event).
+        CancelRefusal::NotConfirmed(AppointmentStatus::CancelledByPatient | AppointmentStatus::CancelledByClinic) => lang
+            .pick("このご予約はすでにキャンセルされています。", "This appointment has already been cancelled.")
+            .to_string(),
+        CancelRefusal::NotConfirmed(_) => lang
+            .pick(
+                "このご予約は確定済みではないため、キャンセルできません。ご不明な点はお電話で医院にご連絡ください。",
+                "This appointment is no longer confirmed, so it cannot be cancelled here. Please call the clinic if you have questions.",
+            )
+            .to_string(),
     }
 }

@@ -57,8 +57,13 @@ impl TestDb {
             .fetch_all(&mut admin)
             .await
             .expect("list test databases");
-            let pid = std::process::id();
-            for name in stale.into_iter().filter(|n| !n.contains(&format!("_{pid}_"))) {
+            // Named `yoyaku_test_{pid}_…`: only databases of test processes that are gone.
+            let alive = |name: &str| {
+                name.strip_prefix("yoyaku_test_")
+                    .and_then(|rest| rest.split('_').next())
+                    .is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists())
+            };
+            for name in stale.into_iter().filter(|n| !alive(n)) {
                 let _ = admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await;
             }
         }

@@ -121,7 +121,7 @@ pub async fn proposal_places(id: AppointmentId, date: String, lang: Lang) -> Res
     let ctx = super::auth::staff(None).await?;
     let store = crate::state::store()?;
     let request = store.appointment(ctx.clinic.id, id).await.map_err(crate::api::ssr::user_error)?;
-    let request = request.ok_or_else(|| ServerFnError::new(lang.pick("予約が見つかりません。", "Appointment not found.")))?;
+    let request = request.ok_or_else(|| super::ssr::action_error(crate::store::StoreError::NotFound, lang))?;
     super::calendar::ssr::free_places(&ctx.clinic, request.menu_id, &date, lang).await
 }
 
@@ -277,6 +277,7 @@ pub mod ssr {
             ("cancelled_by_clinic", Lang::Ja) => "医院からのキャンセル",
             ("cancelled_by_patient", Lang::Ja) => "キャンセル受付",
             ("reminder", Lang::Ja) => "前日リマインダー",
+            ("cancel_refused", Lang::Ja) => "キャンセル不可のお知らせ",
             ("confirmed", _) => "Confirmation",
             ("declined", _) => "Decline",
             ("proposed", _) => "Proposal",
@@ -284,6 +285,7 @@ pub mod ssr {
             ("cancelled_by_clinic", _) => "Clinic cancellation",
             ("cancelled_by_patient", _) => "Cancellation receipt",
             ("reminder", _) => "Reminder",
+            ("cancel_refused", _) => "Cancel refused",
             (other, _) => other,
         };
         let status_label = match (n.status.as_str(), lang) {

@@ -103,12 +103,13 @@ pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailV
 
     let ctx = super::auth::staff(None).await?;
     let store = crate::state::store()?;
-    let history = match store.patient_history(ctx.clinic.id, id, chrono::Utc::now()).await {
+    let now = chrono::Utc::now();
+    let history = match store.patient_history(ctx.clinic.id, id, now).await {
         Ok(h) => h,
         Err(StoreError::NotFound) => return Err(ServerFnError::new(lang.pick("患者が見つかりません。", "Patient not found."))),
         Err(e) => return Err(crate::api::ssr::user_error(e)),
     };
-    Ok(ssr::detail(&history, ctx.clinic.time_zone, chrono::Utc::now(), lang))
+    Ok(ssr::detail(&history, ctx.clinic.time_zone, now, lang))
 }
 
 #[cfg(feature = "ssr")]

@@ -717,7 +717,8 @@ pub mod ssr {
                 errors.push(error("line-login_channel_id", lang, "LINEログインのチャネルIDは数字です。", "The LINE Login channel ID is a number."));
             }
             let friend = f.add_friend_url.trim().to_string();
-            if !friend.is_empty() && !(friend.starts_with("https://") && token_like(&friend, 300)) {
+            let friend_ok = friend.is_empty() || (friend.starts_with("https://") && token_like(&friend, 300));
+            if !friend_ok {
                 errors.push(error("line-add_friend_url", lang, "友だち追加URLは https:// で始まるURLです。", "The add-friend link must be an https:// address."));
             }
             let secret = f.channel_secret.trim();

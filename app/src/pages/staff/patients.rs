@@ -87,9 +87,11 @@ fn PatientSearch(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
                         Ok(list) => {
                             let count = list.len();
                             view! {
-                                <p class="result-count" role="status">{move || match lang.get() {
-                                    Lang::Ja => format!("{count}件"),
-                                    Lang::En => format!("{count} found"),
+                                <p class="result-count" role="status">{move || match (lang.get(), count >= SEARCH_LIMIT as usize) {
+                                    (Lang::Ja, false) => format!("{count}件"),
+                                    (Lang::En, false) => format!("{count} found"),
+                                    (Lang::Ja, true) => format!("最初の{count}件を表示しています。絞り込んでください。"),
+                                    (Lang::En, true) => format!("Showing the first {count}. Please narrow the search."),
                                 }}</p>
                                 <ul class="patient-results">
                                     {list.into_iter().map(|p| {

@@ -4,6 +4,7 @@
 //! approval, the confirmation card.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::api::staff::sandbox::{sandbox_messages, SandboxInbox, SandboxMessage};
 use crate::i18n::Lang;
@@ -14,14 +15,31 @@ const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 #[component]
 pub fn LineSandboxPage() -> impl IntoView {
     let lang = super::use_console().lang;
-    // Bumped by the refresh button and the timer; the resource reloads on each bump.
+    // Bumped by the refresh button, and by the timer when something changed; the resource
+    // reloads on each bump.
     let tick = RwSignal::new(0u32);
+    let bump = move || _ = tick.try_update(|t| *t = t.wrapping_add(1));
     let inbox = Resource::new(move || (lang.get(), tick.get()), |(lang, _)| sandbox_messages(lang));
 
     // The timer runs in the browser only (effects never run on the server) and stops when the
-    // page is left.
+    // page is left. It polls quietly and redraws only when a message arrived or changed, so
+    // the page (and a screen reader) stays still while nothing happens.
+    let polling = StoredValue::new(false);
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || _ = tick.try_update(|t| *t = t.wrapping_add(1)), REFRESH_EVERY) {
+        let poll = move || {
+            let (Some(lang), Some(false)) = (lang.try_get_untracked(), polling.try_get_value()) else { return };
+            polling.set_value(true);
+            spawn_local(async move {
+                if let Ok(fresh) = sandbox_messages(lang).await {
+                    let shown = inbox.try_get_untracked().flatten().and_then(Result::ok);
+                    if shown.as_ref() != Some(&fresh) {
+                        bump();
+                    }
+                }
+                _ = polling.try_set_value(false);
+            });
+        };
+        if let Ok(handle) = set_interval_with_handle(poll, REFRESH_EVERY) {
             on_cleanup(move || handle.clear());
         }
     });
@@ -30,7 +48,7 @@ pub fn LineSandboxPage() -> impl IntoView {
         <section class="line-sandbox-page" data-testid="line-sandbox" aria-labelledby="line-sandbox-title">
             <div class="line-sandbox-head">
                 <h1 id="line-sandbox-title">{move || lang.get().pick("LINEサンドボックス", "LINE sandbox")}</h1>
-                <button type="button" class="secondary" on:click=move |_| tick.update(|t| *t = t.wrapping_add(1))>
+                <button type="button" class="secondary" on:click=move |_| bump()>
                     {move || lang.get().pick("更新", "Refresh")}
                 </button>
             </div>
@@ -72,14 +90,14 @@ fn Phone(lang: RwSignal<Lang>, inbox: SandboxInbox) -> impl IntoView {
         <div class="line-phone">
             <div class="line-phone-bar">
                 <span class="line-phone-name">{inbox.clinic_name.clone()}</span>
-                <span class="line-phone-count">
+                <span class="line-phone-count" aria-live="polite">
                     {move || match lang.get() {
                         Lang::Ja => format!("{count}件"),
                         Lang::En => format!("{count} messages"),
                     }}
                 </span>
             </div>
-            <ol class="line-chat" aria-live="polite" aria-label=move || lang.get().pick("届いたメッセージ(新しい順)", "Messages received, newest first")>
+            <ol class="line-chat" aria-label=move || lang.get().pick("届いたメッセージ(新しい順)", "Messages received, newest first")>
                 {if inbox.messages.is_empty() {
                     view! {
                         <li class="line-empty">

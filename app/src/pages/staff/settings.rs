@@ -713,7 +713,7 @@ fn LineSection(env: Env, line: LineView) -> impl IntoView {
         token.set(String::new());
         run(env, errors, move |csrf, lang| save_line(csrf, form, lang));
     };
-    let remove = move |_| run(env, errors, move |csrf, lang| remove_line(csrf, lang));
+    let remove = move |_| run(env, errors, remove_line);
     let state = move |set: bool| if set { env.t("設定済み", "set") } else { env.t("未設定", "not set") };
     let (secret_state, token_state) = (state(line.secret_set), state(line.token_set));
     view! {

@@ -1,0 +1,154 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+// The staff console with the patient's LIFF page beside it, on the sandbox demo clinic: the
+// whole loop of a request on one machine (request → live inbox → answer → the patient's page
+// and the LINE sandbox).
+
+const OWNER = "owner@demo.example.jp";
+const PASSWORD = "yoyaku-demo-2026";
+
+async function staffPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto("/staff");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("メールアドレス").fill(OWNER);
+  await page.getByLabel("パスワード").fill(PASSWORD);
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await expect(page.getByRole("heading", { name: "予約リクエスト" })).toBeVisible();
+  return page;
+}
+
+/** A sandbox patient of the demo clinic sends a request for 初診 on the first free day. */
+async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page: Page; reference: string }> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+  const page = await context.newPage();
+  await page.goto("/liff/demo");
+  await page.getByRole("button", { name: "お試しで始める" }).click();
+  await page.getByRole("button", { name: /^初診/ }).click();
+  await page.locator("button.day.free").first().click();
+  await page.locator("button.place-choice").nth(placeIndex).click();
+  await page.getByLabel("お名前").fill("佐藤 一郎");
+  await page.getByLabel("フリガナ").fill("サトウ イチロウ");
+  await page.getByLabel("電話番号").fill("090-2222-3333");
+  await page.getByLabel("生年月日").fill("1948-02-03");
+  await page.getByLabel(/今日はどうされましたか/).fill("咳が続いています");
+  await page.getByLabel("2〜3日前").check();
+  await page.getByLabel("いいえ").check();
+  await page.getByLabel("個人情報の取り扱いに同意します").check();
+  await page.getByRole("button", { name: "確認へ進む" }).click();
+  await page.getByRole("button", { name: "この内容で送信する" }).click();
+  const card = page.locator("section.appointment");
+  await expect(card.locator(".status")).toHaveText("承認待ち");
+  const reference = (await card.getAttribute("data-reference")) ?? "";
+  expect(reference).toMatch(/^[0-9a-f]{32}$/);
+  return { page, reference };
+}
+
+async function statusOf(page: Page, reference: string) {
+  await page.goto(`/liff/demo/a/${reference}`);
+  return page.locator(`section.appointment[data-reference="${reference}"]`).first();
+}
+
+test("a request appears live in the inbox, is approved, and the confirmation card reaches the LINE sandbox", async ({ browser }) => {
+  const staff = await staffPage(browser);
+  const { page: patient, reference } = await patientRequests(browser);
+
+  // No reload: the live updates bring the request in, with the count in the navigation.
+  const request = staff.locator(`[data-testid="request"][data-reference="${reference}"]`);
+  await expect(request).toBeVisible({ timeout: 15_000 });
+  await expect(staff.getByTestId("pending-count")).toBeVisible();
+  await expect(request).toContainText("佐藤 一郎");
+  await expect(request).toContainText("咳が続いています");
+  await expect(request.locator(".hold")).toHaveText(/^あと\d+(分|時間)$/);
+
+  await request.getByRole("button", { name: "承認する" }).click();
+  await expect(staff.getByRole("status")).toHaveText("佐藤 一郎さんの予約を確定しました。");
+  await expect(request).toHaveCount(0);
+
+  const card = await statusOf(patient, reference);
+  await expect(card.locator(".status")).toHaveText("予約確定");
+
+  await staff.getByRole("link", { name: "LINEサンドボックス" }).click();
+  const sandbox = staff.getByTestId("line-sandbox");
+  await expect(sandbox.locator(".flex-card").filter({ hasText: "ご予約が確定しました" }).first()).toBeVisible({ timeout: 15_000 });
+  expect((staff as Page & { errors: string[] }).errors).toEqual([]);
+});
+
+test("a request is declined with a reason the patient reads", async ({ browser }) => {
+  const staff = await staffPage(browser);
+  const { page: patient, reference } = await patientRequests(browser, 1);
+  const request = staff.locator(`[data-testid="request"][data-reference="${reference}"]`);
+  await expect(request).toBeVisible({ timeout: 15_000 });
+  await request.getByRole("button", { name: "お断りする" }).click();
+  // No reason: refused, nothing sent.
+  await request.getByRole("button", { name: "お断りを送る" }).click();
+  await expect(request.getByRole("alert")).toContainText("理由を選ぶか入力してください");
+  await request.getByLabel("担当医が不在のため").check();
+  await request.getByRole("button", { name: "お断りを送る" }).click();
+  await expect(staff.getByRole("status")).toHaveText("佐藤 一郎さんのリクエストをお断りしました。");
+
+  const card = await statusOf(patient, reference);
+  await expect(card.locator(".status")).toHaveText("お断り");
+  await expect(card.locator(".clinic-note")).toContainText("担当医が不在のため");
+});
+
+test("the clinic proposes another time and the patient accepts it", async ({ browser }) => {
+  const staff = await staffPage(browser);
+  const { page: patient, reference } = await patientRequests(browser, 2);
+  const request = staff.locator(`[data-testid="request"][data-reference="${reference}"]`);
+  await expect(request).toBeVisible({ timeout: 15_000 });
+  await request.getByRole("button", { name: "別の日時を提案" }).click();
+  const places = request.locator("button.place-choice");
+  await expect(places.first()).toBeVisible();
+  const proposed = ((await places.last().textContent()) ?? "").split(" ").slice(0, 2).join(" ");
+  await places.last().click();
+  await request.getByRole("button", { name: "この日時を提案する" }).click();
+  await expect(staff.getByRole("status")).toContainText("をご提案しました");
+  await expect(staff.locator(".proposals")).toContainText("佐藤 一郎");
+
+  // The patient finds the proposal in My appointments and accepts it.
+  await patient.goto("/liff/demo");
+  await patient.getByRole("tab", { name: "予約の確認" }).click();
+  const proposal = patient.locator("section.appointment").filter({ has: patient.locator(".proposal-answer") });
+  await expect(proposal).toHaveCount(1);
+  await expect(proposal.locator(".when")).toContainText(proposed);
+  const proposalReference = (await proposal.getAttribute("data-reference")) ?? "";
+  await proposal.getByRole("button", { name: "この日時で予約する" }).click();
+  await expect(patient).toHaveURL(new RegExp(`/liff/demo/a/${proposalReference}$`));
+  await expect(patient.locator(`section.appointment[data-reference="${proposalReference}"] .status`).first()).toHaveText("予約確定");
+  const original = await statusOf(patient, reference);
+  await expect(original.locator(".status")).toHaveText("お断り");
+});
+
+test("reception marks a no-show in the week's calendar", async ({ browser }) => {
+  const staff = await staffPage(browser);
+  const { reference } = await patientRequests(browser, 3);
+  const request = staff.locator(`[data-testid="request"][data-reference="${reference}"]`);
+  await expect(request).toBeVisible({ timeout: 15_000 });
+  await request.getByRole("button", { name: "承認する" }).click();
+  await expect(request).toHaveCount(0);
+
+  await staff.getByRole("link", { name: "カレンダー" }).click();
+  await staff.getByRole("button", { name: "週" }).click();
+  const entry = staff.locator(`[data-testid="entry"][data-reference="${reference}"]`);
+  await expect(entry).toBeVisible();
+  await expect(entry.locator(".status-label")).toHaveText("予約確定");
+  await entry.getByRole("button", { name: "無断キャンセル" }).click();
+  await expect(entry.locator(".status-label")).toHaveText("無断キャンセル");
+});
+
+test("staff sign-in refuses a wrong password with a clear message", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+  const page = await context.newPage();
+  await page.goto("/staff");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("メールアドレス").fill("staff@demo.example.jp");
+  await page.getByLabel("パスワード").fill("not-the-password");
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await expect(page.getByRole("alert")).toHaveText("メールアドレスまたはパスワードが違います。");
+  await expect(page.getByLabel("パスワード")).toHaveValue("");
+});
