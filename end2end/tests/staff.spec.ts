@@ -152,3 +152,40 @@ test("staff sign-in refuses a wrong password with a clear message", async ({ bro
   await expect(page.getByRole("alert")).toHaveText("メールアドレスまたはパスワードが違います。");
   await expect(page.getByLabel("パスワード")).toHaveValue("");
 });
+
+/** The days a patient is offered for 健康診断 this month and next. */
+async function checkupDays(page: Page): Promise<string[]> {
+  await page.goto("/liff/demo");
+  const start = page.getByRole("button", { name: "お試しで始める" });
+  await expect(start.or(page.getByRole("tab", { name: "予約する" }))).toBeVisible();
+  if (await start.isVisible()) await start.click();
+  await page.getByRole("button", { name: /^健康診断/ }).click();
+  await expect(page.locator(".calendar-grid")).toBeVisible();
+  const days = await page.locator("button.day.free").evaluateAll((buttons) => buttons.map((b) => b.getAttribute("data-date") ?? ""));
+  await page.getByRole("button", { name: "次の月" }).click();
+  await expect(page.locator(".calendar-grid")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  days.push(...(await page.locator("button.day.free").evaluateAll((buttons) => buttons.map((b) => b.getAttribute("data-date") ?? ""))));
+  return days;
+}
+
+const isWednesday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay() === 3;
+
+test("the owner opens the check-up room on Wednesdays and patients are offered Wednesdays", async ({ browser }) => {
+  const patientContext = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+  const patient = await patientContext.newPage();
+  const before = await checkupDays(patient);
+  expect(before.length).toBeGreaterThan(0);
+  expect(before.filter(isWednesday)).toEqual([]);
+
+  const staff = await staffPage(browser);
+  await staff.getByRole("link", { name: "設定" }).click();
+  await staff.getByRole("tab", { name: "診療時間" }).click();
+  const room = staff.locator("section.hours").filter({ has: staff.getByRole("heading", { name: "健診室" }) });
+  await room.getByLabel("水曜日").fill("9:00-12:00");
+  await room.getByRole("button", { name: "この診療時間を保存" }).click();
+  await expect(staff.locator(".settings-status")).toContainText("保存しました");
+
+  const after = await checkupDays(patient);
+  expect(after.filter(isWednesday).length).toBeGreaterThan(0);
+});

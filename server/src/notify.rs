@@ -96,10 +96,21 @@ impl Worker {
         }
     }
 
-    /// Runs passes every second until the process ends.
+    /// Runs passes every second until the process ends; every ten minutes it also deletes
+    /// expired sessions and old sign-in attempts.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let mut last_cleanup: Option<DateTime<Utc>> = None;
             loop {
+                let now = Utc::now();
+                if last_cleanup.is_none_or(|t| now - t >= chrono::Duration::minutes(10)) {
+                    last_cleanup = Some(now);
+                    match self.store.forget_expired(now, now - chrono::Duration::days(1)).await {
+                        Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions and old sign-in attempts deleted"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "cleanup of expired sessions failed"),
+                    }
+                }
                 match self.run_once(Utc::now()).await {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}

@@ -37,6 +37,7 @@ on_both!(
     arrival_is_marked_once_and_only_for_confirmed_visits,
     only_failed_notifications_are_resent_with_the_right_key,
     another_clinics_ids_are_not_found_and_change_nothing,
+    expired_sessions_and_old_attempts_are_forgotten,
 );
 
 const LINE_USER: &str = "U0123456789abcdef0123456789abcdef";
@@ -115,6 +116,25 @@ async fn staff_sessions_are_stored_as_digests_and_expire(db: &TestDb) {
     assert_eq!(store.staff_session(token, now()).await.expect("read"), None);
     assert_eq!(raw_count(db, "staff_sessions", "staff_id", &staff.0.to_string()).await, 1, "only the stale one is left");
     store.end_staff_session(token).await.expect("ending twice is fine");
+}
+
+async fn expired_sessions_and_old_attempts_are_forgotten(db: &TestDb) {
+    let store = db.store.as_ref();
+    let c = clinic(store, "a").await;
+    let staff = staff_member(store, c.clinic, "desk@a.example.jp", StaffRole::Staff).await;
+    let live = StaffSession { staff_id: staff, clinic_id: c.clinic, csrf_token: "c1".into(), expires_at: now() + Duration::hours(1) };
+    let gone = StaffSession { expires_at: now() - Duration::minutes(1), csrf_token: "c2".into(), ..live.clone() };
+    store.create_staff_session("live-token", &live, now()).await.expect("live");
+    store.create_staff_session("gone-token", &gone, now() - Duration::hours(12)).await.expect("gone");
+    store.record_sign_in("desk@a.example.jp", "10.0.0.1", false, now() - Duration::days(2)).await.expect("old attempt");
+    store.record_sign_in("desk@a.example.jp", "10.0.0.1", false, now()).await.expect("new attempt");
+
+    let deleted = store.forget_expired(now(), now() - Duration::days(1)).await.expect("forget");
+    assert_eq!(deleted, 2, "one expired session and one old attempt");
+    assert_eq!(raw_count(db, "staff_sessions", "staff_id", &staff.0.to_string()).await, 1);
+    assert_eq!(store.staff_session("live-token", now()).await.expect("read"), Some(live));
+    let failures = store.failed_sign_ins("desk@a.example.jp", "10.0.0.1", now() - Duration::days(3)).await.expect("count");
+    assert_eq!(failures, FailedSignIns { account: 1, address: 1 });
 }
 
 async fn failed_sign_ins_are_counted_per_account_and_per_address(db: &TestDb) {

@@ -113,6 +113,10 @@ pub trait ConsoleStore: Send + Sync {
     /// Every appointment whose clinic-local date is in `from..=to`, by time.
     async fn appointments_on(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>, StoreError>;
 
+    /// Deletes what has served its time: expired staff and patient sessions, and sign-in
+    /// attempts older than `attempts_before` (kept a day, for rate limiting and review).
+    async fn forget_expired(&self, now: DateTime<Utc>, attempts_before: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// The clinic's newest notifications first, at most `limit`.
     async fn clinic_notifications(&self, clinic: ClinicId, limit: u32) -> Result<Vec<NotificationRecord>, StoreError>;
     /// Queues a failed notification again. It keeps its retry key while LINE still remembers it

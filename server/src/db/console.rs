@@ -249,6 +249,17 @@ macro_rules! console_queries {
                     convert(rows)
                 }
 
+                async fn forget_expired(&self, now: DateTime<Utc>, attempts_before: DateTime<Utc>) -> Result<u64, StoreError> {
+                    let mut deleted = 0;
+                    for (sql, at) in [
+                        ("DELETE FROM staff_sessions WHERE expires_at <= $1", now),
+                        ("DELETE FROM patient_sessions WHERE expires_at <= $1", now),
+                        ("DELETE FROM sign_in_attempts WHERE at < $1", attempts_before),
+                    ] {
+                        deleted += sqlx::query(sql).bind(at).execute(&self.pool).await.map_err(DbError::from)?.rows_affected();
+                    }
+                    Ok(deleted)
+                }
                 async fn clinic_notifications(&self, clinic: ClinicId, limit: u32) -> Result<Vec<NotificationRecord>, StoreError> {
                     let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE clinic_id = $1 ORDER BY id DESC LIMIT $2");
                     let rows: Vec<NotificationRecordRow> =

@@ -146,6 +146,13 @@ pub async fn book_by_phone(booking: PhoneBooking) -> Result<PhoneBookingOutcome,
     let menus = store.menus(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
     let menu = menus.iter().find(|m| m.id == booking.menu_id).ok_or_else(|| ServerFnError::new(lang.pick("メニューが見つかりません。", "Menu not found.")))?;
     let starts_at = chrono::DateTime::from_timestamp(booking.starts_at, 0).ok_or_else(|| ServerFnError::new("invalid time"))?;
+    // Checked before the patient is recorded, so a place taken meanwhile leaves nothing behind
+    // (the booking itself re-checks inside its transaction).
+    let day = starts_at.with_timezone(&ctx.clinic.time_zone).date_naive();
+    let free = crate::store::availability(store.as_ref(), &ctx.clinic, menu, day, day, now).await.map_err(crate::api::ssr::user_error)?;
+    if !free.iter().any(|o| o.resource_id == booking.resource_id && o.starts_at == starts_at) {
+        return Err(super::ssr::action_error(crate::store::StoreError::NoLongerAvailable, lang));
+    }
     // A phone patient has no LINE account here; reception keeps their details with the visit.
     let patient_id = store
         .create_patient(NewPatient { clinic_id: ctx.clinic.id, line_user_id: None, details })

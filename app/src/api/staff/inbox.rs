@@ -105,6 +105,15 @@ pub async fn load_inbox(lang: Lang) -> Result<InboxView, ServerFnError> {
 #[server(endpoint = "staff/approve")]
 pub async fn approve(id: AppointmentId, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
     use crate::booking::status::Transition;
+    let ctx = super::auth::staff(Some(&csrf)).await?;
+    // The clinic's own proposal is the patient's to accept, not reception's.
+    let appointment = crate::state::store()?.appointment(ctx.clinic.id, id).await.map_err(crate::api::ssr::user_error)?;
+    if appointment.is_some_and(|a| a.proposal) {
+        return Err(super::auth::refuse(
+            axum::http::StatusCode::CONFLICT,
+            lang.pick("これは医院からのご提案です。患者さんの返答をお待ちください。", "This is the clinic's proposal: the patient answers it."),
+        ));
+    }
     ssr::change(id, Transition::Confirm, None, &csrf, lang).await
 }
 

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::use_console;
+use super::{use_console, PlacePicker};
 use crate::api::staff::calendar::*;
 use crate::api::staff::inbox::resend_notification;
 use crate::api::PlaceView;
@@ -24,7 +24,7 @@ pub fn CalendarPage() -> impl IntoView {
     let calendar = Resource::new(move || (date.get(), days.get(), lang.get(), version.get()), |(date, days, lang, _)| load_calendar(date, days, lang));
     let message = RwSignal::new(None::<Result<String, String>>);
     view! {
-        <div class="calendar" data-testid="calendar">
+        <div class="staff-calendar" data-testid="calendar">
             <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
                 {move || calendar.get().map(|result| match result {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -32,7 +32,7 @@ pub fn CalendarPage() -> impl IntoView {
                         let (prev, next, today, menus) = (cal.prev.clone(), cal.next.clone(), cal.today.clone(), cal.menus.clone());
                         let week = cal.days.len() > 1;
                         view! {
-                            <div class="calendar-head">
+                            <div class="staff-calendar-head">
                                 <h1>{cal.title.clone()}</h1>
                                 <div class="actions">
                                     <button type="button" on:click=move |_| date.set(prev.clone())>{move || lang.get().pick("← 前へ", "← Previous")}</button>
@@ -252,25 +252,7 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
                     </select>
                     <label for="phone-date">{move || lang.get().pick("日付", "Date")}</label>
                     <input id="phone-date" type="date" prop:value=move || day.get() on:change=move |ev| { chosen.set(None); day.set(event_target_value(&ev)) }/>
-                    <Transition fallback=|| ()>
-                        {move || places.get().map(|result| match result {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                            Ok(list) if list.is_empty() => view! { <p class="muted">{move || lang.get().pick("この日は空きがありません。", "No free places that day.")}</p> }.into_any(),
-                            Ok(list) => view! {
-                                <div class="place-grid" role="radiogroup" aria-label=move || lang.get().pick("時間", "Time")>
-                                    {list.into_iter().map(|p| {
-                                        let key = (p.resource_id, p.starts_at);
-                                        let label = format!("{} {}", p.label, p.resource_name);
-                                        view! {
-                                            <button type="button" class="place-choice" role="radio"
-                                                aria-checked=move || chosen.get().is_some_and(|c| (c.resource_id, c.starts_at) == key).to_string()
-                                                on:click=move |_| chosen.set(Some(p.clone()))>{label}</button>
-                                        }
-                                    }).collect_view()}
-                                </div>
-                            }.into_any(),
-                        })}
-                    </Transition>
+                    <PlacePicker places chosen/>
                     {move || field_error("place").map(|m| view! { <p class="error" role="alert">{m}</p> })}
                     {input("name", "phone-name", ("お名前", "Name"), "text")}
                     {input("furigana", "phone-furigana", ("ふりがな", "Furigana"), "text")}

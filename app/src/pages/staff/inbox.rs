@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{use_console, Console};
+use super::{use_console, Console, PlacePicker};
 use crate::api::staff::inbox::*;
 use crate::api::PlaceView;
 use crate::i18n::Lang;
@@ -231,25 +231,7 @@ fn ProposeForm(id: crate::booking::ids::AppointmentId, date: String, notice: RwS
         <div class="answer-form">
             <label for=field.clone()>{move || lang.get().pick("提案する日", "Day to propose")}</label>
             <input id=field type="date" prop:value=move || day.get() on:change=move |ev| { chosen.set(None); day.set(event_target_value(&ev)) }/>
-            <Transition fallback=|| ()>
-                {move || places.get().map(|result| match result {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="muted">{move || lang.get().pick("この日は空きがありません。", "No free places that day.")}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="place-grid" role="radiogroup">
-                            {list.into_iter().map(|p| {
-                                let key = (p.resource_id, p.starts_at);
-                                let label = format!("{} {}", p.label, p.resource_name);
-                                view! {
-                                    <button type="button" class="place-choice" role="radio"
-                                        aria-checked=move || chosen.get().is_some_and(|c| (c.resource_id, c.starts_at) == key).to_string()
-                                        on:click=move |_| chosen.set(Some(p.clone()))>{label}</button>
-                                }
-                            }).collect_view()}
-                        </div>
-                    }.into_any(),
-                })}
-            </Transition>
+            <PlacePicker places chosen/>
             <button type="button" class="primary" disabled=move || chosen.get().is_none() on:click=send>
                 {move || lang.get().pick("この日時を提案する", "Propose this time")}
             </button>

@@ -14,6 +14,7 @@ use leptos_router::components::{Outlet, A};
 
 use super::LangSwitch;
 use crate::api::staff::{load_staff_me, staff_sign_in, staff_sign_out, StaffMe};
+use crate::api::PlaceView;
 use crate::i18n::Lang;
 use crate::pages::liff::error_text;
 
@@ -122,6 +123,33 @@ fn live_inbox_updates(console: Console) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = console;
+}
+
+/// The free places of a day as radio buttons (proposing a time, booking a phone call).
+#[component]
+pub fn PlacePicker(places: Resource<Result<Vec<PlaceView>, ServerFnError>>, chosen: RwSignal<Option<PlaceView>>) -> impl IntoView {
+    let lang = use_console().lang;
+    view! {
+        <Transition fallback=|| ()>
+            {move || places.get().map(|result| match result {
+                Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                Ok(list) if list.is_empty() => view! { <p class="muted">{move || lang.get().pick("この日は空きがありません。", "No free places that day.")}</p> }.into_any(),
+                Ok(list) => view! {
+                    <div class="place-grid" role="radiogroup" aria-label=move || lang.get().pick("時間", "Time")>
+                        {list.into_iter().map(|p| {
+                            let key = (p.resource_id, p.starts_at);
+                            let label = format!("{} {}", p.label, p.resource_name);
+                            view! {
+                                <button type="button" class="place-choice" role="radio"
+                                    aria-checked=move || chosen.get().is_some_and(|c| (c.resource_id, c.starts_at) == key).to_string()
+                                    on:click=move |_| chosen.set(Some(p.clone()))>{label}</button>
+                            }
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+            })}
+        </Transition>
+    }
 }
 
 #[component]
