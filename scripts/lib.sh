@@ -113,25 +113,37 @@ build_liff_sdk() {
 build_release() {
   build_liff_sdk
   say "building the release (server + WASM)"
-  cargo leptos build --release
+  # --split: the lazy routes (the staff console) become WASM chunks of their own.
+  cargo leptos build --release --split
   report_sizes
 }
 
+# With --split, the lazy routes' code (the staff console) is in split_*.wasm and the chunk_*.wasm
+# they share, fetched only when such a route opens; everything else is what every page loads.
 report_sizes() {
   local pkg="$ROOT/target/site/pkg" report="$ROOT/target/site/pkg/sizes.txt"
   [ -d "$pkg" ] || die "no $pkg after the build"
+  # Without --split the WASM still builds, but imports a placeholder module and never hydrates.
+  ! grep -q __wasm_split_placeholder__ "$pkg/yoyaku.js" || die "the WASM was built without --split"
   {
-    printf '%-24s %10s %10s\n' "file" "raw" "brotli"
-    local total_raw=0 total_br=0
+    printf '%-40s %10s %10s\n' "file" "raw" "brotli"
+    local main_raw=0 main_br=0 lazy_raw=0 lazy_br=0 lazy_files=0
     for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css; do
       [ -f "$f" ] || continue
       local raw br
       raw=$(stat -c %s "$f")
       br=$(brotli -c -q 11 "$f" | wc -c)
-      total_raw=$((total_raw + raw)); total_br=$((total_br + br))
-      printf '%-24s %10d %10d\n' "$(basename "$f")" "$raw" "$br"
+      case "$(basename "$f")" in
+        split_*.wasm | chunk_*.wasm)
+          lazy_raw=$((lazy_raw + raw)); lazy_br=$((lazy_br + br)); lazy_files=$((lazy_files + 1)) ;;
+        *)
+          main_raw=$((main_raw + raw)); main_br=$((main_br + br))
+          printf '%-40s %10d %10d\n' "$(basename "$f")" "$raw" "$br" ;;
+      esac
     done
-    printf '%-24s %10d %10d\n' "total" "$total_raw" "$total_br"
+    printf '%-40s %10d %10d\n' "every page" "$main_raw" "$main_br"
+    printf '%-40s %10d %10d\n' "lazy ($lazy_files files)" "$lazy_raw" "$lazy_br"
+    printf '%-40s %10d %10d\n' "total" "$((main_raw + lazy_raw))" "$((main_br + lazy_br))"
   } > "$report"
   say "what a browser downloads (bytes; also in target/site/pkg/sizes.txt)"
   cat "$report" >&2

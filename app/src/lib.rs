@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, Lazy,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,13 +43,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Marks the page once the browser has taken it over, so tests (and screen readers) know the
-    // buttons work; effects never run on the server.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/yoyaku.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
@@ -61,12 +54,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=pages::clinic::ClinicPage/>
                     <Route path=path!("/liff/:clinic/a/:reference") view=pages::liff::LiffPage/>
                     <Route path=path!("/liff/:clinic") view=pages::liff::LiffPage/>
-                    <ParentRoute path=path!("/staff") view=pages::staff::ConsoleShell>
-                        <Route path=path!("") view=pages::staff::inbox::InboxPage/>
-                        <Route path=path!("calendar") view=pages::staff::calendar::CalendarPage/>
-                        <Route path=path!("patients") view=pages::staff::patients::PatientsPage/>
-                        <Route path=path!("settings") view=pages::staff::settings::SettingsPage/>
-                        <Route path=path!("line-sandbox") view=pages::staff::sandbox::LineSandboxPage/>
+                    // The staff console is lazy: a separate WASM chunk, not downloaded by patients.
+                    <ParentRoute path=path!("/staff") view={Lazy::<pages::staff::ConsoleRoute>::new()}>
+                        <Route path=path!("") view={Lazy::<pages::staff::InboxRoute>::new()}/>
+                        <Route path=path!("calendar") view={Lazy::<pages::staff::CalendarRoute>::new()}/>
+                        <Route path=path!("patients") view={Lazy::<pages::staff::PatientsRoute>::new()}/>
+                        <Route path=path!("settings") view={Lazy::<pages::staff::SettingsRoute>::new()}/>
+                        <Route path=path!("line-sandbox") view={Lazy::<pages::staff::LineSandboxRoute>::new()}/>
                     </ParentRoute>
                 </Routes>
             </main>
@@ -74,9 +68,27 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Becomes `true` once the browser has hydrated the server's page (never on the server). A view
+/// that loads its data in the browser waits for it: with lazy routes hydration is asynchronous,
+/// and a signal changed before it ends would make the browser's view differ from the server's.
+pub fn hydrated() -> RwSignal<bool> {
+    static HYDRATED: std::sync::OnceLock<RwSignal<bool>> = std::sync::OnceLock::new();
+    *HYDRATED.get_or_init(|| RwSignal::new(false))
+}
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // `leptos::mount::hydrate_lazy`, plus the mark below once it has finished: a lazy route (the
+    // staff console) hydrates only after its WASM chunk has arrived, so an effect in `App` would
+    // run too early (inputs typed before that are reset by hydration).
+    wasm_bindgen_futures::spawn_local(async {
+        let body = document().body().expect("the page has a <body>");
+        leptos::mount::hydrate_from_async(body.clone(), App).await.forget();
+        hydrated().set(true);
+        // Marks the page once the browser has taken it over, so tests (and screen readers) know
+        // the buttons work.
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

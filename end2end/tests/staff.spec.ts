@@ -29,6 +29,9 @@ async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page
   await page.goto("/liff/demo");
   await page.getByRole("button", { name: "お試しで始める" }).click();
   await page.getByRole("button", { name: /^初診/ }).click();
+  await expect(page.locator(".calendar-grid")).toBeVisible();
+  // Late in a month the free days may all be in the next one.
+  if ((await page.locator("button.day.free").count()) === 0) await page.getByRole("button", { name: "次の月" }).click();
   await page.locator("button.day.free").first().click();
   await page.locator("button.place-choice").nth(placeIndex).click();
   await page.getByLabel("お名前").fill("佐藤 一郎");
@@ -188,4 +191,26 @@ test("the owner opens the check-up room on Wednesdays and patients are offered W
 
   const after = await checkupDays(patient);
   expect(after.filter(isWednesday).length).toBeGreaterThan(0);
+});
+
+test("console pages opened directly or reloaded come alive with their data", async ({ browser }) => {
+  const staff = await staffPage(browser);
+  const pages: [string, RegExp][] = [
+    ["/staff", /予約リクエスト/],
+    ["/staff/calendar", /\d+月\d+日/],
+    ["/staff/patients", /患者/],
+    ["/staff/settings", /医院の設定/],
+    ["/staff/line-sandbox", /LINE/],
+  ];
+  for (const [path, heading] of pages) {
+    await staff.goto(path);
+    await expect(staff.locator("body[data-hydrated]")).toBeAttached();
+    await expect(staff.getByRole("heading", { level: 1 }).filter({ hasText: heading }).first()).toBeVisible();
+  }
+  // The settings show the stored hours, and the page answers clicks.
+  await staff.goto("/staff/settings");
+  await expect(staff.locator("section.hours input").first()).toHaveValue(/\d{1,2}:\d{2}/);
+  await staff.getByRole("tab", { name: "変更履歴" }).click();
+  await expect(staff.getByRole("tab", { name: "変更履歴" })).toHaveAttribute("aria-selected", "true");
+  expect((staff as Page & { errors: string[] }).errors).toEqual([]);
 });

@@ -1,7 +1,9 @@
 //! Live updates for the staff console: `GET /staff/events` is a stream of server-sent events
-//! that says `inbox` whenever the clinic's requests change (a new request, another
-//! receptionist's answer, an expiry). It polls the database rather than the process, so it
-//! works the same with several app instances on one PostgreSQL database.
+//! that says `inbox` whenever the clinic's requests change after the stream opened (a new
+//! request, another receptionist's answer, an expiry). The page already holds the state at the
+//! time it was rendered, so nothing is sent until something changes. It polls the database
+//! rather than the process, so it works the same with several app instances on one PostgreSQL
+//! database.
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,10 +24,17 @@ pub static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 const POLL: Duration = Duration::from_secs(2);
 
 pub async fn inbox_events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if staff_from_headers(state.store.as_ref(), &headers).await.is_none() {
+    let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
-    }
-    let stream = futures::stream::unfold(None::<InboxVersion>, move |last| {
+    };
+    let opened_at = match state.store.inbox_version(ctx.clinic.id).await {
+        Ok(version) => version,
+        Err(e) => {
+            tracing::error!(error = %e, "inbox events: cannot read the inbox");
+            return (StatusCode::SERVICE_UNAVAILABLE, "try again shortly").into_response();
+        }
+    };
+    let stream = futures::stream::unfold(Some::<InboxVersion>(opened_at), move |last| {
         let (store, headers) = (state.store.clone(), headers.clone());
         async move {
             loop {

@@ -245,7 +245,14 @@ pub mod ssr {
         let mut answers = Vec::new();
         let questions = store.questions(a.menu_id).await.map_err(err)?;
         for (question, answer) in store.answers(clinic.id, a.id).await.map_err(err)? {
-            let label = questions.iter().find(|q| q.id == question).map(|q| lang.pick(&q.label_ja, &q.label_en).to_string()).unwrap_or_default();
+            let question = questions.iter().find(|q| q.id == question);
+            let label = question.map(|q| lang.pick(&q.label_ja, &q.label_en).to_string()).unwrap_or_default();
+            // Yes/no answers are stored as `yes` / `no`.
+            let answer = match (question.map(|q| q.kind), answer.as_str()) {
+                (Some(crate::store::QuestionKind::YesNo), "yes") => lang.pick("はい", "Yes").to_string(),
+                (Some(crate::store::QuestionKind::YesNo), "no") => lang.pick("いいえ", "No").to_string(),
+                _ => answer,
+            };
             answers.push((label, answer));
         }
         let replaces = match a.replaces_id {

@@ -27,6 +27,8 @@ pub struct StaffMe {
     pub csrf: String,
     /// The clinic has no LINE channels: messages go to the console's LINE sandbox.
     pub sandbox: bool,
+    /// Requests waiting for an answer when the page was made (live updates follow).
+    pub pending: u32,
 }
 
 impl StaffMe {
@@ -65,7 +67,9 @@ pub mod ssr {
     use crate::store::StoreError;
 
     pub async fn me(ctx: &StaffContext, lang: Lang) -> Result<StaffMe, ServerFnError> {
-        let line = crate::state::store()?.line_settings(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
+        let store = crate::state::store()?;
+        let line = store.line_settings(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
+        let inbox = store.inbox_version(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
         Ok(StaffMe {
             name: ctx.staff.display_name.clone(),
             role: ctx.staff.role.as_str().to_string(),
@@ -73,6 +77,7 @@ pub mod ssr {
             clinic_slug: ctx.clinic.slug.clone(),
             csrf: ctx.csrf_token.clone(),
             sandbox: line.is_none(),
+            pending: inbox.pending,
         })
     }
 

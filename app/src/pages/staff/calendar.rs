@@ -26,7 +26,7 @@ pub fn CalendarPage() -> impl IntoView {
     view! {
         <div class="staff-calendar" data-testid="calendar">
             <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
-                {move || calendar.get().map(|result| match result {
+                {move || Suspend::new(async move { match calendar.await {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(cal) => {
                         let (prev, next, today, menus) = (cal.prev.clone(), cal.next.clone(), cal.today.clone(), cal.menus.clone());
@@ -40,7 +40,7 @@ pub fn CalendarPage() -> impl IntoView {
                                     <button type="button" on:click=move |_| date.set(next.clone())>{move || lang.get().pick("次へ →", "Next →")}</button>
                                     <button type="button" aria-pressed=(!week).to_string() on:click=move |_| days.set(1)>{move || lang.get().pick("日", "Day")}</button>
                                     <button type="button" aria-pressed=week.to_string() on:click=move |_| days.set(7)>{move || lang.get().pick("週", "Week")}</button>
-                                    <input type="date" aria-label=move || lang.get().pick("日付を選ぶ", "Pick a date") prop:value=cal.date.clone()
+                                    <input type="date" aria-label=move || lang.get().pick("日付を選ぶ", "Pick a date") value=cal.date.clone()
                                         on:change=move |ev| date.set(event_target_value(&ev))/>
                                 </div>
                             </div>
@@ -50,22 +50,22 @@ pub fn CalendarPage() -> impl IntoView {
                                     Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
                                 })}
                             </div>
-                            {cal.days.into_iter().map(|day| view! { <DayView day message/> }).collect_view()}
+                            {cal.days.into_iter().map(|day| view! { <DayView day week message/> }).collect_view()}
                             <PhoneBookingForm menus date=cal.date.clone() message/>
                         }.into_any()
                     }
-                })}
+                }})}
             </Transition>
         </div>
     }
 }
 
 #[component]
-fn DayView(day: CalendarDayView, message: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+fn DayView(day: CalendarDayView, week: bool, message: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
     let lang = use_console().lang;
     view! {
         <section class="calendar-day" data-date=day.date.clone()>
-            <h2>{day.label.clone()}</h2>
+            {week.then(|| view! { <h2>{day.label.clone()}</h2> })}
             <div class="resource-columns">
                 {day.resources.into_iter().map(|r| {
                     let empty = r.entries.is_empty();

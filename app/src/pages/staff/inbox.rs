@@ -34,13 +34,15 @@ pub fn InboxPage() -> impl IntoView {
                 })}
             </div>
             <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
-                {move || inbox.get().map(|result| match result {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    Ok(view) => {
-                        let console = console.clone();
-                        view! { <InboxLists view console notice/> }.into_any()
-                    }
-                })}
+                {move || {
+                    let console = console.clone();
+                    Suspend::new(async move {
+                        match inbox.await {
+                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Ok(view) => view! { <InboxLists view console notice/> }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
         </div>
     }
@@ -190,7 +192,7 @@ fn DeclineForm(id: crate::booking::ids::AppointmentId, who: String, reasons: Vec
                 {reasons.into_iter().map(|r| {
                     let value = r.clone();
                     view! {
-                        <label class="choice">
+                        <label class="reason-choice">
                             <input type="radio" name=format!("reason-{id}") on:change=move |_| reason.set(value.clone())/>
                             {r}
                         </label>

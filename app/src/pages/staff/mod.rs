@@ -11,6 +11,7 @@ pub mod settings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
+use leptos_router::{lazy_route, LazyRoute};
 
 use super::LangSwitch;
 use crate::api::staff::{load_staff_me, staff_sign_in, staff_sign_out, StaffMe};
@@ -23,8 +24,8 @@ use crate::pages::liff::error_text;
 pub struct Console {
     pub me: StaffMe,
     pub lang: RwSignal<Lang>,
-    /// Requests waiting for an answer, as the live updates last said.
-    pub pending: RwSignal<Option<u32>>,
+    /// Requests waiting for an answer: as the page was made, then as the live updates say.
+    pub pending: RwSignal<u32>,
     /// Changes whenever the inbox changes (live updates, or an action on this page).
     pub inbox_version: RwSignal<u64>,
 }
@@ -40,27 +41,121 @@ pub fn use_console() -> Console {
     expect_context::<Console>()
 }
 
-#[component]
-pub fn ConsoleShell() -> impl IntoView {
-    let lang = RwSignal::new(Lang::Ja);
-    let signed = RwSignal::new(0u32);
-    let me = Resource::new(move || (lang.get(), signed.get()), |(lang, _)| load_staff_me(lang));
-    view! {
-        <div class="console">
-            <Suspense fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
-                {move || me.get().map(|result| match result {
-                    Ok(Some(me)) => view! { <SignedIn me lang on_sign_out=Callback::new(move |_| signed.update(|n| *n += 1))/> }.into_any(),
-                    Ok(None) => view! { <SignIn lang on_signed_in=Callback::new(move |_| signed.update(|n| *n += 1))/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                })}
-            </Suspense>
-        </div>
+// The console's routes are lazy (`Lazy::<…>::new()` in `crate::App`): with `cargo leptos build
+// --split` their code goes to separate WASM chunks that the browser fetches only under /staff,
+// so patients' phones download the patient pages alone. The console loads its data itself, so
+// `data()` holds nothing; each `view` is the page's component.
+pub struct ConsoleRoute;
+#[lazy_route]
+impl LazyRoute for ConsoleRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <ConsoleShell/> }.into_any()
+    }
+}
+
+pub struct InboxRoute;
+#[lazy_route]
+impl LazyRoute for InboxRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <inbox::InboxPage/> }.into_any()
+    }
+}
+
+pub struct CalendarRoute;
+#[lazy_route]
+impl LazyRoute for CalendarRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <calendar::CalendarPage/> }.into_any()
+    }
+}
+
+pub struct PatientsRoute;
+#[lazy_route]
+impl LazyRoute for PatientsRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <patients::PatientsPage/> }.into_any()
+    }
+}
+
+pub struct SettingsRoute;
+#[lazy_route]
+impl LazyRoute for SettingsRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <settings::SettingsPage/> }.into_any()
+    }
+}
+
+pub struct LineSandboxRoute;
+#[lazy_route]
+impl LazyRoute for LineSandboxRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <sandbox::LineSandboxPage/> }.into_any()
     }
 }
 
 #[component]
+pub fn ConsoleShell() -> impl IntoView {
+    let lang = RwSignal::new(Lang::Ja);
+    let signed = RwSignal::new(0u32);
+    let shell = RwSignal::new(Shell::Loading);
+    // The console is built in the browser: the server sends only "loading", and who is signed
+    // in is asked once the page has been hydrated (effects never run on the server). Nothing
+    // of the console is then hydrated, so server and browser can never disagree about it.
+    Effect::new(move |_| {
+        let (lang, _) = (lang.get(), signed.get());
+        if !crate::hydrated().get() {
+            return;
+        }
+        spawn_local(async move {
+            shell.set(match load_staff_me(lang).await {
+                Ok(Some(me)) => Shell::SignedIn(me),
+                Ok(None) => Shell::SignedOut,
+                Err(e) => Shell::Failed(error_text(&e)),
+            });
+        });
+    });
+    let changed = Callback::new(move |_| signed.update(|n| *n += 1));
+    view! {
+        <div class="console">
+            {move || match shell.get() {
+                Shell::Loading => view! { <p class="loading" aria-live="polite">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }.into_any(),
+                Shell::SignedIn(me) => view! { <SignedIn me lang on_sign_out=changed/> }.into_any(),
+                Shell::SignedOut => view! { <SignIn lang on_signed_in=changed/> }.into_any(),
+                Shell::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Shell {
+    Loading,
+    SignedOut,
+    SignedIn(StaffMe),
+    Failed(String),
+}
+
+#[component]
 fn SignedIn(me: StaffMe, lang: RwSignal<Lang>, on_sign_out: Callback<()>) -> impl IntoView {
-    let console = Console { me: me.clone(), lang, pending: RwSignal::new(None), inbox_version: RwSignal::new(0) };
+    let console = Console { me: me.clone(), lang, pending: RwSignal::new(me.pending), inbox_version: RwSignal::new(0) };
     provide_context(console.clone());
     live_inbox_updates(console.clone());
     let sign_out = move |_| {
@@ -81,7 +176,7 @@ fn SignedIn(me: StaffMe, lang: RwSignal<Lang>, on_sign_out: Callback<()>) -> imp
             <nav class="console-nav" aria-label=move || lang.get().pick("メニュー", "Console")>
                 <A href="/staff" exact=true>
                     {move || lang.get().pick("受付", "Requests")}
-                    {move || pending.get().filter(|n| *n > 0).map(|n| view! { <span class="badge" data-testid="pending-count">{n}</span> })}
+                    <span class="badge" data-testid="pending-count" hidden=move || pending.get() == 0>{move || pending.get()}</span>
                 </A>
                 <A href="/staff/calendar">{move || lang.get().pick("カレンダー", "Calendar")}</A>
                 <A href="/staff/patients">{move || lang.get().pick("患者", "Patients")}</A>
@@ -99,8 +194,11 @@ fn SignedIn(me: StaffMe, lang: RwSignal<Lang>, on_sign_out: Callback<()>) -> imp
     }
 }
 
-/// Listens to `/staff/events` while the console is open. Each event carries the number of
-/// pending requests; the pages reload what they show.
+/// Listens to `/staff/events` while the console is open. Each event says the inbox changed and
+/// carries the number of pending requests; the pages reload what they show. The stream opens a
+/// moment after the page, so no update lands while the server-rendered page is being hydrated
+/// (the page was rendered with the current state; changes meanwhile still arrive, as the stream
+/// compares with the state when it opened).
 fn live_inbox_updates(console: Console) {
     #[cfg(feature = "hydrate")]
     {
@@ -108,18 +206,34 @@ fn live_inbox_updates(console: Console) {
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
 
+        let opened = StoredValue::new_local(None::<(web_sys::EventSource, Closure<dyn Fn(web_sys::MessageEvent)>)>);
+        let connect = move || {
         let Ok(source) = web_sys::EventSource::new("/staff/events") else { return };
         let on_inbox = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let pending = event
                 .data()
                 .as_string()
                 .and_then(|data| data.split("\"pending\":").nth(1).and_then(|rest| rest.split([',', '}']).next().and_then(|n| n.trim().parse().ok())));
-            console.pending.set(pending);
+            if let Some(pending) = pending {
+                console.pending.set(pending);
+            }
             console.changed();
         });
         let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
-        let source = SendWrapper::new((source, on_inbox));
-        on_cleanup(move || source.0.close());
+        opened.set_value(Some((source, on_inbox)));
+        };
+        let timer = set_timeout_with_handle(connect, std::time::Duration::from_millis(800)).ok();
+        let cleanup = SendWrapper::new(move || {
+            if let Some(timer) = timer {
+                timer.clear();
+            }
+            opened.try_with_value(|open| {
+                if let Some((source, _)) = open {
+                    source.close();
+                }
+            });
+        });
+        on_cleanup(move || cleanup());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = console;
@@ -131,7 +245,7 @@ pub fn PlacePicker(places: Resource<Result<Vec<PlaceView>, ServerFnError>>, chos
     let lang = use_console().lang;
     view! {
         <Transition fallback=|| ()>
-            {move || places.get().map(|result| match result {
+            {move || Suspend::new(async move { match places.await {
                 Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                 Ok(list) if list.is_empty() => view! { <p class="muted">{move || lang.get().pick("この日は空きがありません。", "No free places that day.")}</p> }.into_any(),
                 Ok(list) => view! {
@@ -147,7 +261,7 @@ pub fn PlacePicker(places: Resource<Result<Vec<PlaceView>, ServerFnError>>, chos
                         }).collect_view()}
                     </div>
                 }.into_any(),
-            })}
+            }})}
         </Transition>
     }
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::pages::liff::error_text;
 use crate::api::staff::settings::*;
 use crate::i18n::Lang;
 use crate::patients::FieldError;
@@ -91,8 +92,8 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || env.status.get().map(|(ok, message)| view! { <span class={if ok { "ok" } else { "error" }}>{message}</span> })}
             </p>
             <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
-                {move || {
-                    data.get().map(|result| match result {
+                {move || Suspend::new(async move {
+                    match data.await {
                         Ok(d) => match tab.get() {
                             Tab::Hours => view! { <HoursSection env d/> }.into_any(),
                             Tab::Closures => view! { <ClosuresSection env d/> }.into_any(),
@@ -104,21 +105,14 @@ pub fn SettingsPage() -> impl IntoView {
                             Tab::Audit => view! { <AuditSection env d/> }.into_any(),
                         },
                         Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
-                    })
-                }}
+                    }
+                })}
             </Transition>
         </section>
     }
     .into_any()
 }
 
-/// The message of a server-function error, without the framework's prefix.
-fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
-}
 
 /// Runs a change; on success reloads the settings, else shows the errors next to the fields.
 fn run<F, Fut>(env: Env, errors: RwSignal<Vec<FieldError>>, call: F)
