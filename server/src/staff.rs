@@ -46,7 +46,8 @@ pub async fn create_staff(store: &dyn Store, args: CreateStaffArgs) -> anyhow::R
     Ok(())
 }
 
-/// `line-settings`: until the owner's settings page exists, LINE channels are set from here.
+/// `line-settings`: connects a clinic to LINE from the command line (the owner can also do it in
+/// the console's settings).
 /// Secrets are read from environment variables, never from the command line (shell history).
 pub async fn line_settings(store: &dyn Store, args: LineSettingsArgs) -> anyhow::Result<()> {
     let clinic = store
