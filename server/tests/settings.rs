@@ -1,7 +1,8 @@
 //! The clinic's settings: storage on SQLite and PostgreSQL (hours and closures change what
 //! patients can book at once, menus keep every rule, ids of another clinic are not found and
-//! change nothing, LINE secrets are write-only, every change is audited), and the HTTP surface
-//! (only the clinic's owner, with the session's CSRF token, changes anything).
+//! change nothing, LINE secrets are write-only, staff accounts keep an active owner and a
+//! disabled one loses its sessions, every change is audited), and the HTTP surface (only the
+//! clinic's owner, with the session's CSRF token, changes anything).
 
 mod support;
 
@@ -306,7 +307,87 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(store: SharedSto
     assert_eq!(offered(s, a.clinic, a.slot, date(2030, 1, 9)).await.len(), 6);
 }
 
+fn refused_with(result: Result<(), StoreError>, reason: &str) {
+    match result {
+        Err(StoreError::Invalid(m)) if m == reason => {}
+        other => panic!("expected {reason:?}, got {other:?}"),
+    }
+}
+
+async fn staff_accounts_keep_an_owner_and_lose_their_sessions_when_disabled(store: SharedStore) {
+    let s = store.as_ref();
+    let c = clinic(s, "team").await;
+    let other = clinic(s, "team-b").await;
+    let by = owner(s, c.clinic, "owner@team.jp").await;
+    let other_owner = owner(s, other.clinic, "owner@team-b.jp").await;
+    let new = |email: &str, role| NewStaffMember { email: email.into(), display_name: " 看護師 ".into(), role, password_hash: "$argon2id$hash-1".into() };
+
+    let nurse = s.add_staff_member(by, new(" Nurse@Team.JP ", StaffRole::Staff)).await.expect("add");
+    // E-mail addresses are unique across clinics, whatever their case.
+    refused_with(s.add_staff_member(by, new("NURSE@team.jp", StaffRole::Owner)).await.map(drop), EMAIL_TAKEN);
+    refused_with(s.add_staff_member(other_owner, new("owner@team.jp", StaffRole::Staff)).await.map(drop), EMAIL_TAKEN);
+    let listed = |c: ClinicId| async move {
+        s.staff_members(c).await.expect("staff").into_iter().map(|m| (m.email, m.display_name, m.role, m.disabled)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listed(c.clinic).await,
+        [("owner@team.jp".into(), "院長".into(), StaffRole::Owner, false), ("nurse@team.jp".into(), "看護師".into(), StaffRole::Staff, false)]
+    );
+    let account = s.staff_by_email("nurse@team.jp").await.expect("read").expect("account");
+    assert_eq!((account.id, account.clinic_id, account.password_hash.as_str(), account.disabled), (nurse, c.clinic, "$argon2id$hash-1", false));
+
+    // The owner can neither demote nor disable themself …
+    refused_with(s.set_staff_role(by, by.staff, StaffRole::Staff).await, CANNOT_CHANGE_ONESELF);
+    refused_with(s.set_staff_disabled(by, by.staff, true).await, CANNOT_CHANGE_ONESELF);
+    // … and whoever asks, the clinic keeps an active owner.
+    let as_nurse = Editor { staff: nurse, ..by };
+    refused_with(s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await, LAST_OWNER);
+    refused_with(s.set_staff_disabled(as_nurse, by.staff, true).await, LAST_OWNER);
+    // With a second owner, the first can be demoted, and promoted again.
+    s.set_staff_role(by, nurse, StaffRole::Owner).await.expect("promote");
+    s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await.expect("demote the other owner");
+    s.set_staff_role(as_nurse, by.staff, StaffRole::Owner).await.expect("promote again");
+    s.set_staff_role(by, nurse, StaffRole::Owner).await.expect("unchanged: not audited");
+
+    // Disabling ends the account's sessions and keeps it listed, last.
+    let session = StaffSession { staff_id: nurse, clinic_id: c.clinic, csrf_token: "csrf".into(), expires_at: now() + Duration::hours(1) };
+    s.create_staff_session("nurse-token", &session, now()).await.expect("session");
+    s.set_staff_disabled(by, nurse, true).await.expect("disable");
+    assert_eq!(s.staff_session("nurse-token", now()).await.expect("read"), None);
+    assert!(s.staff_account(nurse).await.expect("read").expect("account").disabled);
+    assert_eq!(listed(c.clinic).await[1], ("nurse@team.jp".into(), "看護師".into(), StaffRole::Owner, true));
+    // A disabled owner does not count as the clinic's owner.
+    refused_with(s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await, LAST_OWNER);
+    s.set_staff_disabled(by, nurse, false).await.expect("enable");
+    assert!(!s.staff_account(nurse).await.expect("read").expect("account").disabled);
+
+    // A new password replaces the hash and ends the account's sessions.
+    s.create_staff_session("nurse-token-2", &session, now()).await.expect("session");
+    s.set_staff_password(by, nurse, "$argon2id$hash-2").await.expect("password");
+    assert_eq!(s.staff_by_email("nurse@team.jp").await.expect("read").expect("account").password_hash, "$argon2id$hash-2");
+    assert_eq!(s.staff_session("nurse-token-2", now()).await.expect("read"), None);
+
+    // Another clinic's owner cannot touch the account.
+    let before = listed(c.clinic).await;
+    let audit_before = s.settings_audit(c.clinic, 50).await.expect("audit");
+    let not_found = |r: Result<(), StoreError>| assert!(matches!(r, Err(StoreError::NotFound)), "{r:?}");
+    not_found(s.set_staff_role(other_owner, nurse, StaffRole::Staff).await);
+    not_found(s.set_staff_disabled(other_owner, nurse, true).await);
+    not_found(s.set_staff_password(other_owner, nurse, "$argon2id$hijack").await);
+    assert_eq!(listed(c.clinic).await, before);
+    assert_eq!(s.staff_by_email("nurse@team.jp").await.expect("read").expect("account").password_hash, "$argon2id$hash-2");
+    assert_eq!(s.settings_audit(c.clinic, 50).await.expect("audit"), audit_before);
+    assert_eq!(listed(other.clinic).await.len(), 1);
+
+    // Every change audited (refusals and no-ops not), never a password hash.
+    let audit = s.settings_audit(c.clinic, 50).await.expect("audit");
+    assert_eq!(audit.len(), 7);
+    assert!(audit.iter().all(|a| a.area == "staff" && !a.summary.contains("hash")), "{audit:?}");
+    assert!(audit[0].summary.contains("nurse@team.jp") && audit[0].summary.contains("password"), "{}", audit[0].summary);
+}
+
 on_both_backends!(
+    staff_accounts_keep_an_owner_and_lose_their_sessions_when_disabled,
     weekly_hours_change_what_patients_can_book,
     closures_extra_hours_and_holidays,
     menus_keep_every_rule,
@@ -429,6 +510,133 @@ mod http {
             let tuesdays = app.store.weekly_hours(demo.id).await.expect("hours").into_iter().filter(|h| h.resource_id == doctor && h.weekday == Weekday::Tue).count();
             assert_eq!(tuesdays, 0);
             assert_eq!(app.store.settings_audit(demo.id, 50).await.expect("audit").len(), 1);
+        })
+    }
+
+    /// Signs in with an e-mail and a password: the status, the session cookie (`name=value`) if any.
+    async fn sign_in(app: &App, email: &str, password: &str) -> (StatusCode, Option<String>) {
+        let encode = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+        let form = format!("email={}&password={}&lang=en", encode(email), encode(password));
+        let request = Request::post("/api/staff/sign_in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "127.0.0.1")
+            .body(Body::from(form))
+            .expect("request");
+        let response = app.router.clone().oneshot(request).await.expect("response");
+        let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).map(str::to_string);
+        (response.status(), cookie)
+    }
+
+    async fn inbox(app: &App, cookie: &str) -> StatusCode {
+        send(app, "/api/staff/inbox", "application/x-www-form-urlencoded", "lang=ja".into(), Some(cookie)).await.0
+    }
+
+    fn outcome(status: StatusCode, body: &str) -> app::api::staff::settings::SaveOutcome {
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_str(body).expect("outcome")
+    }
+
+    fn invalid_fields(status: StatusCode, body: &str) -> Vec<String> {
+        match outcome(status, body) {
+            app::api::staff::settings::SaveOutcome::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_owner_adds_disables_and_keeps_staff_accounts() {
+        use app::api::staff::settings::{SaveOutcome, SettingsData};
+        run(async {
+            let app = app().await;
+            let demo = app.store.clinic_by_slug("demo").await.expect("read").expect("clinic");
+            let other = app.store.clinic_by_slug("other").await.expect("read").expect("clinic");
+            let (owner_cookie, owner_csrf) = session(&app, "demo", StaffRole::Owner).await;
+            let (staff_cookie, staff_csrf) = session(&app, "demo", StaffRole::Staff).await;
+            let form = |csrf: &str, password: &str| {
+                serde_json::json!({ "csrf": csrf, "lang": "en",
+                    "form": { "email": " New.Nurse@Demo.example.jp ", "name": "看護師 新人", "role": "staff", "password": password } })
+            };
+            let any_id = app.store.staff_members(demo.id).await.expect("staff")[0].id.0;
+            let calls = |csrf: &str, id: i64| {
+                [
+                    ("/api/staff/settings/staff/add", form(csrf, "a-long-password-1")),
+                    ("/api/staff/settings/staff/role", serde_json::json!({ "csrf": csrf, "id": id, "role": "owner", "lang": "en" })),
+                    ("/api/staff/settings/staff/disabled", serde_json::json!({ "csrf": csrf, "id": id, "disabled": true, "lang": "en" })),
+                    ("/api/staff/settings/staff/password", serde_json::json!({ "csrf": csrf, "id": id, "password": "a-long-password-2", "lang": "en" })),
+                ]
+            };
+            // A receptionist is refused every change.
+            for (path, body) in calls(&staff_csrf, any_id) {
+                let (status, reply) = post(&app, path, body, Some(&staff_cookie)).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {reply}");
+            }
+            let members_before = app.store.staff_members(demo.id).await.expect("staff");
+
+            // A short password is answered on its field, and nothing is added.
+            let (status, body) = post(&app, "/api/staff/settings/staff/add", form(&owner_csrf, "short"), Some(&owner_cookie)).await;
+            assert_eq!(invalid_fields(status, &body), ["staff-password"]);
+            assert_eq!(app.store.staff_members(demo.id).await.expect("staff"), members_before);
+
+            // The owner adds a receptionist, who signs in.
+            let (status, body) = post(&app, "/api/staff/settings/staff/add", form(&owner_csrf, "a-long-password-1"), Some(&owner_cookie)).await;
+            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            let (status, body) = post(&app, "/api/staff/settings/staff/add", form(&owner_csrf, "a-long-password-1"), Some(&owner_cookie)).await;
+            assert_eq!(invalid_fields(status, &body), ["staff-email"], "the same address twice");
+            let (status, nurse_cookie) = sign_in(&app, "new.nurse@demo.example.jp", "a-long-password-1").await;
+            assert_eq!(status, StatusCode::OK);
+            let nurse_cookie = nurse_cookie.expect("a session cookie");
+            assert_eq!(inbox(&app, &nurse_cookie).await, StatusCode::OK);
+
+            // The page lists the accounts, never a password hash.
+            let (status, body) = load(&app, "en", Some(&owner_cookie)).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(!body.contains("argon2") && !body.contains("a-long-password-1"), "{body}");
+            let data: SettingsData = serde_json::from_str(&body).expect("settings");
+            let nurse = data.staff.iter().find(|m| m.email == "new.nurse@demo.example.jp").expect("listed");
+            assert_eq!((nurse.name.as_str(), nurse.role.as_str(), nurse.disabled, nurse.is_me), ("看護師 新人", "staff", false, false));
+            let me = data.staff.iter().find(|m| m.is_me).expect("me").id;
+
+            // Disabling ends the session at once and refuses the next sign-in.
+            let disable = |id: i64, disabled: bool| serde_json::json!({ "csrf": owner_csrf, "id": id, "disabled": disabled, "lang": "en" });
+            let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(nurse.id, true), Some(&owner_cookie)).await;
+            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            assert_eq!(inbox(&app, &nurse_cookie).await, StatusCode::UNAUTHORIZED);
+            assert_eq!(sign_in(&app, "new.nurse@demo.example.jp", "a-long-password-1").await.0, StatusCode::UNAUTHORIZED);
+            // Enabled again, with a new password.
+            let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(nurse.id, false), Some(&owner_cookie)).await;
+            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            let password = serde_json::json!({ "csrf": owner_csrf, "id": nurse.id, "password": "another-password", "lang": "en" });
+            let (status, body) = post(&app, "/api/staff/settings/staff/password", password, Some(&owner_cookie)).await;
+            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            assert_eq!(sign_in(&app, "new.nurse@demo.example.jp", "a-long-password-1").await.0, StatusCode::UNAUTHORIZED);
+            assert_eq!(sign_in(&app, "new.nurse@demo.example.jp", "another-password").await.0, StatusCode::OK);
+
+            // The seeded demo owner is disabled: the signed-in owner is the last one, and can
+            // neither disable nor demote themself.
+            let seeded = data.staff.iter().find(|m| m.email == "owner@demo.example.jp").expect("seeded owner").id;
+            let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(seeded, true), Some(&owner_cookie)).await;
+            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(me, true), Some(&owner_cookie)).await;
+            assert_eq!(invalid_fields(status, &body), [format!("staff-{me}")]);
+            let demote = serde_json::json!({ "csrf": owner_csrf, "id": me, "role": "staff", "lang": "ja" });
+            let (status, body) = post(&app, "/api/staff/settings/staff/role", demote, Some(&owner_cookie)).await;
+            assert_eq!(invalid_fields(status, &body), [format!("staff-{me}")]);
+            assert!(body.contains("自分のアカウント"), "{body}");
+            let owners: Vec<_> = app.store.staff_members(demo.id).await.expect("staff").into_iter().filter(|m| m.role == StaffRole::Owner && !m.disabled).collect();
+            assert_eq!(owners.iter().map(|m| m.id.0).collect::<Vec<_>>(), [me]);
+
+            // Another clinic's account: 404, and nothing changes.
+            let theirs_before = app.store.staff_members(other.id).await.expect("staff");
+            for (path, body) in calls(&owner_csrf, theirs_before[0].id.0).into_iter().skip(1) {
+                let (status, reply) = post(&app, path, body, Some(&owner_cookie)).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {reply}");
+            }
+            assert_eq!(app.store.staff_members(other.id).await.expect("staff"), theirs_before);
+            assert!(app.store.settings_audit(other.id, 50).await.expect("audit").is_empty());
+            let audit = app.store.settings_audit(demo.id, 50).await.expect("audit");
+            assert_eq!(audit.len(), 5, "{audit:?}");
+            assert!(audit.iter().all(|a| a.area == "staff" && !a.summary.contains("password-") && !a.summary.contains("argon2")), "{audit:?}");
         })
     }
 

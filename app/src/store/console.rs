@@ -19,6 +19,8 @@ pub struct StaffAccount {
     pub role: StaffRole,
     /// Argon2id PHC string.
     pub password_hash: String,
+    /// Disabled by the owner: cannot sign in, and has no session.
+    pub disabled: bool,
 }
 
 /// A signed-in staff member's session. The browser holds only the random token (HttpOnly

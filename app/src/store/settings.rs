@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
-use super::{Question, StoreError};
+use super::{Question, StaffRole, StoreError};
 use crate::booking::ids::{ClinicId, MenuId, QuestionId, ResourceId, StaffId};
 use crate::booking::model::{Menu, Resource};
 
@@ -133,10 +133,41 @@ pub struct SettingsAuditEntry {
     pub at: DateTime<Utc>,
     pub staff_id: Option<StaffId>,
     pub staff_name: Option<String>,
-    /// `hours`, `closure`, `menu`, `resource`, `question`, `privacy`, `clinic`, `line`.
+    /// `hours`, `closure`, `menu`, `resource`, `question`, `privacy`, `clinic`, `line`, `staff`.
     pub area: String,
     pub summary: String,
 }
+
+/// A staff account of the clinic as the owner manages it (never its password hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: StaffId,
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub disabled: bool,
+}
+
+/// A staff account the owner adds. The password arrives hashed (Argon2id PHC string).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewStaffMember {
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+}
+
+/// The hash is never printed.
+impl std::fmt::Debug for NewStaffMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewStaffMember").field("email", &self.email).field("display_name", &self.display_name).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// Why a change of a staff account is refused (as `StoreError::Invalid`).
+pub const CANNOT_CHANGE_ONESELF: &str = "the owner cannot disable or demote their own account";
+pub const LAST_OWNER: &str = "the clinic must keep at least one active owner";
+pub const EMAIL_TAKEN: &str = "a staff account with this e-mail address already exists";
 
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
@@ -176,6 +207,22 @@ pub trait SettingsStore: Send + Sync {
     async fn line_status(&self, clinic: ClinicId) -> Result<LineStatus, StoreError>;
     /// Connects or changes the LINE channels (`None`: removes them, back to sandbox mode).
     async fn update_line(&self, by: Editor, update: Option<LineUpdate>) -> Result<(), StoreError>;
+
+    /// The clinic's staff accounts: active ones first, owners first among them, then by age;
+    /// disabled ones last.
+    async fn staff_members(&self, clinic: ClinicId) -> Result<Vec<StaffMember>, StoreError>;
+    /// Adds a staff account to the editor's clinic (the e-mail is stored trimmed and in lower
+    /// case; one already used, in any clinic, is `Invalid(EMAIL_TAKEN)`).
+    async fn add_staff_member(&self, by: Editor, staff: NewStaffMember) -> Result<StaffId, StoreError>;
+    /// Changes the role of the clinic's account. The editor cannot demote themself
+    /// (`CANNOT_CHANGE_ONESELF`) and the clinic keeps an active owner (`LAST_OWNER`).
+    async fn set_staff_role(&self, by: Editor, id: StaffId, role: StaffRole) -> Result<(), StoreError>;
+    /// Disables (ending every session of the account, in the same transaction) or enables again
+    /// the clinic's account, with the same rules as [`Self::set_staff_role`].
+    async fn set_staff_disabled(&self, by: Editor, id: StaffId, disabled: bool) -> Result<(), StoreError>;
+    /// Replaces the password (hashed) of the clinic's account. Its sessions end, unless it is the
+    /// editor's own account (the owner stays signed in).
+    async fn set_staff_password(&self, by: Editor, id: StaffId, password_hash: &str) -> Result<(), StoreError>;
 
     /// The newest settings changes first, at most `limit`.
     async fn settings_audit(&self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError>;

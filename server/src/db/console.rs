@@ -12,7 +12,7 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(format!("unexpected stored value: {what}").into())
 }
 
-pub const STAFF_COLUMNS: &str = "id, clinic_id, email, display_name, role, password_hash";
+pub const STAFF_COLUMNS: &str = "id, clinic_id, email, display_name, role, password_hash, disabled_at IS NOT NULL AS disabled";
 
 #[derive(sqlx::FromRow)]
 pub struct StaffRow {
@@ -22,6 +22,7 @@ pub struct StaffRow {
     display_name: String,
     role: String,
     password_hash: String,
+    disabled: bool,
 }
 
 impl TryFrom<StaffRow> for StaffAccount {
@@ -32,7 +33,7 @@ impl TryFrom<StaffRow> for StaffAccount {
             "staff" => StaffRole::Staff,
             other => return Err(corrupt(format!("staff role {other}"))),
         };
-        Ok(StaffAccount { id: StaffId(r.id), clinic_id: ClinicId(r.clinic_id), email: r.email, display_name: r.display_name, role, password_hash: r.password_hash })
+        Ok(StaffAccount { id: StaffId(r.id), clinic_id: ClinicId(r.clinic_id), email: r.email, display_name: r.display_name, role, password_hash: r.password_hash, disabled: r.disabled })
     }
 }
 

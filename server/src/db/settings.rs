@@ -10,7 +10,7 @@ macro_rules! settings_queries {
             use app::booking::ids::*;
             use app::booking::model::*;
             use app::store::settings::*;
-            use app::store::{Question, QuestionKind, StoreError};
+            use app::store::{Question, QuestionKind, StaffRole, StoreError};
             use async_trait::async_trait;
             use chrono::{NaiveDate, Weekday};
 
@@ -65,6 +65,52 @@ macro_rules! settings_queries {
 
             fn invalid(e: impl std::fmt::Display) -> StoreError {
                 StoreError::Invalid(e.to_string())
+            }
+
+            fn role_of(stored: &str) -> Result<StaffRole, StoreError> {
+                match stored {
+                    "owner" => Ok(StaffRole::Owner),
+                    "staff" => Ok(StaffRole::Staff),
+                    other => Err(StoreError::Internal(format!("unexpected stored staff role {other}").into())),
+                }
+            }
+
+            /// The clinic's account `id`: its e-mail, role and whether it is disabled, or
+            /// `NotFound`. Locks the clinic's row first (where the backend locks rows; SQLite's
+            /// write transaction is exclusive anyway), so two changes of the clinic's staff never
+            /// interleave and the last-owner rule holds.
+            async fn own_staff(c: &mut Conn, by: Editor, id: StaffId) -> Result<(String, StaffRole, bool), StoreError> {
+                let lock = format!("SELECT id FROM clinics WHERE id = $1{}", $fu);
+                let clinic: Option<i64> = sqlx::query_scalar(&lock).bind(by.clinic.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
+                clinic.ok_or(StoreError::NotFound)?;
+                let row: Option<(String, String, bool)> =
+                    sqlx::query_as("SELECT email, role, disabled_at IS NOT NULL FROM staff WHERE id = $1 AND clinic_id = $2")
+                        .bind(id.0)
+                        .bind(by.clinic.0)
+                        .fetch_optional(&mut *c)
+                        .await
+                        .map_err(DbError::from)?;
+                let (email, role, disabled) = row.ok_or(StoreError::NotFound)?;
+                Ok((email, role_of(&role)?, disabled))
+            }
+
+            /// Account `id`, an active owner, is about to stop being one: refused when no other
+            /// active owner would remain.
+            async fn keep_an_owner(c: &mut Conn, by: Editor, id: StaffId) -> Result<(), StoreError> {
+                let others: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM staff WHERE clinic_id = $1 AND role = 'owner' AND disabled_at IS NULL AND id <> $2",
+                )
+                .bind(by.clinic.0)
+                .bind(id.0)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(DbError::from)?;
+                if others == 0 { Err(invalid(LAST_OWNER)) } else { Ok(()) }
+            }
+
+            async fn end_sessions(c: &mut Conn, id: StaffId) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id.0).execute(&mut *c).await.map_err(DbError::from)?;
+                Ok(())
             }
 
             fn interval_of(opens: Option<i64>, closes: Option<i64>) -> Option<Interval> {
@@ -529,6 +575,123 @@ macro_rules! settings_queries {
                         None => "LINE接続を解除 LINE connection removed (sandbox)".to_string(),
                     };
                     audit(&mut tx, by, "line", summary).await?;
+                    commit(tx).await
+                }
+
+                async fn staff_members(&self, clinic: ClinicId) -> Result<Vec<StaffMember>, StoreError> {
+                    let rows: Vec<(i64, String, String, String, bool)> = sqlx::query_as(
+                        "SELECT id, email, display_name, role, disabled_at IS NOT NULL FROM staff WHERE clinic_id = $1 \
+                         ORDER BY disabled_at IS NOT NULL, role <> 'owner', id",
+                    )
+                    .bind(clinic.0)
+                    .fetch_all(&mut *self.conn().await?)
+                    .await
+                    .map_err(DbError::from)?;
+                    rows.into_iter()
+                        .map(|(id, email, display_name, role, disabled)| Ok(StaffMember { id: StaffId(id), email, display_name, role: role_of(&role)?, disabled }))
+                        .collect()
+                }
+
+                async fn add_staff_member(&self, by: Editor, staff: NewStaffMember) -> Result<StaffId, StoreError> {
+                    let email = staff.email.trim().to_lowercase();
+                    let name = staff.display_name.trim();
+                    if !email.contains('@') || name.is_empty() || staff.password_hash.is_empty() {
+                        return Err(invalid("a staff account needs an e-mail address, a name and a password"));
+                    }
+                    let mut tx = self.write().await?;
+                    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE email = $1")
+                        .bind(&email)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(DbError::from)?;
+                    if taken > 0 {
+                        return Err(invalid(EMAIL_TAKEN));
+                    }
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO staff (clinic_id, email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(by.clinic.0)
+                    .bind(&email)
+                    .bind(name)
+                    .bind(staff.role.as_str())
+                    .bind(&staff.password_hash)
+                    .bind(by.now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(DbError::from)?;
+                    audit(&mut tx, by, "staff", format!("#{id} {email} ({name}) 追加 added: {}", staff.role.as_str())).await?;
+                    commit(tx).await?;
+                    Ok(StaffId(id))
+                }
+
+                async fn set_staff_role(&self, by: Editor, id: StaffId, role: StaffRole) -> Result<(), StoreError> {
+                    let mut tx = self.write().await?;
+                    let (email, current, disabled) = own_staff(&mut tx, by, id).await?;
+                    if current == role {
+                        return Ok(());
+                    }
+                    if id == by.staff {
+                        return Err(invalid(CANNOT_CHANGE_ONESELF));
+                    }
+                    if current == StaffRole::Owner && !disabled {
+                        keep_an_owner(&mut tx, by, id).await?;
+                    }
+                    sqlx::query("UPDATE staff SET role = $1 WHERE id = $2 AND clinic_id = $3")
+                        .bind(role.as_str())
+                        .bind(id.0)
+                        .bind(by.clinic.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(DbError::from)?;
+                    audit(&mut tx, by, "staff", format!("#{id} {email}: 役割 role {} → {}", current.as_str(), role.as_str())).await?;
+                    commit(tx).await
+                }
+
+                async fn set_staff_disabled(&self, by: Editor, id: StaffId, disable: bool) -> Result<(), StoreError> {
+                    let mut tx = self.write().await?;
+                    let (email, role, disabled) = own_staff(&mut tx, by, id).await?;
+                    if disabled == disable {
+                        return Ok(());
+                    }
+                    if disable {
+                        if id == by.staff {
+                            return Err(invalid(CANNOT_CHANGE_ONESELF));
+                        }
+                        if role == StaffRole::Owner {
+                            keep_an_owner(&mut tx, by, id).await?;
+                        }
+                        end_sessions(&mut tx, id).await?;
+                    }
+                    sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2 AND clinic_id = $3")
+                        .bind(disable.then_some(by.now))
+                        .bind(id.0)
+                        .bind(by.clinic.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(DbError::from)?;
+                    let what = if disable { "無効化 disabled" } else { "有効化 enabled" };
+                    audit(&mut tx, by, "staff", format!("#{id} {email}: {what}")).await?;
+                    commit(tx).await
+                }
+
+                async fn set_staff_password(&self, by: Editor, id: StaffId, password_hash: &str) -> Result<(), StoreError> {
+                    if password_hash.is_empty() {
+                        return Err(invalid("the password is missing"));
+                    }
+                    let mut tx = self.write().await?;
+                    let (email, _, _) = own_staff(&mut tx, by, id).await?;
+                    sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2 AND clinic_id = $3")
+                        .bind(password_hash)
+                        .bind(id.0)
+                        .bind(by.clinic.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(DbError::from)?;
+                    if id != by.staff {
+                        end_sessions(&mut tx, id).await?;
+                    }
+                    // That it changed, never the password nor its hash.
+                    audit(&mut tx, by, "staff", format!("#{id} {email}: パスワード変更 password changed")).await?;
                     commit(tx).await
                 }
 

@@ -90,7 +90,8 @@ fn internal(e: crate::store::StoreError) -> ServerFnError {
 }
 
 async fn context_for(store: &dyn Store, session: StaffSession) -> Result<Option<StaffContext>, crate::store::StoreError> {
-    let Some(staff) = store.staff_account(session.staff_id).await? else { return Ok(None) };
+    // A disabled account has no sessions; this also refuses one that was being used meanwhile.
+    let Some(staff) = store.staff_account(session.staff_id).await?.filter(|s| !s.disabled) else { return Ok(None) };
     let clinic = store.clinics().await?.into_iter().find(|c| c.id == session.clinic_id && c.id == staff.clinic_id);
     Ok(clinic.map(|clinic| StaffContext { staff, clinic, csrf_token: session.csrf_token }))
 }
@@ -166,7 +167,8 @@ pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffCon
             ),
         ));
     }
-    let account = store.staff_by_email(&email).await.map_err(internal)?;
+    // A disabled account is refused exactly like an unknown address.
+    let account = store.staff_by_email(&email).await.map_err(internal)?.filter(|a| !a.disabled);
     let matches = match &account {
         Some(a) => password_matches(password, &a.password_hash),
         None => {

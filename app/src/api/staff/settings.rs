@@ -1,9 +1,10 @@
 //! Server functions of the clinic's settings (owner only): weekly hours, closures and extra
 //! hours, menus and their booking rules, practitioners and rooms, questions per menu, the
-//! privacy notice, the reminder hour and the LINE channels. Reads use `auth::owner(None)`,
+//! privacy notice, the reminder hour, the LINE channels and the staff accounts. Reads use `auth::owner(None)`,
 //! changes `auth::owner(Some(&csrf))`; everything is scoped by the owner's clinic. Forms come
 //! as typed text and are checked here, each broken field with its own message in both languages.
-//! LINE secrets are write-only: they are never sent to the browser nor logged.
+//! LINE secrets are write-only: they are never sent to the browser nor logged; passwords are
+//! hashed here (Argon2id) and neither they nor their hashes ever leave the server or reach the audit.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -155,6 +156,39 @@ impl std::fmt::Debug for LineForm {
     }
 }
 
+/// A staff account as the owner's page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// `owner` or `staff`.
+    pub role: String,
+    pub disabled: bool,
+    /// The signed-in owner's own account (which they cannot disable or demote).
+    pub is_me: bool,
+}
+
+/// A new staff account as the owner types it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaffForm {
+    pub email: String,
+    pub name: String,
+    /// `owner` or `staff`.
+    pub role: String,
+    pub password: String,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for StaffForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffForm").field("email", &self.email).field("name", &self.name).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// Like the `create-staff` command's.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditView {
     /// Clinic-local `2026-11-25 09:30`.
@@ -175,6 +209,7 @@ pub struct SettingsData {
     pub privacy_ja: String,
     pub privacy_en: String,
     pub line: LineView,
+    pub staff: Vec<StaffView>,
     pub audit: Vec<AuditView>,
 }
 
@@ -311,6 +346,53 @@ pub async fn remove_line(csrf: String, lang: Lang) -> Result<SaveOutcome, Server
     ssr::saved(crate::state::store()?.update_line(ssr::editor(&ctx), None).await, lang)
 }
 
+/// Adds a staff account to the owner's clinic.
+#[server(endpoint = "staff/settings/staff/add", input = Json)]
+pub async fn add_staff(csrf: String, form: StaffForm, lang: Lang) -> Result<SaveOutcome, ServerFnError> {
+    use crate::store::settings::NewStaffMember;
+    let ctx = super::auth::owner(Some(&csrf)).await?;
+    match ssr::validate::staff(&form, lang) {
+        Ok((email, display_name, role)) => {
+            let password_hash = ssr::hash_password(&form.password)?;
+            let added = crate::state::store()?.add_staff_member(ssr::editor(&ctx), NewStaffMember { email, display_name, role, password_hash }).await;
+            ssr::staff_saved(added, "staff-email", lang)
+        }
+        Err(errors) => Ok(SaveOutcome::Invalid(errors)),
+    }
+}
+
+/// `role`: `owner` or `staff`.
+#[server(endpoint = "staff/settings/staff/role", input = Json)]
+pub async fn set_staff_role(csrf: String, id: i64, role: String, lang: Lang) -> Result<SaveOutcome, ServerFnError> {
+    let ctx = super::auth::owner(Some(&csrf)).await?;
+    let field = format!("staff-{id}");
+    match ssr::validate::role(&field, &role, lang) {
+        Ok(role) => ssr::staff_saved(crate::state::store()?.set_staff_role(ssr::editor(&ctx), crate::booking::ids::StaffId(id), role).await, &field, lang),
+        Err(error) => Ok(SaveOutcome::Invalid(vec![error])),
+    }
+}
+
+/// Disables an account (its sessions end at once and it can no longer sign in) or enables it again.
+#[server(endpoint = "staff/settings/staff/disabled", input = Json)]
+pub async fn set_staff_disabled(csrf: String, id: i64, disabled: bool, lang: Lang) -> Result<SaveOutcome, ServerFnError> {
+    let ctx = super::auth::owner(Some(&csrf)).await?;
+    let changed = crate::state::store()?.set_staff_disabled(ssr::editor(&ctx), crate::booking::ids::StaffId(id), disabled).await;
+    ssr::staff_saved(changed, &format!("staff-{id}"), lang)
+}
+
+/// Sets a new password for an account of the clinic.
+#[server(endpoint = "staff/settings/staff/password", input = Json)]
+pub async fn set_staff_password(csrf: String, id: i64, password: String, lang: Lang) -> Result<SaveOutcome, ServerFnError> {
+    let ctx = super::auth::owner(Some(&csrf)).await?;
+    let field = format!("staff-{id}-password");
+    if let Err(error) = ssr::validate::password(&field, &password, lang) {
+        return Ok(SaveOutcome::Invalid(vec![error]));
+    }
+    let password_hash = ssr::hash_password(&password)?;
+    let changed = crate::state::store()?.set_staff_password(ssr::editor(&ctx), crate::booking::ids::StaffId(id), &password_hash).await;
+    ssr::staff_saved(changed, &field, lang)
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use axum::http::StatusCode;
@@ -340,6 +422,30 @@ pub mod ssr {
         }
     }
 
+    /// Like [`saved`], with the reasons a staff change is refused as a message on `field`.
+    pub fn staff_saved<T>(result: Result<T, StoreError>, field: &str, lang: Lang) -> Result<SaveOutcome, ServerFnError> {
+        use crate::store::settings::{CANNOT_CHANGE_ONESELF, EMAIL_TAKEN, LAST_OWNER};
+        let Err(StoreError::Invalid(message)) = &result else { return saved(result, lang) };
+        let (ja, en) = match message.as_str() {
+            LAST_OWNER => ("有効なオーナー(院長)が最低1人必要です。", "The clinic must keep at least one active owner."),
+            CANNOT_CHANGE_ONESELF => ("自分のアカウントは無効化・降格できません。", "You cannot disable or demote your own account."),
+            EMAIL_TAKEN => ("このメールアドレスはすでに使われています。", "This e-mail address is already in use."),
+            _ => ("入力内容を確かめてください。", "Please check what you entered."),
+        };
+        Ok(SaveOutcome::Invalid(vec![validate::error(field, lang, ja, en)]))
+    }
+
+    /// An Argon2id PHC string with a random salt.
+    pub fn hash_password(password: &str) -> Result<String, ServerFnError> {
+        use argon2::password_hash::{rand_core::OsRng, SaltString};
+        use argon2::{Argon2, PasswordHasher};
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| {
+            tracing::error!(error = %e, "cannot hash a password");
+            ServerFnError::new("一時的なエラーが発生しました。しばらくしてからもう一度お試しください。 (A temporary error occurred; please try again.)")
+        })
+    }
+
     fn area_label(area: &str, lang: Lang) -> String {
         let (ja, en) = match area {
             "hours" => ("診療時間", "Hours"),
@@ -350,6 +456,7 @@ pub mod ssr {
             "privacy" => ("プライバシー", "Privacy notice"),
             "clinic" => ("医院", "Clinic"),
             "line" => ("LINE", "LINE"),
+            "staff" => ("スタッフ", "Staff"),
             other => (other, other),
         };
         lang.pick(ja, en).to_string()
@@ -447,6 +554,13 @@ pub mod ssr {
         let options = store.clinic_options(clinic).await.map_err(e)?;
         let (privacy_ja, privacy_en) = store.privacy_notice(clinic).await.map_err(e)?;
         let line = store.line_status(clinic).await.map_err(e)?;
+        let staff = store
+            .staff_members(clinic)
+            .await
+            .map_err(e)?
+            .into_iter()
+            .map(|m| StaffView { id: m.id.0, email: m.email, name: m.display_name, role: m.role.as_str().to_string(), disabled: m.disabled, is_me: m.id == ctx.staff.id })
+            .collect();
         let audit = store
             .settings_audit(clinic, AUDIT_ENTRIES)
             .await
@@ -476,6 +590,7 @@ pub mod ssr {
                 secret_set: line.secret_set,
                 token_set: line.token_set,
             },
+            staff,
             audit,
         })
     }
@@ -488,11 +603,12 @@ pub mod ssr {
         use crate::booking::ids::{ClinicId, MenuId, QuestionId, ResourceId};
         use crate::booking::model::{Approval, BookingMode, Menu, Resource, ResourceKind};
         use crate::store::settings::{check_intervals, parse_intervals, parse_minutes, Interval, IntervalError, LineUpdate, MenuSetting};
-        use crate::store::{Question, QuestionKind};
+        use crate::store::{Question, QuestionKind, StaffRole};
 
         pub const MAX_NAME_CHARS: usize = 40;
         pub const MAX_LABEL_CHARS: usize = 200;
         pub const MAX_NOTICE_CHARS: usize = 5000;
+        pub const MAX_PASSWORD_CHARS: usize = 200;
 
         pub fn error(field: &str, lang: Lang, ja: &str, en: &str) -> FieldError {
             FieldError { field: field.to_string(), message: lang.pick(ja, en).to_string() }
@@ -690,6 +806,54 @@ pub mod ssr {
             }
         }
 
+        /// `owner` or `staff`.
+        pub fn role(field: &str, value: &str, lang: Lang) -> Result<StaffRole, FieldError> {
+            match value {
+                "owner" => Ok(StaffRole::Owner),
+                "staff" => Ok(StaffRole::Staff),
+                _ => Err(error(field, lang, "役割を選んでください。", "Please choose a role.")),
+            }
+        }
+
+        /// At least [`MIN_PASSWORD_CHARS`] characters (spaces count; nothing is trimmed).
+        pub fn password(field: &str, value: &str, lang: Lang) -> Result<(), FieldError> {
+            let chars = value.chars().count();
+            if chars < MIN_PASSWORD_CHARS {
+                return Err(FieldError {
+                    field: field.to_string(),
+                    message: match lang {
+                        Lang::Ja => format!("パスワードは{MIN_PASSWORD_CHARS}文字以上にしてください。"),
+                        Lang::En => format!("The password must have at least {MIN_PASSWORD_CHARS} characters."),
+                    },
+                });
+            }
+            if chars > MAX_PASSWORD_CHARS {
+                return Err(error(field, lang, "パスワードが長すぎます(200文字まで)。", "The password is too long (200 characters at most)."));
+            }
+            Ok(())
+        }
+
+        /// A new staff account: its e-mail (trimmed, lower case), name and role.
+        pub fn staff(f: &StaffForm, lang: Lang) -> Result<(String, String, StaffRole), Vec<FieldError>> {
+            let mut errors = Vec::new();
+            let email = f.email.trim().to_lowercase();
+            let valid_email = email.len() <= 254
+                && !email.chars().any(char::is_whitespace)
+                && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+            if !valid_email {
+                errors.push(error("staff-email", lang, "メールアドレスを正しく入力してください。", "Please enter a valid e-mail address."));
+            }
+            let display_name = name(&mut errors, "staff-name", &f.name, MAX_NAME_CHARS, lang);
+            let role = role("staff-role", &f.role, lang).map_err(|e| errors.push(e)).ok();
+            if let Err(e) = password("staff-password", &f.password, lang) {
+                errors.push(e);
+            }
+            match role {
+                Some(role) if errors.is_empty() => Ok((email, display_name, role)),
+                _ => Err(errors),
+            }
+        }
+
         pub fn privacy(ja: &str, en: &str, lang: Lang) -> Result<(), Vec<FieldError>> {
             let mut errors = Vec::new();
             name(&mut errors, "privacy-ja", ja, MAX_NOTICE_CHARS, lang);
@@ -759,6 +923,19 @@ pub mod ssr {
                 let errors = super::menu(&bad, ClinicId(1), &resources, Lang::En).expect_err("invalid");
                 assert_eq!(fields(&errors), ["menu-name_en", "menu-duration_minutes", "menu-capacity", "menu-mode", "menu-resources"]);
                 assert!(errors[1].message.contains("from 1 to 720"), "{}", errors[1].message);
+            }
+
+            #[test]
+            fn a_staff_form_reports_each_broken_field_and_never_echoes_the_password() {
+                let good = StaffForm { email: " Reception@Clinic.JP ".into(), name: "受付 花子".into(), role: "staff".into(), password: "correct horse".into() };
+                assert_eq!(staff(&good, Lang::Ja), Ok(("reception@clinic.jp".into(), "受付 花子".into(), StaffRole::Staff)));
+                let bad = StaffForm { email: "no-at-sign".into(), name: " ".into(), role: "admin".into(), password: "short-pw1".into() };
+                let errors = staff(&bad, Lang::En).expect_err("invalid");
+                assert_eq!(fields(&errors), ["staff-email", "staff-name", "staff-role", "staff-password"]);
+                assert!(errors[3].message.contains("at least 10"), "{}", errors[3].message);
+                assert!(errors.iter().all(|e| !e.message.contains("short-pw1")));
+                assert!(!format!("{good:?}").contains("correct horse"));
+                assert!(password("p", &"x".repeat(201), Lang::Ja).is_err());
             }
 
             #[test]

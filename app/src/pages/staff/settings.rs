@@ -1,6 +1,6 @@
 //! `/staff/settings` (owner only): weekly hours and breaks, closures and extra hours, menus with
 //! every booking rule, practitioners and rooms, questions per menu, the privacy notice, the LINE
-//! channels (secrets write-only) and the audit of every change. The server checks every form and
+//! channels (secrets write-only), the staff accounts and the audit of every change. The server checks every form and
 //! answers per field; the page shows each message next to its input.
 
 use leptos::prelude::*;
@@ -20,10 +20,11 @@ enum Tab {
     Questions,
     Privacy,
     Line,
+    Staff,
     Audit,
 }
 
-const TABS: [(Tab, &str, &str); 8] = [
+const TABS: [(Tab, &str, &str); 9] = [
     (Tab::Hours, "診療時間", "Hours"),
     (Tab::Closures, "休診日・臨時診療", "Closures"),
     (Tab::Menus, "メニュー", "Menus"),
@@ -31,6 +32,7 @@ const TABS: [(Tab, &str, &str); 8] = [
     (Tab::Questions, "問診", "Questions"),
     (Tab::Privacy, "プライバシー", "Privacy"),
     (Tab::Line, "LINE連携", "LINE"),
+    (Tab::Staff, "スタッフ", "Staff"),
     (Tab::Audit, "変更履歴", "Change log"),
 ];
 
@@ -102,6 +104,7 @@ pub fn SettingsPage() -> impl IntoView {
                             Tab::Questions => view! { <QuestionsSection env d/> }.into_any(),
                             Tab::Privacy => view! { <PrivacySection env d/> }.into_any(),
                             Tab::Line => view! { <LineSection env line=d.line/> }.into_any(),
+                            Tab::Staff => view! { <StaffSection env staff=d.staff/> }.into_any(),
                             Tab::Audit => view! { <AuditSection env d/> }.into_any(),
                         },
                         Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
@@ -153,6 +156,7 @@ fn TextField(
     en: &'static str,
     value: RwSignal<String>,
     #[prop(default = "text")] input_type: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
     let error = error_for(errors, field.clone());
@@ -167,7 +171,7 @@ fn TextField(
                 type=input_type
                 id=field.clone()
                 name=field.clone()
-                autocomplete="off"
+                autocomplete=autocomplete
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || has_error().is_some().to_string()
@@ -735,6 +739,143 @@ fn LineSection(env: Env, line: LineView) -> impl IntoView {
                     </Show>
                 </Show>
             </div>
+        </section>
+    }
+}
+
+fn role_label(role: &str) -> (&'static str, &'static str) {
+    if role == "owner" { ("オーナー(院長)", "Owner") } else { ("スタッフ(受付)", "Staff") }
+}
+
+/// The clinic's accounts: change a role, disable or enable, set a new password; and a new account.
+#[component]
+fn StaffSection(env: Env, staff: Vec<StaffView>) -> impl IntoView {
+    let errors = RwSignal::new(Vec::new());
+    // The account whose new password is being typed, and the one whose disabling awaits a yes.
+    let password_for = RwSignal::new(None::<i64>);
+    let confirm_disable = RwSignal::new(None::<i64>);
+    let new_password = RwSignal::new(String::new());
+    let lang = env.lang;
+    let rows = staff
+        .into_iter()
+        .map(|m| {
+            let id = m.id;
+            let field = format!("staff-{id}");
+            let error = error_for(errors, field.clone());
+            let (role_ja, role_en) = role_label(&m.role);
+            let other_role = if m.role == "owner" { "staff" } else { "owner" };
+            let (to_ja, to_en) = if m.role == "owner" { ("スタッフにする", "Make staff") } else { ("オーナーにする", "Make owner") };
+            let change_role = move |_| run(env, errors, move |csrf, lang| set_staff_role(csrf, id, other_role.to_string(), lang));
+            let set_disabled = move |disabled: bool| {
+                confirm_disable.set(None);
+                run(env, errors, move |csrf, lang| set_staff_disabled(csrf, id, disabled, lang))
+            };
+            let save_password = move |_| {
+                let password = new_password.get_untracked();
+                new_password.set(String::new());
+                run(env, errors, move |csrf, lang| async move {
+                    let outcome = set_staff_password(csrf, id, password, lang).await?;
+                    if outcome == SaveOutcome::Saved {
+                        password_for.set(None);
+                    }
+                    Ok(outcome)
+                });
+            };
+            let (disabled, is_me) = (m.disabled, m.is_me);
+            view! {
+                <li class:staff-disabled=disabled>
+                    <span>
+                        <strong>{m.name}</strong>
+                        {is_me.then(|| view! { " " <small>{env.t("(あなた)", "(you)")}</small> })}
+                        <br/><small>{m.email}</small><br/>
+                        <small>{move || lang.get().pick(role_ja, role_en)}</small>
+                        {disabled.then(|| view! { " " <small class="staff-state">{env.t("無効(ログイン不可)", "Disabled (cannot sign in)")}</small> })}
+                        <span class="field-error" id=format!("{field}-error") role="alert">{error}</span>
+                    </span>
+                    <span class="row-actions">
+                        <Show when=move || !is_me>
+                            <button type="button" on:click=change_role>{move || lang.get().pick(to_ja, to_en)}</button>
+                        </Show>
+                        <button type="button" aria-expanded=move || (password_for.get() == Some(id)).to_string()
+                            on:click=move |_| { new_password.set(String::new()); password_for.set(if password_for.get_untracked() == Some(id) { None } else { Some(id) }) }>
+                            {env.t("パスワードを再設定", "Set a new password")}
+                        </button>
+                        <Show when=move || !is_me>
+                            {if disabled {
+                                view! { <button type="button" on:click=move |_| set_disabled(false)>{env.t("有効にする", "Enable")}</button> }.into_any()
+                            } else {
+                                view! {
+                                    <Show when=move || confirm_disable.get() == Some(id) fallback=move || view! {
+                                        <button type="button" class="danger" on:click=move |_| confirm_disable.set(Some(id))>{env.t("無効にする", "Disable")}</button>
+                                    }>
+                                        <span>{env.t("すぐにログアウトされ、ログインできなくなります。", "They are signed out at once and can no longer sign in.")}</span>
+                                        <button type="button" class="danger" on:click=move |_| set_disabled(true)>{env.t("無効にする", "Disable")}</button>
+                                        <button type="button" on:click=move |_| confirm_disable.set(None)>{env.t("やめる", "Cancel")}</button>
+                                    </Show>
+                                }.into_any()
+                            }}
+                        </Show>
+                    </span>
+                    <Show when=move || password_for.get() == Some(id)>
+                        <div class="form staff-password">
+                            <TextField env errors field=format!("staff-{id}-password") ja="新しいパスワード(10文字以上)" en="New password (at least 10 characters)"
+                                value=new_password input_type="password" autocomplete="new-password"/>
+                            <div class="actions">
+                                <button type="button" class="primary" on:click=save_password>{env.t("パスワードを保存", "Save the password")}</button>
+                                <button type="button" on:click=move |_| password_for.set(None)>{env.t("やめる", "Cancel")}</button>
+                            </div>
+                        </div>
+                    </Show>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="staff-title">
+            <h2 id="staff-title">{env.t("スタッフのアカウント", "Staff accounts")}</h2>
+            <p class="hint">{env.t(
+                "オーナー(院長)はすべての設定を変更できます。スタッフ(受付)は予約の受付と患者さんの管理ができます。有効なオーナーが最低1人必要です。",
+                "Owners can change every setting; staff handle bookings and patients. The clinic keeps at least one active owner.",
+            )}</p>
+            <ul class="settings-list staff-list">{rows}</ul>
+        </section>
+        <StaffAdd env/>
+    }
+}
+
+#[component]
+fn StaffAdd(env: Env) -> impl IntoView {
+    let errors = RwSignal::new(Vec::new());
+    let email = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new("staff".to_string());
+    let password = RwSignal::new(String::new());
+    let add = move |_| {
+        let form = StaffForm { email: email.get_untracked(), name: name.get_untracked(), role: role.get_untracked(), password: password.get_untracked() };
+        password.set(String::new());
+        run(env, errors, move |csrf, lang| add_staff(csrf, form, lang));
+    };
+    let role_error = error_for(errors, "staff-role".into());
+    let role_invalid = role_error.clone();
+    view! {
+        <section class="card form" aria-labelledby="staff-add-title">
+            <h2 id="staff-add-title">{env.t("スタッフを追加", "Add a staff member")}</h2>
+            <div class="settings-grid">
+                <TextField env errors field="staff-email".into() ja="メールアドレス(ログインに使います)" en="E-mail address (to sign in)" value=email input_type="email"/>
+                <TextField env errors field="staff-name".into() ja="名前" en="Name" value=name/>
+                <div class="field">
+                    <label for="staff-role">{env.t("役割", "Role")}</label>
+                    <select id="staff-role" name="staff-role" on:change=move |ev| role.set(event_target_value(&ev))
+                        aria-invalid=move || role_invalid().is_some().to_string() aria-describedby="staff-role-error">
+                        <option value="staff" selected=move || role.get() == "staff">{env.t("スタッフ(受付)", "Staff")}</option>
+                        <option value="owner" selected=move || role.get() == "owner">{env.t("オーナー(院長)", "Owner")}</option>
+                    </select>
+                    <p class="field-error" id="staff-role-error" role="alert">{role_error}</p>
+                </div>
+                <TextField env errors field="staff-password".into() ja="パスワード(10文字以上)" en="Password (at least 10 characters)" value=password
+                    input_type="password" autocomplete="new-password" hint=("本人に安全な方法で伝えてください。", "Tell them in a safe way.")/>
+            </div>
+            <div class="actions"><button type="button" class="primary" on:click=add>{env.t("追加", "Add")}</button></div>
         </section>
     }
 }
