@@ -93,6 +93,12 @@ pub struct ServeArgs {
     /// SDK with LINE's mock plugin (tests and development only).
     #[arg(long, env = "YOYAKU_LIFF_SDK", value_enum, default_value_t = LiffSdkArg::Bundled)]
     pub liff_sdk: LiffSdkArg,
+    /// A reverse proxy (TLS) stands in front and appends the client's address to
+    /// `X-Forwarded-For`: sign-in rate limiting then counts per client, not per proxy. Only set
+    /// it when every request comes through that proxy (otherwise a client could name any
+    /// address).
+    #[arg(long, env = "YOYAKU_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

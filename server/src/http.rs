@@ -45,7 +45,28 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: LiffSdkArg, addr: Option<SocketAddr>) -> anyhow::Result<()> {
+/// Behind a reverse proxy every connection comes from the proxy; the client is the address the
+/// proxy appended last to `X-Forwarded-For` (earlier entries are only the client's own word).
+/// It replaces the connection's address for everything that asks (sign-in rate limiting).
+pub fn behind_proxy(router: Router) -> Router {
+    async fn client_from_forwarded_for(mut request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(SocketAddr::new(ip, 0)));
+        }
+        next.run(request).await
+    }
+    router.layer(axum::middleware::from_fn(client_from_forwarded_for))
+}
+
+pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: LiffSdkArg, addr: Option<SocketAddr>, proxied: bool) -> anyhow::Result<()> {
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if let Some(addr) = addr {
         leptos_options.site_addr = addr;
@@ -59,7 +80,10 @@ pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: Li
             LiffSdk::Mock
         }
     };
-    let app = router(AppState { leptos_options, store, line, liff_sdk });
+    let mut app = router(AppState { leptos_options, store, line, liff_sdk });
+    if proxied {
+        app = behind_proxy(app);
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening on http://{addr}");
     // The peer address reaches sign-in's rate limiting through `ConnectInfo`.

@@ -240,6 +240,40 @@ fn one_address_trying_many_accounts_is_locked_out() {
     })
 }
 
+/// Behind a reverse proxy (`serve --behind-proxy`) every connection is the proxy's: clients are
+/// told apart by the address the proxy appended to `X-Forwarded-For`.
+#[test]
+fn behind_a_proxy_each_client_is_limited_by_its_own_address() {
+    support::run(async {
+        let mut app = app().await;
+        app.router = server::http::behind_proxy(app.router.clone());
+        let proxy = [10, 0, 0, 2];
+        let from = |client: &str, email: &str, password: &str| {
+            let form = format!("email={}&password={}&lang=en", urlencode(email), urlencode(password));
+            let mut r = Request::post("/api/staff/sign_in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header(header::HOST, HOST)
+                // The client may claim anything first; the proxy's own entry comes last.
+                .header("x-forwarded-for", format!("192.0.2.1, {client}"))
+                .body(Body::from(form))
+                .expect("request");
+            r.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((proxy, 40000))));
+            r
+        };
+        for i in 0..20 {
+            let reply = request(&app, from("203.0.113.9", &format!("guess{i}@demo.example.jp"), "password")).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{i}: {}", reply.body);
+        }
+        let owner = demo_staff_email(StaffRole::Owner, "demo");
+        let locked = request(&app, from("203.0.113.9", &owner, DEMO_PASSWORD)).await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
+        // The reception desk, behind the same proxy, is not locked out by the attacker.
+        let desk = request(&app, from("198.51.100.7", &owner, DEMO_PASSWORD)).await;
+        assert_eq!(desk.status, StatusCode::OK, "{}", desk.body);
+    })
+}
+
 #[test]
 fn the_session_cookie_is_http_only_and_sign_out_ends_it_on_the_server() {
     support::run(async {

@@ -233,6 +233,9 @@ fn live_inbox_updates(console: Console) {
                 }
             });
         });
+        // The wrapper makes the browser-only closure `Send` for `on_cleanup`; it must be called
+        // through it, not moved out.
+        #[allow(clippy::redundant_closure)]
         on_cleanup(move || cleanup());
     }
     #[cfg(not(feature = "hydrate"))]
