@@ -31,6 +31,7 @@ macro_rules! on_both {
 on_both!(
     an_approval_pushes_exactly_one_card,
     server_errors_are_retried_with_the_same_key,
+    a_plain_rate_limit_is_retried_and_delivered_once,
     an_already_accepted_key_counts_as_delivered,
     a_refused_push_is_not_retried,
     a_worker_killed_between_send_and_record_still_delivers_once,
@@ -107,6 +108,25 @@ async fn server_errors_are_retried_with_the_same_key(db: &TestDb) {
     assert_eq!((state.status.as_str(), state.attempts), ("sent", 3));
     let keys = s.fake.push_attempt_keys();
     assert_eq!(keys, vec![Some(state.retry_key.clone()); 3], "the same key on every attempt");
+    assert_eq!(s.fake.accepted_pushes().len(), 1);
+}
+
+/// LINE's 429 without the monthly-limit text is a rate limit: back off and try again with the
+/// same key (only the used-up monthly quota fails the message).
+async fn a_plain_rate_limit_is_retried_and_delivered_once(db: &TestDb) {
+    let s = setup(db).await;
+    approve(&s).await;
+    s.fake.fail_next_with("/v2/bot/message/push", 429, 1, "Too Many Requests");
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
+    let waiting = states(&s).await.remove(0);
+    assert_eq!(waiting.status, "queued", "{waiting:?}");
+    assert!(waiting.last_error.as_deref().is_some_and(|e| e.contains("rate limited")), "{waiting:?}");
+    for _ in 0..2 {
+        s.worker.run_once(now()).await.expect("pass");
+    }
+    let state = states(&s).await.remove(0);
+    assert_eq!((state.status.as_str(), state.attempts), ("sent", 2));
+    assert_eq!(s.fake.push_attempt_keys(), vec![Some(state.retry_key.clone()); 2], "the same key on both attempts");
     assert_eq!(s.fake.accepted_pushes().len(), 1);
 }
 

@@ -12,7 +12,7 @@
 //! Test switches live under `/__fake/`:
 //! - `POST /__fake/id-tokens` `{"sub","aud","name"?,"expires_in"?}` issues an ID token (the
 //!   string a test hands to `@line/liff-mock` as `getIDToken`); only issued tokens verify.
-//! - `POST /__fake/fail` `{"path","status","times"}` makes the next `times` requests to `path`
+//! - `POST /__fake/fail` `{"path","status","times","message"?}` makes the next `times` requests to `path`
 //!   fail with `status` (0 = drop the connection after a delay, i.e. a timeout).
 //! - `POST /__fake/quota` `{"limit": N | null}` sets the monthly limit (null: unlimited).
 //! - `POST /__fake/accepted-keys` `{"retry_key"}` records a retry key as already accepted, as if
@@ -70,7 +70,9 @@ pub struct AcceptedPush {
 #[derive(Default)]
 struct FakeState {
     tokens: HashMap<String, IssuedToken>,
-    failures: HashMap<String, (u16, u32)>,
+    /// Per path: the status to fail with, how many more times, and the error message (for a
+    /// 429: LINE's monthly-limit text unless another is given, e.g. a plain rate limit).
+    failures: HashMap<String, (u16, u32, Option<String>)>,
     pushes: Vec<AcceptedPush>,
     /// The retry key of every push attempt, accepted or not, in order.
     push_attempts: Vec<Option<String>>,
@@ -171,7 +173,12 @@ impl FakeLine {
 
     /// Makes the next `times` requests to `path` answer `status` (0: time out).
     pub fn fail_next(&self, path: &str, status: u16, times: u32) {
-        self.lock().failures.insert(path.to_string(), (status, times));
+        self.lock().failures.insert(path.to_string(), (status, times, None));
+    }
+
+    /// Like [`FakeLine::fail_next`], answering with `message` (LINE's `{"message"}` body).
+    pub fn fail_next_with(&self, path: &str, status: u16, times: u32, message: &str) {
+        self.lock().failures.insert(path.to_string(), (status, times, Some(message.to_string())));
     }
 
     /// The retry key of every push attempt so far (accepted, refused or failed), oldest first.
@@ -267,20 +274,20 @@ impl FakeLine {
     }
 
     /// The status to fail `path` with, if a failure is queued (after the delay of a timeout).
-    async fn take_failure(&self, path: &str) -> Option<StatusCode> {
-        let status = {
+    async fn take_failure(&self, path: &str) -> Option<(StatusCode, Option<String>)> {
+        let (status, message) = {
             let mut state = self.lock();
             let entry = state.failures.get_mut(path)?;
             if entry.1 == 0 {
                 return None;
             }
             entry.1 -= 1;
-            entry.0
+            (entry.0, entry.2.clone())
         };
         if status == 0 {
             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
         }
-        Some(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        Some((StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), message))
     }
 
     /// Serves the fake on `addr` until the process ends.
@@ -309,7 +316,7 @@ struct VerifyForm {
 }
 
 async fn verify(State(fake): State<FakeLine>, Form(form): Form<VerifyForm>) -> Response {
-    if let Some(status) = fake.take_failure("/oauth2/v2.1/verify").await {
+    if let Some((status, _)) = fake.take_failure("/oauth2/v2.1/verify").await {
         return line_error(status, "server_error", "injected failure");
     }
     let (Some(id_token), Some(client_id)) = (form.id_token, form.client_id) else {
@@ -358,10 +365,13 @@ struct Fail {
     path: String,
     status: u16,
     times: u32,
+    /// The `{"message"}` of the error (a 429 defaults to the monthly-limit text).
+    #[serde(default)]
+    message: Option<String>,
 }
 
 async fn fail(State(fake): State<FakeLine>, Json(req): Json<Fail>) -> StatusCode {
-    fake.fail_next(&req.path, req.status, req.times);
+    fake.lock().failures.insert(req.path, (req.status, req.times, req.message));
     StatusCode::NO_CONTENT
 }
 
@@ -405,12 +415,12 @@ async fn push(State(fake): State<FakeLine>, headers: axum::http::HeaderMap, body
             return response;
         }
     }
-    if let Some(status) = fake.take_failure("/v2/bot/message/push").await {
-        let message = match status {
+    if let Some((status, message)) = fake.take_failure("/v2/bot/message/push").await {
+        let default = match status {
             StatusCode::TOO_MANY_REQUESTS => QUOTA_EXHAUSTED_MESSAGE,
             _ => "An error occurred in the server",
         };
-        return push_error(status, message);
+        return push_error(status, message.as_deref().unwrap_or(default));
     }
     let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
         return push_error(StatusCode::BAD_REQUEST, "The request body has 1 error(s)");
@@ -455,7 +465,7 @@ async fn quota(State(fake): State<FakeLine>, headers: axum::http::HeaderMap) -> 
     if bearer(&headers).is_none() {
         return unauthorized();
     }
-    if let Some(status) = fake.take_failure("/v2/bot/message/quota").await {
+    if let Some((status, _)) = fake.take_failure("/v2/bot/message/quota").await {
         return push_error(status, "An error occurred in the server");
     }
     let limit = fake.lock().quota_limit;
@@ -469,7 +479,7 @@ async fn consumption(State(fake): State<FakeLine>, headers: axum::http::HeaderMa
     if bearer(&headers).is_none() {
         return unauthorized();
     }
-    if let Some(status) = fake.take_failure("/v2/bot/message/quota/consumption").await {
+    if let Some((status, _)) = fake.take_failure("/v2/bot/message/quota/consumption").await {
         return push_error(status, "An error occurred in the server");
     }
     with_request_id(json!({ "totalUsage": fake.quota_usage() }))
