@@ -60,7 +60,11 @@ impl Worker {
         let token = match self.store.line_settings(message.clinic_id).await {
             Ok(Some(settings)) => settings.channel_access_token,
             Ok(None) => None,
-            Err(e) => return self.retry(message, format!("settings unavailable: {e}"), None),
+            Err(e) => {
+                // The cause is logged; staff see a plain reason.
+                tracing::error!(error = %e, notification = message.id, "cannot read the clinic's LINE settings");
+                return self.retry(message, "the clinic's settings could not be read".into(), None);
+            }
         };
         if token.is_none() && message.recipient.starts_with(app::notify::SANDBOX_RECIPIENT_PREFIX) {
             // Sandbox mode: the message is delivered to the console's LINE sandbox, which shows

@@ -38,6 +38,7 @@ on_both!(
     only_failed_notifications_are_resent_with_the_right_key,
     another_clinics_ids_are_not_found_and_change_nothing,
     expired_sessions_and_old_attempts_are_forgotten,
+    a_notice_that_is_no_longer_true_is_not_resent,
 );
 
 const LINE_USER: &str = "U0123456789abcdef0123456789abcdef";
@@ -385,6 +386,18 @@ async fn failed_notice(store: &dyn Store, slug: &str, user: &str) -> (Clinic1, A
     let message = claimed.into_iter().find(|m| m.clinic_id == c.clinic).expect("the confirmation notice");
     store.record_delivery(message.id, DeliveryRecord::Failed { error: "LINE refused it (400): bad".into(), request_id: None }, now()).await.expect("failed");
     (c, a, message.id)
+}
+
+async fn a_notice_that_is_no_longer_true_is_not_resent(db: &TestDb) {
+    let store = db.store.as_ref();
+    let (c, a, id) = failed_notice(store, "a", LINE_USER).await;
+    // The confirmation failed; meanwhile the clinic cancelled the visit (and told the patient).
+    let staff = staff_member(store, c.clinic, "desk@a.example.jp", StaffRole::Staff).await;
+    store.change_status(c.clinic, a.id, Transition::CancelByClinic, Some("休診のため".into()), Actor::Staff(staff), now()).await.expect("cancel");
+    let e = store.resend_notification(c.clinic, id, now()).await.expect_err("a stale confirmation");
+    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    let confirmation = store.notifications(c.clinic, a.id).await.expect("read").into_iter().find(|n| n.id == id).expect("row");
+    assert_eq!(confirmation.status, "failed", "left as it was");
 }
 
 async fn only_failed_notifications_are_resent_with_the_right_key(db: &TestDb) {

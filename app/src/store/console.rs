@@ -78,7 +78,10 @@ pub trait ConsoleStore: Send + Sync {
     /// The session of this token if it has not expired.
     async fn staff_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<StaffSession>, StoreError>;
     async fn end_staff_session(&self, token: &str) -> Result<(), StoreError>;
-    async fn record_sign_in(&self, email: &str, address: &str, succeeded: bool, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Records a sign-in attempt; returns its id.
+    async fn record_sign_in(&self, email: &str, address: &str, succeeded: bool, now: DateTime<Utc>) -> Result<i64, StoreError>;
+    /// The attempt turned out to be the right password.
+    async fn sign_in_succeeded(&self, attempt: i64) -> Result<(), StoreError>;
     /// Failed sign-ins since `since` (a success clears the account's count).
     async fn failed_sign_ins(&self, email: &str, address: &str, since: DateTime<Utc>) -> Result<FailedSignIns, StoreError>;
 

@@ -146,10 +146,14 @@ macro_rules! console_queries {
                     sqlx::query("DELETE FROM staff_sessions WHERE token = $1").bind(token_digest(token)).execute(&self.pool).await.map_err(DbError::from)?;
                     Ok(())
                 }
-                async fn record_sign_in(&self, email: &str, address: &str, succeeded: bool, now: DateTime<Utc>) -> Result<(), StoreError> {
-                    sqlx::query("INSERT INTO sign_in_attempts (email, address, succeeded, at) VALUES ($1, $2, $3, $4)")
+                async fn record_sign_in(&self, email: &str, address: &str, succeeded: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
+                    let id: i64 = sqlx::query_scalar("INSERT INTO sign_in_attempts (email, address, succeeded, at) VALUES ($1, $2, $3, $4) RETURNING id")
                         .bind(email.trim().to_lowercase()).bind(address).bind(succeeded).bind(now)
-                        .execute(&self.pool).await.map_err(DbError::from)?;
+                        .fetch_one(&self.pool).await.map_err(DbError::from)?;
+                    Ok(id)
+                }
+                async fn sign_in_succeeded(&self, attempt: i64) -> Result<(), StoreError> {
+                    sqlx::query("UPDATE sign_in_attempts SET succeeded = TRUE WHERE id = $1").bind(attempt).execute(&self.pool).await.map_err(DbError::from)?;
                     Ok(())
                 }
                 async fn failed_sign_ins(&self, email: &str, address: &str, since: DateTime<Utc>) -> Result<FailedSignIns, StoreError> {
@@ -268,9 +272,27 @@ macro_rules! console_queries {
                     convert(rows)
                 }
                 async fn resend_notification(&self, clinic: ClinicId, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+                    // A notice whose news is no longer true is not sent again (a confirmation of a
+                    // visit cancelled meanwhile, a reminder of a visit that has passed).
+                    let news: Option<(String, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(
+                        "SELECT n.kind, a.status, a.starts_at FROM notifications n LEFT JOIN appointments a ON a.id = n.appointment_id \
+                         WHERE n.clinic_id = $1 AND n.id = $2",
+                    )
+                    .bind(clinic.0).bind(id).fetch_optional(&self.pool).await.map_err(DbError::from)?;
+                    let Some((kind, status, starts_at)) = news else { return Err(StoreError::NotFound) };
+                    let still_true = match (kind.as_str(), status.as_deref()) {
+                        ("confirmed", Some("confirmed")) | ("declined", Some("declined")) | ("expired", Some("expired")) => true,
+                        ("cancelled_by_clinic", Some("cancelled_by_clinic")) | ("cancelled_by_patient", Some("cancelled_by_patient")) => true,
+                        ("proposed", Some("requested")) => true,
+                        ("reminder" | "cancel_refused", Some("confirmed")) => starts_at.is_some_and(|t| t > now),
+                        _ => false,
+                    };
+                    if !still_true {
+                        return Err(StoreError::Invalid(format!("notification {id} ({kind}) is out of date: the appointment is now {status:?}")));
+                    }
                     let window_start = now - app::notify::RETRY_WINDOW;
                     let updated = sqlx::query(
-                        "UPDATE notifications SET status = 'queued', next_attempt_at = $1, locked_until = NULL, last_error = NULL, \
+                        "UPDATE notifications SET status = 'queued', next_attempt_at = $1, locked_until = NULL, last_error = NULL, attempts = 0, \
                          retry_key = CASE WHEN first_attempt_at IS NULL OR first_attempt_at > $2 THEN retry_key ELSE $3 END, \
                          first_attempt_at = CASE WHEN first_attempt_at IS NULL OR first_attempt_at > $2 THEN first_attempt_at ELSE NULL END \
                          WHERE clinic_id = $4 AND id = $5 AND status = 'failed'",

@@ -332,6 +332,16 @@ macro_rules! shared_queries {
                 rows::menus(rows, &links)
             }
 
+            /// One of the clinic's menus, hidden (inactive) or not: appointments made before the
+            /// owner hid a menu still get their notices.
+            pub async fn menu_any(c: &mut Conn, clinic: ClinicId, id: MenuId) -> Result<Option<Menu>, StoreError> {
+                let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE clinic_id = $1 AND id = $2");
+                let rows: Vec<MenuRow> = sqlx::query_as(&sql).bind(clinic.0).bind(id.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                let links: Vec<MenuResourceRow> =
+                    sqlx::query_as(SELECT_MENU_RESOURCES).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                Ok(rows::menus(rows, &links)?.into_iter().next())
+            }
+
             pub async fn opening_hours(c: &mut Conn, clinic: ClinicId) -> Result<Vec<OpeningHours>, StoreError> {
                 let rows: Vec<HoursRow> = sqlx::query_as(SELECT_HOURS).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
                 convert(rows)
@@ -617,7 +627,7 @@ macro_rules! shared_queries {
                         None => return Ok(false),
                     },
                 };
-                let Some(menu) = menus(&mut *c, clinic_id).await?.into_iter().find(|m| m.id == appointment.menu_id) else { return Ok(false) };
+                let Some(menu) = menu_any(&mut *c, clinic_id, appointment.menu_id).await? else { return Ok(false) };
                 let lang = patient.language;
                 let notice = Notice {
                     kind: kind.clone(),

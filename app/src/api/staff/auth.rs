@@ -146,18 +146,45 @@ pub fn password_matches(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// Checks the password (against the decoy when there is no account) on a blocking thread, at
+/// most two at a time: Argon2 takes a core for a while, and the server must keep answering.
+async fn verify_off_the_runtime(password: String, hash: Option<String>) -> Result<bool, ServerFnError> {
+    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let _permit = CHECKS.acquire().await.map_err(|_| ServerFnError::new("shutting down"))?;
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => password_matches(&password, &hash),
+        None => {
+            let _ = password_matches(&password, DECOY_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "password check failed");
+        ServerFnError::new("一時的なエラーが発生しました。 (A temporary error occurred.)")
+    })
+}
+
 /// A valid hash of a random password: checked when the e-mail is unknown, so an unknown
 /// address takes as long to refuse as a wrong password.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0Vq8ZxF3G6cWl0X0mW4xq8a6m2yWb7cP5HkJ0QbI3nE";
 
 /// Signs a staff member in: rate-limited, then the password checked, then a new session.
 pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffContext, ServerFnError> {
+    // A sign-in posted from another site (login CSRF) would sign the desk into someone else's
+    // account.
+    if !same_origin(&parts().map(|p| p.headers).unwrap_or_default()) {
+        return Err(refuse(StatusCode::FORBIDDEN, lang.pick("このページから直接ログインしてください。", "Please sign in from this site's page.")));
+    }
     let store = crate::state::store()?;
     let now = Utc::now();
     let email = email.trim().to_lowercase();
     let address = client_address();
+    // The attempt counts as a failure until the password proves right, and is counted before
+    // the password is checked: a burst of parallel guesses cannot slip under the limits.
+    let attempt = store.record_sign_in(&email, &address, false, now).await.map_err(internal)?;
     let failures = store.failed_sign_ins(&email, &address, now - Duration::minutes(LOCKOUT_MINUTES)).await.map_err(internal)?;
-    if failures.account >= MAX_FAILURES_PER_ACCOUNT || failures.address >= MAX_FAILURES_PER_ADDRESS {
+    if failures.account > MAX_FAILURES_PER_ACCOUNT || failures.address > MAX_FAILURES_PER_ADDRESS {
         tracing::warn!(%email, %address, ?failures, "sign-in refused: too many failures");
         return Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -169,14 +196,11 @@ pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffCon
     }
     // A disabled account is refused exactly like an unknown address.
     let account = store.staff_by_email(&email).await.map_err(internal)?.filter(|a| !a.disabled);
-    let matches = match &account {
-        Some(a) => password_matches(password, &a.password_hash),
-        None => {
-            let _ = password_matches(password, DECOY_HASH);
-            false
-        }
-    };
-    store.record_sign_in(&email, &address, matches, now).await.map_err(internal)?;
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let matches = verify_off_the_runtime(password.to_string(), hash).await?;
+    if matches {
+        store.sign_in_succeeded(attempt).await.map_err(internal)?;
+    }
     let Some(staff) = account.filter(|_| matches) else {
         tracing::info!(%email, %address, "sign-in failed");
         return Err(refuse(

@@ -191,11 +191,16 @@ pub mod ssr {
         crate::api::staff::auth::refuse(axum::http::StatusCode::BAD_REQUEST, lang.pick("日付が正しくありません。", "That date is not valid."))
     }
 
+    /// A clinic-local date within ten years of today (anything else is a typing mistake).
     fn parse_date(date: &str, today: NaiveDate, lang: Lang) -> Result<NaiveDate, ServerFnError> {
         if date.trim().is_empty() {
             return Ok(today);
         }
-        NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| bad_date(lang))
+        let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| bad_date(lang))?;
+        if (day - today).num_days().abs() > 3660 {
+            return Err(bad_date(lang));
+        }
+        Ok(day)
     }
 
     pub async fn free_places(clinic: &Clinic, menu_id: MenuId, date: &str, lang: Lang) -> Result<Vec<PlaceView>, ServerFnError> {

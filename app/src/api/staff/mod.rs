@@ -102,6 +102,13 @@ pub mod ssr {
                 lang.pick("この枠はすでに埋まっています。別の時間を選んでください。", "This place was just taken. Please choose another time."),
             ),
             StoreError::NotFound => super::auth::refuse(StatusCode::NOT_FOUND, lang.pick("予約が見つかりません。", "Appointment not found.")),
+            StoreError::Invalid(why) => {
+                tracing::info!(%why, "staff action refused");
+                super::auth::refuse(
+                    StatusCode::CONFLICT,
+                    lang.pick("この操作は今はできません。画面を更新して状態を確かめてください。", "This cannot be done now. Refresh to see the current state."),
+                )
+            }
             other => crate::api::ssr::user_error(other),
         }
     }
