@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { moveVisit } from "./clock";
 
 // The LIFF mini-app with the real @line/liff SDK and LINE's official @line/liff-mock plugin
 // (the server runs with --liff-sdk mock). The clinic "line-demo" is connected to a local fake
@@ -8,7 +8,6 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 
 const FAKE_LINE = process.env.YOYAKU_FAKE_LINE_URL ?? "http://127.0.0.1:3100";
 const CHANNEL = process.env.YOYAKU_E2E_LOGIN_CHANNEL ?? "1657000000";
-const DB = process.env.YOYAKU_E2E_DB ?? "";
 
 let patientCounter = 0;
 
@@ -280,24 +279,3 @@ test("the sandbox clinic signs in without LINE, clearly marked", async ({ page }
   await page.getByRole("button", { name: "お試しで始める" }).click();
   await expect(page.getByRole("tab", { name: "予約する" })).toBeVisible();
 });
-
-/** Moves a visit so it starts `minutes` from now (the test's stand-in for time passing). */
-function moveVisit(reference: string, minutes: number) {
-  expect(DB).not.toBe("");
-  const script = `
-import sqlite3, sys
-from datetime import datetime, timedelta, timezone
-db = sqlite3.connect(sys.argv[1], timeout=30)
-(starts, ends, held_from, held_until) = db.execute(
-    "SELECT starts_at, ends_at, held_from, held_until FROM appointments WHERE reference = ?", (sys.argv[2],)).fetchone()
-# sqlx stores RFC 3339 text; keep its exact shape so text comparisons stay chronological.
-parse = lambda s: datetime.fromisoformat(s)
-target = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=int(sys.argv[3]))
-shift = target - parse(starts)
-fmt = lambda s: (parse(s) + shift).strftime('%Y-%m-%dT%H:%M:%S+00:00')
-db.execute("UPDATE appointments SET starts_at = ?, ends_at = ?, held_from = ?, held_until = ? WHERE reference = ?",
-           (fmt(starts), fmt(ends), fmt(held_from), fmt(held_until), sys.argv[2]))
-db.commit()
-`;
-  execFileSync("python3", ["-c", script, DB, reference, String(minutes)]);
-}

@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { moveVisit } from "./clock";
 
 // The staff console with the patient's LIFF page beside it, on the sandbox demo clinic: the
 // whole loop of a request on one machine (request → live inbox → answer → the patient's page
@@ -140,6 +141,15 @@ test("reception marks a no-show in the week's calendar", async ({ browser }) => 
   const entry = staff.locator(`[data-testid="entry"][data-reference="${reference}"]`);
   await expect(entry).toBeVisible();
   await expect(entry.locator(".status-label")).toHaveText("予約確定");
+  // A visit that has not come yet cannot be marked missed (a misclick would end it early).
+  await expect(entry.getByRole("button", { name: "無断キャンセル" })).toHaveCount(0);
+
+  // Time passes: the visit began 30 minutes ago, today.
+  moveVisit(reference, -30);
+  await staff.getByRole("button", { name: "今日" }).click();
+  await staff.reload();
+  await staff.getByRole("button", { name: "週" }).click();
+  await expect(entry).toBeVisible();
   await entry.getByRole("button", { name: "無断キャンセル" }).click();
   await expect(entry.locator(".status-label")).toHaveText("無断キャンセル");
 });

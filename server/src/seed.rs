@@ -24,7 +24,13 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
 pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> anyhow::Result<ClinicId> {
     if let Some(existing) = store.clinic_by_slug(slug).await? {
         tracing::info!(clinic = slug, "demo clinic already present");
-        seed_demo_staff(store, existing.id, slug).await?;
+        // A demo clinic seeded before staff accounts existed gets its demo accounts; a clinic
+        // that has staff or LINE channels (a real one under this name) never gets a known
+        // password.
+        let unstaffed = store.staff_members(existing.id).await?.is_empty();
+        if unstaffed && store.line_settings(existing.id).await?.is_none() {
+            seed_demo_staff(store, existing.id, slug).await?;
+        }
         return Ok(existing.id);
     }
     let clinic_id = store

@@ -637,6 +637,17 @@ mod http {
             let audit = app.store.settings_audit(demo.id, 50).await.expect("audit");
             assert_eq!(audit.len(), 5, "{audit:?}");
             assert!(audit.iter().all(|a| a.area == "staff" && !a.summary.contains("password-") && !a.summary.contains("argon2")), "{audit:?}");
+
+            // A new password of one's own signs out every other device, not this one.
+            let other_device = StaffSession { staff_id: app::booking::ids::StaffId(me), clinic_id: demo.id, csrf_token: "csrf-elsewhere".into(), expires_at: Utc::now() + Duration::hours(1) };
+            app.store.create_staff_session("token-elsewhere", &other_device, Utc::now()).await.expect("session");
+            let elsewhere = "yoyaku_staff=token-elsewhere".to_string();
+            assert_eq!(inbox(&app, &elsewhere).await, StatusCode::OK);
+            let mine = serde_json::json!({ "csrf": owner_csrf, "id": me, "password": "my-new-owner-password", "lang": "en" });
+            let (status, body) = post(&app, "/api/staff/settings/staff/password", mine, Some(&owner_cookie)).await;
+            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            assert_eq!(inbox(&app, &owner_cookie).await, StatusCode::OK, "this device stays signed in");
+            assert_eq!(inbox(&app, &elsewhere).await, StatusCode::UNAUTHORIZED, "the other device is signed out");
         })
     }
 

@@ -514,10 +514,17 @@ fn staff_of_another_clinic_get_not_found_and_change_nothing() {
         }
         let visit_now = app.store.appointment(app.clinic, visit.id).await.expect("read").expect("visit");
         assert_eq!((visit_now.status, visit_now.arrived_at), (AppointmentStatus::Confirmed, None));
-        // The same form from clinic A's own staff works.
-        let form = format!("id={}&action=Arrived&message=&csrf={}&lang=ja", visit.id, own.csrf);
+        // Clinic A's own staff: a visit that has not come yet is not marked arrived or missed
+        // (a misclick would end it early), but can be cancelled with a message.
+        for action in ["Arrived", "NoShow", "Completed"] {
+            let form = format!("id={}&action={action}&message=&csrf={}&lang=ja", visit.id, own.csrf);
+            let early = post(&app, "/api/staff/visit", &form, Some(&own.cookie), None).await;
+            assert_eq!(early.status, StatusCode::CONFLICT, "{action}: {}", early.body);
+        }
+        let form = format!("id={}&action=CancelByClinic&message=%E4%BC%91%E8%A8%BA&csrf={}&lang=ja", visit.id, own.csrf);
         assert_eq!(post(&app, "/api/staff/visit", &form, Some(&own.cookie), None).await.status, StatusCode::OK);
-        assert!(app.store.appointment(app.clinic, visit.id).await.expect("read").and_then(|a| a.arrived_at).is_some());
+        let cancelled = app.store.appointment(app.clinic, visit.id).await.expect("read").expect("visit");
+        assert_eq!((cancelled.status, cancelled.note.as_deref()), (AppointmentStatus::CancelledByClinic, Some("休診")));
 
         // Their inbox does not show it.
         let view: app::api::staff::inbox::InboxView = serde_json::from_str(&inbox(&app, Some(&other.cookie)).await.body).expect("inbox");
@@ -580,5 +587,34 @@ fn live_updates_need_a_session_and_tell_of_each_change() {
             .expect("frame");
         let data = String::from_utf8(frame.into_data().expect("data").to_vec()).expect("utf-8");
         assert!(data.contains("event: inbox") && data.contains(&format!("\"pending\":{pending}")), "{data}");
+    })
+}
+
+/// The demo accounts have a published password: seeding adds them to a clinic it creates, or to
+/// a sandbox clinic nobody can sign in to yet, never to a clinic with staff of its own.
+#[test]
+fn seeding_never_gives_a_staffed_clinic_the_demo_password() {
+    support::run(async {
+        let db = support::TestDb::sqlite().await;
+        let store = db.store.as_ref();
+        let clinic = |slug: &str| app::store::NewClinic {
+            slug: slug.into(),
+            name_ja: "さくら".into(),
+            name_en: "Sakura".into(),
+            time_zone: chrono_tz::Asia::Tokyo,
+            open_on_holidays: false,
+        };
+        let real = store.create_clinic(clinic("sakura")).await.expect("clinic");
+        let hash = server::staff::hash_password("a-real-owner-password").expect("hash");
+        let owner = app::store::NewStaff { clinic_id: real, email: "inchou@sakura.jp".into(), display_name: "院長".into(), role: StaffRole::Owner, password_hash: hash };
+        store.create_staff(owner).await.expect("owner");
+        server::seed::seed_demo_as(store, "sakura", Utc::now()).await.expect("seed");
+        assert!(store.staff_by_email(&demo_staff_email(StaffRole::Owner, "sakura")).await.expect("read").is_none());
+
+        // A demo clinic from before staff accounts existed gets its demo accounts.
+        store.create_clinic(clinic("old-demo")).await.expect("clinic");
+        server::seed::seed_demo_as(store, "old-demo", Utc::now()).await.expect("seed");
+        assert!(store.staff_by_email(&demo_staff_email(StaffRole::Owner, "old-demo")).await.expect("read").is_some());
+        db.cleanup().await;
     })
 }

@@ -78,6 +78,8 @@ pub trait ConsoleStore: Send + Sync {
     /// The session of this token if it has not expired.
     async fn staff_session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<StaffSession>, StoreError>;
     async fn end_staff_session(&self, token: &str) -> Result<(), StoreError>;
+    /// Ends all of a staff member's sessions but the one of `keep_token`.
+    async fn end_staff_sessions_except(&self, staff: StaffId, keep_token: &str) -> Result<(), StoreError>;
     /// Records a sign-in attempt; returns its id.
     async fn record_sign_in(&self, email: &str, address: &str, succeeded: bool, now: DateTime<Utc>) -> Result<i64, StoreError>;
     /// The attempt turned out to be the right password.

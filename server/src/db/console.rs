@@ -146,6 +146,11 @@ macro_rules! console_queries {
                     sqlx::query("DELETE FROM staff_sessions WHERE token = $1").bind(token_digest(token)).execute(&self.pool).await.map_err(DbError::from)?;
                     Ok(())
                 }
+                async fn end_staff_sessions_except(&self, staff: StaffId, keep_token: &str) -> Result<(), StoreError> {
+                    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1 AND token <> $2")
+                        .bind(staff.0).bind(token_digest(keep_token)).execute(&self.pool).await.map_err(DbError::from)?;
+                    Ok(())
+                }
                 async fn record_sign_in(&self, email: &str, address: &str, succeeded: bool, now: DateTime<Utc>) -> Result<i64, StoreError> {
                     let id: i64 = sqlx::query_scalar("INSERT INTO sign_in_attempts (email, address, succeeded, at) VALUES ($1, $2, $3, $4) RETURNING id")
                         .bind(email.trim().to_lowercase()).bind(address).bind(succeeded).bind(now)

@@ -219,6 +219,12 @@ pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffCon
         .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, lang.pick("アカウントが見つかりません。", "Account not found.")))
 }
 
+/// Ends every session of the signed-in staff member except this request's.
+pub async fn end_other_sessions(ctx: &StaffContext) -> Result<(), ServerFnError> {
+    let Some(token) = parts().and_then(|p| token_from(&p.headers)) else { return Ok(()) };
+    crate::state::store()?.end_staff_sessions_except(ctx.staff.id, &token).await.map_err(internal)
+}
+
 /// Ends the session on the server and clears the cookie.
 pub async fn sign_out() -> Result<(), ServerFnError> {
     if let Some(token) = parts().and_then(|p| token_from(&p.headers)) {

@@ -29,8 +29,12 @@ pub struct CalendarEntry {
     pub arrived: bool,
     /// The clinic's message with the last change (a decline's reason …).
     pub note: Option<String>,
+    /// A confirmed visit of today.
     pub can_arrive: bool,
+    /// A confirmed visit that has begun: completed or no-show.
     pub can_finish: bool,
+    /// A confirmed visit: the clinic may still cancel it.
+    pub can_cancel: bool,
     pub notifications: Vec<NotificationView>,
 }
 
@@ -111,6 +115,7 @@ pub async fn free_places(menu_id: MenuId, date: String, lang: Lang) -> Result<Ve
 #[server(endpoint = "staff/visit")]
 pub async fn update_visit(id: AppointmentId, action: VisitAction, message: String, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
     use crate::booking::status::Transition;
+    ssr::visit_has_come(id, action, lang).await?;
     match action {
         VisitAction::Arrived => {
             let ctx = super::auth::staff(Some(&csrf)).await?;
@@ -187,6 +192,29 @@ pub mod ssr {
     use crate::booking::format::{date_label, time_label};
     use crate::booking::model::{BookingMode, Clinic};
 
+    /// A visit is marked arrived on its day, and completed or missed once it has begun: a click
+    /// on next week's visit must not end it early (its reminder and the patient's cancel would
+    /// be lost).
+    pub async fn visit_has_come(id: AppointmentId, action: VisitAction, lang: Lang) -> Result<(), ServerFnError> {
+        let ctx = crate::api::staff::auth::staff(None).await?;
+        let Some(a) = crate::state::store()?.appointment(ctx.clinic.id, id).await.map_err(crate::api::ssr::user_error)? else {
+            return Err(crate::api::staff::ssr::action_error(crate::store::StoreError::NotFound, lang));
+        };
+        let now = Utc::now();
+        let too_early = match action {
+            VisitAction::Arrived => a.service_date != now.with_timezone(&ctx.clinic.time_zone).date_naive(),
+            VisitAction::Completed | VisitAction::NoShow => a.starts_at > now,
+            VisitAction::CancelByClinic => false,
+        };
+        if too_early {
+            return Err(crate::api::staff::auth::refuse(
+                axum::http::StatusCode::CONFLICT,
+                lang.pick("この予約はまだその時刻になっていません。", "This visit has not come yet."),
+            ));
+        }
+        Ok(())
+    }
+
     fn bad_date(lang: Lang) -> ServerFnError {
         crate::api::staff::auth::refuse(axum::http::StatusCode::BAD_REQUEST, lang.pick("日付が正しくありません。", "That date is not valid."))
     }
@@ -262,8 +290,9 @@ pub mod ssr {
                         queue_number: a.queue_number,
                         arrived: a.arrived_at.is_some(),
                         note: a.note.clone(),
-                        can_arrive: a.status == AppointmentStatus::Confirmed && a.arrived_at.is_none(),
-                        can_finish: a.status == AppointmentStatus::Confirmed,
+                        can_arrive: a.status == AppointmentStatus::Confirmed && a.arrived_at.is_none() && a.service_date == today,
+                        can_finish: a.status == AppointmentStatus::Confirmed && a.starts_at <= Utc::now(),
+                        can_cancel: a.status == AppointmentStatus::Confirmed,
                         notifications: notifications
                             .iter()
                             .filter(|n| n.appointment_id == Some(a.id))

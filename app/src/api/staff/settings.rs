@@ -390,6 +390,11 @@ pub async fn set_staff_password(csrf: String, id: i64, password: String, lang: L
     }
     let password_hash = ssr::hash_password(&password)?;
     let changed = crate::state::store()?.set_staff_password(ssr::editor(&ctx), crate::booking::ids::StaffId(id), &password_hash).await;
+    if changed.is_ok() && id == ctx.staff.id.0 {
+        // A new password of one's own (perhaps because the old one leaked) signs out every other
+        // device; this one stays signed in.
+        super::auth::end_other_sessions(&ctx).await?;
+    }
     ssr::staff_saved(changed, &field, lang)
 }
 

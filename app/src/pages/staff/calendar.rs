@@ -160,6 +160,8 @@ fn Entry(e: CalendarEntry, message: RwSignal<Option<Result<String, String>>>) ->
                 {e.can_finish.then(|| view! {
                     <button type="button" on:click=move |_| a2(VisitAction::Completed)>{move || lang.get().pick("診療完了", "Completed")}</button>
                     <button type="button" on:click=move |_| a3(VisitAction::NoShow)>{move || lang.get().pick("無断キャンセル", "No-show")}</button>
+                })}
+                {e.can_cancel.then(|| view! {
                     <button type="button" class="danger" aria-expanded=move || cancelling.get().to_string() on:click=move |_| cancelling.update(|c| *c = !*c)>
                         {move || lang.get().pick("医院からキャンセル", "Cancel (clinic)")}
                     </button>
