@@ -39,6 +39,7 @@ on_both!(
     another_clinics_ids_are_not_found_and_change_nothing,
     expired_sessions_and_old_attempts_are_forgotten,
     a_notice_that_is_no_longer_true_is_not_resent,
+    failed_notices_and_a_days_notices_are_found_whatever_their_age,
 );
 
 const LINE_USER: &str = "U0123456789abcdef0123456789abcdef";
@@ -386,6 +387,21 @@ async fn failed_notice(store: &dyn Store, slug: &str, user: &str) -> (Clinic1, A
     let message = claimed.into_iter().find(|m| m.clinic_id == c.clinic).expect("the confirmation notice");
     store.record_delivery(message.id, DeliveryRecord::Failed { error: "LINE refused it (400): bad".into(), request_id: None }, now()).await.expect("failed");
     (c, a, message.id)
+}
+
+async fn failed_notices_and_a_days_notices_are_found_whatever_their_age(db: &TestDb) {
+    let store = db.store.as_ref();
+    let (c, a, id) = failed_notice(store, "a", LINE_USER).await;
+    let failed: Vec<i64> = store.failed_notifications(c.clinic, 10).await.expect("read").into_iter().map(|n| n.id).collect();
+    assert_eq!(failed, [id]);
+    let day: Vec<i64> = store.visit_notifications(c.clinic, a.service_date, a.service_date).await.expect("read").into_iter().map(|n| n.id).collect();
+    assert_eq!(day, [id]);
+    let next = a.service_date.succ_opt().expect("a next day");
+    assert!(store.visit_notifications(c.clinic, next, next).await.expect("read").is_empty());
+    // Another clinic sees none of them.
+    let (other, _, _) = failed_notice(store, "b", "U99999999999999999999999999999999").await;
+    assert_eq!(store.failed_notifications(other.clinic, 10).await.expect("read").len(), 1);
+    assert!(store.visit_notifications(other.clinic, a.service_date, a.service_date).await.expect("read").iter().all(|n| n.id != id));
 }
 
 async fn a_notice_that_is_no_longer_true_is_not_resent(db: &TestDb) {

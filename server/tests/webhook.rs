@@ -168,6 +168,9 @@ async fn a_cancel_past_the_cut_off_tells_the_patient_why_once(db: support::TestD
         // The second delivery is LINE redelivering the same event.
         assert_eq!(deliver(&app, &cancel, Some(&sign(&cancel))).await, StatusCode::OK);
     }
+    // The patient taps again (a new event): the explanation is already in their chat.
+    let again = event("01HZ0000000000000000000008", "postback", USER, Some(&format!("action=cancel&ref={}", visit.reference)));
+    assert_eq!(deliver(&app, &again, Some(&sign(&again))).await, StatusCode::OK);
     assert_eq!(app.store.appointment(app.clinic, visit.id).await.expect("read").map(|a| a.status), Some(AppointmentStatus::Confirmed));
     let notices = app.store.clinic_notifications(app.clinic, 50).await.expect("notifications");
     let refused: Vec<_> = notices.iter().filter(|n| n.kind == "cancel_refused").collect();

@@ -124,6 +124,10 @@ pub trait ConsoleStore: Send + Sync {
     /// attempts older than `attempts_before` (kept a day, for rate limiting and review).
     async fn forget_expired(&self, now: DateTime<Utc>, attempts_before: DateTime<Utc>) -> Result<u64, StoreError>;
 
+    /// The clinic's failed notifications, newest first, at most `limit`.
+    async fn failed_notifications(&self, clinic: ClinicId, limit: u32) -> Result<Vec<NotificationRecord>, StoreError>;
+    /// The notifications of the clinic's visits on the clinic-local dates `from..=to`.
+    async fn visit_notifications(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<NotificationRecord>, StoreError>;
     /// The clinic's newest notifications first, at most `limit`.
     async fn clinic_notifications(&self, clinic: ClinicId, limit: u32) -> Result<Vec<NotificationRecord>, StoreError>;
     /// Queues a failed notification again. It keeps its retry key while LINE still remembers it

@@ -270,6 +270,23 @@ macro_rules! console_queries {
                     }
                     Ok(deleted)
                 }
+                async fn failed_notifications(&self, clinic: ClinicId, limit: u32) -> Result<Vec<NotificationRecord>, StoreError> {
+                    let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE clinic_id = $1 AND status = 'failed' ORDER BY id DESC LIMIT $2");
+                    let rows: Vec<NotificationRecordRow> =
+                        sqlx::query_as(&sql).bind(clinic.0).bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    convert(rows)
+                }
+                async fn visit_notifications(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<NotificationRecord>, StoreError> {
+                    let columns: Vec<String> = NOTIFICATION_COLUMNS.split(", ").map(|c| format!("n.{c}")).collect();
+                    let sql = format!(
+                        "SELECT {} FROM notifications n JOIN appointments a ON a.id = n.appointment_id \
+                         WHERE n.clinic_id = $1 AND a.service_date BETWEEN $2 AND $3 ORDER BY n.id",
+                        columns.join(", ")
+                    );
+                    let rows: Vec<NotificationRecordRow> =
+                        sqlx::query_as(&sql).bind(clinic.0).bind(from).bind(to).fetch_all(&self.pool).await.map_err(DbError::from)?;
+                    convert(rows)
+                }
                 async fn clinic_notifications(&self, clinic: ClinicId, limit: u32) -> Result<Vec<NotificationRecord>, StoreError> {
                     let sql = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE clinic_id = $1 ORDER BY id DESC LIMIT $2");
                     let rows: Vec<NotificationRecordRow> =

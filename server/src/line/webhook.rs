@@ -133,6 +133,12 @@ async fn handle(store: &dyn Store, clinic_info: &Clinic, event: &Event) -> Resul
                             // The patient tapped a button: tell them why nothing happened, through
                             // the outbox (the reply token would be gone before a retry).
                             tracing::info!(reference, ?refusal, "postback cancel refused; telling the patient");
+                            // Once is enough: the explanation stays in the patient's chat, and
+                            // each further tap would spend the clinic's message quota.
+                            let told = store.notifications(clinic, appointment.id).await?;
+                            if told.iter().any(|n| n.kind == "cancel_refused" && n.status != "failed") {
+                                return Ok(());
+                            }
                             let reason = refusal_reason(refusal, clinic_info, patient.language);
                             store.queue_notice(clinic, appointment.id, NoticeKind::CancelRefused { reason }, Utc::now()).await.map(|_| ())
                         }

@@ -252,7 +252,7 @@ pub mod ssr {
         let appointments = store.appointments_on(clinic.id, first, last).await.map_err(err)?;
         let menus = store.menus(clinic.id).await.map_err(err)?;
         let resources = store.resources(clinic.id).await.map_err(err)?;
-        let notifications = store.clinic_notifications(clinic.id, 500).await.map_err(err)?;
+        let notifications = store.visit_notifications(clinic.id, first, last).await.map_err(err)?;
         let mut patients = BTreeMap::new();
         for a in &appointments {
             if let std::collections::btree_map::Entry::Vacant(slot) = patients.entry(a.patient_id) {

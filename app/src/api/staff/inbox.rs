@@ -88,8 +88,8 @@ pub async fn load_inbox(lang: Lang) -> Result<InboxView, ServerFnError> {
     for a in &proposals {
         view.proposals.push(ssr::inbox_item(&ctx.clinic, a, now, lang).await?);
     }
-    let notifications = store.clinic_notifications(ctx.clinic.id, 200).await.map_err(crate::api::ssr::user_error)?;
-    view.failed = notifications.iter().filter(|n| n.status == "failed").take(20).map(|n| ssr::notification_view(n, &ctx.clinic, lang)).collect();
+    let notifications = store.failed_notifications(ctx.clinic.id, 200).await.map_err(crate::api::ssr::user_error)?;
+    view.failed = notifications.iter().take(20).map(|n| ssr::notification_view(n, &ctx.clinic, lang)).collect();
     if notifications.iter().any(|n| n.status == "failed" && n.last_error.as_deref().is_some_and(|e| e.contains("quota"))) {
         view.warnings.push(
             lang.pick(
