@@ -1,6 +1,8 @@
 //! Server functions and the data they send to the browser. Each function is thin: it checks its
 //! input, calls the booking core or the store, and maps errors once (`ssr::user_error`).
 
+#[cfg(feature = "ssr")]
+pub mod cookie;
 pub mod liff;
 pub mod staff;
 #[cfg(feature = "ssr")]

@@ -3,12 +3,13 @@
 //! back. Failed sign-ins are counted per account and per network address.
 
 use axum::extract::ConnectInfo;
-use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
+use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use chrono::{Duration, Utc};
 use leptos::prelude::*;
 
+use crate::api::cookie;
 use crate::booking::model::Clinic;
 use crate::i18n::Lang;
 use crate::store::console::{StaffAccount, StaffSession};
@@ -40,34 +41,8 @@ pub fn refuse(status: StatusCode, message: &str) -> ServerFnError {
     ServerFnError::new(message)
 }
 
-fn token_from(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == COOKIE_NAME && !value.is_empty()).then(|| value.to_string())
-    })
-}
-
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
-}
-
-/// `Secure` everywhere except plain-HTTP development on this machine.
-fn secure(headers: &HeaderMap) -> bool {
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    !(host.starts_with("localhost") || host.starts_with("127.0.0.1") || host.starts_with("[::1]"))
-}
-
-fn set_cookie(value: &str, max_age_seconds: i64) {
-    let headers = parts().map(|p| p.headers).unwrap_or_default();
-    let secure = if secure(&headers) { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE_NAME}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}");
-    if let (Some(response), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
-        response.append_header(SET_COOKIE, value);
-    }
-}
-
-fn random_token() -> String {
-    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
 /// The network address the request came from (the TCP peer; a proxy in front is one address).
@@ -98,7 +73,7 @@ async fn context_for(store: &dyn Store, session: StaffSession) -> Result<Option<
 
 /// The staff member signed in by these request headers, if any.
 pub async fn staff_from_headers(store: &dyn Store, headers: &HeaderMap) -> Option<StaffContext> {
-    let token = token_from(headers)?;
+    let token = cookie::read(headers, COOKIE_NAME)?;
     let session = store.staff_session(&token, Utc::now()).await.ok()??;
     context_for(store, session).await.ok().flatten()
 }
@@ -106,7 +81,7 @@ pub async fn staff_from_headers(store: &dyn Store, headers: &HeaderMap) -> Optio
 /// The signed-in staff member, or `None`.
 pub async fn current() -> Result<Option<StaffContext>, ServerFnError> {
     let store = crate::state::store()?;
-    let Some(token) = parts().and_then(|p| token_from(&p.headers)) else { return Ok(None) };
+    let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(None) };
     let Some(session) = store.staff_session(&token, Utc::now()).await.map_err(internal)? else { return Ok(None) };
     context_for(store.as_ref(), session).await.map_err(internal)
 }
@@ -208,10 +183,10 @@ pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffCon
             lang.pick("メールアドレスまたはパスワードが違います。", "The e-mail address or password is wrong."),
         ));
     };
-    let token = random_token();
-    let session = StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
+    let token = cookie::random_token();
+    let session = StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: cookie::random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
     store.create_staff_session(&token, &session, now).await.map_err(internal)?;
-    set_cookie(&token, SESSION_HOURS * 3600);
+    cookie::set(COOKIE_NAME, &token, SESSION_HOURS * 3600);
     tracing::info!(staff = %staff.id, "staff signed in");
     context_for(store.as_ref(), session)
         .await
@@ -221,22 +196,23 @@ pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffCon
 
 /// Ends every session of the signed-in staff member except this request's.
 pub async fn end_other_sessions(ctx: &StaffContext) -> Result<(), ServerFnError> {
-    let Some(token) = parts().and_then(|p| token_from(&p.headers)) else { return Ok(()) };
+    let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(()) };
     crate::state::store()?.end_staff_sessions_except(ctx.staff.id, &token).await.map_err(internal)
 }
 
 /// Ends the session on the server and clears the cookie.
 pub async fn sign_out() -> Result<(), ServerFnError> {
-    if let Some(token) = parts().and_then(|p| token_from(&p.headers)) {
+    if let Some(token) = cookie::from_request(COOKIE_NAME) {
         crate::state::store()?.end_staff_session(&token).await.map_err(internal)?;
     }
-    set_cookie("", 0);
+    cookie::set(COOKIE_NAME, "", 0);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn the_decoy_hash_parses_and_matches_nothing_useful() {
