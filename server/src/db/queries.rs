@@ -325,7 +325,13 @@ macro_rules! shared_queries {
             }
 
             pub async fn menus(c: &mut Conn, clinic: ClinicId) -> Result<Vec<Menu>, StoreError> {
-                let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE clinic_id = $1 AND active ORDER BY position, id");
+                menus_including_hidden(c, clinic, false).await
+            }
+
+            /// The clinic's menus in display order; the hidden (inactive) ones too when asked.
+            pub async fn menus_including_hidden(c: &mut Conn, clinic: ClinicId, hidden: bool) -> Result<Vec<Menu>, StoreError> {
+                let filter = if hidden { "" } else { " AND active" };
+                let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE clinic_id = $1{filter} ORDER BY position, id");
                 let rows: Vec<MenuRow> = sqlx::query_as(&sql).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
                 let links: Vec<MenuResourceRow> =
                     sqlx::query_as(SELECT_MENU_RESOURCES).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
@@ -335,11 +341,7 @@ macro_rules! shared_queries {
             /// One of the clinic's menus, hidden (inactive) or not: appointments made before the
             /// owner hid a menu still get their notices.
             pub async fn menu_any(c: &mut Conn, clinic: ClinicId, id: MenuId) -> Result<Option<Menu>, StoreError> {
-                let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE clinic_id = $1 AND id = $2");
-                let rows: Vec<MenuRow> = sqlx::query_as(&sql).bind(clinic.0).bind(id.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
-                let links: Vec<MenuResourceRow> =
-                    sqlx::query_as(SELECT_MENU_RESOURCES).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
-                Ok(rows::menus(rows, &links)?.into_iter().next())
+                Ok(menus_including_hidden(c, clinic, true).await?.into_iter().find(|m| m.id == id))
             }
 
             pub async fn opening_hours(c: &mut Conn, clinic: ClinicId) -> Result<Vec<OpeningHours>, StoreError> {
@@ -739,23 +741,31 @@ macro_rules! shared_queries {
                 .fetch_one(&mut *c)
                 .await
                 .map_err(DbError::from)?;
+                if let Some(resource) = link_menu_resources(&mut *c, MenuId(id), m).await? {
+                    return Err(StoreError::Invalid(format!("resource {resource} is not one of this clinic's")));
+                }
+                Ok(MenuId(id))
+            }
+
+            /// Links menu `id` to `m`'s resources. Each must belong to the menu's clinic: the
+            /// first that does not is returned (and the caller's transaction rolled back).
+            pub async fn link_menu_resources(c: &mut Conn, id: MenuId, m: &Menu) -> Result<Option<ResourceId>, StoreError> {
                 for resource in &m.resource_ids {
-                    // The resource must belong to the same clinic as the menu.
                     let linked = sqlx::query(
                         "INSERT INTO menu_resources (menu_id, resource_id) \
                          SELECT $1, id FROM resources WHERE id = $2 AND clinic_id = $3",
                     )
-                    .bind(id)
+                    .bind(id.0)
                     .bind(resource.0)
                     .bind(m.clinic_id.0)
                     .execute(&mut *c)
                     .await
                     .map_err(DbError::from)?;
                     if linked.rows_affected() != 1 {
-                        return Err(StoreError::Invalid(format!("resource {resource} is not one of this clinic's")));
+                        return Ok(Some(*resource));
                     }
                 }
-                Ok(MenuId(id))
+                Ok(None)
             }
 
             pub async fn add_opening_hours(c: &mut Conn, h: &OpeningHours) -> Result<(), StoreError> {

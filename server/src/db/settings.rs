@@ -10,11 +10,11 @@ macro_rules! settings_queries {
             use app::booking::ids::*;
             use app::booking::model::*;
             use app::store::settings::*;
-            use app::store::{Question, QuestionKind, StaffRole, StoreError};
+            use app::store::{NewResource, Question, QuestionKind, StaffRole, StoreError};
             use async_trait::async_trait;
             use chrono::{NaiveDate, Weekday};
 
-            use crate::db::rows::{self, MenuResourceRow, MenuRow, MENU_COLUMNS, SELECT_HOURS, SELECT_MENU_RESOURCES};
+            use crate::db::rows::SELECT_HOURS;
             use crate::db::DbError;
 
             pub type Conn = <$Db as sqlx::Database>::Connection;
@@ -155,16 +155,13 @@ macro_rules! settings_queries {
             impl SettingsStore for super::$Store {
                 async fn all_menus(&self, clinic: ClinicId) -> Result<Vec<MenuSetting>, StoreError> {
                     let mut c = self.conn().await?;
-                    let sql = format!("SELECT {MENU_COLUMNS} FROM menus WHERE clinic_id = $1 ORDER BY position, id");
-                    let rows: Vec<MenuRow> = sqlx::query_as(&sql).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
-                    let links: Vec<MenuResourceRow> =
-                        sqlx::query_as(SELECT_MENU_RESOURCES).bind(clinic.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
+                    let menus = super::q::menus_including_hidden(&mut c, clinic, true).await?;
                     let inactive: Vec<i64> = sqlx::query_scalar("SELECT id FROM menus WHERE clinic_id = $1 AND NOT active")
                         .bind(clinic.0)
                         .fetch_all(&mut *c)
                         .await
                         .map_err(DbError::from)?;
-                    Ok(rows::menus(rows, &links)?
+                    Ok(menus
                         .into_iter()
                         .map(|menu| MenuSetting { active: !inactive.contains(&menu.id.0), menu })
                         .collect())
@@ -206,19 +203,8 @@ macro_rules! settings_queries {
                             return Err(StoreError::NotFound);
                         }
                         sqlx::query("DELETE FROM menu_resources WHERE menu_id = $1").bind(menu.id.0).execute(&mut *tx).await.map_err(DbError::from)?;
-                        for resource in &menu.resource_ids {
-                            let linked = sqlx::query(
-                                "INSERT INTO menu_resources (menu_id, resource_id) SELECT $1, id FROM resources WHERE id = $2 AND clinic_id = $3",
-                            )
-                            .bind(menu.id.0)
-                            .bind(resource.0)
-                            .bind(by.clinic.0)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(DbError::from)?;
-                            if linked.rows_affected() != 1 {
-                                return Err(StoreError::NotFound);
-                            }
+                        if super::q::link_menu_resources(&mut tx, menu.id, &menu).await?.is_some() {
+                            return Err(StoreError::NotFound);
                         }
                         menu.id
                     };
@@ -241,15 +227,8 @@ macro_rules! settings_queries {
                     }
                     let mut tx = self.write().await?;
                     let (id, verb) = if r.id.0 == 0 {
-                        let id: i64 = sqlx::query_scalar("INSERT INTO resources (clinic_id, name_ja, name_en, kind) VALUES ($1, $2, $3, $4) RETURNING id")
-                            .bind(by.clinic.0)
-                            .bind(&r.name_ja)
-                            .bind(&r.name_en)
-                            .bind(r.kind.as_str())
-                            .fetch_one(&mut *tx)
-                            .await
-                            .map_err(DbError::from)?;
-                        (ResourceId(id), "作成 created")
+                        let new = NewResource { clinic_id: by.clinic, name_ja: r.name_ja.clone(), name_en: r.name_en.clone(), kind: r.kind };
+                        (super::q::create_resource(&mut tx, &new).await?, "作成 created")
                     } else {
                         let updated = sqlx::query("UPDATE resources SET name_ja = $1, name_en = $2, kind = $3 WHERE id = $4 AND clinic_id = $5")
                             .bind(&r.name_ja)
