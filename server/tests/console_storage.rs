@@ -14,20 +14,7 @@ use app::store::*;
 use chrono::{Duration, NaiveDate};
 use support::*;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { let db = $crate::support::TestDb::sqlite().await; super::$name(&db).await; db.cleanup().await; }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { let db = $crate::support::TestDb::postgres().await; super::$name(&db).await; db.cleanup().await; }
-        )* }
-    };
-}
-
-on_both!(
+support::on_both!(
     staff_sessions_are_stored_as_digests_and_expire,
     failed_sign_ins_are_counted_per_account_and_per_address,
     a_decline_keeps_its_reason_and_tells_the_patient,

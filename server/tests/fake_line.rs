@@ -8,10 +8,8 @@ use std::sync::Arc;
 use app::booking::ids::{ClinicId, StaffId};
 use app::booking::status::Transition;
 use app::i18n::Lang;
-use app::state::{AppState, LiffSdk};
 use app::store::*;
 use chrono::{Duration, Utc};
-use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use server::line::api::{LineApi, PushOutcome};
 use server::line::fake::{FakeLine, QUOTA_EXHAUSTED_MESSAGE};
@@ -201,7 +199,7 @@ async fn served_app(db: &TestDb) -> (String, ClinicId) {
     db.store.set_line_settings(clinic, Some(line)).await.expect("line");
     let (url, _fake) = fake_line().await;
     let line = Arc::new(LineApi::new(&url).expect("client"));
-    let router = server::http::router(AppState { leptos_options: LeptosOptions::builder().output_name("yoyaku").build(), store: db.store.clone(), line, liff_sdk: LiffSdk::Mock });
+    let router = support::router(db.store.clone(), line);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(async move {

@@ -4,22 +4,19 @@
 mod support;
 
 use app::api::ClinicOverview;
-use app::state::AppState;
 use app::store::{availability, SharedStore};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Days, Utc};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 async fn app() -> (axum::Router, SharedStore, support::TestDb) {
     let db = support::TestDb::sqlite().await;
     server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
-    let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
     let (line_url, _fake) = support::fake_line().await;
     let line = std::sync::Arc::new(server::line::api::LineApi::new(&line_url).expect("client"));
-    let router = server::http::router(AppState { leptos_options, store: db.store.clone(), line, liff_sdk: app::state::LiffSdk::Mock });
+    let router = support::router(db.store.clone(), line);
     (router, db.store.clone(), db)
 }
 

@@ -5,13 +5,11 @@ mod support;
 
 use app::api::liff::{SubmitOutcome, SIGN_IN_EXPIRED};
 use app::booking::status::AppointmentStatus;
-use app::state::{AppState, LiffSdk};
 use app::store::{LineSettings, SharedStore};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use server::line::fake::FakeLine;
 use tower::ServiceExt;
 
@@ -36,8 +34,7 @@ async fn app() -> App {
     db.store.set_line_settings(clinic.id, Some(line)).await.expect("line settings");
     let (url, fake) = support::fake_line().await;
     let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
-    let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
-    let router = server::http::router(AppState { leptos_options, store: db.store.clone(), line, liff_sdk: LiffSdk::Mock });
+    let router = support::router(db.store.clone(), line);
     App { router, store: db.store.clone(), fake, _db: db }
 }
 

@@ -15,20 +15,7 @@ use server::line::fake::FakeLine;
 use server::notify::Worker;
 use support::*;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { let db = $crate::support::TestDb::sqlite().await; super::$name(&db).await; db.cleanup().await; }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() { let db = $crate::support::TestDb::postgres().await; super::$name(&db).await; db.cleanup().await; }
-        )* }
-    };
-}
-
-on_both!(
+support::on_both!(
     an_approval_pushes_exactly_one_card,
     server_errors_are_retried_with_the_same_key,
     a_plain_rate_limit_is_retried_and_delivered_once,

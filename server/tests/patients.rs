@@ -133,11 +133,11 @@ async fn export_lists_the_range_with_names(store: SharedStore) {
 // ---- over HTTP ----
 
 mod http {
-    use app::state::{AppState, LiffSdk};
+    
     use axum::body::Body;
     use axum::http::{header, Request, StatusCode};
     use http_body_util::BodyExt;
-    use leptos::prelude::LeptosOptions;
+    
     use tower::ServiceExt;
 
     use super::*;
@@ -167,8 +167,7 @@ mod http {
         store.transition(a.clinic, first.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm");
         store.book(booking(a.clinic, a.slot, a.doctor, tokyo(2030, 1, 7, 11, 0), attacker)).await.expect("booked");
         let line = std::sync::Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
-        let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
-        let router = server::http::router(AppState { leptos_options, store, line, liff_sdk: LiffSdk::Mock });
+        let router = crate::support::router(store, line);
         App { router, _db: db }
     }
 

@@ -8,13 +8,11 @@ use app::api::liff::SubmitOutcome;
 use app::api::staff::sandbox::SandboxInbox;
 use app::api::staff::StaffMe;
 use app::booking::status::AppointmentStatus;
-use app::state::{AppState, LiffSdk};
 use app::store::{LineSettings, NewStaff, SharedStore, StaffRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";
@@ -49,8 +47,7 @@ async fn app(db: &support::TestDb) -> App {
     }
     // Nothing may reach LINE in these tests: a closed port.
     let line = std::sync::Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
-    let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
-    let router = server::http::router(AppState { leptos_options, store: store.clone(), line: line.clone(), liff_sdk: LiffSdk::Mock });
+    let router = support::router(store.clone(), line.clone());
     App { router, store, line }
 }
 

@@ -397,11 +397,11 @@ on_both_backends!(
 );
 
 mod http {
-    use app::state::AppState;
+    
     use axum::body::Body;
     use axum::http::{header, Request, StatusCode};
     use http_body_util::BodyExt;
-    use leptos::prelude::LeptosOptions;
+    
     use tower::ServiceExt;
 
     use super::*;
@@ -418,8 +418,7 @@ mod http {
         server::seed::seed_demo_as(db.store.as_ref(), "other", Utc::now()).await.expect("seed");
         let (url, _fake) = fake_line().await;
         let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
-        let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
-        let router = server::http::router(AppState { leptos_options, store: db.store.clone(), line, liff_sdk: app::state::LiffSdk::Mock });
+        let router = crate::support::router(db.store.clone(), line);
         App { router, store: db.store.clone(), _db: db }
     }
 

@@ -8,14 +8,12 @@ mod support;
 use app::api::staff::StaffMe;
 use app::booking::ids::{AppointmentId, ClinicId, PatientId};
 use app::booking::status::AppointmentStatus;
-use app::state::{AppState, LiffSdk};
 use app::store::console::StaffSession;
 use app::store::{Actor, Appointment, NewBooking, SharedStore, StaffRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Days, Duration, Utc};
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use server::seed::{demo_staff_email, DEMO_PASSWORD};
 use tower::ServiceExt;
 
@@ -36,8 +34,7 @@ async fn app() -> App {
     server::seed::seed_demo_as(db.store.as_ref(), "other", Utc::now()).await.expect("seed other");
     let (url, _fake) = support::fake_line().await;
     let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
-    let leptos_options = LeptosOptions::builder().output_name("yoyaku").build();
-    let router = server::http::router(AppState { leptos_options, store: db.store.clone(), line: line.clone(), liff_sdk: LiffSdk::Mock });
+    let router = support::router(db.store.clone(), line.clone());
     App { router, store: db.store.clone(), line, clinic, db }
 }
 

@@ -4,14 +4,12 @@ mod support;
 
 use app::booking::status::AppointmentStatus;
 use app::i18n::Lang;
-use app::state::{AppState, LiffSdk};
 use app::store::{availability, Actor, Appointment, LineSettings, NewBooking, SharedStore};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine;
 use chrono::{Days, Utc};
 use hmac::{Hmac, Mac};
-use leptos::prelude::LeptosOptions;
 use sha2::Sha256;
 use tower::ServiceExt;
 
@@ -37,7 +35,7 @@ async fn app_on(db: support::TestDb) -> App {
     db.store.set_line_settings(clinic, Some(line)).await.expect("line");
     let (url, _fake) = support::fake_line().await;
     let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
-    let router = server::http::router(AppState { leptos_options: LeptosOptions::builder().output_name("yoyaku").build(), store: db.store.clone(), line, liff_sdk: LiffSdk::Mock });
+    let router = support::router(db.store.clone(), line);
     App { router, store: db.store.clone(), clinic, db }
 }
 

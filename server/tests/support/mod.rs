@@ -233,6 +233,30 @@ pub async fn fake_line() -> (String, server::line::fake::FakeLine) {
 /// Runs a test on one runtime shared by the whole test binary. Leptos keeps process-wide state
 /// (its task spawner) that must not outlive the runtime it first saw, so tests that render pages
 /// must not each bring their own runtime.
+/// The HTTP app as `serve` builds it, on `store`, with LINE at `line` and LINE's mock SDK.
+pub fn router(store: SharedStore, line: std::sync::Arc<server::line::api::LineApi>) -> axum::Router {
+    let leptos_options = leptos::prelude::LeptosOptions::builder().output_name("yoyaku").build();
+    server::http::router(app::state::AppState { leptos_options, store, line, liff_sdk: app::state::LiffSdk::Mock })
+}
+
+/// `on_both!(test_a, test_b)`: each `async fn test_a(db: &TestDb)` runs on a fresh SQLite and a
+/// fresh PostgreSQL database.
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { let db = $crate::support::TestDb::sqlite().await; super::$name(&db).await; db.cleanup().await; }
+        )* }
+        mod postgres { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { let db = $crate::support::TestDb::postgres().await; super::$name(&db).await; db.cleanup().await; }
+        )* }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_both;
+
 pub fn run<F: std::future::Future>(test: F) -> F::Output {
     static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime")
