@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod booking;
+pub mod error;
 pub mod i18n;
+pub mod kinds;
 pub mod line;
 #[cfg(feature = "ssr")]
 pub mod notify;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
+use crate::error::Problem;
 use crate::line::LineIdentity;
 use crate::store::SharedStore;
 
@@ -44,11 +45,11 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// The application state, from inside a server function or a server-rendered component.
-pub fn app_state() -> Result<AppState, ServerFnError> {
-    use_context::<AppState>().ok_or_else(|| ServerFnError::new("the application state is missing"))
+pub fn app_state() -> Result<AppState, Problem> {
+    use_context::<AppState>().ok_or_else(|| Problem::internal("the application state is missing"))
 }
 
 /// The store, from inside a server function or a server-rendered component.
-pub fn store() -> Result<SharedStore, ServerFnError> {
+pub fn store() -> Result<SharedStore, Problem> {
     app_state().map(|state| state.store)
 }

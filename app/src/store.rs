@@ -16,24 +16,50 @@ pub mod console;
 pub mod patients;
 pub mod settings;
 
+pub use crate::kinds::{QuestionKind, StaffRole};
+
 pub type SharedStore = Arc<dyn Store>;
 
+/// What storage can refuse or fail with. Broken constraints arrive here by name
+/// (`server/src/db/mod.rs`); everything a user can act on is a variant of its own.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The place was taken (or closed) between showing it and booking it.
-    #[error("this time is no longer available; please choose another")]
-    NoLongerAvailable,
-    /// Someone else changed the appointment first (another staff member, the expiry task).
-    #[error("this appointment was already changed (it is now {current})")]
-    Conflict { current: AppointmentStatus },
-    /// The request's hold ran out before the clinic answered.
-    #[error("this request has expired")]
-    HoldExpired,
+    /// Not there, or another clinic's.
     #[error("not found")]
     NotFound,
-    /// A value that breaks a rule of the data (a duplicate slug, a bad reference …).
-    #[error("{0}")]
-    Invalid(String),
+    /// The place was taken (or closed) between showing it and booking it.
+    #[error("this place is no longer available")]
+    PlaceTaken,
+    /// Someone else changed the appointment first (another staff member, the expiry task).
+    #[error("the appointment was already changed (it is now {current})")]
+    StatusChanged { current: AppointmentStatus },
+    /// The request's hold ran out before the clinic answered.
+    #[error("the hold has expired")]
+    HoldExpired,
+    #[error("a staff account with this e-mail address already exists")]
+    EmailTaken,
+    #[error("this clinic address name is already taken")]
+    SlugTaken,
+    /// The change would leave the clinic without an active owner.
+    #[error("the clinic must keep at least one active owner")]
+    LastOwner,
+    /// The owner cannot disable or demote their own account.
+    #[error("the owner's own account")]
+    OwnAccount,
+    /// Patients have answered the question: it is kept for their answers.
+    #[error("the question has answers")]
+    QuestionAnswered,
+    /// A resend of a notice whose news is no longer true.
+    #[error("the notice is out of date")]
+    NoticeOutOfDate,
+    #[error("only a failed notice can be sent again")]
+    NoticeNotFailed,
+    /// A value storage will not keep (the forms check it first; this is the second lock).
+    #[error("rejected: {0}")]
+    Rejected(&'static str),
+    /// The database cannot be reached (connection refused, pool timed out).
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything else: logged, never shown to a user.
     #[error("storage failure: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -155,26 +181,6 @@ pub struct LineSettings {
     pub add_friend_url: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QuestionKind {
-    Text,
-    Choice,
-    YesNo,
-}
-
-impl QuestionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionKind::Text => "text",
-            QuestionKind::Choice => "choice",
-            QuestionKind::YesNo => "yes_no",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        [QuestionKind::Text, QuestionKind::Choice, QuestionKind::YesNo].into_iter().find(|k| k.as_str() == s)
-    }
-}
-
 /// One of the clinic's questions for a menu (問診).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Question {
@@ -211,21 +217,6 @@ pub struct NewPatient {
     pub clinic_id: ClinicId,
     pub line_user_id: Option<String>,
     pub details: PatientDetails,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StaffRole {
-    Owner,
-    Staff,
-}
-
-impl StaffRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Owner => "owner",
-            StaffRole::Staff => "staff",
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -277,6 +268,7 @@ pub trait Store: console::ConsoleStore + settings::SettingsStore + patients::Pat
     async fn ping(&self) -> Result<(), StoreError>;
 
     async fn clinics(&self) -> Result<Vec<Clinic>, StoreError>;
+    async fn clinic(&self, id: ClinicId) -> Result<Option<Clinic>, StoreError>;
     async fn clinic_by_slug(&self, slug: &str) -> Result<Option<Clinic>, StoreError>;
     async fn resources(&self, clinic: ClinicId) -> Result<Vec<Resource>, StoreError>;
     /// Active menus, in display order.

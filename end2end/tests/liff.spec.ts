@@ -201,10 +201,11 @@ test("a confirmed visit is cancelled inside the cut-off and refused after it", a
   const refused = await page.evaluate(async (reference) => {
     const body = new URLSearchParams({ slug: "line-demo", reference: reference ?? "", lang: "ja" });
     const r = await fetch("/api/liff/cancel", { method: "POST", body, headers: { Accept: "application/json" } });
-    return { status: r.status, text: await r.text() };
+    return { status: r.status, error: await r.json() };
   }, soonRef);
-  expect(refused.status).toBe(500);
-  expect(refused.text).toContain("キャンセル期限");
+  expect(refused.status).toBe(409);
+  expect(refused.error.code).toBe("past_cut_off");
+  expect(refused.error.message).toContain("キャンセル期限");
 
   const later = cards.filter({ hasText: "までキャンセルできます" });
   await later.getByRole("button", { name: "キャンセルする" }).click();

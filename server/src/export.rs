@@ -8,7 +8,6 @@
 use std::borrow::Cow;
 
 use app::api::staff::auth::staff_from_headers;
-use app::api::staff::patients::status_label;
 use app::i18n::Lang;
 use app::state::AppState;
 use app::store::patients::ExportRow;
@@ -134,7 +133,7 @@ pub fn appointments_csv(rows: &[ExportRow], tz: Tz, lang: Lang) -> Result<Vec<u8
             cell(&r.patient_name),
             cell(&r.furigana),
             cell(&r.phone),
-            status_label(r.status, lang).into(),
+            r.status.label(lang).into(),
             r.queue_number.map(|n| n.to_string()).unwrap_or_default().into(),
             cell(&r.reference),
             r.created_at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string().into(),

@@ -49,7 +49,7 @@ impl Worker {
         for (clinic, id) in self.store.lapsed_requests(now).await? {
             match self.store.transition(clinic, id, Transition::Expire, Actor::System, now).await {
                 Ok(_) => tracing::info!(appointment = %id, "request expired"),
-                Err(StoreError::Conflict { .. }) | Err(StoreError::NotFound) => {}
+                Err(StoreError::StatusChanged { .. }) | Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e),
             }
         }

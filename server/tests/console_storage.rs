@@ -185,7 +185,7 @@ async fn a_decline_keeps_its_reason_and_tells_the_patient(db: &TestDb) {
 
     // Without a note, an earlier note stays; a later change cannot happen from declined.
     let e = store.change_status(c.clinic, a.id, Transition::Confirm, None, Actor::Staff(staff), later).await.expect_err("declined is final");
-    assert!(matches!(e, StoreError::Conflict { current: AppointmentStatus::Declined }), "{e:?}");
+    assert!(matches!(e, StoreError::StatusChanged { current: AppointmentStatus::Declined }), "{e:?}");
 
     // A clinic cancellation carries its message too.
     let b = store.book(booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 7, 11, 0), patient.id)).await.expect("booked");
@@ -263,7 +263,7 @@ async fn a_proposal_declines_the_request_and_offers_another_place(db: &TestDb) {
 
     // Proposing again for the declined request is a conflict.
     let e = store.propose_time(c.clinic, original.id, c.doctor, tokyo(2030, 1, 7, 11, 30), Actor::Staff(staff), later).await.expect_err("already declined");
-    assert!(matches!(e, StoreError::Conflict { current: AppointmentStatus::Declined }), "{e:?}");
+    assert!(matches!(e, StoreError::StatusChanged { current: AppointmentStatus::Declined }), "{e:?}");
 
     // The patient accepts.
     let accepted = store.transition(c.clinic, proposal.id, Transition::Confirm, Actor::Patient(patient.id), later + Duration::minutes(1)).await.expect("accepted");
@@ -294,7 +294,7 @@ async fn a_proposal_to_a_full_place_changes_nothing(db: &TestDb) {
         (c.doctor, tokyo(2030, 1, 7, 10, 10)),
     ] {
         let e = store.propose_time(c.clinic, request.id, resource, at, Actor::Staff(staff), now()).await.expect_err("full");
-        assert!(matches!(e, StoreError::NoLongerAvailable), "{at}: {e:?}");
+        assert!(matches!(e, StoreError::PlaceTaken), "{at}: {e:?}");
     }
     let still = store.appointment(c.clinic, request.id).await.expect("read").expect("request");
     assert_eq!(still, request, "the original is still requested, untouched");
@@ -336,7 +336,7 @@ async fn two_staff_approving_at_once_one_wins(db: &TestDb) {
         assert_eq!(wins, 1, "{results:?}");
         for r in &results {
             if let Err(e) = r {
-                assert!(matches!(e, StoreError::Conflict { current: AppointmentStatus::Confirmed }), "{e:?}");
+                assert!(matches!(e, StoreError::StatusChanged { current: AppointmentStatus::Confirmed }), "{e:?}");
             }
         }
         let trail = store.audit_trail(c.clinic, a.id).await.expect("trail");
@@ -358,7 +358,7 @@ async fn arrival_is_marked_once_and_only_for_confirmed_visits(db: &TestDb) {
 
     let request = store.book(booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), ps[1])).await.expect("booked");
     let e = store.mark_arrived(c.clinic, request.id, arrived).await.expect_err("a request");
-    assert!(matches!(e, StoreError::Conflict { current: AppointmentStatus::Requested }), "{e:?}");
+    assert!(matches!(e, StoreError::StatusChanged { current: AppointmentStatus::Requested }), "{e:?}");
     assert_eq!(store.appointment(c.clinic, request.id).await.expect("read").and_then(|a| a.arrived_at), None);
     let e = store.mark_arrived(c.clinic, AppointmentId(999_999), arrived).await.expect_err("unknown");
     assert!(matches!(e, StoreError::NotFound), "{e:?}");
@@ -398,7 +398,7 @@ async fn a_notice_that_is_no_longer_true_is_not_resent(db: &TestDb) {
     let staff = staff_member(store, c.clinic, "desk@a.example.jp", StaffRole::Staff).await;
     store.change_status(c.clinic, a.id, Transition::CancelByClinic, Some("休診のため".into()), Actor::Staff(staff), now()).await.expect("cancel");
     let e = store.resend_notification(c.clinic, id, now()).await.expect_err("a stale confirmation");
-    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    assert!(matches!(e, StoreError::NoticeOutOfDate), "{e:?}");
     let confirmation = store.notifications(c.clinic, a.id).await.expect("read").into_iter().find(|n| n.id == id).expect("row");
     assert_eq!(confirmation.status, "failed", "left as it was");
 }
@@ -418,7 +418,7 @@ async fn only_failed_notifications_are_resent_with_the_right_key(db: &TestDb) {
     assert_eq!((again.status.as_str(), again.retry_key.as_str(), again.last_error.as_deref()), ("queued", first.retry_key.as_str(), None));
     // A queued notice cannot be resent.
     let e = store.resend_notification(c.clinic, id, t1).await.expect_err("queued");
-    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    assert!(matches!(e, StoreError::NoticeNotFailed), "{e:?}");
     // The worker picks it up at once, keeping its first attempt time.
     let claimed = store.claim_notifications(t1, t1 + Duration::minutes(1), 10).await.expect("claim");
     assert_eq!(claimed.iter().map(|m| (m.id, m.retry_key.as_str(), m.first_attempt_at)).collect::<Vec<_>>(), [(id, first.retry_key.as_str(), Some(now()))]);
@@ -443,7 +443,7 @@ async fn only_failed_notifications_are_resent_with_the_right_key(db: &TestDb) {
     // A sent notice cannot be resent.
     store.record_delivery(id, DeliveryRecord::Sent { request_id: Some("req-1".into()) }, t3).await.expect("sent");
     let e = store.resend_notification(c.clinic, id, t3).await.expect_err("sent");
-    assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+    assert!(matches!(e, StoreError::NoticeNotFailed), "{e:?}");
     let e = store.resend_notification(c.clinic, 999_999, t3).await.expect_err("unknown");
     assert!(matches!(e, StoreError::NotFound), "{e:?}");
 }
@@ -484,7 +484,7 @@ async fn another_clinics_ids_are_not_found_and_change_nothing(db: &TestDb) {
     }
     // Clinic A proposing a place of clinic B's resource is refused, and A's request stays.
     let e = store.propose_time(a.clinic, request.id, b.doctor, tokyo(2030, 1, 7, 11, 0), Actor::System, now()).await.expect_err("foreign resource");
-    assert!(matches!(e, StoreError::NoLongerAvailable | StoreError::NotFound), "{e:?}");
+    assert!(matches!(e, StoreError::PlaceTaken | StoreError::NotFound), "{e:?}");
 
     assert!(store.pending_requests(b.clinic).await.expect("read").is_empty());
     assert!(store.open_proposals(b.clinic).await.expect("read").is_empty());

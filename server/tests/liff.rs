@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::api::liff::{SubmitOutcome, SIGN_IN_EXPIRED};
+use app::api::liff::AppointmentView;
 use app::booking::status::AppointmentStatus;
 use app::store::{LineSettings, SharedStore};
 use axum::body::Body;
@@ -11,6 +11,7 @@ use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
 use http_body_util::BodyExt;
 use server::line::fake::FakeLine;
+use support::{app_error, ErrorCode};
 use tower::ServiceExt;
 
 const CHANNEL: &str = "1657000000";
@@ -89,22 +90,25 @@ fn forged_expired_and_foreign_tokens_are_refused() {
     let app = app().await;
     let expired = app.fake.issue_id_token(ALICE, CHANNEL, None, -5);
     let other_channel = app.fake.issue_id_token(ALICE, "1999999999", None, 600);
-    for (token, expect) in [
-        ("forged.token.value", "could not be verified"),
-        ("", "could not be verified"),
-        (other_channel.as_str(), "could not be verified"),
-        (expired.as_str(), SIGN_IN_EXPIRED),
+    let oversized = "x".repeat(app::api::liff::MAX_ID_TOKEN_BYTES + 1);
+    for (token, code) in [
+        ("forged.token.value", ErrorCode::LineSignInRejected),
+        ("", ErrorCode::LineSignInRejected),
+        (other_channel.as_str(), ErrorCode::LineSignInRejected),
+        (expired.as_str(), ErrorCode::LineSignInExpired),
+        // Not passed on to LINE at all.
+        (oversized.as_str(), ErrorCode::BadRequest),
     ] {
         let reply = sign_in(&app, "line-demo", token).await;
-        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{token}");
-        assert!(reply.body.contains(expect), "{token}: {}", reply.body);
+        let error = app_error(reply.status, &reply.body, code);
+        assert!(!error.message.contains("verify") && !error.message.contains("token"), "{token}: {}", reply.body);
         assert!(reply.cookie.is_none(), "no session for {token}");
     }
-    // LINE being down is its own clear message, not a rejection.
+    // LINE being down is its own clear answer (503), not a rejection.
     app.fake.fail_next("/oauth2/v2.1/verify", 500, 1);
     let valid = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
     let reply = sign_in(&app, "line-demo", &valid).await;
-    assert!(reply.body.contains("LINE cannot be reached"), "{}", reply.body);
+    assert!(app_error(reply.status, &reply.body, ErrorCode::LineUnavailable).message.contains("LINE cannot be reached"), "{}", reply.body);
     assert!(reply.cookie.is_none());
     let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     assert!(app.store.patient_appointments(clinic.id, app::booking::ids::PatientId(1)).await.expect("read").is_empty());
@@ -116,15 +120,15 @@ fn the_sandbox_sign_in_is_refused_for_a_clinic_with_line() {
     support::run(async {
     let app = app().await;
     let reply = post(&app, "/api/liff/sandbox_sign_in", "application/x-www-form-urlencoded", "slug=line-demo&lang=en".into(), None).await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(reply.body.contains("Please sign in with LINE"), "{}", reply.body);
+    assert!(app_error(reply.status, &reply.body, ErrorCode::WrongSignIn).message.contains("Please sign in with LINE"), "{}", reply.body);
     assert!(reply.cookie.is_none());
     let sandbox = post(&app, "/api/liff/sandbox_sign_in", "application/x-www-form-urlencoded", "slug=demo&lang=en".into(), None).await;
     assert_eq!(sandbox.status, StatusCode::OK, "{}", sandbox.body);
     assert!(sandbox.cookie.is_some());
     // And a LINE token cannot sign in to the sandbox clinic.
     let token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
-    assert!(sign_in(&app, "demo", &token).await.body.contains("not connected to LINE"));
+    let reply = sign_in(&app, "demo", &token).await;
+    assert!(app_error(reply.status, &reply.body, ErrorCode::WrongSignIn).message.contains("not connected to LINE"));
     })
 }
 
@@ -167,13 +171,11 @@ fn a_user_id_in_the_body_cannot_book_as_that_user() {
     });
     // Without a session: refused.
     let anonymous = post(&app, "/api/liff/submit", "application/json", body.to_string(), None).await;
-    assert_eq!(anonymous.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(anonymous.body.contains("Please sign in again"), "{}", anonymous.body);
+    assert!(app_error(anonymous.status, &anonymous.body, ErrorCode::SignInRequired).message.contains("Please sign in again"), "{}", anonymous.body);
 
     let reply = post(&app, "/api/liff/submit", "application/json", body.to_string(), Some(&mallory_cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let outcome: SubmitOutcome = serde_json::from_str(&reply.body).expect("outcome");
-    let SubmitOutcome::Sent(view) = outcome else { panic!("expected a booking, got {outcome:?}") };
+    let view: AppointmentView = serde_json::from_str(&reply.body).expect("a booking");
     assert_eq!(view.status, AppointmentStatus::Confirmed);
     let booked = app.store.appointment_by_reference(clinic.id, &view.reference).await.expect("read").expect("booked");
     let mallory = app.store.patient(clinic.id, booked.patient_id).await.expect("read").expect("patient");
@@ -198,8 +200,7 @@ fn bad_details_come_back_per_field_and_nothing_is_booked() {
         "answers": [], "consent": false, "replaces": null, "lang": "ja"
     }});
     let reply = post(&app, "/api/liff/submit", "application/json", body.to_string(), Some(&cookie)).await;
-    let outcome: SubmitOutcome = serde_json::from_str(&reply.body).expect("outcome");
-    let SubmitOutcome::Invalid(errors) = outcome else { panic!("expected field errors, got {outcome:?}") };
+    let errors = app_error(reply.status, &reply.body, ErrorCode::Invalid).fields;
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     // The phone, both required questions of 初診, and the consent.
     assert!(fields.contains(&"phone") && fields.contains(&"consent"), "{fields:?}");

@@ -222,7 +222,7 @@ async fn an_unanswered_request_expires_by_itself_and_the_patient_is_told(db: &Te
     assert!(pushes[0].messages[0]["altText"].as_str().is_some_and(|t| t.contains("期限切れ")));
     // Approving it now is refused, clearly.
     let late = s.store.transition(s.clinic.clinic, s.appointment.id, Transition::Confirm, Actor::Staff(StaffId(1)), expiry).await;
-    assert!(matches!(late, Err(StoreError::Conflict { .. })), "{late:?}");
+    assert!(matches!(late, Err(StoreError::StatusChanged { .. })), "{late:?}");
 }
 
 /// Queues `n` messages directly (as if from as many appointment changes).

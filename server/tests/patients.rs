@@ -288,12 +288,13 @@ mod http {
             let text = String::from_utf8_lossy(&reply.body[3..]).into_owned();
             assert_eq!(text.lines().count(), 1, "only the header: {text}");
             // The search server function: the other clinic's staff find nobody.
-            let reply = post_form(&app, "/api/staff/patients_search", format!("query={}", urlencode("山田")), Some(&other)).await;
+            let reply = post_form(&app, "/api/staff/patients_search", format!("query={}&lang=ja", urlencode("山田")), Some(&other)).await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
             assert_eq!(reply.text(), "[]");
             // Nor can they open the patient by id.
             let reply = post_form(&app, "/api/staff/patient_details", "id=1&lang=en".into(), Some(&other)).await;
-            assert!(reply.text().contains("Patient not found"), "{}", reply.text());
+            let error = support::app_error(reply.status, &reply.text(), support::ErrorCode::NotFound);
+            assert_eq!(error.message, "Patient not found.");
         })
     }
 
@@ -301,10 +302,10 @@ mod http {
     fn staff_search_and_open_a_patient() {
         run(async {
             let app = app().await;
-            let reply = post_form(&app, "/api/staff/patients_search", format!("query={}", urlencode("やまだ")), None).await;
+            let reply = post_form(&app, "/api/staff/patients_search", format!("query={}&lang=ja", urlencode("やまだ")), None).await;
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text());
             let cookie = sign_in(&app, "desk@a.example.jp").await;
-            let reply = post_form(&app, "/api/staff/patients_search", format!("query={}", urlencode("やまだ")), Some(&cookie)).await;
+            let reply = post_form(&app, "/api/staff/patients_search", format!("query={}&lang=ja", urlencode("やまだ")), Some(&cookie)).await;
             assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
             let found: Vec<app::api::staff::patients::PatientSummary> = serde_json::from_slice(&reply.body).expect("json");
             assert_eq!(found.len(), 1);

@@ -69,7 +69,7 @@ async fn weekly_hours_change_what_patients_can_book(store: SharedStore) {
     // Broken hours are refused and change nothing.
     for broken in [vec![iv(600, 540)], vec![iv(540, 700), iv(600, 720)], vec![iv(540, 1500)]] {
         let e = s.set_weekday_hours(by, c.doctor, Weekday::Wed, broken).await.expect_err("refused");
-        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
     }
     assert_eq!(offered(s, c.clinic, c.slot, date(2030, 1, 9)).await.len(), 6);
     // Open until midnight is allowed (stored as 1440).
@@ -109,7 +109,7 @@ async fn closures_extra_hours_and_holidays(store: SharedStore) {
     s.set_clinic_options(by, ClinicOptions { open_on_holidays: false, reminder_hour: 19 }).await.expect("options");
     assert!(offered(s, c.clinic, c.slot, holiday).await.is_empty());
     assert_eq!(s.clinic_options(c.clinic).await.expect("options"), ClinicOptions { open_on_holidays: false, reminder_hour: 19 });
-    assert!(matches!(s.set_clinic_options(by, ClinicOptions { open_on_holidays: true, reminder_hour: 24 }).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.set_clinic_options(by, ClinicOptions { open_on_holidays: true, reminder_hour: 24 }).await, Err(StoreError::Rejected(_))));
     assert_eq!(audit_areas(s, c.clinic).await, ["clinic", "closure", "closure", "closure"]);
 }
 
@@ -200,7 +200,7 @@ async fn questions_are_added_edited_moved_and_removed(store: SharedStore) {
     s.save_question(by, choice.clone()).await.expect("edit");
     let stored = s.questions(c.slot).await.expect("questions").into_iter().find(|x| x.id == b).expect("b");
     assert_eq!(stored, choice);
-    assert!(matches!(s.save_question(by, Question { choices_en: vec!["Yes".into()], ..choice }).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.save_question(by, Question { choices_en: vec!["Yes".into()], ..choice }).await, Err(StoreError::Rejected(_))));
 
     s.remove_question(by, d).await.expect("remove");
     assert_eq!(labels(s.questions(c.slot).await.expect("questions")), ["a", "熱はありますか"]);
@@ -210,7 +210,7 @@ async fn questions_are_added_edited_moved_and_removed(store: SharedStore) {
     let mut request = booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 9, 0), patient);
     request.answers = vec![(a, "頭痛".into())];
     s.book(request).await.expect("book");
-    assert!(matches!(s.remove_question(by, a).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(s.remove_question(by, a).await, Err(StoreError::QuestionAnswered)));
     assert_eq!(s.questions(c.slot).await.expect("questions").len(), 2);
     assert_eq!(audit_areas(s, c.clinic).await.len(), 6);
 }
@@ -307,10 +307,10 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(store: SharedSto
     assert_eq!(offered(s, a.clinic, a.slot, date(2030, 1, 9)).await.len(), 6);
 }
 
-fn refused_with(result: Result<(), StoreError>, reason: &str) {
+fn refused_with(result: Result<(), StoreError>, reason: fn(&StoreError) -> bool) {
     match result {
-        Err(StoreError::Invalid(m)) if m == reason => {}
-        other => panic!("expected {reason:?}, got {other:?}"),
+        Err(e) if reason(&e) => {}
+        other => panic!("expected another refusal, got {other:?}"),
     }
 }
 
@@ -324,8 +324,8 @@ async fn staff_accounts_keep_an_owner_and_lose_their_sessions_when_disabled(stor
 
     let nurse = s.add_staff_member(by, new(" Nurse@Team.JP ", StaffRole::Staff)).await.expect("add");
     // E-mail addresses are unique across clinics, whatever their case.
-    refused_with(s.add_staff_member(by, new("NURSE@team.jp", StaffRole::Owner)).await.map(drop), EMAIL_TAKEN);
-    refused_with(s.add_staff_member(other_owner, new("owner@team.jp", StaffRole::Staff)).await.map(drop), EMAIL_TAKEN);
+    refused_with(s.add_staff_member(by, new("NURSE@team.jp", StaffRole::Owner)).await.map(drop), |e| matches!(e, StoreError::EmailTaken));
+    refused_with(s.add_staff_member(other_owner, new("owner@team.jp", StaffRole::Staff)).await.map(drop), |e| matches!(e, StoreError::EmailTaken));
     let listed = |c: ClinicId| async move {
         s.staff_members(c).await.expect("staff").into_iter().map(|m| (m.email, m.display_name, m.role, m.disabled)).collect::<Vec<_>>()
     };
@@ -337,12 +337,12 @@ async fn staff_accounts_keep_an_owner_and_lose_their_sessions_when_disabled(stor
     assert_eq!((account.id, account.clinic_id, account.password_hash.as_str(), account.disabled), (nurse, c.clinic, "$argon2id$hash-1", false));
 
     // The owner can neither demote nor disable themself …
-    refused_with(s.set_staff_role(by, by.staff, StaffRole::Staff).await, CANNOT_CHANGE_ONESELF);
-    refused_with(s.set_staff_disabled(by, by.staff, true).await, CANNOT_CHANGE_ONESELF);
+    refused_with(s.set_staff_role(by, by.staff, StaffRole::Staff).await, |e| matches!(e, StoreError::OwnAccount));
+    refused_with(s.set_staff_disabled(by, by.staff, true).await, |e| matches!(e, StoreError::OwnAccount));
     // … and whoever asks, the clinic keeps an active owner.
     let as_nurse = Editor { staff: nurse, ..by };
-    refused_with(s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await, LAST_OWNER);
-    refused_with(s.set_staff_disabled(as_nurse, by.staff, true).await, LAST_OWNER);
+    refused_with(s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await, |e| matches!(e, StoreError::LastOwner));
+    refused_with(s.set_staff_disabled(as_nurse, by.staff, true).await, |e| matches!(e, StoreError::LastOwner));
     // With a second owner, the first can be demoted, and promoted again.
     s.set_staff_role(by, nurse, StaffRole::Owner).await.expect("promote");
     s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await.expect("demote the other owner");
@@ -357,7 +357,7 @@ async fn staff_accounts_keep_an_owner_and_lose_their_sessions_when_disabled(stor
     assert!(s.staff_account(nurse).await.expect("read").expect("account").disabled);
     assert_eq!(listed(c.clinic).await[1], ("nurse@team.jp".into(), "看護師".into(), StaffRole::Owner, true));
     // A disabled owner does not count as the clinic's owner.
-    refused_with(s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await, LAST_OWNER);
+    refused_with(s.set_staff_role(as_nurse, by.staff, StaffRole::Staff).await, |e| matches!(e, StoreError::LastOwner));
     s.set_staff_disabled(by, nurse, false).await.expect("enable");
     assert!(!s.staff_account(nurse).await.expect("read").expect("account").disabled);
 
@@ -495,12 +495,7 @@ mod http {
             let mut broken = change(&owner_csrf);
             broken["hours"] = "9:00-8:00".into();
             let (status, body) = post(&app, "/api/staff/settings/hours", broken, Some(&owner_cookie)).await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            let outcome: app::api::staff::settings::SaveOutcome = serde_json::from_str(&body).expect("outcome");
-            match outcome {
-                app::api::staff::settings::SaveOutcome::Invalid(errors) => assert_eq!(errors[0].field, format!("hours-{}-1", doctor.0)),
-                other => panic!("expected field errors, got {other:?}"),
-            }
+            assert_eq!(invalid_fields(status, &body), [format!("hours-{}-1", doctor.0)]);
             assert_eq!(app.store.weekly_hours(demo.id).await.expect("hours"), hours_before);
 
             // The owner, with the token: the doctor is closed on Tuesdays, and it is audited.
@@ -531,21 +526,17 @@ mod http {
         send(app, "/api/staff/inbox", "application/x-www-form-urlencoded", "lang=ja".into(), Some(cookie)).await.0
     }
 
-    fn outcome(status: StatusCode, body: &str) -> app::api::staff::settings::SaveOutcome {
+    fn saved(status: StatusCode, body: &str) {
         assert_eq!(status, StatusCode::OK, "{body}");
-        serde_json::from_str(body).expect("outcome")
     }
 
     fn invalid_fields(status: StatusCode, body: &str) -> Vec<String> {
-        match outcome(status, body) {
-            app::api::staff::settings::SaveOutcome::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
-            other => panic!("expected field errors, got {other:?}"),
-        }
+        app_error(status, body, ErrorCode::Invalid).fields.into_iter().map(|e| e.field).collect()
     }
 
     #[test]
     fn the_owner_adds_disables_and_keeps_staff_accounts() {
-        use app::api::staff::settings::{SaveOutcome, SettingsData};
+        use app::api::staff::settings::SettingsData;
         run(async {
             let app = app().await;
             let demo = app.store.clinic_by_slug("demo").await.expect("read").expect("clinic");
@@ -556,8 +547,8 @@ mod http {
                 serde_json::json!({ "csrf": csrf, "lang": "en",
                     "form": { "email": " New.Nurse@Demo.example.jp ", "name": "看護師 新人", "role": "staff", "password": password } })
             };
-            let any_id = app.store.staff_members(demo.id).await.expect("staff")[0].id.0;
-            let calls = |csrf: &str, id: i64| {
+            let any_id = app.store.staff_members(demo.id).await.expect("staff")[0].id;
+            let calls = |csrf: &str, id: StaffId| {
                 [
                     ("/api/staff/settings/staff/add", form(csrf, "a-long-password-1")),
                     ("/api/staff/settings/staff/role", serde_json::json!({ "csrf": csrf, "id": id, "role": "owner", "lang": "en" })),
@@ -579,9 +570,9 @@ mod http {
 
             // The owner adds a receptionist, who signs in.
             let (status, body) = post(&app, "/api/staff/settings/staff/add", form(&owner_csrf, "a-long-password-1"), Some(&owner_cookie)).await;
-            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            saved(status, &body);
             let (status, body) = post(&app, "/api/staff/settings/staff/add", form(&owner_csrf, "a-long-password-1"), Some(&owner_cookie)).await;
-            assert_eq!(invalid_fields(status, &body), ["staff-email"], "the same address twice");
+            assert_eq!(app_error(status, &body, ErrorCode::EmailTaken).status, 409, "the same address twice");
             let (status, nurse_cookie) = sign_in(&app, "new.nurse@demo.example.jp", "a-long-password-1").await;
             assert_eq!(status, StatusCode::OK);
             let nurse_cookie = nurse_cookie.expect("a session cookie");
@@ -593,21 +584,21 @@ mod http {
             assert!(!body.contains("argon2") && !body.contains("a-long-password-1"), "{body}");
             let data: SettingsData = serde_json::from_str(&body).expect("settings");
             let nurse = data.staff.iter().find(|m| m.email == "new.nurse@demo.example.jp").expect("listed");
-            assert_eq!((nurse.name.as_str(), nurse.role.as_str(), nurse.disabled, nurse.is_me), ("看護師 新人", "staff", false, false));
+            assert_eq!((nurse.name.as_str(), nurse.role, nurse.disabled, nurse.is_me), ("看護師 新人", StaffRole::Staff, false, false));
             let me = data.staff.iter().find(|m| m.is_me).expect("me").id;
 
             // Disabling ends the session at once and refuses the next sign-in.
-            let disable = |id: i64, disabled: bool| serde_json::json!({ "csrf": owner_csrf, "id": id, "disabled": disabled, "lang": "en" });
+            let disable = |id: StaffId, disabled: bool| serde_json::json!({ "csrf": owner_csrf, "id": id, "disabled": disabled, "lang": "en" });
             let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(nurse.id, true), Some(&owner_cookie)).await;
-            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            saved(status, &body);
             assert_eq!(inbox(&app, &nurse_cookie).await, StatusCode::UNAUTHORIZED);
             assert_eq!(sign_in(&app, "new.nurse@demo.example.jp", "a-long-password-1").await.0, StatusCode::UNAUTHORIZED);
             // Enabled again, with a new password.
             let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(nurse.id, false), Some(&owner_cookie)).await;
-            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            saved(status, &body);
             let password = serde_json::json!({ "csrf": owner_csrf, "id": nurse.id, "password": "another-password", "lang": "en" });
             let (status, body) = post(&app, "/api/staff/settings/staff/password", password, Some(&owner_cookie)).await;
-            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            saved(status, &body);
             assert_eq!(sign_in(&app, "new.nurse@demo.example.jp", "a-long-password-1").await.0, StatusCode::UNAUTHORIZED);
             assert_eq!(sign_in(&app, "new.nurse@demo.example.jp", "another-password").await.0, StatusCode::OK);
 
@@ -615,19 +606,18 @@ mod http {
             // neither disable nor demote themself.
             let seeded = data.staff.iter().find(|m| m.email == "owner@demo.example.jp").expect("seeded owner").id;
             let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(seeded, true), Some(&owner_cookie)).await;
-            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            saved(status, &body);
             let (status, body) = post(&app, "/api/staff/settings/staff/disabled", disable(me, true), Some(&owner_cookie)).await;
-            assert_eq!(invalid_fields(status, &body), [format!("staff-{me}")]);
+            app_error(status, &body, ErrorCode::OwnAccount);
             let demote = serde_json::json!({ "csrf": owner_csrf, "id": me, "role": "staff", "lang": "ja" });
             let (status, body) = post(&app, "/api/staff/settings/staff/role", demote, Some(&owner_cookie)).await;
-            assert_eq!(invalid_fields(status, &body), [format!("staff-{me}")]);
-            assert!(body.contains("自分のアカウント"), "{body}");
+            assert!(app_error(status, &body, ErrorCode::OwnAccount).message.contains("自分のアカウント"), "{body}");
             let owners: Vec<_> = app.store.staff_members(demo.id).await.expect("staff").into_iter().filter(|m| m.role == StaffRole::Owner && !m.disabled).collect();
-            assert_eq!(owners.iter().map(|m| m.id.0).collect::<Vec<_>>(), [me]);
+            assert_eq!(owners.iter().map(|m| m.id).collect::<Vec<_>>(), [me]);
 
             // Another clinic's account: 404, and nothing changes.
             let theirs_before = app.store.staff_members(other.id).await.expect("staff");
-            for (path, body) in calls(&owner_csrf, theirs_before[0].id.0).into_iter().skip(1) {
+            for (path, body) in calls(&owner_csrf, theirs_before[0].id).into_iter().skip(1) {
                 let (status, reply) = post(&app, path, body, Some(&owner_cookie)).await;
                 assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {reply}");
             }
@@ -638,13 +628,13 @@ mod http {
             assert!(audit.iter().all(|a| a.area == "staff" && !a.summary.contains("password-") && !a.summary.contains("argon2")), "{audit:?}");
 
             // A new password of one's own signs out every other device, not this one.
-            let other_device = StaffSession { staff_id: app::booking::ids::StaffId(me), clinic_id: demo.id, csrf_token: "csrf-elsewhere".into(), expires_at: Utc::now() + Duration::hours(1) };
+            let other_device = StaffSession { staff_id: me, clinic_id: demo.id, csrf_token: "csrf-elsewhere".into(), expires_at: Utc::now() + Duration::hours(1) };
             app.store.create_staff_session("token-elsewhere", &other_device, Utc::now()).await.expect("session");
             let elsewhere = "yoyaku_staff=token-elsewhere".to_string();
             assert_eq!(inbox(&app, &elsewhere).await, StatusCode::OK);
             let mine = serde_json::json!({ "csrf": owner_csrf, "id": me, "password": "my-new-owner-password", "lang": "en" });
             let (status, body) = post(&app, "/api/staff/settings/staff/password", mine, Some(&owner_cookie)).await;
-            assert_eq!(outcome(status, &body), SaveOutcome::Saved);
+            saved(status, &body);
             assert_eq!(inbox(&app, &owner_cookie).await, StatusCode::OK, "this device stays signed in");
             assert_eq!(inbox(&app, &elsewhere).await, StatusCode::UNAUTHORIZED, "the other device is signed out");
         })
@@ -702,7 +692,7 @@ mod http {
             };
             let before = overview().await;
             let day = before.menus[0].next_places.first().expect("a free place").date.clone();
-            let form = serde_json::json!({ "csrf": csrf, "lang": "ja", "form": { "date": day, "resource_id": 0, "closed": true, "opens": "", "closes": "" } });
+            let form = serde_json::json!({ "csrf": csrf, "lang": "ja", "form": { "date": day, "resource_id": null, "closed": true, "opens": "", "closes": "" } });
             let (status, body) = post(&app, "/api/staff/settings/exception", form, Some(&cookie)).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let after = overview().await;

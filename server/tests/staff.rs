@@ -228,8 +228,8 @@ fn one_address_trying_many_accounts_is_locked_out() {
         }
         let owner = demo_staff_email(StaffRole::Owner, "demo");
         let locked = sign_in_from(&app, attacker, &owner, DEMO_PASSWORD).await;
-        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
-        assert!(locked.body.contains("Too many failed sign-ins"), "{}", locked.body);
+        let error = support::app_error(locked.status, &locked.body, support::ErrorCode::TooManyAttempts);
+        assert!(error.message.contains("Too many failed attempts"), "{}", locked.body);
         assert!(locked.set_cookie.is_none());
         // The owner at the clinic's own address is not locked out by it.
         let clinic = sign_in_from(&app, [198, 51, 100, 7], &owner, DEMO_PASSWORD).await;
@@ -321,8 +321,7 @@ fn an_expired_session_is_refused() {
         app.store.create_staff_session("live-token", &live, now).await.expect("session");
 
         let reply = inbox(&app, Some("yoyaku_staff=expired-token")).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
-        assert!(reply.body.contains("ログインしてください"), "{}", reply.body);
+        assert!(support::app_error(reply.status, &reply.body, support::ErrorCode::SignInRequired).message.contains("ログイン"), "{}", reply.body);
         assert_eq!(inbox(&app, Some("yoyaku_staff=live-token")).await.status, StatusCode::OK);
 
         let patient = patient_with_request(&app).await;
@@ -343,14 +342,13 @@ fn changes_need_the_sessions_csrf_token_and_this_site() {
 
         // No token at all.
         let missing = post(&app, "/api/staff/approve", &format!("id={id}&lang=ja"), Some(&owner.cookie), Some(&same_site)).await;
-        // (Leptos refuses a server function call with a missing argument before it runs: 500.)
-        assert!(!missing.status.is_success() && missing.body.contains("csrf"), "{} {}", missing.status, missing.body);
+        support::app_error(missing.status, &missing.body, support::ErrorCode::CsrfRejected);
         // An empty one, a wrong one, another session's one.
         let other = signed_in(&app, StaffRole::Staff, "demo").await;
         for csrf in ["", "wrong-token", other.csrf.as_str()] {
             let reply = post(&app, "/api/staff/approve", &format!("id={id}&csrf={csrf}&lang=ja"), Some(&owner.cookie), Some(&same_site)).await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{csrf}: {}", reply.body);
-            assert!(reply.body.contains("画面を開き直して"), "{}", reply.body);
+            let error = support::app_error(reply.status, &reply.body, support::ErrorCode::CsrfRejected);
+            assert!(error.message.contains("画面を開き直して"), "{csrf}: {}", reply.body);
         }
         // The right token from another site.
         let cross = post(&app, "/api/staff/approve", &format!("id={id}&csrf={}&lang=ja", owner.csrf), Some(&owner.cookie), Some("https://evil.example")).await;
@@ -420,10 +418,11 @@ fn declining_needs_a_reason_which_reaches_the_patient() {
         let decline = |reason: &str| format!("id={id}&reason={}&csrf={}&lang=ja", urlencode(reason), staff.csrf);
 
         let empty = post(&app, "/api/staff/decline", &decline("   "), Some(&staff.cookie), None).await;
-        assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
-        assert!(empty.body.contains("理由を選ぶか入力してください"), "{}", empty.body);
+        let error = support::app_error(empty.status, &empty.body, support::ErrorCode::Invalid);
+        assert_eq!((error.field.as_deref(), error.fields[0].reason.clone()), (Some("reason"), app::error::Reason::GiveAReason), "{}", empty.body);
         let long = post(&app, "/api/staff/decline", &decline(&"長".repeat(201)), Some(&staff.cookie), None).await;
-        assert_eq!(long.status, StatusCode::BAD_REQUEST, "{}", long.body);
+        let error = support::app_error(long.status, &long.body, support::ErrorCode::Invalid);
+        assert_eq!(error.fields[0].reason, app::error::Reason::TooLong { max: 200 }, "{}", long.body);
         assert_eq!(status_of(&app, id).await, AppointmentStatus::Requested);
 
         let reason = "担当医が不在のため";
@@ -473,7 +472,8 @@ fn a_proposal_is_accepted_by_the_patient_on_their_phone() {
         assert_eq!(status_of(&app, proposal.id).await, AppointmentStatus::Confirmed);
         assert_eq!(app.store.audit_trail(app.clinic, proposal.id).await.expect("trail").last().map(|e| e.actor), Some(Actor::Patient(patient.id)));
         let twice = post(&app, "/api/liff/answer_proposal", &answer(false), Some(&patient.cookie), None).await;
-        assert!(twice.body.contains("すでにお返事済み"), "{}", twice.body);
+        let error = support::app_error(twice.status, &twice.body, support::ErrorCode::StatusChanged);
+        assert_eq!(error.current, Some(AppointmentStatus::Confirmed), "{}", twice.body);
         assert_eq!(status_of(&app, proposal.id).await, AppointmentStatus::Confirmed);
         // The patient was told of the proposal, then of the confirmation.
         let kinds: Vec<String> = app.store.notifications(app.clinic, proposal.id).await.expect("read").into_iter().map(|n| n.kind).collect();

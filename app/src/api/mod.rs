@@ -1,5 +1,6 @@
 //! Server functions and the data they send to the browser. Each function is thin: it checks its
-//! input, calls the booking core or the store, and maps errors once (`ssr::user_error`).
+//! input, calls the booking core or the store, and answers any problem through
+//! [`respond`](crate::error::problem::respond) as an [`AppError`].
 
 #[cfg(feature = "ssr")]
 pub mod cookie;
@@ -12,7 +13,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::booking::ids::{MenuId, ResourceId};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Missing, Problem};
 use crate::i18n::Lang;
+use crate::kinds::ModeKind;
 
 /// How many upcoming places the landing page shows per menu.
 pub const NEXT_PLACES: usize = 6;
@@ -35,8 +40,7 @@ pub struct MenuOverview {
     pub id: MenuId,
     pub name: String,
     pub duration_minutes: u32,
-    /// `slot`, `band` or `queue`.
-    pub mode: String,
+    pub mode: ModeKind,
     pub capacity: u32,
     pub next_places: Vec<PlaceView>,
 }
@@ -56,35 +60,33 @@ pub struct PlaceView {
 }
 
 #[server(endpoint = "clinics")]
-pub async fn list_clinics(lang: Lang) -> Result<Vec<ClinicSummary>, ServerFnError> {
-    let store = crate::state::store()?;
-    let clinics = store.clinics().await.map_err(ssr::user_error)?;
-    Ok(clinics
-        .into_iter()
-        .map(|c| ClinicSummary { name: lang.pick(&c.name_ja, &c.name_en).to_string(), slug: c.slug })
-        .collect())
+pub async fn list_clinics(lang: Lang) -> Result<Vec<ClinicSummary>, AppError> {
+    respond(lang, async move {
+        let clinics = crate::state::store()?.clinics().await?;
+        Ok(clinics.into_iter().map(|c| ClinicSummary { name: lang.pick(&c.name_ja, &c.name_en).to_string(), slug: c.slug }).collect())
+    })
+    .await
 }
 
 /// The clinic's menus with the next free places of each, computed by the booking core.
 #[server(endpoint = "clinic_overview")]
-pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOverview, ServerFnError> {
+pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOverview, AppError> {
+    respond(lang, overview(slug, lang)).await
+}
+
+#[cfg(feature = "ssr")]
+async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
     use chrono::{Days, Utc};
 
     let store = crate::state::store()?;
-    let clinic = store
-        .clinic_by_slug(&slug)
-        .await
-        .map_err(ssr::user_error)?
-        .ok_or_else(|| ServerFnError::new(lang.pick("医院が見つかりません。", "Clinic not found.")))?;
-    let resources = store.resources(clinic.id).await.map_err(ssr::user_error)?;
+    let clinic = store.clinic_by_slug(&slug).await?.ok_or(Problem::NotFound(Missing::Clinic))?;
+    let resources = store.resources(clinic.id).await?;
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
     let mut menus = Vec::new();
-    for menu in store.menus(clinic.id).await.map_err(ssr::user_error)? {
+    for menu in store.menus(clinic.id).await? {
         let until = today + Days::new(menu.horizon_days.into());
-        let offers = crate::store::availability(store.as_ref(), &clinic, &menu, today, until, now)
-            .await
-            .map_err(ssr::user_error)?;
+        let offers = crate::store::availability(store.as_ref(), &clinic, &menu, today, until, now).await?;
         let next_places = offers
             .iter()
             .take(NEXT_PLACES)
@@ -94,7 +96,7 @@ pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOver
             id: menu.id,
             name: lang.pick(&menu.name_ja, &menu.name_en).to_string(),
             duration_minutes: menu.duration_minutes,
-            mode: menu.mode.kind().to_string(),
+            mode: menu.mode.kind(),
             capacity: menu.mode.capacity(),
             next_places,
         });
@@ -104,14 +106,29 @@ pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOver
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use leptos::prelude::ServerFnError;
+    use chrono::NaiveDate;
 
     use super::PlaceView;
     use crate::booking::availability::Offer;
     use crate::booking::format::place_label;
     use crate::booking::model::{Menu, Resource};
+    use crate::error::{Problem, Reason};
     use crate::i18n::Lang;
-    use crate::store::StoreError;
+
+    /// A place's start as sent (seconds since the epoch), or a problem with `field`.
+    pub fn timestamp(field: &str, seconds: i64) -> Result<chrono::DateTime<chrono::Utc>, Problem> {
+        chrono::DateTime::from_timestamp(seconds, 0).ok_or_else(|| Problem::field(field, Reason::NotDate))
+    }
+
+    /// A clinic-local date as sent (`YYYY-MM-DD`) within ten years of today (anything else is a
+    /// typing mistake), or a problem with `field`.
+    pub fn parse_date(field: &str, date: &str) -> Result<NaiveDate, Problem> {
+        let today = chrono::Utc::now().date_naive();
+        NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (*d - today).num_days().abs() <= 3660)
+            .ok_or_else(|| Problem::field(field, Reason::NotDate))
+    }
 
     /// An offer as the patient sees it, labelled in the clinic's time zone.
     pub fn place_view(o: &Offer, menu: &Menu, resources: &[Resource], tz: chrono_tz::Tz, lang: Lang) -> PlaceView {
@@ -126,19 +143,6 @@ pub mod ssr {
             date: o.date.format("%Y-%m-%d").to_string(),
             label: place_label(menu.mode, o.starts_at, o.ends_at, tz, lang),
             remaining: o.remaining,
-        }
-    }
-
-    /// The one place where storage errors become what a user reads. Internal failures are
-    /// logged with their cause and shown as a generic message.
-    pub fn user_error(e: StoreError) -> ServerFnError {
-        match e {
-            StoreError::Internal(cause) => {
-                tracing::error!(error = %cause, "storage failure");
-                ServerFnError::new("一時的なエラーが発生しました。しばらくしてからもう一度お試しください。 (A temporary error occurred; please try again.)")
-            }
-            StoreError::NotFound => ServerFnError::new("見つかりませんでした。 (Not found.)"),
-            other => ServerFnError::new(other.to_string()),
         }
     }
 }

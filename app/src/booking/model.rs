@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use super::ids::{ClinicId, MenuId, ResourceId};
+pub use crate::kinds::{ModeKind, ResourceKind};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Clinic {
@@ -16,28 +17,6 @@ pub struct Clinic {
     pub time_zone: Tz,
     /// Japanese national holidays are closed unless the clinic opens on them.
     pub open_on_holidays: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResourceKind {
-    Practitioner,
-    Room,
-}
-
-impl ResourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Practitioner => "practitioner",
-            Self::Room => "room",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "practitioner" => Some(Self::Practitioner),
-            "room" => Some(Self::Room),
-            _ => None,
-        }
-    }
 }
 
 /// A practitioner or room that appointments are booked on.
@@ -71,19 +50,18 @@ impl BookingMode {
             Self::DayQueue { places } => places,
         }
     }
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> ModeKind {
         match self {
-            Self::TimeSlot { .. } => "slot",
-            Self::TimeBand { .. } => "band",
-            Self::DayQueue { .. } => "queue",
+            Self::TimeSlot { .. } => ModeKind::Slot,
+            Self::TimeBand { .. } => ModeKind::Band,
+            Self::DayQueue { .. } => ModeKind::Queue,
         }
     }
-    pub fn from_parts(kind: &str, capacity: u32) -> Option<Self> {
+    pub fn new(kind: ModeKind, capacity: u32) -> Self {
         match kind {
-            "slot" => Some(Self::TimeSlot { seats: capacity }),
-            "band" => Some(Self::TimeBand { capacity }),
-            "queue" => Some(Self::DayQueue { places: capacity }),
-            _ => None,
+            ModeKind::Slot => Self::TimeSlot { seats: capacity },
+            ModeKind::Band => Self::TimeBand { capacity },
+            ModeKind::Queue => Self::DayQueue { places: capacity },
         }
     }
 }

@@ -118,17 +118,19 @@ impl AppointmentStatus {
         Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
 
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Self::Requested => "承認待ち",
-            Self::Confirmed => "予約確定",
-            Self::Declined => "お断り",
-            Self::Expired => "期限切れ",
-            Self::CancelledByPatient => "キャンセル済み",
-            Self::CancelledByClinic => "医院によるキャンセル",
-            Self::NoShow => "無断キャンセル",
-            Self::Completed => "受診済み",
-        }
+    /// How the status reads, for patients and staff alike.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            Self::Requested => ("承認待ち", "Waiting for approval"),
+            Self::Confirmed => ("予約確定", "Confirmed"),
+            Self::Declined => ("お断り", "Declined"),
+            Self::Expired => ("期限切れ", "Expired"),
+            Self::CancelledByPatient => ("キャンセル済み", "Cancelled"),
+            Self::CancelledByClinic => ("医院によるキャンセル", "Cancelled by the clinic"),
+            Self::NoShow => ("無断キャンセル", "No-show"),
+            Self::Completed => ("受診済み", "Visited"),
+        };
+        lang.pick(ja, en)
     }
 }
 

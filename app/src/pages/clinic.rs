@@ -38,7 +38,7 @@ pub fn ClinicPage() -> impl IntoView {
 #[component]
 fn MenuCard(menu: MenuOverview, lang: ReadSignal<Lang>) -> impl IntoView {
     let l = move |ja: &'static str, en: &'static str| lang.get_untracked().pick(ja, en);
-    let mode = super::mode_label(&menu.mode, menu.capacity, lang.get_untracked());
+    let mode = super::mode_label(menu.mode, menu.capacity, lang.get_untracked());
     let empty = menu.next_places.is_empty();
     view! {
         <section class="card menu" data-menu-id=menu.id.0>

@@ -6,6 +6,7 @@ pub mod staff;
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
+use crate::kinds::ModeKind;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -24,14 +25,14 @@ pub fn NotFound() -> impl IntoView {
 }
 
 /// How a menu's booking mode reads: 時間予約 / 時間帯予約・定員3名 / 順番予約・1日20名まで.
-pub fn mode_label(mode: &str, capacity: u32, lang: Lang) -> String {
+pub fn mode_label(mode: ModeKind, capacity: u32, lang: Lang) -> String {
     match (mode, lang) {
-        ("band", Lang::Ja) => format!("時間帯予約・定員{capacity}名"),
-        ("band", Lang::En) => format!("time band, up to {capacity}"),
-        ("queue", Lang::Ja) => format!("順番予約・1日{capacity}名まで"),
-        ("queue", Lang::En) => format!("day queue, {capacity} a day"),
-        (_, Lang::Ja) => "時間予約".to_string(),
-        (_, Lang::En) => "time slot".to_string(),
+        (ModeKind::Band, Lang::Ja) => format!("時間帯予約・定員{capacity}名"),
+        (ModeKind::Band, Lang::En) => format!("time band, up to {capacity}"),
+        (ModeKind::Queue, Lang::Ja) => format!("順番予約・1日{capacity}名まで"),
+        (ModeKind::Queue, Lang::En) => format!("day queue, {capacity} a day"),
+        (ModeKind::Slot, Lang::Ja) => "時間予約".to_string(),
+        (ModeKind::Slot, Lang::En) => "time slot".to_string(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Patients: the details they give (name, furigana, phone, date of birth), their answers to the
 //! clinic's questions, and the rules those must follow. The server is the judge; errors come back
-//! per field in the patient's language.
+//! per field with their reason (`crate::error::Reason`).
 
 use serde::{Deserialize, Serialize};
 
@@ -12,14 +12,6 @@ pub struct DetailsInput {
     pub phone: String,
     /// `YYYY-MM-DD` (from `<input type="date">`).
     pub birth_date: String,
-}
-
-/// An error the patient can fix, tied to one field of the form (`name`, `phone`,
-/// `question-12`, `consent` …).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
 }
 
 #[cfg(feature = "ssr")]

@@ -164,11 +164,6 @@ impl std::fmt::Debug for NewStaffMember {
     }
 }
 
-/// Why a change of a staff account is refused (as `StoreError::Invalid`).
-pub const CANNOT_CHANGE_ONESELF: &str = "the owner cannot disable or demote their own account";
-pub const LAST_OWNER: &str = "the clinic must keep at least one active owner";
-pub const EMAIL_TAKEN: &str = "a staff account with this e-mail address already exists";
-
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
     /// Every menu of the clinic, inactive ones included, in display order.
@@ -197,7 +192,7 @@ pub trait SettingsStore: Send + Sync {
     /// menu must be the clinic's.
     async fn save_question(&self, by: Editor, question: Question) -> Result<QuestionId, StoreError>;
     /// Removes a question. One that patients have answered is kept (the answers need it) and the
-    /// removal is refused with `Invalid`.
+    /// removal is refused with `QuestionAnswered`.
     async fn remove_question(&self, by: Editor, id: QuestionId) -> Result<(), StoreError>;
     /// Moves a question one place up (`true`) or down within its menu.
     async fn move_question(&self, by: Editor, id: QuestionId, up: bool) -> Result<(), StoreError>;
@@ -212,10 +207,10 @@ pub trait SettingsStore: Send + Sync {
     /// disabled ones last.
     async fn staff_members(&self, clinic: ClinicId) -> Result<Vec<StaffMember>, StoreError>;
     /// Adds a staff account to the editor's clinic (the e-mail is stored trimmed and in lower
-    /// case; one already used, in any clinic, is `Invalid(EMAIL_TAKEN)`).
+    /// case; one already used, in any clinic, is `EmailTaken`).
     async fn add_staff_member(&self, by: Editor, staff: NewStaffMember) -> Result<StaffId, StoreError>;
     /// Changes the role of the clinic's account. The editor cannot demote themself
-    /// (`CANNOT_CHANGE_ONESELF`) and the clinic keeps an active owner (`LAST_OWNER`).
+    /// (`OwnAccount`) and the clinic keeps an active owner (`LastOwner`).
     async fn set_staff_role(&self, by: Editor, id: StaffId, role: StaffRole) -> Result<(), StoreError>;
     /// Disables (ending every session of the account, in the same transaction) or enables again
     /// the clinic's account, with the same rules as [`Self::set_staff_role`].

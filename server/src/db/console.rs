@@ -246,7 +246,7 @@ macro_rules! console_queries {
                         return Ok(());
                     }
                     match self.appointment(clinic, id).await? {
-                        Some(a) => Err(StoreError::Conflict { current: a.status }),
+                        Some(a) => Err(StoreError::StatusChanged { current: a.status }),
                         None => Err(StoreError::NotFound),
                     }
                 }
@@ -310,7 +310,7 @@ macro_rules! console_queries {
                         _ => false,
                     };
                     if !still_true {
-                        return Err(StoreError::Invalid(format!("notification {id} ({kind}) is out of date: the appointment is now {status:?}")));
+                        return Err(StoreError::NoticeOutOfDate);
                     }
                     let window_start = now - app::notify::RETRY_WINDOW;
                     let updated = sqlx::query(
@@ -327,7 +327,7 @@ macro_rules! console_queries {
                     let exists: Option<String> = sqlx::query_scalar("SELECT status FROM notifications WHERE clinic_id = $1 AND id = $2")
                         .bind(clinic.0).bind(id).fetch_optional(&self.pool).await.map_err(DbError::from)?;
                     match exists {
-                        Some(_) => Err(StoreError::Invalid("only a failed notification can be sent again".into())),
+                        Some(_) => Err(StoreError::NoticeNotFailed),
                         None => Err(StoreError::NotFound),
                     }
                 }

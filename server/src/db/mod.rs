@@ -48,12 +48,13 @@ impl From<sqlx::Error> for DbError {
 impl From<DbError> for StoreError {
     fn from(DbError(e): DbError) -> Self {
         match e.as_database_error().and_then(constraint_name) {
-            Some("appointments_queue_place") => StoreError::NoLongerAvailable,
-            Some("clinics_slug_key") => StoreError::Invalid("this clinic address name is already taken".into()),
-            Some("staff_email_key") => StoreError::Invalid("a staff account with this e-mail address already exists".into()),
-            Some("patients_line_user_key") => StoreError::Invalid("this LINE user is already a patient of the clinic".into()),
+            Some("appointments_queue_place") => StoreError::PlaceTaken,
+            Some("clinics_slug_key") => StoreError::SlugTaken,
+            Some("staff_email_key") => StoreError::EmailTaken,
+            Some("patients_line_user_key") => StoreError::Rejected("this LINE user is already a patient of the clinic"),
             _ => match e {
                 sqlx::Error::RowNotFound => StoreError::NotFound,
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(Box::new(e)),
                 other => StoreError::Internal(Box::new(other)),
             },
         }

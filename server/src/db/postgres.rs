@@ -46,6 +46,6 @@ impl PgStore {
             .fetch_optional(&mut *tx)
             .await
             .map_err(DbError::from)?;
-        locked.map(|_| ()).ok_or(StoreError::NoLongerAvailable)
+        locked.map(|_| ()).ok_or(StoreError::PlaceTaken)
     }
 }

@@ -37,6 +37,12 @@ macro_rules! shared_queries {
                 async fn clinics(&self) -> Result<Vec<Clinic>, StoreError> {
                     self::clinics(&mut *self.conn().await?).await
                 }
+                async fn clinic(&self, id: ClinicId) -> Result<Option<Clinic>, StoreError> {
+                    match self::clinic(&mut *self.conn().await?, id).await {
+                        Err(StoreError::NotFound) => Ok(None),
+                        other => other.map(Some),
+                    }
+                }
                 async fn clinic_by_slug(&self, slug: &str) -> Result<Option<Clinic>, StoreError> {
                     self::clinic_by_slug(&mut *self.conn().await?, slug).await
                 }
@@ -426,14 +432,14 @@ macro_rules! shared_queries {
                 let booked = holding(&mut *c, clinic.id, from, to).await?;
                 let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
                 let plan = plan_booking_as(schedule, &menu, &booked, b.resource_id, b.starts_at, b.now, b.source)
-                    .map_err(|_| StoreError::NoLongerAvailable)?;
+                    .map_err(|_| StoreError::PlaceTaken)?;
                 if let Some(replaced) = b.replaces {
                     let old = appointment(&mut *c, b.clinic_id, replaced, false).await?.ok_or(StoreError::NotFound)?;
                     if old.patient_id != b.patient_id {
                         return Err(StoreError::NotFound);
                     }
                     if old.status != AppointmentStatus::Confirmed {
-                        return Err(StoreError::Conflict { current: old.status });
+                        return Err(StoreError::StatusChanged { current: old.status });
                     }
                 }
 
@@ -530,7 +536,7 @@ macro_rules! shared_queries {
                 let next = current
                     .status
                     .apply(transition)
-                    .map_err(|_| StoreError::Conflict { current: current.status })?;
+                    .map_err(|_| StoreError::StatusChanged { current: current.status })?;
                 if transition == Transition::Confirm && current.hold_expires_at.is_some_and(|t| t <= now) {
                     return Err(StoreError::HoldExpired);
                 }
@@ -549,7 +555,7 @@ macro_rules! shared_queries {
                 .map_err(DbError::from)?;
                 if updated.rows_affected() != 1 {
                     let now_status = appointment(&mut *c, clinic, id, false).await?.map(|a| a.status).unwrap_or(current.status);
-                    return Err(StoreError::Conflict { current: now_status });
+                    return Err(StoreError::StatusChanged { current: now_status });
                 }
                 record_event(&mut *c, clinic, id, actor, Some(current.status), next, now).await?;
                 if let (Some(replaced), AppointmentStatus::Confirmed) = (current.replaces_id, next) {
@@ -729,7 +735,7 @@ macro_rules! shared_queries {
                 .bind(&m.name_ja)
                 .bind(&m.name_en)
                 .bind(i64::from(m.duration_minutes))
-                .bind(m.mode.kind())
+                .bind(m.mode.kind().as_str())
                 .bind(i64::from(m.mode.capacity()))
                 .bind(i64::from(m.buffer_before_minutes))
                 .bind(i64::from(m.buffer_after_minutes))
@@ -741,8 +747,8 @@ macro_rules! shared_queries {
                 .fetch_one(&mut *c)
                 .await
                 .map_err(DbError::from)?;
-                if let Some(resource) = link_menu_resources(&mut *c, MenuId(id), m).await? {
-                    return Err(StoreError::Invalid(format!("resource {resource} is not one of this clinic's")));
+                if link_menu_resources(&mut *c, MenuId(id), m).await?.is_some() {
+                    return Err(StoreError::NotFound);
                 }
                 Ok(MenuId(id))
             }

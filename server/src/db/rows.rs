@@ -138,8 +138,8 @@ pub struct MenuResourceRow {
 pub fn menus(rows: Vec<MenuRow>, links: &[MenuResourceRow]) -> Result<Vec<Menu>, StoreError> {
     rows.into_iter()
         .map(|r| {
-            let mode = BookingMode::from_parts(&r.mode, to_u32(r.capacity, "capacity")?)
-                .ok_or_else(|| corrupt(format!("mode {}", r.mode)))?;
+            let kind = ModeKind::parse(&r.mode).ok_or_else(|| corrupt(format!("mode {}", r.mode)))?;
+            let mode = BookingMode::new(kind, to_u32(r.capacity, "capacity")?);
             Ok(Menu {
                 id: MenuId(r.id),
                 clinic_id: ClinicId(r.clinic_id),

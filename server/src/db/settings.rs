@@ -63,8 +63,9 @@ macro_rules! settings_queries {
                 row.ok_or(StoreError::NotFound)
             }
 
-            fn invalid(e: impl std::fmt::Display) -> StoreError {
-                StoreError::Invalid(e.to_string())
+            /// A value the forms refuse first; storage keeps nothing that breaks it either.
+            fn invalid(why: &'static str) -> StoreError {
+                StoreError::Rejected(why)
             }
 
             fn role_of(stored: &str) -> Result<StaffRole, StoreError> {
@@ -105,7 +106,7 @@ macro_rules! settings_queries {
                 .fetch_one(&mut *c)
                 .await
                 .map_err(DbError::from)?;
-                if others == 0 { Err(invalid(LAST_OWNER)) } else { Ok(()) }
+                if others == 0 { Err(StoreError::LastOwner) } else { Ok(()) }
             }
 
             async fn end_sessions(c: &mut Conn, id: StaffId) -> Result<(), StoreError> {
@@ -126,7 +127,7 @@ macro_rules! settings_queries {
                     "{} / {}: {} ×{}, {}分, 前後{}/{}分, 受付締切{}分前, {}日先まで, キャンセル{}分前まで, {}, 保留{}分, 担当{:?}, {}",
                     menu.name_ja,
                     menu.name_en,
-                    menu.mode.kind(),
+                    menu.mode.kind().as_str(),
                     menu.mode.capacity(),
                     menu.duration_minutes,
                     menu.buffer_before_minutes,
@@ -185,7 +186,7 @@ macro_rules! settings_queries {
                         .bind(&menu.name_ja)
                         .bind(&menu.name_en)
                         .bind(i64::from(menu.duration_minutes))
-                        .bind(menu.mode.kind())
+                        .bind(menu.mode.kind().as_str())
                         .bind(i64::from(menu.mode.capacity()))
                         .bind(i64::from(menu.buffer_before_minutes))
                         .bind(i64::from(menu.buffer_after_minutes))
@@ -264,7 +265,7 @@ macro_rules! settings_queries {
                 }
 
                 async fn set_weekday_hours(&self, by: Editor, resource: ResourceId, weekday: Weekday, intervals: Vec<Interval>) -> Result<(), StoreError> {
-                    let intervals = check_intervals(&intervals).map_err(invalid)?;
+                    let intervals = check_intervals(&intervals).map_err(|_| invalid("hours that break the rules of a day"))?;
                     let mut tx = self.write().await?;
                     let name = own_resource(&mut tx, by, resource).await?;
                     let day = i64::from(weekday.num_days_from_monday());
@@ -313,7 +314,7 @@ macro_rules! settings_queries {
 
                 async fn add_date_exception(&self, by: Editor, date: NaiveDate, resource: Option<ResourceId>, extra: Option<Interval>) -> Result<i64, StoreError> {
                     if let Some(i) = extra {
-                        check_intervals(&[i]).map_err(invalid)?;
+                        check_intervals(&[i]).map_err(|_| invalid("hours that break the rules of a day"))?;
                     }
                     let mut tx = self.write().await?;
                     let whom = match resource {
@@ -449,7 +450,7 @@ macro_rules! settings_queries {
                         .await
                         .map_err(DbError::from)?;
                     if answered > 0 {
-                        return Err(invalid("patients have answered this question; change its wording instead of removing it"));
+                        return Err(StoreError::QuestionAnswered);
                     }
                     sqlx::query("DELETE FROM menu_questions WHERE id = $1").bind(id.0).execute(&mut *tx).await.map_err(DbError::from)?;
                     audit(&mut tx, by, "question", format!("menu #{menu} question #{id} 削除 removed: {label}")).await?;
@@ -584,7 +585,7 @@ macro_rules! settings_queries {
                         .await
                         .map_err(DbError::from)?;
                     if taken > 0 {
-                        return Err(invalid(EMAIL_TAKEN));
+                        return Err(StoreError::EmailTaken);
                     }
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO staff (clinic_id, email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -610,7 +611,7 @@ macro_rules! settings_queries {
                         return Ok(());
                     }
                     if id == by.staff {
-                        return Err(invalid(CANNOT_CHANGE_ONESELF));
+                        return Err(StoreError::OwnAccount);
                     }
                     if current == StaffRole::Owner && !disabled {
                         keep_an_owner(&mut tx, by, id).await?;
@@ -634,7 +635,7 @@ macro_rules! settings_queries {
                     }
                     if disable {
                         if id == by.staff {
-                            return Err(invalid(CANNOT_CHANGE_ONESELF));
+                            return Err(StoreError::OwnAccount);
                         }
                         if role == StaffRole::Owner {
                             keep_an_owner(&mut tx, by, id).await?;

@@ -125,7 +125,7 @@ async fn handle(store: &dyn Store, clinic_info: &Clinic, event: &Event) -> Resul
                         Ok(_) => {
                             match store.transition(clinic, appointment.id, Transition::CancelByPatient, Actor::Patient(patient.id), Utc::now()).await {
                                 // Already cancelled meanwhile: nothing to do.
-                                Ok(_) | Err(StoreError::Conflict { .. }) => Ok(()),
+                                Ok(_) | Err(StoreError::StatusChanged { .. }) => Ok(()),
                                 Err(e) => Err(e),
                             }
                         }

@@ -7,6 +7,7 @@
 use std::sync::Once;
 
 use app::booking::ids::*;
+pub use app::error::{AppError, ErrorCode};
 use app::booking::model::*;
 use app::store::*;
 use chrono::{DateTime, NaiveTime, TimeZone, Utc, Weekday};
@@ -262,4 +263,13 @@ pub fn run<F: std::future::Future>(test: F) -> F::Output {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime")
     });
     RUNTIME.block_on(test)
+}
+
+/// The error a server function answered with: it must be `code`, with the HTTP status the code
+/// names (and says in its body).
+pub fn app_error(status: axum::http::StatusCode, body: &str, code: ErrorCode) -> AppError {
+    let error: AppError = serde_json::from_str(body).unwrap_or_else(|e| panic!("not an AppError ({e}): {status} {body}"));
+    assert_eq!((error.code, status.as_u16(), error.status), (code, code.status(), code.status()), "{body}");
+    assert!(!error.message.is_empty(), "{body}");
+    error
 }

@@ -5,13 +5,13 @@
 use axum::extract::ConnectInfo;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use chrono::{Duration, Utc};
 use leptos::prelude::*;
 
 use crate::api::cookie;
 use crate::booking::model::Clinic;
-use crate::i18n::Lang;
+use crate::error::Problem;
 use crate::store::console::{StaffAccount, StaffSession};
 use crate::store::{StaffRole, Store};
 
@@ -33,14 +33,6 @@ pub struct StaffContext {
     pub csrf_token: String,
 }
 
-/// Answers with `status` and a message; nothing has been changed.
-pub fn refuse(status: StatusCode, message: &str) -> ServerFnError {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(status);
-    }
-    ServerFnError::new(message)
-}
-
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }
@@ -60,14 +52,13 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").is_some_and(|(_, rest)| rest == host)
 }
 
-fn internal(e: crate::store::StoreError) -> ServerFnError {
-    crate::api::ssr::user_error(e)
-}
-
 async fn context_for(store: &dyn Store, session: StaffSession) -> Result<Option<StaffContext>, crate::store::StoreError> {
     // A disabled account has no sessions; this also refuses one that was being used meanwhile.
     let Some(staff) = store.staff_account(session.staff_id).await?.filter(|s| !s.disabled) else { return Ok(None) };
-    let clinic = store.clinics().await?.into_iter().find(|c| c.id == session.clinic_id && c.id == staff.clinic_id);
+    if staff.clinic_id != session.clinic_id {
+        return Ok(None);
+    }
+    let clinic = store.clinic(session.clinic_id).await?;
     Ok(clinic.map(|clinic| StaffContext { staff, clinic, csrf_token: session.csrf_token }))
 }
 
@@ -79,34 +70,33 @@ pub async fn staff_from_headers(store: &dyn Store, headers: &HeaderMap) -> Optio
 }
 
 /// The signed-in staff member, or `None`.
-pub async fn current() -> Result<Option<StaffContext>, ServerFnError> {
+pub async fn current() -> Result<Option<StaffContext>, Problem> {
     let store = crate::state::store()?;
     let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(None) };
-    let Some(session) = store.staff_session(&token, Utc::now()).await.map_err(internal)? else { return Ok(None) };
-    context_for(store.as_ref(), session).await.map_err(internal)
+    let Some(session) = store.staff_session(&token, Utc::now()).await? else { return Ok(None) };
+    Ok(context_for(store.as_ref(), session).await?)
 }
 
 /// Any signed-in staff member. `csrf`: `Some` for a change (it must match the session's token,
-/// else 403), `None` for a read. 401 when not signed in.
-pub async fn staff(csrf: Option<&str>) -> Result<StaffContext, ServerFnError> {
-    let Some(ctx) = current().await? else {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "ログインしてください。 (Please sign in.)"));
-    };
+/// else [`Problem::CsrfRejected`]), `None` for a read. [`Problem::SignInRequired`] when not
+/// signed in.
+pub async fn staff(csrf: Option<&str>) -> Result<StaffContext, Problem> {
+    let ctx = current().await?.ok_or(Problem::SignInRequired)?;
     if let Some(sent) = csrf {
         let headers = parts().map(|p| p.headers).unwrap_or_default();
         if !constant_time_eq(sent.as_bytes(), ctx.csrf_token.as_bytes()) || !same_origin(&headers) {
             tracing::warn!(staff = %ctx.staff.id, "refused a change without a valid CSRF token");
-            return Err(refuse(StatusCode::FORBIDDEN, "画面を開き直してからもう一度お試しください。 (Reload the page and try again.)"));
+            return Err(Problem::CsrfRejected);
         }
     }
     Ok(ctx)
 }
 
-/// Like [`staff`], for the owner only (403 for other staff).
-pub async fn owner(csrf: Option<&str>) -> Result<StaffContext, ServerFnError> {
+/// Like [`staff`], for the owner only ([`Problem::OwnerOnly`] for other staff).
+pub async fn owner(csrf: Option<&str>) -> Result<StaffContext, Problem> {
     let ctx = staff(csrf).await?;
     if ctx.staff.role != StaffRole::Owner {
-        return Err(refuse(StatusCode::FORBIDDEN, "この操作は院長(オーナー)のみできます。 (Only the clinic's owner can do this.)"));
+        return Err(Problem::OwnerOnly);
     }
     Ok(ctx)
 }
@@ -123,9 +113,9 @@ pub fn password_matches(password: &str, phc: &str) -> bool {
 
 /// Checks the password (against the decoy when there is no account) on a blocking thread, at
 /// most two at a time: Argon2 takes a core for a while, and the server must keep answering.
-async fn verify_off_the_runtime(password: String, hash: Option<String>) -> Result<bool, ServerFnError> {
+async fn verify_off_the_runtime(password: String, hash: Option<String>) -> Result<bool, Problem> {
     static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-    let _permit = CHECKS.acquire().await.map_err(|_| ServerFnError::new("shutting down"))?;
+    let _permit = CHECKS.acquire().await.map_err(Problem::internal)?;
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => password_matches(&password, &hash),
         None => {
@@ -134,10 +124,7 @@ async fn verify_off_the_runtime(password: String, hash: Option<String>) -> Resul
         }
     })
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password check failed");
-        ServerFnError::new("一時的なエラーが発生しました。 (A temporary error occurred.)")
-    })
+    .map_err(Problem::internal)
 }
 
 /// A valid hash of a random password: checked when the e-mail is unknown, so an unknown
@@ -145,11 +132,11 @@ async fn verify_off_the_runtime(password: String, hash: Option<String>) -> Resul
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0Vq8ZxF3G6cWl0X0mW4xq8a6m2yWb7cP5HkJ0QbI3nE";
 
 /// Signs a staff member in: rate-limited, then the password checked, then a new session.
-pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffContext, ServerFnError> {
+pub async fn sign_in(email: &str, password: &str) -> Result<StaffContext, Problem> {
     // A sign-in posted from another site (login CSRF) would sign the desk into someone else's
     // account.
     if !same_origin(&parts().map(|p| p.headers).unwrap_or_default()) {
-        return Err(refuse(StatusCode::FORBIDDEN, lang.pick("このページから直接ログインしてください。", "Please sign in from this site's page.")));
+        return Err(Problem::CsrfRejected);
     }
     let store = crate::state::store()?;
     let now = Utc::now();
@@ -157,53 +144,41 @@ pub async fn sign_in(email: &str, password: &str, lang: Lang) -> Result<StaffCon
     let address = client_address();
     // The attempt counts as a failure until the password proves right, and is counted before
     // the password is checked: a burst of parallel guesses cannot slip under the limits.
-    let attempt = store.record_sign_in(&email, &address, false, now).await.map_err(internal)?;
-    let failures = store.failed_sign_ins(&email, &address, now - Duration::minutes(LOCKOUT_MINUTES)).await.map_err(internal)?;
+    let attempt = store.record_sign_in(&email, &address, false, now).await?;
+    let failures = store.failed_sign_ins(&email, &address, now - Duration::minutes(LOCKOUT_MINUTES)).await?;
     if failures.account > MAX_FAILURES_PER_ACCOUNT || failures.address > MAX_FAILURES_PER_ADDRESS {
         tracing::warn!(%email, %address, ?failures, "sign-in refused: too many failures");
-        return Err(refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            lang.pick(
-                &format!("ログインの失敗が続いたため、一時的にロックしています。{LOCKOUT_MINUTES}分ほど待ってからお試しください。"),
-                &format!("Too many failed sign-ins: locked for now. Please wait about {LOCKOUT_MINUTES} minutes and try again."),
-            ),
-        ));
+        return Err(Problem::TooManyAttempts { minutes: LOCKOUT_MINUTES });
     }
     // A disabled account is refused exactly like an unknown address.
-    let account = store.staff_by_email(&email).await.map_err(internal)?.filter(|a| !a.disabled);
+    let account = store.staff_by_email(&email).await?.filter(|a| !a.disabled);
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let matches = verify_off_the_runtime(password.to_string(), hash).await?;
     if matches {
-        store.sign_in_succeeded(attempt).await.map_err(internal)?;
+        store.sign_in_succeeded(attempt).await?;
     }
     let Some(staff) = account.filter(|_| matches) else {
         tracing::info!(%email, %address, "sign-in failed");
-        return Err(refuse(
-            StatusCode::UNAUTHORIZED,
-            lang.pick("メールアドレスまたはパスワードが違います。", "The e-mail address or password is wrong."),
-        ));
+        return Err(Problem::WrongPassword);
     };
     let token = cookie::random_token();
     let session = StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: cookie::random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
-    store.create_staff_session(&token, &session, now).await.map_err(internal)?;
+    store.create_staff_session(&token, &session, now).await?;
     cookie::set(COOKIE_NAME, &token, SESSION_HOURS * 3600);
     tracing::info!(staff = %staff.id, "staff signed in");
-    context_for(store.as_ref(), session)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, lang.pick("アカウントが見つかりません。", "Account not found.")))
+    context_for(store.as_ref(), session).await?.ok_or(Problem::WrongPassword)
 }
 
 /// Ends every session of the signed-in staff member except this request's.
-pub async fn end_other_sessions(ctx: &StaffContext) -> Result<(), ServerFnError> {
+pub async fn end_other_sessions(ctx: &StaffContext) -> Result<(), Problem> {
     let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(()) };
-    crate::state::store()?.end_staff_sessions_except(ctx.staff.id, &token).await.map_err(internal)
+    Ok(crate::state::store()?.end_staff_sessions_except(ctx.staff.id, &token).await?)
 }
 
 /// Ends the session on the server and clears the cookie.
-pub async fn sign_out() -> Result<(), ServerFnError> {
+pub async fn sign_out() -> Result<(), Problem> {
     if let Some(token) = cookie::from_request(COOKIE_NAME) {
-        crate::state::store()?.end_staff_session(&token).await.map_err(internal)?;
+        crate::state::store()?.end_staff_session(&token).await?;
     }
     cookie::set(COOKIE_NAME, "", 0);
     Ok(())

@@ -11,8 +11,11 @@ use super::inbox::NotificationView;
 use crate::api::PlaceView;
 use crate::booking::ids::{AppointmentId, MenuId, ResourceId};
 use crate::booking::status::AppointmentStatus;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Missing, Problem};
 use crate::i18n::Lang;
-use crate::patients::{DetailsInput, FieldError};
+use crate::patients::DetailsInput;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CalendarEntry {
@@ -90,95 +93,59 @@ pub struct PhoneBooking {
     pub starts_at: i64,
     pub details: DetailsInput,
     pub lang: Lang,
+    /// Missing: refused like a wrong one (403).
+    #[serde(default)]
     pub csrf: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum PhoneBookingOutcome {
-    Booked { when: String },
-    Invalid(Vec<FieldError>),
 }
 
 /// `date` empty: today (clinic-local). `days`: 1 (day view) or 7 (week view).
 #[server(endpoint = "staff/calendar")]
-pub async fn load_calendar(date: String, days: u32, lang: Lang) -> Result<CalendarView, ServerFnError> {
-    let ctx = super::auth::staff(None).await?;
-    ssr::calendar(&ctx.clinic, &date, if days >= 7 { 7 } else { 1 }, lang).await
+pub async fn load_calendar(date: String, days: u32, lang: Lang) -> Result<CalendarView, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        ssr::calendar(&ctx.clinic, &date, if days >= 7 { 7 } else { 1 }, lang).await
+    })
+    .await
 }
 
 #[server(endpoint = "staff/free_places")]
-pub async fn free_places(menu_id: MenuId, date: String, lang: Lang) -> Result<Vec<PlaceView>, ServerFnError> {
-    let ctx = super::auth::staff(None).await?;
-    ssr::free_places(&ctx.clinic, menu_id, &date, lang).await
+pub async fn free_places(menu_id: MenuId, date: String, lang: Lang) -> Result<Vec<PlaceView>, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        ssr::free_places(&ctx.clinic, menu_id, &date, lang).await
+    })
+    .await
 }
 
 #[server(endpoint = "staff/visit")]
-pub async fn update_visit(id: AppointmentId, action: VisitAction, message: String, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
-    use crate::booking::status::Transition;
-    ssr::visit_has_come(id, action, lang).await?;
-    match action {
-        VisitAction::Arrived => {
-            let ctx = super::auth::staff(Some(&csrf)).await?;
-            crate::state::store()?
+pub async fn update_visit(id: AppointmentId, action: VisitAction, message: String, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::booking::status::Transition;
+        let ctx = super::auth::staff(Some(&csrf)).await?;
+        ssr::visit_has_come(&ctx, id, action).await?;
+        match action {
+            VisitAction::Arrived => Ok(crate::state::store()?
                 .mark_arrived(ctx.clinic.id, id, chrono::Utc::now())
                 .await
-                .map_err(|e| super::ssr::action_error(e, lang))
+                .map_err(|e| Problem::from(e).missing(Missing::Appointment))?),
+            VisitAction::Completed => super::inbox::ssr::change(&ctx, id, Transition::Complete, None).await,
+            VisitAction::NoShow => super::inbox::ssr::change(&ctx, id, Transition::MarkNoShow, None).await,
+            VisitAction::CancelByClinic => {
+                let message = super::inbox::ssr::note("message", &message, true)?;
+                super::inbox::ssr::change(&ctx, id, Transition::CancelByClinic, message).await
+            }
         }
-        VisitAction::Completed => super::inbox::ssr::change(id, Transition::Complete, None, &csrf, lang).await,
-        VisitAction::NoShow => super::inbox::ssr::change(id, Transition::MarkNoShow, None, &csrf, lang).await,
-        VisitAction::CancelByClinic => {
-            let message = super::inbox::ssr::note(&message, true, lang)?;
-            super::inbox::ssr::change(id, Transition::CancelByClinic, message, &csrf, lang).await
-        }
-    }
+    })
+    .await
 }
 
 /// Reception books a phone call: the patient's details are checked like the patient's own
-/// form, and the visit is confirmed at once (the patient is on the phone).
+/// form, and the visit is confirmed at once (the patient is on the phone). Answers how the
+/// booked place reads.
 #[server(endpoint = "staff/book_by_phone", input = Json)]
-pub async fn book_by_phone(booking: PhoneBooking) -> Result<PhoneBookingOutcome, ServerFnError> {
-    use crate::booking::BookingSource;
-    use crate::store::{Actor, NewBooking, NewPatient};
+pub async fn book_by_phone(booking: PhoneBooking) -> Result<String, AppError> {
     let lang = booking.lang;
-    let ctx = super::auth::staff(Some(&booking.csrf)).await?;
-    let store = crate::state::store()?;
-    let now = chrono::Utc::now();
-    let today = now.with_timezone(&ctx.clinic.time_zone).date_naive();
-    let details = match crate::patients::validate::details(&booking.details, lang, today) {
-        Ok(d) => d,
-        Err(errors) => return Ok(PhoneBookingOutcome::Invalid(errors)),
-    };
-    let menus = store.menus(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
-    let menu = menus.iter().find(|m| m.id == booking.menu_id).ok_or_else(|| ServerFnError::new(lang.pick("メニューが見つかりません。", "Menu not found.")))?;
-    let starts_at = chrono::DateTime::from_timestamp(booking.starts_at, 0).ok_or_else(|| ServerFnError::new("invalid time"))?;
-    // Checked before the patient is recorded, so a place taken meanwhile leaves nothing behind
-    // (the booking itself re-checks inside its transaction).
-    let day = starts_at.with_timezone(&ctx.clinic.time_zone).date_naive();
-    let free = crate::store::availability(store.as_ref(), &ctx.clinic, menu, day, day, now).await.map_err(crate::api::ssr::user_error)?;
-    if !free.iter().any(|o| o.resource_id == booking.resource_id && o.starts_at == starts_at) {
-        return Err(super::ssr::action_error(crate::store::StoreError::NoLongerAvailable, lang));
-    }
-    // A phone patient has no LINE account here; reception keeps their details with the visit.
-    let patient_id = store
-        .create_patient(NewPatient { clinic_id: ctx.clinic.id, line_user_id: None, details })
-        .await
-        .map_err(crate::api::ssr::user_error)?;
-    let booked = store
-        .book(NewBooking {
-            clinic_id: ctx.clinic.id,
-            menu_id: menu.id,
-            resource_id: booking.resource_id,
-            starts_at,
-            patient_id,
-            actor: Actor::Staff(ctx.staff.id),
-            now,
-            answers: Vec::new(),
-            replaces: None,
-            source: BookingSource::Reception,
-        })
-        .await
-        .map_err(|e| super::ssr::action_error(e, lang))?;
-    Ok(PhoneBookingOutcome::Booked { when: crate::booking::format::place_label(menu.mode, booked.starts_at, booked.ends_at, ctx.clinic.time_zone, lang) })
+    respond(lang, ssr::book_by_phone(booking)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -186,20 +153,17 @@ pub mod ssr {
     use std::collections::BTreeMap;
 
     use chrono::{Days, NaiveDate, Utc};
-    use leptos::prelude::ServerFnError;
 
     use super::*;
+    use crate::api::staff::auth::StaffContext;
     use crate::booking::format::{date_label, time_label};
     use crate::booking::model::{BookingMode, Clinic};
 
     /// A visit is marked arrived on its day, and completed or missed once it has begun: a click
     /// on next week's visit must not end it early (its reminder and the patient's cancel would
     /// be lost).
-    pub async fn visit_has_come(id: AppointmentId, action: VisitAction, lang: Lang) -> Result<(), ServerFnError> {
-        let ctx = crate::api::staff::auth::staff(None).await?;
-        let Some(a) = crate::state::store()?.appointment(ctx.clinic.id, id).await.map_err(crate::api::ssr::user_error)? else {
-            return Err(crate::api::staff::ssr::action_error(crate::store::StoreError::NotFound, lang));
-        };
+    pub async fn visit_has_come(ctx: &StaffContext, id: AppointmentId, action: VisitAction) -> Result<(), Problem> {
+        let a = crate::state::store()?.appointment(ctx.clinic.id, id).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
         let now = Utc::now();
         let too_early = match action {
             VisitAction::Arrived => a.service_date != now.with_timezone(&ctx.clinic.time_zone).date_naive(),
@@ -207,56 +171,82 @@ pub mod ssr {
             VisitAction::CancelByClinic => false,
         };
         if too_early {
-            return Err(crate::api::staff::auth::refuse(
-                axum::http::StatusCode::CONFLICT,
-                lang.pick("この予約はまだその時刻になっていません。", "This visit has not come yet."),
-            ));
+            return Err(Problem::VisitNotYet);
         }
         Ok(())
     }
 
-    fn bad_date(lang: Lang) -> ServerFnError {
-        crate::api::staff::auth::refuse(axum::http::StatusCode::BAD_REQUEST, lang.pick("日付が正しくありません。", "That date is not valid."))
-    }
-
-    /// A clinic-local date within ten years of today (anything else is a typing mistake).
-    fn parse_date(date: &str, today: NaiveDate, lang: Lang) -> Result<NaiveDate, ServerFnError> {
+    /// A clinic-local date as typed; empty: today.
+    fn date_or_today(date: &str, today: NaiveDate) -> Result<NaiveDate, Problem> {
         if date.trim().is_empty() {
             return Ok(today);
         }
-        let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| bad_date(lang))?;
-        if (day - today).num_days().abs() > 3660 {
-            return Err(bad_date(lang));
-        }
-        Ok(day)
+        crate::api::ssr::parse_date("date", date)
     }
 
-    pub async fn free_places(clinic: &Clinic, menu_id: MenuId, date: &str, lang: Lang) -> Result<Vec<PlaceView>, ServerFnError> {
+    pub async fn free_places(clinic: &Clinic, menu_id: MenuId, date: &str, lang: Lang) -> Result<Vec<PlaceView>, Problem> {
         let store = crate::state::store()?;
         let now = Utc::now();
-        let day = parse_date(date, now.with_timezone(&clinic.time_zone).date_naive(), lang)?;
-        let menus = store.menus(clinic.id).await.map_err(crate::api::ssr::user_error)?;
-        let menu = menus.iter().find(|m| m.id == menu_id).ok_or_else(|| ServerFnError::new(lang.pick("メニューが見つかりません。", "Menu not found.")))?;
-        let resources = store.resources(clinic.id).await.map_err(crate::api::ssr::user_error)?;
-        let offers = crate::store::availability(store.as_ref(), clinic, menu, day, day, now).await.map_err(crate::api::ssr::user_error)?;
+        let day = date_or_today(date, now.with_timezone(&clinic.time_zone).date_naive())?;
+        let menus = store.menus(clinic.id).await?;
+        let menu = menus.iter().find(|m| m.id == menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
+        let resources = store.resources(clinic.id).await?;
+        let offers = crate::store::availability(store.as_ref(), clinic, menu, day, day, now).await?;
         Ok(offers.iter().map(|o| crate::api::ssr::place_view(o, menu, &resources, clinic.time_zone, lang)).collect())
     }
 
-    pub async fn calendar(clinic: &Clinic, date: &str, days: u64, lang: Lang) -> Result<CalendarView, ServerFnError> {
+    pub async fn book_by_phone(booking: PhoneBooking) -> Result<String, Problem> {
+        use crate::booking::BookingSource;
+        use crate::store::{Actor, NewBooking, NewPatient};
+        let lang = booking.lang;
+        let ctx = crate::api::staff::auth::staff(Some(&booking.csrf)).await?;
         let store = crate::state::store()?;
-        let err = crate::api::ssr::user_error;
+        let now = Utc::now();
+        let today = now.with_timezone(&ctx.clinic.time_zone).date_naive();
+        let details = crate::patients::validate::details(&booking.details, today)?;
+        let menus = store.menus(ctx.clinic.id).await?;
+        let menu = menus.iter().find(|m| m.id == booking.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
+        let starts_at = crate::api::ssr::timestamp("starts_at", booking.starts_at)?;
+        // Checked before the patient is recorded, so a place taken meanwhile leaves nothing behind
+        // (the booking itself re-checks inside its transaction).
+        let day = starts_at.with_timezone(&ctx.clinic.time_zone).date_naive();
+        let free = crate::store::availability(store.as_ref(), &ctx.clinic, menu, day, day, now).await?;
+        if !free.iter().any(|o| o.resource_id == booking.resource_id && o.starts_at == starts_at) {
+            return Err(Problem::PlaceTaken);
+        }
+        // A phone patient has no LINE account here; reception keeps their details with the visit.
+        let patient_id = store.create_patient(NewPatient { clinic_id: ctx.clinic.id, line_user_id: None, details }).await?;
+        let booked = store
+            .book(NewBooking {
+                clinic_id: ctx.clinic.id,
+                menu_id: menu.id,
+                resource_id: booking.resource_id,
+                starts_at,
+                patient_id,
+                actor: Actor::Staff(ctx.staff.id),
+                now,
+                answers: Vec::new(),
+                replaces: None,
+                source: BookingSource::Reception,
+            })
+            .await?;
+        Ok(crate::booking::format::place_label(menu.mode, booked.starts_at, booked.ends_at, ctx.clinic.time_zone, lang))
+    }
+
+    pub async fn calendar(clinic: &Clinic, date: &str, days: u64, lang: Lang) -> Result<CalendarView, Problem> {
+        let store = crate::state::store()?;
         let tz = clinic.time_zone;
         let today = Utc::now().with_timezone(&tz).date_naive();
-        let first = parse_date(date, today, lang)?;
+        let first = date_or_today(date, today)?;
         let last = first + Days::new(days - 1);
-        let appointments = store.appointments_on(clinic.id, first, last).await.map_err(err)?;
-        let menus = store.menus(clinic.id).await.map_err(err)?;
-        let resources = store.resources(clinic.id).await.map_err(err)?;
-        let notifications = store.visit_notifications(clinic.id, first, last).await.map_err(err)?;
+        let appointments = store.appointments_on(clinic.id, first, last).await?;
+        let menus = store.menus(clinic.id).await?;
+        let resources = store.resources(clinic.id).await?;
+        let notifications = store.visit_notifications(clinic.id, first, last).await?;
         let mut patients = BTreeMap::new();
         for a in &appointments {
             if let std::collections::btree_map::Entry::Vacant(slot) = patients.entry(a.patient_id) {
-                slot.insert(store.patient(clinic.id, a.patient_id).await.map_err(err)?);
+                slot.insert(store.patient(clinic.id, a.patient_id).await?);
             }
         }
         let mut day_views = Vec::new();
@@ -286,7 +276,7 @@ pub mod ssr {
                         patient_name: patient.as_ref().map(|p| p.details.name.clone()).unwrap_or_default(),
                         phone: patient.as_ref().map(|p| p.details.phone.clone()).unwrap_or_default(),
                         status: a.status,
-                        status_label: crate::api::liff::ssr::status_label(a.status, lang).to_string(),
+                        status_label: a.status.label(lang).to_string(),
                         queue_number: a.queue_number,
                         arrived: a.arrived_at.is_some(),
                         note: a.note.clone(),

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::PlaceView;
 use crate::booking::ids::{AppointmentId, MenuId, ResourceId};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Missing, Problem};
 use crate::i18n::Lang;
 
 /// The longest decline reason or clinic message (it goes into a LINE card).
@@ -75,132 +78,136 @@ pub fn decline_reasons(lang: Lang) -> Vec<String> {
 }
 
 #[server(endpoint = "staff/inbox")]
-pub async fn load_inbox(lang: Lang) -> Result<InboxView, ServerFnError> {
-    let ctx = super::auth::staff(None).await?;
-    let store = crate::state::store()?;
-    let now = chrono::Utc::now();
-    let pending = store.pending_requests(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
-    let proposals = store.open_proposals(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
-    let mut view = InboxView { pending: Vec::new(), proposals: Vec::new(), failed: Vec::new(), warnings: Vec::new(), decline_reasons: decline_reasons(lang) };
-    for a in &pending {
-        view.pending.push(ssr::inbox_item(&ctx.clinic, a, now, lang).await?);
-    }
-    for a in &proposals {
-        view.proposals.push(ssr::inbox_item(&ctx.clinic, a, now, lang).await?);
-    }
-    let notifications = store.failed_notifications(ctx.clinic.id, 200).await.map_err(crate::api::ssr::user_error)?;
-    view.failed = notifications.iter().take(20).map(|n| ssr::notification_view(n, &ctx.clinic, lang)).collect();
-    if notifications.iter().any(|n| n.status == "failed" && n.last_error.as_deref().is_some_and(|e| e.contains("quota"))) {
-        view.warnings.push(
-            lang.pick(
-                "LINEの今月の送信上限に達したため、メッセージを送れませんでした。LINE公式アカウントのプランを確認し、送れなかった通知を再送してください。",
-                "LINE's monthly message quota is used up, so messages could not be sent. Check the Official Account's plan, then resend the failed notices.",
-            )
-            .to_string(),
-        );
-    }
-    Ok(view)
+pub async fn load_inbox(lang: Lang) -> Result<InboxView, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        let store = crate::state::store()?;
+        let now = chrono::Utc::now();
+        let pending = store.pending_requests(ctx.clinic.id).await?;
+        let proposals = store.open_proposals(ctx.clinic.id).await?;
+        let mut view = InboxView {
+            pending: Vec::new(),
+            proposals: Vec::new(),
+            failed: Vec::new(),
+            warnings: Vec::new(),
+            decline_reasons: decline_reasons(lang),
+        };
+        for a in &pending {
+            view.pending.push(ssr::inbox_item(&ctx.clinic, a, now, lang).await?);
+        }
+        for a in &proposals {
+            view.proposals.push(ssr::inbox_item(&ctx.clinic, a, now, lang).await?);
+        }
+        let notifications = store.failed_notifications(ctx.clinic.id, 200).await?;
+        view.failed = notifications.iter().take(20).map(|n| ssr::notification_view(n, &ctx.clinic, lang)).collect();
+        if notifications.iter().any(|n| n.status == "failed" && n.last_error.as_deref().is_some_and(|e| e.contains("quota"))) {
+            view.warnings.push(
+                lang.pick(
+                    "LINEの今月の送信上限に達したため、メッセージを送れませんでした。LINE公式アカウントのプランを確認し、送れなかった通知を再送してください。",
+                    "LINE's monthly message quota is used up, so messages could not be sent. Check the Official Account's plan, then resend the failed notices.",
+                )
+                .to_string(),
+            );
+        }
+        Ok(view)
+    })
+    .await
 }
 
 #[server(endpoint = "staff/approve")]
-pub async fn approve(id: AppointmentId, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
-    use crate::booking::status::Transition;
-    let ctx = super::auth::staff(Some(&csrf)).await?;
-    // The clinic's own proposal is the patient's to accept, not reception's.
-    let appointment = crate::state::store()?.appointment(ctx.clinic.id, id).await.map_err(crate::api::ssr::user_error)?;
-    if appointment.is_some_and(|a| a.proposal) {
-        return Err(super::auth::refuse(
-            axum::http::StatusCode::CONFLICT,
-            lang.pick("これは医院からのご提案です。患者さんの返答をお待ちください。", "This is the clinic's proposal: the patient answers it."),
-        ));
-    }
-    ssr::change(id, Transition::Confirm, None, &csrf, lang).await
+pub async fn approve(id: AppointmentId, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::booking::status::Transition;
+        let ctx = super::auth::staff(Some(&csrf)).await?;
+        // The clinic's own proposal is the patient's to accept, not reception's.
+        let appointment = crate::state::store()?.appointment(ctx.clinic.id, id).await?;
+        if appointment.is_some_and(|a| a.proposal) {
+            return Err(Problem::ProposalAwaitsPatient);
+        }
+        ssr::change(&ctx, id, Transition::Confirm, None).await
+    })
+    .await
 }
 
 #[server(endpoint = "staff/decline")]
-pub async fn decline(id: AppointmentId, reason: String, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
-    use crate::booking::status::Transition;
-    let reason = ssr::note(&reason, true, lang)?;
-    ssr::change(id, Transition::Decline, reason, &csrf, lang).await
+pub async fn decline(id: AppointmentId, reason: String, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::booking::status::Transition;
+        let ctx = super::auth::staff(Some(&csrf)).await?;
+        let reason = ssr::note("reason", &reason, true)?;
+        ssr::change(&ctx, id, Transition::Decline, reason).await
+    })
+    .await
 }
 
 /// Free places of the request's menu on a clinic-local date, to propose one of them.
 #[server(endpoint = "staff/proposal_places")]
-pub async fn proposal_places(id: AppointmentId, date: String, lang: Lang) -> Result<Vec<PlaceView>, ServerFnError> {
-    let ctx = super::auth::staff(None).await?;
-    let store = crate::state::store()?;
-    let request = store.appointment(ctx.clinic.id, id).await.map_err(crate::api::ssr::user_error)?;
-    let request = request.ok_or_else(|| super::ssr::action_error(crate::store::StoreError::NotFound, lang))?;
-    super::calendar::ssr::free_places(&ctx.clinic, request.menu_id, &date, lang).await
+pub async fn proposal_places(id: AppointmentId, date: String, lang: Lang) -> Result<Vec<PlaceView>, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        let request = crate::state::store()?.appointment(ctx.clinic.id, id).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
+        super::calendar::ssr::free_places(&ctx.clinic, request.menu_id, &date, lang).await
+    })
+    .await
 }
 
 #[server(endpoint = "staff/propose")]
-pub async fn propose(id: AppointmentId, resource_id: ResourceId, starts_at: i64, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
-    use crate::store::Actor;
-    let ctx = super::auth::staff(Some(&csrf)).await?;
-    let starts_at = chrono::DateTime::from_timestamp(starts_at, 0).ok_or_else(|| ServerFnError::new("invalid time"))?;
-    let store = crate::state::store()?;
-    store
-        .propose_time(ctx.clinic.id, id, resource_id, starts_at, Actor::Staff(ctx.staff.id), chrono::Utc::now())
-        .await
-        .map_err(|e| super::ssr::action_error(e, lang))?;
-    Ok(())
+pub async fn propose(id: AppointmentId, resource_id: ResourceId, starts_at: i64, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::store::Actor;
+        let ctx = super::auth::staff(Some(&csrf)).await?;
+        let starts_at = crate::api::ssr::timestamp("starts_at", starts_at)?;
+        crate::state::store()?
+            .propose_time(ctx.clinic.id, id, resource_id, starts_at, Actor::Staff(ctx.staff.id), chrono::Utc::now())
+            .await
+            .map_err(|e| Problem::from(e).missing(Missing::Appointment))?;
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "staff/resend")]
-pub async fn resend_notification(id: i64, csrf: String, lang: Lang) -> Result<(), ServerFnError> {
-    let ctx = super::auth::staff(Some(&csrf)).await?;
-    crate::state::store()?
-        .resend_notification(ctx.clinic.id, id, chrono::Utc::now())
-        .await
-        .map_err(|e| super::ssr::action_error(e, lang))
+pub async fn resend_notification(id: i64, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(Some(&csrf)).await?;
+        Ok(crate::state::store()?.resend_notification(ctx.clinic.id, id, chrono::Utc::now()).await?)
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use chrono::{DateTime, Utc};
-    use leptos::prelude::ServerFnError;
 
     use super::{InboxItem, NotificationView, MAX_NOTE_CHARS};
+    use crate::api::staff::auth::StaffContext;
     use crate::booking::format::{datetime_label, place_label};
     use crate::booking::ids::AppointmentId;
     use crate::booking::model::Clinic;
     use crate::booking::status::{AppointmentStatus, Transition};
+    use crate::error::{Missing, Problem, Reason};
     use crate::i18n::Lang;
     use crate::store::console::NotificationRecord;
     use crate::store::{Actor, Appointment};
 
     /// A staff member's transition of one of their clinic's appointments.
-    pub async fn change(id: AppointmentId, transition: Transition, note: Option<String>, csrf: &str, lang: Lang) -> Result<(), ServerFnError> {
-        let ctx = crate::api::staff::auth::staff(Some(csrf)).await?;
+    pub async fn change(ctx: &StaffContext, id: AppointmentId, transition: Transition, note: Option<String>) -> Result<(), Problem> {
         crate::state::store()?
             .change_status(ctx.clinic.id, id, transition, note, Actor::Staff(ctx.staff.id), Utc::now())
             .await
-            .map_err(|e| crate::api::staff::ssr::action_error(e, lang))?;
+            .map_err(|e| Problem::from(e).missing(Missing::Appointment))?;
         Ok(())
     }
 
-    /// A decline reason or a cancellation message: trimmed, not too long for a LINE card.
-    pub fn note(text: &str, required: bool, lang: Lang) -> Result<Option<String>, ServerFnError> {
+    /// A decline reason or a cancellation message (form field `field`): trimmed, not too long for
+    /// a LINE card.
+    pub fn note(field: &str, text: &str, required: bool) -> Result<Option<String>, Problem> {
         let text = text.trim();
         if text.is_empty() {
-            return if required {
-                Err(crate::api::staff::auth::refuse(
-                    axum::http::StatusCode::BAD_REQUEST,
-                    lang.pick("理由を選ぶか入力してください。", "Choose or type a reason."),
-                ))
-            } else {
-                Ok(None)
-            };
+            return if required { Err(Problem::field(field, Reason::GiveAReason)) } else { Ok(None) };
         }
         if text.chars().count() > MAX_NOTE_CHARS {
-            return Err(crate::api::staff::auth::refuse(
-                axum::http::StatusCode::BAD_REQUEST,
-                &match lang {
-                    Lang::Ja => format!("{MAX_NOTE_CHARS}文字以内で入力してください。"),
-                    Lang::En => format!("Please keep it under {MAX_NOTE_CHARS} characters."),
-                },
-            ));
+            return Err(Problem::field(field, Reason::TooLong { max: MAX_NOTE_CHARS }));
         }
         Ok(Some(text.to_string()))
     }
@@ -230,21 +237,20 @@ pub mod ssr {
         }
     }
 
-    pub async fn inbox_item(clinic: &Clinic, a: &Appointment, now: DateTime<Utc>, lang: Lang) -> Result<InboxItem, ServerFnError> {
+    pub async fn inbox_item(clinic: &Clinic, a: &Appointment, now: DateTime<Utc>, lang: Lang) -> Result<InboxItem, Problem> {
         let store = crate::state::store()?;
-        let err = crate::api::ssr::user_error;
-        let menus = store.menus(clinic.id).await.map_err(err)?;
+        let menus = store.menus(clinic.id).await?;
         let menu = menus.iter().find(|m| m.id == a.menu_id);
-        let resources = store.resources(clinic.id).await.map_err(err)?;
-        let patient = store.patient(clinic.id, a.patient_id).await.map_err(err)?;
-        let history = store.patient_appointments(clinic.id, a.patient_id).await.map_err(err)?;
+        let resources = store.resources(clinic.id).await?;
+        let patient = store.patient(clinic.id, a.patient_id).await?;
+        let history = store.patient_appointments(clinic.id, a.patient_id).await?;
         let line_friend = match patient.as_ref().and_then(|p| p.line_user_id.as_deref()).filter(|id| id.starts_with('U')) {
-            Some(user) => store.line_friend(clinic.id, user).await.map_err(err)?,
+            Some(user) => store.line_friend(clinic.id, user).await?,
             None => None,
         };
         let mut answers = Vec::new();
-        let questions = store.questions(a.menu_id).await.map_err(err)?;
-        for (question, answer) in store.answers(clinic.id, a.id).await.map_err(err)? {
+        let questions = store.questions(a.menu_id).await?;
+        for (question, answer) in store.answers(clinic.id, a.id).await? {
             let question = questions.iter().find(|q| q.id == question);
             let label = question.map(|q| lang.pick(&q.label_ja, &q.label_en).to_string()).unwrap_or_default();
             // Yes/no answers are stored as `yes` / `no`.
@@ -256,7 +262,7 @@ pub mod ssr {
             answers.push((label, answer));
         }
         let replaces = match a.replaces_id {
-            Some(old) => store.appointment(clinic.id, old).await.map_err(err)?.map(|o| datetime_label(o.starts_at, clinic.time_zone, lang)),
+            Some(old) => store.appointment(clinic.id, old).await?.map(|o| datetime_label(o.starts_at, clinic.time_zone, lang)),
             None => None,
         };
         let details = patient.map(|p| p.details);

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::booking::ids::PatientId;
 use crate::booking::status::AppointmentStatus;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Missing, Problem};
 use crate::i18n::Lang;
 
 /// How many patients one search shows.
@@ -58,23 +61,6 @@ pub struct PatientDetailView {
     pub appointments: Vec<HistoryItem>,
 }
 
-/// How a status reads for staff.
-pub fn status_label(status: AppointmentStatus, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ja => status.label_ja(),
-        Lang::En => match status {
-            AppointmentStatus::Requested => "Waiting for approval",
-            AppointmentStatus::Confirmed => "Confirmed",
-            AppointmentStatus::Declined => "Declined",
-            AppointmentStatus::Expired => "Expired",
-            AppointmentStatus::CancelledByPatient => "Cancelled by the patient",
-            AppointmentStatus::CancelledByClinic => "Cancelled by the clinic",
-            AppointmentStatus::NoShow => "No-show",
-            AppointmentStatus::Completed => "Visited",
-        },
-    }
-}
-
 /// A stored phone number (digits only) as people write it: mobiles `090-1234-5678`; other
 /// numbers as stored (their area codes differ in length).
 pub fn phone_label(phone: &str) -> String {
@@ -88,28 +74,27 @@ pub fn phone_label(phone: &str) -> String {
 
 /// The clinic's patients whose name, furigana or phone number contains `query`.
 #[server(endpoint = "staff/patients_search")]
-pub async fn search_patients(query: String) -> Result<Vec<PatientSummary>, ServerFnError> {
-    let ctx = super::auth::staff(None).await?;
-    let store = crate::state::store()?;
-    let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
-    let found = store.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await.map_err(crate::api::ssr::user_error)?;
-    Ok(found.iter().map(ssr::summary).collect())
+pub async fn search_patients(query: String, lang: Lang) -> Result<Vec<PatientSummary>, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+        let found = crate::state::store()?.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await?;
+        Ok(found.iter().map(ssr::summary).collect())
+    })
+    .await
 }
 
 /// One patient of the clinic with their history.
 #[server(endpoint = "staff/patient_details")]
-pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailView, ServerFnError> {
-    use crate::store::StoreError;
-
-    let ctx = super::auth::staff(None).await?;
-    let store = crate::state::store()?;
-    let now = chrono::Utc::now();
-    let history = match store.patient_history(ctx.clinic.id, id, now).await {
-        Ok(h) => h,
-        Err(StoreError::NotFound) => return Err(ServerFnError::new(lang.pick("患者が見つかりません。", "Patient not found."))),
-        Err(e) => return Err(crate::api::ssr::user_error(e)),
-    };
-    Ok(ssr::detail(&history, ctx.clinic.time_zone, now, lang))
+pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailView, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        let now = chrono::Utc::now();
+        let history =
+            crate::state::store()?.patient_history(ctx.clinic.id, id, now).await.map_err(|e| Problem::from(e).missing(Missing::Patient))?;
+        Ok(ssr::detail(&history, ctx.clinic.time_zone, now, lang))
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -148,7 +133,7 @@ pub mod ssr {
                     menu: name(h.menus.get(&a.menu_id)),
                     resource: name(h.resources.get(&a.resource_id)),
                     status: a.status,
-                    status_label: status_label(a.status, lang).to_string(),
+                    status_label: a.status.label(lang).to_string(),
                     queue_number: a.queue_number,
                     upcoming: a.starts_at > now && matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed),
                 })

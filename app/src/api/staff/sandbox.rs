@@ -5,6 +5,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::problem::respond;
 use crate::i18n::Lang;
 
 /// How many messages the sandbox shows.
@@ -38,36 +41,37 @@ pub struct SandboxInbox {
 
 /// The signed-in staff member's clinic's sandbox messages, newest first.
 #[server(endpoint = "staff/sandbox_messages")]
-pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, ServerFnError> {
-    let ctx = super::auth::staff(None).await?;
-    let store = crate::state::store()?;
-    let clinic_name = lang.pick(&ctx.clinic.name_ja, &ctx.clinic.name_en).to_string();
-    let line = store.line_settings(ctx.clinic.id).await.map_err(crate::api::ssr::user_error)?;
-    if line.is_some() {
-        return Ok(SandboxInbox { sandbox: false, clinic_name, messages: Vec::new() });
-    }
-    let records = store.clinic_notifications(ctx.clinic.id, SANDBOX_LIMIT).await.map_err(crate::api::ssr::user_error)?;
-    let mut names = ssr::Names::default();
-    let mut messages = Vec::with_capacity(records.len());
-    // Only what went to the sandbox: a clinic that was connected to LINE before keeps the
-    // messages real phones received out of here.
-    for n in records.iter().filter(|n| n.recipient.starts_with(crate::notify::SANDBOX_RECIPIENT_PREFIX)) {
-        let name = names.of(store.as_ref(), &ctx.clinic, n.appointment_id).await?;
-        messages.push(ssr::sandbox_message(n, &ctx.clinic, name, lang));
-    }
-    Ok(SandboxInbox { sandbox: true, clinic_name, messages })
+pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        let store = crate::state::store()?;
+        let clinic_name = lang.pick(&ctx.clinic.name_ja, &ctx.clinic.name_en).to_string();
+        if store.line_settings(ctx.clinic.id).await?.is_some() {
+            return Ok(SandboxInbox { sandbox: false, clinic_name, messages: Vec::new() });
+        }
+        let records = store.clinic_notifications(ctx.clinic.id, SANDBOX_LIMIT).await?;
+        let mut names = ssr::Names::default();
+        let mut messages = Vec::with_capacity(records.len());
+        // Only what went to the sandbox: a clinic that was connected to LINE before keeps the
+        // messages real phones received out of here.
+        for n in records.iter().filter(|n| n.recipient.starts_with(crate::notify::SANDBOX_RECIPIENT_PREFIX)) {
+            let name = names.of(store.as_ref(), &ctx.clinic, n.appointment_id).await?;
+            messages.push(ssr::sandbox_message(n, &ctx.clinic, name, lang));
+        }
+        Ok(SandboxInbox { sandbox: true, clinic_name, messages })
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use std::collections::HashMap;
 
-    use leptos::prelude::ServerFnError;
-
     use super::SandboxMessage;
     use crate::booking::format::datetime_label;
     use crate::booking::ids::{AppointmentId, PatientId};
     use crate::booking::model::Clinic;
+    use crate::error::Problem;
     use crate::i18n::Lang;
     use crate::notify::render::render_payload;
     use crate::store::console::NotificationRecord;
@@ -81,13 +85,13 @@ pub mod ssr {
 
     impl Names {
         /// The name of the appointment's patient (of `clinic` only), if known and not blank.
-        pub async fn of(&mut self, store: &dyn Store, clinic: &Clinic, appointment: Option<AppointmentId>) -> Result<Option<String>, ServerFnError> {
+        pub async fn of(&mut self, store: &dyn Store, clinic: &Clinic, appointment: Option<AppointmentId>) -> Result<Option<String>, Problem> {
             let Some(id) = appointment else { return Ok(None) };
-            let Some(a) = store.appointment(clinic.id, id).await.map_err(crate::api::ssr::user_error)? else { return Ok(None) };
+            let Some(a) = store.appointment(clinic.id, id).await? else { return Ok(None) };
             if let Some(name) = self.by_patient.get(&a.patient_id) {
                 return Ok(name.clone());
             }
-            let patient = store.patient(clinic.id, a.patient_id).await.map_err(crate::api::ssr::user_error)?;
+            let patient = store.patient(clinic.id, a.patient_id).await?;
             let name = patient.map(|p| p.details.name.trim().to_string()).filter(|n| !n.is_empty());
             self.by_patient.insert(a.patient_id, name.clone());
             Ok(name)

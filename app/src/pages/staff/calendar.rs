@@ -11,8 +11,8 @@ use crate::api::staff::inbox::resend_notification;
 use crate::api::PlaceView;
 use crate::booking::ids::MenuId;
 use crate::i18n::Lang;
-use crate::pages::liff::error_text;
-use crate::patients::{DetailsInput, FieldError};
+use crate::error::{ErrorCode, FieldError, Reason};
+use crate::patients::DetailsInput;
 
 #[component]
 pub fn CalendarPage() -> impl IntoView {
@@ -27,7 +27,7 @@ pub fn CalendarPage() -> impl IntoView {
         <div class="staff-calendar" data-testid="calendar">
             <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
                 {move || Suspend::new(async move { match calendar.await {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
                     Ok(cal) => {
                         let (prev, next, today, menus) = (cal.prev.clone(), cal.next.clone(), cal.today.clone(), cal.menus.clone());
                         let week = cal.days.len() > 1;
@@ -109,7 +109,8 @@ fn Entry(e: CalendarEntry, message: RwSignal<Option<Result<String, String>>>) ->
                         message.set(Some(Ok(lang_now.pick("更新しました。", "Updated.").to_string())));
                         cancelling.set(false);
                     }
-                    Err(err) => message.set(Some(Err(error_text(&err)))),
+                    // A missing message for the patient is said as what to fix.
+                    Err(err) => message.set(Some(Err(err.field_message("message").unwrap_or(err.message)))),
                 }
                 console.changed();
             });
@@ -140,7 +141,7 @@ fn Entry(e: CalendarEntry, message: RwSignal<Option<Result<String, String>>>) ->
                                 let lang_now = console.lang.get_untracked();
                                 match resend_notification(nid, console.me.csrf.clone(), lang_now).await {
                                     Ok(()) => message.set(Some(Ok(lang_now.pick("再送を予約しました。", "Queued to be sent again.").to_string()))),
-                                    Err(err) => message.set(Some(Err(error_text(&err)))),
+                                    Err(err) => message.set(Some(Err(err.message.clone()))),
                                 }
                                 console.changed();
                             });
@@ -204,7 +205,8 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(place), Some(menu_id)) = (chosen.get_untracked(), menu.get_untracked()) else {
-            errors.set(vec![FieldError { field: "place".into(), message: lang.get_untracked().pick("時間を選んでください。", "Choose a time.").into() }]);
+            let message = lang.get_untracked().pick("時間を選んでください。", "Choose a time.").into();
+            errors.set(vec![FieldError { field: "place".into(), reason: Reason::ChooseOne, message }]);
             return;
         };
         let console = console.clone();
@@ -212,7 +214,7 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
             let lang_now = console.lang.get_untracked();
             let booking = PhoneBooking { menu_id, resource_id: place.resource_id, starts_at: place.starts_at, details: details.get_untracked(), lang: lang_now, csrf: console.me.csrf.clone() };
             match book_by_phone(booking).await {
-                Ok(PhoneBookingOutcome::Booked { when }) => {
+                Ok(when) => {
                     errors.set(Vec::new());
                     details.set(DetailsInput::default());
                     chosen.set(None);
@@ -223,8 +225,8 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
                     })));
                     console.changed();
                 }
-                Ok(PhoneBookingOutcome::Invalid(list)) => errors.set(list),
-                Err(e) => errors.set(vec![FieldError { field: "place".into(), message: error_text(&e) }]),
+                Err(e) if e.code == ErrorCode::Invalid => errors.set(e.fields),
+                Err(e) => errors.set(vec![FieldError { field: "place".into(), reason: Reason::ChooseOne, message: e.message }]),
             }
         });
     };

@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use super::{use_console, Console, PlacePicker};
 use crate::api::staff::inbox::*;
 use crate::api::PlaceView;
+use crate::error::{AppError, ErrorCode};
 use crate::i18n::Lang;
-use crate::pages::liff::error_text;
 
 /// The result of the last action, for everyone at the desk to read.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,7 @@ pub fn InboxPage() -> impl IntoView {
                     let console = console.clone();
                     Suspend::new(async move {
                         match inbox.await {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
                             Ok(view) => view! { <InboxLists view console notice/> }.into_any(),
                         }
                     })
@@ -86,10 +86,10 @@ enum Answer {
     Propose,
 }
 
-fn after_action(console: &Console, notice: RwSignal<Option<Notice>>, result: Result<(), ServerFnError>, done: String) {
+fn after_action(console: &Console, notice: RwSignal<Option<Notice>>, result: Result<(), AppError>, done: String) {
     match result {
         Ok(()) => notice.set(Some(Notice::Done(done))),
-        Err(e) => notice.set(Some(Notice::Failed(error_text(&e)))),
+        Err(e) => notice.set(Some(Notice::Failed(e.message.clone()))),
     }
     // Either way the list shows what is true now (another receptionist may have answered).
     console.changed();
@@ -174,7 +174,8 @@ fn DeclineForm(id: crate::booking::ids::AppointmentId, who: String, reasons: Vec
         spawn_local(async move {
             let lang_now = console.lang.get_untracked();
             match decline(id, reason.get_untracked(), console.me.csrf.clone(), lang_now).await {
-                Err(e) if reason.get_untracked().trim().is_empty() => error.set(Some(error_text(&e))),
+                // A reason to fix stays with the form.
+                Err(e) if e.code == ErrorCode::Invalid => error.set(Some(e.field_message("reason").unwrap_or(e.message))),
                 result => {
                     let done = match lang_now {
                         Lang::Ja => format!("{who}さんのリクエストをお断りしました。"),

@@ -16,8 +16,8 @@ use leptos_router::{lazy_route, LazyRoute};
 use super::LangSwitch;
 use crate::api::staff::{load_staff_me, staff_sign_in, staff_sign_out, StaffMe};
 use crate::api::PlaceView;
+use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::pages::liff::error_text;
 
 /// What every console page knows: who is signed in, the language, and the inbox's live state.
 #[derive(Clone)]
@@ -128,7 +128,7 @@ pub fn ConsoleShell() -> impl IntoView {
             shell.set(match load_staff_me(lang).await {
                 Ok(Some(me)) => Shell::SignedIn(me),
                 Ok(None) => Shell::SignedOut,
-                Err(e) => Shell::Failed(error_text(&e)),
+                Err(e) => Shell::Failed(e.message.clone()),
             });
         });
     });
@@ -160,7 +160,7 @@ fn SignedIn(me: StaffMe, lang: RwSignal<Lang>, on_sign_out: Callback<()>) -> imp
     live_inbox_updates(console.clone());
     let sign_out = move |_| {
         spawn_local(async move {
-            let _ = staff_sign_out().await;
+            let _ = staff_sign_out(lang.get_untracked()).await;
             on_sign_out.run(());
         });
     };
@@ -244,12 +244,12 @@ fn live_inbox_updates(console: Console) {
 
 /// The free places of a day as radio buttons (proposing a time, booking a phone call).
 #[component]
-pub fn PlacePicker(places: Resource<Result<Vec<PlaceView>, ServerFnError>>, chosen: RwSignal<Option<PlaceView>>) -> impl IntoView {
+pub fn PlacePicker(places: Resource<Result<Vec<PlaceView>, AppError>>, chosen: RwSignal<Option<PlaceView>>) -> impl IntoView {
     let lang = use_console().lang;
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move { match places.await {
-                Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
                 Ok(list) if list.is_empty() => view! { <p class="muted">{move || lang.get().pick("この日は空きがありません。", "No free places that day.")}</p> }.into_any(),
                 Ok(list) => view! {
                     <div class="place-grid" role="radiogroup" aria-label=move || lang.get().pick("時間", "Time")>
@@ -286,7 +286,7 @@ fn SignIn(lang: RwSignal<Lang>, on_signed_in: Callback<()>) -> impl IntoView {
             match staff_sign_in(email.get_untracked(), password.get_untracked(), lang.get_untracked()).await {
                 Ok(_) => on_signed_in.run(()),
                 Err(e) => {
-                    error.set(Some(error_text(&e)));
+                    error.set(Some(e.message.clone()));
                     password.set(String::new());
                 }
             }

@@ -33,12 +33,12 @@ fn PatientSearch(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
     // The query searched for: set when the form is sent, or a moment after typing stops.
     let query = RwSignal::new(String::new());
     let results = Resource::new(
-        move || query.get(),
-        |q| async move {
+        move || (query.get(), lang.get()),
+        |(q, lang)| async move {
             if q.trim().is_empty() {
                 Ok(Vec::new())
             } else {
-                search_patients(q).await
+                search_patients(q, lang).await
             }
         },
     );
@@ -113,7 +113,7 @@ fn PatientSearch(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
                                 </ul>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -144,7 +144,7 @@ fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
                         }.into_any(),
                         Err(e) => view! {
                             <h2 id="patient-detail-title">{move || lang.get().pick("患者の詳細", "Patient details")}</h2>
-                            <p class="error" role="alert">{error_text(&e)}</p>
+                            <p class="error" role="alert">{e.message.clone()}</p>
                         }.into_any(),
                     }
                 })}
@@ -314,12 +314,6 @@ fn ExportForm(lang: RwSignal<Lang>) -> impl IntoView {
 }
 
 /// The message of a server-function error, without the framework's prefix.
-fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {

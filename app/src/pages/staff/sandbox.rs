@@ -62,7 +62,7 @@ pub fn LineSandboxPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match inbox.await {
                         Ok(inbox) => view! { <Phone lang inbox/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -142,9 +142,3 @@ fn ChatMessage(lang: RwSignal<Lang>, m: SandboxMessage) -> impl IntoView {
     }
 }
 
-fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => other.to_string(),
-    }
-}

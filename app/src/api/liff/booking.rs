@@ -1,0 +1,263 @@
+//! The booking flow: the clinic's menus, a month of days with room, a day's free places, the
+//! menu's questions, and sending the request.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use super::AppointmentView;
+use crate::api::PlaceView;
+use crate::booking::ids::{MenuId, QuestionId, ResourceId};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Problem, Reason};
+use crate::i18n::Lang;
+use crate::kinds::{ModeKind, QuestionKind};
+use crate::patients::DetailsInput;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuChoice {
+    pub id: MenuId,
+    pub name: String,
+    pub duration_minutes: u32,
+    pub mode: ModeKind,
+    pub capacity: u32,
+    pub needs_approval: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub day: u32,
+    /// Free places that day (0: full, closed or not bookable).
+    pub free: u32,
+    /// For screen readers: `12月1日(火) 空きあり`.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub label: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// Empty cells before the 1st in a Sunday-first week.
+    pub leading_blanks: u32,
+    pub days: Vec<CalendarDay>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub id: QuestionId,
+    pub label: String,
+    pub kind: QuestionKind,
+    pub choices: Vec<String>,
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingSetup {
+    pub questions: Vec<QuestionView>,
+    pub details: DetailsInput,
+    pub privacy_notice: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    pub slug: String,
+    pub menu_id: MenuId,
+    pub resource_id: ResourceId,
+    /// The start of the chosen place (seconds since the epoch): a key, re-checked by the server.
+    pub starts_at: i64,
+    pub details: DetailsInput,
+    pub answers: Vec<(QuestionId, String)>,
+    pub consent: bool,
+    /// Reschedule: the reference of the appointment this request replaces once confirmed.
+    pub replaces: Option<String>,
+    pub lang: Lang,
+}
+
+#[server(endpoint = "liff/menus")]
+pub async fn liff_menus(slug: String, lang: Lang) -> Result<Vec<MenuChoice>, AppError> {
+    respond(lang, async move {
+        let clinic = super::ssr::clinic(&slug).await?;
+        let menus = crate::state::store()?.menus(clinic.id).await?;
+        Ok(menus
+            .into_iter()
+            .map(|m| MenuChoice {
+                id: m.id,
+                name: lang.pick(&m.name_ja, &m.name_en).to_string(),
+                duration_minutes: m.duration_minutes,
+                mode: m.mode.kind(),
+                capacity: m.mode.capacity(),
+                needs_approval: m.approval == crate::booking::model::Approval::RequiresStaff,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// A month of the menu's calendar: which days have room. `month` is `YYYY-MM` (empty: this
+/// month).
+#[server(endpoint = "liff/calendar")]
+pub async fn menu_calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: Lang) -> Result<CalendarMonth, AppError> {
+    respond(lang, calendar(slug, menu_id, month, lang)).await
+}
+
+#[cfg(feature = "ssr")]
+async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: Lang) -> Result<CalendarMonth, Problem> {
+    use chrono::{Datelike, Days, Months, NaiveDate, Utc};
+    let store = crate::state::store()?;
+    let clinic = super::ssr::clinic(&slug).await?;
+    let menu = super::ssr::bookable_menu(&clinic, menu_id).await?;
+    let now = Utc::now();
+    let today = now.with_timezone(&clinic.time_zone).date_naive();
+    let horizon = today + Days::new(menu.horizon_days.into());
+    let this_month = today.with_day(1).ok_or_else(|| Problem::internal("today has no first day"))?;
+    let first = match month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        // A month of the booking horizon at most: anything else cannot be booked anyway.
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|d| *d <= horizon)
+            .ok_or_else(|| Problem::field("month", Reason::NotDate))?,
+        None => this_month,
+    };
+    let first = first.max(this_month);
+    let next_first = first + Months::new(1);
+    let last = next_first.pred_opt().ok_or_else(|| Problem::internal("a month without a last day"))?;
+    let offers = if first.max(today) <= last.min(horizon) {
+        crate::store::availability(store.as_ref(), &clinic, &menu, first.max(today), last.min(horizon), now).await?
+    } else {
+        Vec::new()
+    };
+    let days = first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|date| {
+            let free: u32 = offers.iter().filter(|o| o.date == date).map(|o| o.remaining).sum();
+            let date_label = crate::booking::format::date_label(date, lang);
+            let state = if free > 0 { lang.pick("空きあり", "available") } else { lang.pick("空きなし", "not available") };
+            CalendarDay { date: date.format("%Y-%m-%d").to_string(), day: date.day(), free, label: format!("{date_label} {state}") }
+        })
+        .collect();
+    let label = match lang {
+        Lang::Ja => format!("{}年{}月", first.year(), first.month()),
+        Lang::En => first.format("%B %Y").to_string(),
+    };
+    Ok(CalendarMonth {
+        month: first.format("%Y-%m").to_string(),
+        label,
+        prev: (first > this_month).then(|| (first - Months::new(1)).format("%Y-%m").to_string()),
+        next: (next_first <= horizon).then(|| next_first.format("%Y-%m").to_string()),
+        leading_blanks: first.weekday().num_days_from_sunday(),
+        days,
+    })
+}
+
+/// The free places of one day (`YYYY-MM-DD`).
+#[server(endpoint = "liff/day")]
+pub async fn day_places(slug: String, menu_id: MenuId, date: String, lang: Lang) -> Result<Vec<PlaceView>, AppError> {
+    respond(lang, async move {
+        use chrono::Utc;
+        let store = crate::state::store()?;
+        let clinic = super::ssr::clinic(&slug).await?;
+        let menu = super::ssr::bookable_menu(&clinic, menu_id).await?;
+        let date = crate::api::ssr::parse_date("date", &date)?;
+        let resources = store.resources(clinic.id).await?;
+        let offers = crate::store::availability(store.as_ref(), &clinic, &menu, date, date, Utc::now()).await?;
+        Ok(offers.iter().map(|o| crate::api::ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect())
+    })
+    .await
+}
+
+/// The menu's questions, the remembered details and the privacy notice.
+#[server(endpoint = "liff/booking_setup")]
+pub async fn load_booking_setup(slug: String, menu_id: MenuId, lang: Lang) -> Result<BookingSetup, AppError> {
+    respond(lang, async move {
+        let store = crate::state::store()?;
+        let clinic = super::ssr::clinic(&slug).await?;
+        let patient = crate::api::session::require(&clinic).await?;
+        let menu = super::ssr::bookable_menu(&clinic, menu_id).await?;
+        let questions = store.questions(menu.id).await?;
+        let (notice_ja, notice_en) = store.privacy_notice(clinic.id).await?;
+        Ok(BookingSetup {
+            questions: questions
+                .into_iter()
+                .map(|q| QuestionView {
+                    id: q.id,
+                    label: lang.pick(&q.label_ja, &q.label_en).to_string(),
+                    kind: q.kind,
+                    choices: match lang {
+                        Lang::Ja => q.choices_ja,
+                        Lang::En => q.choices_en,
+                    },
+                    required: q.required,
+                })
+                .collect(),
+            details: super::ssr::patient_view(&patient, false).details,
+            privacy_notice: lang.pick(&notice_ja, &notice_en).to_string(),
+        })
+    })
+    .await
+}
+
+/// Sends the request. Everything is checked again here; the place is re-checked inside the
+/// booking's write transaction. Fields to fix are [`ErrorCode::Invalid`], a place taken
+/// meanwhile [`ErrorCode::PlaceTaken`] (nothing was lost: the page goes back to the times).
+///
+/// [`ErrorCode::Invalid`]: crate::error::ErrorCode::Invalid
+/// [`ErrorCode::PlaceTaken`]: crate::error::ErrorCode::PlaceTaken
+#[server(endpoint = "liff/submit", input = Json)]
+pub async fn submit_booking(request: BookingRequest) -> Result<AppointmentView, AppError> {
+    let lang = request.lang;
+    respond(lang, submit(request)).await
+}
+
+#[cfg(feature = "ssr")]
+async fn submit(request: BookingRequest) -> Result<AppointmentView, Problem> {
+    use crate::booking::BookingSource;
+    use crate::error::BadField;
+    use crate::store::{Actor, NewBooking};
+    use chrono::Utc;
+    let lang = request.lang;
+    let store = crate::state::store()?;
+    let clinic = super::ssr::clinic(&request.slug).await?;
+    let patient = crate::api::session::require(&clinic).await?;
+    let menu = super::ssr::bookable_menu(&clinic, request.menu_id).await?;
+    let questions = store.questions(menu.id).await?;
+    let now = Utc::now();
+    let today = now.with_timezone(&clinic.time_zone).date_naive();
+
+    let mut errors = Vec::new();
+    let details = crate::patients::validate::details(&request.details, today).map_err(|e| errors.extend(e)).ok();
+    let answers = crate::patients::validate::answers(&questions, &request.answers).map_err(|e| errors.extend(e)).ok();
+    if !request.consent {
+        errors.push(BadField::new("consent", Reason::MustConsent));
+    }
+    let (Some(details), Some(answers), true) = (details, answers, errors.is_empty()) else {
+        return Err(Problem::Invalid(errors));
+    };
+    store.save_patient_details(clinic.id, patient.id, details).await?;
+
+    let replaces = match &request.replaces {
+        Some(reference) => Some(super::ssr::own_appointment(&clinic, patient.id, reference).await?.id),
+        None => None,
+    };
+    let starts_at = crate::api::ssr::timestamp("starts_at", request.starts_at)?;
+    let booking = NewBooking {
+        clinic_id: clinic.id,
+        menu_id: menu.id,
+        resource_id: request.resource_id,
+        starts_at,
+        patient_id: patient.id,
+        actor: Actor::Patient(patient.id),
+        now,
+        answers,
+        replaces,
+        source: BookingSource::Patient,
+    };
+    let appointment = store.book(booking).await?;
+    Ok(super::ssr::appointment_view(&clinic, &[menu], &appointment, now, lang))
+}

@@ -1,0 +1,108 @@
+//! Signing the patient in: with LINE (the server verifies the ID token with LINE), or with the
+//! sandbox's demo sign-in for a clinic without LINE channels.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Problem};
+use crate::i18n::Lang;
+use crate::patients::DetailsInput;
+
+/// LINE's ID tokens are about a kilobyte; anything much longer is not one, and is not passed on.
+pub const MAX_ID_TOKEN_BYTES: usize = 4096;
+
+/// How the page signs the patient in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiffSetup {
+    pub clinic_name: String,
+    /// No LINE channels: the demo sign-in, clearly marked.
+    pub sandbox: bool,
+    pub liff_id: Option<String>,
+    /// Where to load the LIFF SDK from.
+    pub sdk_url: String,
+    /// The SDK is LINE's mock (tests, development): `liff.init` gets `mock: true`.
+    pub mock: bool,
+    pub add_friend_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientView {
+    pub sandbox: bool,
+    /// The details remembered from last time (empty the first time).
+    pub details: DetailsInput,
+}
+
+#[server(endpoint = "liff/setup")]
+pub async fn load_liff_setup(slug: String, lang: Lang) -> Result<LiffSetup, AppError> {
+    respond(lang, async move {
+        let state = crate::state::app_state()?;
+        let clinic = super::ssr::clinic(&slug).await?;
+        let line = state.store.line_settings(clinic.id).await?;
+        Ok(LiffSetup {
+            clinic_name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(),
+            sandbox: line.is_none(),
+            liff_id: line.as_ref().map(|l| l.liff_id.clone()),
+            sdk_url: state.liff_sdk.url().to_string(),
+            mock: state.liff_sdk == crate::state::LiffSdk::Mock,
+            add_friend_url: line.and_then(|l| l.add_friend_url),
+        })
+    })
+    .await
+}
+
+/// Signs in with LINE: the server asks LINE who the ID token belongs to. An expired token is
+/// [`ErrorCode::LineSignInExpired`](crate::error::ErrorCode::LineSignInExpired): the page logs
+/// in to LINE again.
+#[server(endpoint = "liff/sign_in")]
+pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<PatientView, AppError> {
+    respond(lang, async move {
+        if id_token.len() > MAX_ID_TOKEN_BYTES {
+            return Err(Problem::BadRequest(format!("an ID token of {} bytes", id_token.len())));
+        }
+        let state = crate::state::app_state()?;
+        let clinic = super::ssr::clinic(&slug).await?;
+        let line = state.store.line_settings(clinic.id).await?.ok_or(Problem::WrongSignIn { line: false })?;
+        let user = state.line.verify_id_token(&id_token, &line.login_channel_id).await?;
+        let patient = state.store.line_patient(clinic.id, &user.user_id, lang).await?;
+        crate::api::session::start(&clinic, &patient).await?;
+        Ok(super::ssr::patient_view(&patient, false))
+    })
+    .await
+}
+
+/// The demo sign-in of a clinic without LINE channels. Refused for any clinic that has them.
+#[server(endpoint = "liff/sandbox_sign_in")]
+pub async fn sandbox_sign_in(slug: String, lang: Lang) -> Result<PatientView, AppError> {
+    respond(lang, async move {
+        let store = crate::state::store()?;
+        let clinic = super::ssr::clinic(&slug).await?;
+        if store.line_settings(clinic.id).await?.is_some() {
+            return Err(Problem::WrongSignIn { line: true });
+        }
+        if let Some(patient) = crate::api::session::current(&clinic).await? {
+            return Ok(super::ssr::patient_view(&patient, true));
+        }
+        let sandbox_id = format!("sandbox-{}", uuid::Uuid::new_v4().simple());
+        let patient = store.line_patient(clinic.id, &sandbox_id, lang).await?;
+        crate::api::session::start(&clinic, &patient).await?;
+        Ok(super::ssr::patient_view(&patient, true))
+    })
+    .await
+}
+
+/// The patient already signed in on this device, if any.
+#[server(endpoint = "liff/current")]
+pub async fn current_patient(slug: String, lang: Lang) -> Result<Option<PatientView>, AppError> {
+    respond(lang, async move {
+        let clinic = super::ssr::clinic(&slug).await?;
+        Ok(crate::api::session::current(&clinic).await?.map(|p| super::ssr::patient_view(&p, false)))
+    })
+    .await
+}
+
+#[server(endpoint = "liff/sign_out")]
+pub async fn sign_out(#[server(default)] lang: Lang) -> Result<(), AppError> {
+    respond(lang, crate::api::session::end()).await
+}

@@ -1,0 +1,433 @@
+//! Server functions of the clinic's settings (owner only): weekly hours, closures and extra
+//! hours, menus and their booking rules, practitioners and rooms, questions per menu, the
+//! privacy notice, the reminder hour, the LINE channels and the staff accounts. Reads use
+//! `auth::owner(None)`, changes `auth::owner(Some(&csrf))`; everything is scoped by the owner's
+//! clinic. Forms come as typed text and are checked in [`validate`], each broken field with its
+//! reason. LINE secrets are write-only: they are never sent to the browser nor logged;
+//! passwords are hashed here (Argon2id) and neither they nor their hashes ever leave the server
+//! or reach the audit.
+
+#[cfg(feature = "ssr")]
+mod load;
+#[cfg(feature = "ssr")]
+pub mod validate;
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::booking::ids::{MenuId, QuestionId, ResourceId, StaffId};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Problem};
+use crate::i18n::Lang;
+use crate::kinds::{ModeKind, QuestionKind, ResourceKind, StaffRole};
+
+/// How many audit entries the page shows.
+pub const AUDIT_ENTRIES: u32 = 50;
+
+/// A menu as the form edits it: numbers as typed, so a wrong one gets its own message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuForm {
+    /// `None`: a new menu.
+    pub id: Option<MenuId>,
+    pub name_ja: String,
+    pub name_en: String,
+    pub duration_minutes: String,
+    pub mode: ModeKind,
+    pub capacity: String,
+    pub buffer_before_minutes: String,
+    pub buffer_after_minutes: String,
+    pub min_notice_minutes: String,
+    pub horizon_days: String,
+    pub cancel_cutoff_minutes: String,
+    pub hold_minutes: String,
+    pub auto_confirm: bool,
+    pub active: bool,
+    pub resource_ids: Vec<ResourceId>,
+}
+
+impl MenuForm {
+    /// The defaults of a new menu.
+    pub fn new_menu() -> Self {
+        MenuForm {
+            id: None,
+            name_ja: String::new(),
+            name_en: String::new(),
+            mode: ModeKind::Slot,
+            duration_minutes: "30".into(),
+            capacity: "1".into(),
+            buffer_before_minutes: "0".into(),
+            buffer_after_minutes: "0".into(),
+            min_notice_minutes: "60".into(),
+            horizon_days: "30".into(),
+            cancel_cutoff_minutes: "1440".into(),
+            hold_minutes: "1440".into(),
+            auto_confirm: false,
+            active: true,
+            resource_ids: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceForm {
+    /// `None`: a new practitioner or room.
+    pub id: Option<ResourceId>,
+    pub name_ja: String,
+    pub name_en: String,
+    pub kind: ResourceKind,
+}
+
+/// One weekday of a resource: its hours as the owner types them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayHours {
+    /// 0 = Monday.
+    pub weekday: u8,
+    pub label: String,
+    /// `09:00-12:30, 14:00-18:00`; empty: closed.
+    pub hours: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceView {
+    pub id: ResourceId,
+    pub name_ja: String,
+    pub name_en: String,
+    pub kind: ResourceKind,
+    pub name: String,
+    pub days: Vec<DayHours>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionForm {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `None`: the whole clinic.
+    pub resource_id: Option<ResourceId>,
+    /// Closed all day; otherwise extra hours `opens`–`closes`.
+    pub closed: bool,
+    pub opens: String,
+    pub closes: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExceptionView {
+    pub id: i64,
+    /// `12月24日(木) 医院全体: 休診`.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionForm {
+    /// `None`: a new question.
+    pub id: Option<QuestionId>,
+    pub menu_id: MenuId,
+    pub label_ja: String,
+    pub label_en: String,
+    pub kind: QuestionKind,
+    /// One choice a line, the same choices in both languages.
+    pub choices_ja: String,
+    pub choices_en: String,
+    pub required: bool,
+}
+
+/// The LINE channels as the page shows them: secrets only as set or not set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineView {
+    pub connected: bool,
+    pub liff_id: String,
+    pub login_channel_id: String,
+    pub add_friend_url: String,
+    pub secret_set: bool,
+    pub token_set: bool,
+}
+
+/// The LINE form. An empty secret keeps the stored one.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineForm {
+    pub liff_id: String,
+    pub login_channel_id: String,
+    pub add_friend_url: String,
+    pub channel_secret: String,
+    pub channel_access_token: String,
+}
+
+/// Never prints the secrets.
+impl std::fmt::Debug for LineForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineForm")
+            .field("liff_id", &self.liff_id)
+            .field("login_channel_id", &self.login_channel_id)
+            .field("add_friend_url", &self.add_friend_url)
+            .field("channel_secret", &if self.channel_secret.is_empty() { "" } else { "<redacted>" })
+            .field("channel_access_token", &if self.channel_access_token.is_empty() { "" } else { "<redacted>" })
+            .finish()
+    }
+}
+
+/// A staff account as the owner's page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub id: StaffId,
+    pub email: String,
+    pub name: String,
+    pub role: StaffRole,
+    pub disabled: bool,
+    /// The signed-in owner's own account (which they cannot disable or demote).
+    pub is_me: bool,
+}
+
+/// A new staff account as the owner types it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffForm {
+    pub email: String,
+    pub name: String,
+    pub role: StaffRole,
+    pub password: String,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for StaffForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffForm").field("email", &self.email).field("name", &self.name).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// Like the `create-staff` command's.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditView {
+    /// Clinic-local `2026-11-25 09:30`.
+    pub at: String,
+    pub staff: String,
+    pub area: String,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsData {
+    pub resources: Vec<ResourceView>,
+    pub exceptions: Vec<ExceptionView>,
+    pub menus: Vec<MenuForm>,
+    pub questions: Vec<QuestionForm>,
+    pub open_on_holidays: bool,
+    pub reminder_hour: u32,
+    pub privacy_ja: String,
+    pub privacy_en: String,
+    pub line: LineView,
+    pub staff: Vec<StaffView>,
+    pub audit: Vec<AuditView>,
+}
+
+#[server(endpoint = "staff/settings")]
+pub async fn load_settings(lang: Lang) -> Result<SettingsData, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(None).await?;
+        load::load(&ctx, lang).await
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/menu", input = Json)]
+pub async fn save_menu(#[server(default)] csrf: String, form: MenuForm, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let store = crate::state::store()?;
+        let resources = store.resources(ctx.clinic.id).await?;
+        let menu = validate::menu(&form, ctx.clinic.id, &resources)?;
+        store.save_menu(ssr::editor(&ctx), menu).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/resource", input = Json)]
+pub async fn save_resource(#[server(default)] csrf: String, form: ResourceForm, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let resource = validate::resource(&form, ctx.clinic.id)?;
+        crate::state::store()?.save_resource(ssr::editor(&ctx), resource).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Replaces one weekday's hours of a practitioner or room (`hours` as typed; empty: closed).
+#[server(endpoint = "staff/settings/hours", input = Json)]
+pub async fn save_hours(#[server(default)] csrf: String, resource_id: ResourceId, weekday: u8, hours: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::error::Reason;
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let field = format!("hours-{resource_id}-{weekday}");
+        let day = chrono::Weekday::try_from(weekday).map_err(|_| Problem::field(&field, Reason::ChooseOne))?;
+        let intervals = validate::hours(&field, &hours)?;
+        Ok(crate::state::store()?.set_weekday_hours(ssr::editor(&ctx), resource_id, day, intervals).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/exception", input = Json)]
+pub async fn add_exception(#[server(default)] csrf: String, form: ExceptionForm, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let (date, resource, extra) = validate::exception(&form)?;
+        crate::state::store()?.add_date_exception(ssr::editor(&ctx), date, resource, extra).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/exception/remove", input = Json)]
+pub async fn remove_exception(#[server(default)] csrf: String, id: i64, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        Ok(crate::state::store()?.remove_date_exception(ssr::editor(&ctx), id).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/clinic", input = Json)]
+pub async fn save_clinic_options(#[server(default)] csrf: String, open_on_holidays: bool, reminder_hour: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::store::settings::ClinicOptions;
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let reminder_hour = validate::number("reminder_hour", &reminder_hour, 0, 23)?;
+        let options = ClinicOptions { open_on_holidays, reminder_hour };
+        Ok(crate::state::store()?.set_clinic_options(ssr::editor(&ctx), options).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/question", input = Json)]
+pub async fn save_question(#[server(default)] csrf: String, form: QuestionForm, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let question = validate::question(&form)?;
+        crate::state::store()?.save_question(ssr::editor(&ctx), question).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/question/remove", input = Json)]
+pub async fn remove_question(#[server(default)] csrf: String, id: QuestionId, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        Ok(crate::state::store()?.remove_question(ssr::editor(&ctx), id).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/question/move", input = Json)]
+pub async fn move_question(#[server(default)] csrf: String, id: QuestionId, up: bool, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        Ok(crate::state::store()?.move_question(ssr::editor(&ctx), id, up).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/privacy", input = Json)]
+pub async fn save_privacy(#[server(default)] csrf: String, ja: String, en: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        validate::privacy(&ja, &en)?;
+        Ok(crate::state::store()?.save_privacy_notice(ssr::editor(&ctx), ja.trim(), en.trim()).await?)
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/line", input = Json)]
+pub async fn save_line(#[server(default)] csrf: String, form: LineForm, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let update = validate::line(&form)?;
+        Ok(crate::state::store()?.update_line(ssr::editor(&ctx), Some(update)).await?)
+    })
+    .await
+}
+
+/// Removes the LINE channels: the clinic goes back to sandbox mode.
+#[server(endpoint = "staff/settings/line/remove", input = Json)]
+pub async fn remove_line(#[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        Ok(crate::state::store()?.update_line(ssr::editor(&ctx), None).await?)
+    })
+    .await
+}
+
+/// Adds a staff account to the owner's clinic.
+#[server(endpoint = "staff/settings/staff/add", input = Json)]
+pub async fn add_staff(#[server(default)] csrf: String, form: StaffForm, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::store::settings::NewStaffMember;
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let (email, display_name) = validate::staff(&form)?;
+        let password_hash = ssr::hash_password(&form.password)?;
+        let new = NewStaffMember { email, display_name, role: form.role, password_hash };
+        crate::state::store()?.add_staff_member(ssr::editor(&ctx), new).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "staff/settings/staff/role", input = Json)]
+pub async fn set_staff_role(#[server(default)] csrf: String, id: StaffId, role: StaffRole, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        Ok(crate::state::store()?.set_staff_role(ssr::editor(&ctx), id, role).await?)
+    })
+    .await
+}
+
+/// Disables an account (its sessions end at once and it can no longer sign in) or enables it again.
+#[server(endpoint = "staff/settings/staff/disabled", input = Json)]
+pub async fn set_staff_disabled(#[server(default)] csrf: String, id: StaffId, disabled: bool, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        Ok(crate::state::store()?.set_staff_disabled(ssr::editor(&ctx), id, disabled).await?)
+    })
+    .await
+}
+
+/// Sets a new password for an account of the clinic.
+#[server(endpoint = "staff/settings/staff/password", input = Json)]
+pub async fn set_staff_password(#[server(default)] csrf: String, id: StaffId, password: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        validate::password(&format!("staff-{id}-password"), &password)?;
+        let password_hash = ssr::hash_password(&password)?;
+        crate::state::store()?.set_staff_password(ssr::editor(&ctx), id, &password_hash).await?;
+        if id == ctx.staff.id {
+            // A new password of one's own (perhaps because the old one leaked) signs out every
+            // other device; this one stays signed in.
+            super::auth::end_other_sessions(&ctx).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use chrono::Utc;
+
+    use crate::api::staff::auth::StaffContext;
+    use crate::error::Problem;
+    use crate::store::settings::Editor;
+
+    pub fn editor(ctx: &StaffContext) -> Editor {
+        Editor { clinic: ctx.clinic.id, staff: ctx.staff.id, now: Utc::now() }
+    }
+
+    /// An Argon2id PHC string with a random salt.
+    pub fn hash_password(password: &str) -> Result<String, Problem> {
+        use argon2::password_hash::{rand_core::OsRng, SaltString};
+        use argon2::{Argon2, PasswordHasher};
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Problem::internal(e.to_string()))
+    }
+}

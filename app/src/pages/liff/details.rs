@@ -1,0 +1,162 @@
+//! The patient's details and the clinic's questions (問診), with each error next to its field.
+
+use leptos::prelude::*;
+
+use super::booking::Step;
+use crate::api::liff::*;
+use crate::api::PlaceView;
+use crate::booking::ids::QuestionId;
+use crate::error::FieldError;
+use crate::i18n::Lang;
+use crate::kinds::QuestionKind;
+use crate::patients::DetailsInput;
+
+#[allow(clippy::too_many_arguments)]
+#[component]
+pub(super) fn FormStep(
+    slug: Signal<String>,
+    lang: ReadSignal<Lang>,
+    menu: MenuChoice,
+    place: PlaceView,
+    step: RwSignal<Step>,
+    details: RwSignal<DetailsInput>,
+    answers: RwSignal<Vec<(QuestionId, String)>>,
+    consent: RwSignal<bool>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    let menu_id = menu.id;
+    let setup = Resource::new(move || (slug.get(), lang.get()), move |(slug, lang)| load_booking_setup(slug, menu_id, lang));
+    // Details remembered from the last visit fill empty fields once.
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = setup.get() {
+            details.update(|d| {
+                if d == &DetailsInput::default() {
+                    *d = s.details.clone();
+                }
+            });
+        }
+    });
+    let error_for = move |field: &'static str| move || errors.get().into_iter().find(|e| e.field == field).map(|e| e.message);
+    let text_field = move |field: &'static str, ja: &'static str, en: &'static str, kind: &'static str, autocomplete: &'static str,
+                           get: fn(&DetailsInput) -> String, set: fn(&mut DetailsInput, String)| {
+        let error = error_for(field);
+        let has_error = move || error_for(field)().is_some();
+        view! {
+            <div class="field">
+                <label for=field>{move || lang.get().pick(ja, en)}</label>
+                <input id=field name=field type=kind autocomplete=autocomplete
+                    prop:value=move || get(&details.get())
+                    aria-invalid=move || has_error().to_string()
+                    aria-describedby=format!("{field}-error")
+                    on:input=move |ev| details.update(|d| set(d, event_target_value(&ev)))/>
+                <p class="field-error" id=format!("{field}-error") aria-live="polite">{error}</p>
+            </div>
+        }
+    };
+    let review_menu = menu.clone();
+    let review_place = place.clone();
+    let back_menu = menu.clone();
+    let back_date = place.date.clone();
+    view! {
+        <h2>{move || lang.get().pick("患者さまの情報", "Your details")}</h2>
+        <p class="chosen">{menu.name.clone()} " · " {place.label.clone()}</p>
+        <form class="card form" on:submit=move |ev| {
+            ev.prevent_default();
+            errors.set(Vec::new());
+            step.set(Step::Review(review_menu.clone(), review_place.clone()));
+        }>
+            <Show when=move || !errors.get().is_empty()>
+                <p class="error" role="alert">{move || lang.get().pick("入力内容を確認してください。", "Please check the highlighted fields.")}</p>
+            </Show>
+            {text_field("name", "お名前", "Name", "text", "name", |d| d.name.clone(), |d, v| d.name = v)}
+            {text_field("furigana", "フリガナ", "Name reading (furigana)", "text", "off", |d| d.furigana.clone(), |d, v| d.furigana = v)}
+            {text_field("phone", "電話番号", "Phone number", "tel", "tel", |d| d.phone.clone(), |d, v| d.phone = v)}
+            {text_field("birth_date", "生年月日", "Date of birth", "date", "bday", |d| d.birth_date.clone(), |d, v| d.birth_date = v)}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(s) => view! {
+                            {(!s.questions.is_empty()).then(|| view! { <h3>{lang.get_untracked().pick("問診", "Questions from the clinic")}</h3> })}
+                            {s.questions.into_iter().map(|q| view! { <QuestionField lang question=q answers errors/> }).collect_view()}
+                            <h3>{lang.get_untracked().pick("個人情報の取り扱い", "Privacy notice")}</h3>
+                            <p class="privacy">{s.privacy_notice}</p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="field check">
+                <input id="consent" name="consent" type="checkbox" prop:checked=move || consent.get()
+                    aria-describedby="consent-error" aria-invalid=move || error_for("consent")().is_some().to_string()
+                    on:change=move |ev| consent.set(event_target_checked(&ev))/>
+                <label for="consent">{move || lang.get().pick("個人情報の取り扱いに同意します", "I agree to the privacy notice")}</label>
+                <p class="field-error" id="consent-error" aria-live="polite">{error_for("consent")}</p>
+            </div>
+            <div class="actions">
+                <button type="button" on:click=move |_| step.set(Step::Place(back_menu.clone(), back_date.clone()))>{move || lang.get().pick("時間選択に戻る", "Back to times")}</button>
+                <button type="submit" class="primary">{move || lang.get().pick("確認へ進む", "Review")}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn QuestionField(lang: ReadSignal<Lang>, question: QuestionView, answers: RwSignal<Vec<(QuestionId, String)>>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+    let id = question.id;
+    let field = format!("question-{}", id.0);
+    let error_field = field.clone();
+    let error = move || errors.get().into_iter().find(|e| e.field == error_field).map(|e| e.message);
+    let value = move || answers.get().into_iter().find(|(q, _)| *q == id).map(|(_, a)| a).unwrap_or_default();
+    let set = move |v: String| {
+        answers.update(|list| {
+            list.retain(|(q, _)| *q != id);
+            list.push((id, v));
+        })
+    };
+    let required = if question.required { lang.get_untracked().pick("(必須)", "(required)") } else { "" };
+    let label = format!("{} {required}", question.label);
+    let input = match question.kind {
+        QuestionKind::YesNo => {
+            let options = [("yes", lang.get_untracked().pick("はい", "Yes")), ("no", lang.get_untracked().pick("いいえ", "No"))];
+            view! {
+                <div class="options" role="radiogroup" aria-label=label.clone()>
+                    {options.into_iter().map(|(v, text)| {
+                        let input_id = format!("{field}-{v}");
+                        let label_for = input_id.clone();
+                        view! {
+                            <label class="option" for=label_for>
+                                <input type="radio" id=input_id name=field.clone() value=v prop:checked=move || value() == v on:change=move |_| set(v.to_string())/>
+                                {text}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+            }.into_any()
+        }
+        QuestionKind::Choice => view! {
+            <div class="options" role="radiogroup" aria-label=label.clone()>
+                {question.choices.iter().enumerate().map(|(i, choice)| {
+                    let input_id = format!("{field}-{i}");
+                    let label_for = input_id.clone();
+                    let (c1, c2) = (choice.clone(), choice.clone());
+                    view! {
+                        <label class="option" for=label_for>
+                            <input type="radio" id=input_id name=field.clone() value=choice.clone() prop:checked=move || value() == c1 on:change=move |_| set(c2.clone())/>
+                            {choice.clone()}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        }.into_any(),
+        QuestionKind::Text => view! {
+            <textarea id=field.clone() name=field.clone() rows="3" maxlength="500" prop:value=value on:input=move |ev| set(event_target_value(&ev))></textarea>
+        }.into_any(),
+    };
+    view! {
+        <div class="field question">
+            <label for=format!("question-{}", id.0)>{label}</label>
+            {input}
+            <p class="field-error" aria-live="polite">{error}</p>
+        </div>
+    }
+}

@@ -1,0 +1,240 @@
+//! The patient's booking page: inside LINE (LIFF) or, for a clinic without LINE channels, in
+//! sandbox mode with a demo sign-in. Menu → day → place → details and questions → consent and
+//! review → send; then the request's status and "My appointments".
+
+mod appointments;
+mod booking;
+mod details;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+use super::LangSwitch;
+use crate::api::liff::*;
+#[cfg(feature = "hydrate")]
+use crate::error::ErrorCode;
+use crate::i18n::Lang;
+use appointments::{AppointmentStatus, MyAppointments};
+use booking::BookingFlow;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Auth {
+    Starting,
+    /// Sandbox clinic: the patient starts the demo sign-in.
+    SandboxStart,
+    SignedIn(PatientView),
+    /// The browser is on its way to LINE's login.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    Redirecting,
+    Failed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Tab {
+    Book,
+    Mine,
+}
+
+#[component]
+pub fn LiffPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = Signal::derive(move || params.read().get("clinic").unwrap_or_default());
+    let (lang, set_lang) = signal(Lang::Ja);
+    let auth = RwSignal::new(Auth::Starting);
+    let tab = RwSignal::new(Tab::Book);
+    let friend = RwSignal::new(None::<bool>);
+    let reschedule = RwSignal::new(None::<AppointmentView>);
+    // `/liff/{clinic}/a/{reference}`: the status page of one appointment (linked from LINE
+    // messages). LIFF restores this path inside `liff.init`, before the router reads it.
+    let reference = Signal::derive(move || params.read().get("reference"));
+    let setup = Resource::new(move || slug.get(), move |slug| load_liff_setup(slug, lang.get_untracked()));
+
+    // Sign-in runs in the browser only, once the setup is known.
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let Some(Ok(s)) = setup.get() else { return false };
+        let slug = slug.get_untracked();
+        spawn_local(async move {
+            let result = if s.sandbox { sandbox_start(&slug, lang.get_untracked()).await } else { line_start(&s, &slug, set_lang, friend).await };
+            auth.set(result);
+        });
+        true
+    });
+
+    let start_sandbox = Callback::new(move |_: ()| {
+        let slug = slug.get_untracked();
+        spawn_local(async move {
+            auth.set(match sandbox_sign_in(slug, lang.get_untracked()).await {
+                Ok(p) => Auth::SignedIn(p),
+                Err(e) => Auth::Failed(e.message.clone()),
+            });
+        });
+    });
+
+    // Everything that depends on the setup renders inside Suspense, so the server's HTML and
+    // the browser's first render agree (hydration).
+    view! {
+        <Suspense fallback=move || view! { <p class="loading">{lang.get().pick("読み込み中…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Ok(s) => {
+                        let add_friend_url = s.add_friend_url.clone();
+                        view! {
+                            <header class="top">
+                                <h1>{s.clinic_name.clone()}</h1>
+                                <LangSwitch lang set_lang/>
+                            </header>
+                            {s.sandbox.then(|| view! {
+                                <p class="sandbox-banner" role="note">
+                                    {move || lang.get().pick(
+                                        "サンドボックス(お試し)モード:LINEに接続していないデモです。実際の予約にはなりません。",
+                                        "Sandbox mode: a demo without LINE. Nothing here is a real booking.",
+                                    )}
+                                </p>
+                            })}
+                            <Show when=move || friend.get() == Some(false)>
+                                <FriendNotice lang add_friend_url=add_friend_url.clone()/>
+                            </Show>
+                            <AuthView lang auth tab reschedule slug reference start_sandbox/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuthView(
+    lang: ReadSignal<Lang>,
+    auth: RwSignal<Auth>,
+    tab: RwSignal<Tab>,
+    reschedule: RwSignal<Option<AppointmentView>>,
+    slug: Signal<String>,
+    reference: Signal<Option<String>>,
+    start_sandbox: Callback<()>,
+) -> impl IntoView {
+    move || match auth.get() {
+        Auth::Starting => view! { <p class="loading" aria-live="polite">{lang.get().pick("読み込み中…", "Loading…")}</p> }.into_any(),
+        Auth::Redirecting => view! { <p class="loading" aria-live="polite">{lang.get().pick("LINEにログインしています…", "Signing in with LINE…")}</p> }.into_any(),
+        Auth::Failed(message) => view! {
+            <div class="card">
+                <p class="error" role="alert">{message}</p>
+                <button type="button" on:click=move |_| reload()>{lang.get().pick("もう一度読み込む", "Reload")}</button>
+            </div>
+        }.into_any(),
+        Auth::SandboxStart => view! {
+            <div class="card">
+                <p>{lang.get().pick("お試し用のログインで予約の流れを体験できます。", "Try the booking flow with a demo sign-in.")}</p>
+                <button type="button" class="primary" on:click=move |_| start_sandbox.run(())>{lang.get().pick("お試しで始める", "Start the demo")}</button>
+            </div>
+        }.into_any(),
+        Auth::SignedIn(patient) => view! {
+            {move || reference.get().map(|r| view! { <AppointmentStatus slug lang reference=r/> })}
+            <nav class="tabs" role="tablist">
+                <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Book).to_string() on:click=move |_| tab.set(Tab::Book)>
+                    {move || lang.get().pick("予約する", "Book")}
+                </button>
+                <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Mine).to_string() on:click=move |_| { reschedule.set(None); tab.set(Tab::Mine) }>
+                    {move || lang.get().pick("予約の確認", "My appointments")}
+                </button>
+            </nav>
+            {move || match tab.get() {
+                Tab::Book => view! { <BookingFlow slug lang patient=patient.clone() reschedule tab/> }.into_any(),
+                Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> }.into_any(),
+            }}
+        }.into_any(),
+    }
+}
+
+#[component]
+fn FriendNotice(lang: ReadSignal<Lang>, add_friend_url: Option<String>) -> impl IntoView {
+    view! {
+        <div class="card notice" role="note">
+            <p>{move || lang.get().pick(
+                "予約の確定などのお知らせはLINEで届きます。医院の公式アカウントを友だち追加してください。",
+                "Confirmations arrive in LINE. Please add the clinic's official account as a friend.",
+            )}</p>
+            {add_friend_url.map(|href| view! { <a class="button" href=href>{move || lang.get().pick("友だち追加", "Add friend")}</a> })}
+        </div>
+    }
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub(super) fn open_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+}
+
+fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
+async fn sandbox_start(slug: &str, lang: Lang) -> Auth {
+    match current_patient(slug.to_string(), lang).await {
+        Ok(Some(p)) => Auth::SignedIn(p),
+        Ok(None) => Auth::SandboxStart,
+        Err(e) => Auth::Failed(e.message.clone()),
+    }
+}
+
+/// LIFF sign-in: init, login when needed, then the server verifies the ID token with LINE.
+#[allow(unused_variables)]
+async fn line_start(setup: &LiffSetup, slug: &str, set_lang: WriteSignal<Lang>, friend: RwSignal<Option<bool>>) -> Auth {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::line::liff;
+        let Some(liff_id) = setup.liff_id.as_deref() else { return Auth::Failed("LIFF ID missing".into()) };
+        if let Err(e) = liff::load_sdk(&setup.sdk_url).await {
+            return Auth::Failed(e);
+        }
+        if let Err(e) = liff::init(liff_id, setup.mock).await {
+            return Auth::Failed(format!("LINE: {e}"));
+        }
+        let lang = liff::language().map(|tag| Lang::from_tag(&tag)).unwrap_or_default();
+        set_lang.set(lang);
+        let now_seconds = js_sys::Date::now() / 1000.0;
+        let stale = liff::id_token_expiry().is_some_and(|exp| exp <= now_seconds);
+        if !liff::is_logged_in() || stale {
+            if stale {
+                liff::logout();
+            }
+            if let Err(e) = liff::login() {
+                return Auth::Failed(format!("LINE: {e}"));
+            }
+            if !liff::is_logged_in() {
+                return Auth::Redirecting;
+            }
+        }
+        let Some(token) = liff::id_token() else {
+            return Auth::Failed(lang.pick("LINEのログイン情報を取得できませんでした。", "Could not get your LINE sign-in.").into());
+        };
+        let result = match line_sign_in(slug.to_string(), token, lang).await {
+            Ok(p) => Auth::SignedIn(p),
+            Err(e) if e.code == ErrorCode::LineSignInExpired => {
+                // The cached token was stale: log in again once; LINE brings the patient back.
+                liff::logout();
+                match liff::login() {
+                    Ok(()) => Auth::Redirecting,
+                    Err(e) => Auth::Failed(format!("LINE: {e}")),
+                }
+            }
+            Err(e) => Auth::Failed(e.message.clone()),
+        };
+        if matches!(result, Auth::SignedIn(_)) {
+            friend.set(liff::is_friend().await);
+        }
+        result
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Auth::Starting
+}

@@ -1,0 +1,91 @@
+//! Closures and extra hours, for the whole clinic or one practitioner or room.
+
+use leptos::prelude::*;
+
+use super::form::{error_for, run, Env, TextField};
+use crate::api::staff::settings::*;
+use crate::booking::ids::ResourceId;
+
+#[component]
+pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
+    let errors = RwSignal::new(Vec::new());
+    let date = RwSignal::new(String::new());
+    let resource = RwSignal::new(None::<ResourceId>);
+    let closed = RwSignal::new(true);
+    let opens = RwSignal::new(String::new());
+    let closes = RwSignal::new(String::new());
+    let add = move |_| {
+        let form = ExceptionForm {
+            date: date.get_untracked(),
+            resource_id: resource.get_untracked(),
+            closed: closed.get_untracked(),
+            opens: opens.get_untracked(),
+            closes: closes.get_untracked(),
+        };
+        run(env, errors, move |csrf, lang| add_exception(csrf, form, lang));
+    };
+    let lang = env.lang;
+    let date_error = error_for(errors, "exception-date".into());
+    let date_invalid = date_error.clone();
+    view! {
+        <section class="card" aria-labelledby="exceptions-title">
+            <h2 id="exceptions-title">{env.t("休診日・臨時診療の予定", "Closures and extra hours")}</h2>
+            {if d.exceptions.is_empty() {
+                view! { <p class="none">{env.t("予定はありません。", "Nothing planned.")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="settings-list">
+                        {d.exceptions.into_iter().map(|x| {
+                            let id = x.id;
+                            let remove = move |_| run(env, errors, move |csrf, lang| remove_exception(csrf, id, lang));
+                            view! {
+                                <li>
+                                    <span>{x.label}</span>
+                                    <button type="button" class="danger" on:click=remove>{env.t("削除", "Remove")}</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="card form" aria-labelledby="exception-add-title">
+            <h2 id="exception-add-title">{env.t("休診日・臨時診療を追加", "Add a closure or extra hours")}</h2>
+            <div class="field">
+                <label for="exception-date">{env.t("日付", "Date")}</label>
+                <input type="date" id="exception-date" name="exception-date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev))
+                    aria-invalid=move || date_invalid().is_some().to_string() aria-describedby="exception-date-error"/>
+                <p class="field-error" id="exception-date-error" role="alert">{date_error}</p>
+            </div>
+            <div class="field">
+                <label for="exception-resource">{env.t("対象", "For")}</label>
+                <select id="exception-resource" name="exception-resource"
+                    on:change=move |ev| resource.set(event_target_value(&ev).parse().ok().filter(|id| *id != 0).map(ResourceId))>
+                    <option value="0" selected=move || resource.get().is_none()>{env.t("医院全体", "Whole clinic")}</option>
+                    {d.resources.iter().map(|r| {
+                        let id = r.id;
+                        view! { <option value=id.to_string() selected=move || resource.get() == Some(id)>{r.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <fieldset class="field">
+                <legend>{env.t("種類", "Kind")}</legend>
+                <div class="options">
+                    <label class="option"><input type="radio" name="exception-kind" prop:checked=move || closed.get() on:change=move |_| closed.set(true)/>{env.t("休診", "Closed")}</label>
+                    <label class="option"><input type="radio" name="exception-kind" prop:checked=move || !closed.get() on:change=move |_| closed.set(false)/>{env.t("臨時診療(時間を追加)", "Extra hours")}</label>
+                </div>
+            </fieldset>
+            <Show when=move || !closed.get()>
+                <div class="time-pair">
+                    <TextField env errors field="exception-opens".into() ja="開始" en="Opens" value=opens hint=("例: 14:00", "e.g. 14:00")/>
+                    <TextField env errors field="exception-closes".into() ja="終了" en="Closes" value=closes hint=("例: 17:00", "e.g. 17:00")/>
+                </div>
+            </Show>
+            <p class="hint">{move || lang.get().pick(
+                "祝日は「祝日も診療する」がオフなら休診です。祝日に診療する日は臨時診療を追加してください。",
+                "National holidays are closed unless the clinic opens on holidays; add extra hours to open on one.",
+            )}</p>
+            <div class="actions"><button type="button" class="primary" on:click=add>{env.t("追加", "Add")}</button></div>
+        </section>
+    }
+}
