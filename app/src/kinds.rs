@@ -2,12 +2,12 @@
 //! places, what a resource is, what a question asks for, what a staff member may do. Each has
 //! one stored name (`as_str` / `parse`), which is also its name in JSON.
 
-use serde::{Deserialize, Serialize};
-
+/// An enum whose variants have one stored name each (`as_str` / `parse`), which is also their
+/// name in JSON.
 macro_rules! named_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),* $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),*
         }
@@ -26,8 +26,16 @@ macro_rules! named_enum {
                 Self::ALL.iter().copied().find(|k| k.as_str() == s)
             }
         }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
     };
 }
+#[cfg(feature = "ssr")]
+pub(crate) use named_enum;
 
 named_enum!(
     /// How a menu hands out its places (the capacity goes with it in `BookingMode`).
@@ -67,6 +75,70 @@ named_enum!(
         Staff = "staff",
     }
 );
+
+named_enum!(
+    /// What a stored notice is about (its `kind` column).
+    NoticeType {
+        Confirmed = "confirmed",
+        Declined = "declined",
+        Proposed = "proposed",
+        Expired = "expired",
+        CancelledByClinic = "cancelled_by_clinic",
+        CancelledByPatient = "cancelled_by_patient",
+        Reminder = "reminder",
+        CancelRefused = "cancel_refused",
+    }
+);
+
+impl NoticeType {
+    /// How staff read it.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            NoticeType::Confirmed => ("予約確定のお知らせ", "Confirmation"),
+            NoticeType::Declined => ("お断りのお知らせ", "Decline"),
+            NoticeType::Proposed => ("別日時のご提案", "Proposal"),
+            NoticeType::Expired => ("期限切れのお知らせ", "Expiry"),
+            NoticeType::CancelledByClinic => ("医院からのキャンセル", "Clinic cancellation"),
+            NoticeType::CancelledByPatient => ("キャンセル受付", "Cancellation receipt"),
+            NoticeType::Reminder => ("前日リマインダー", "Reminder"),
+            NoticeType::CancelRefused => ("キャンセル不可のお知らせ", "Cancel refused"),
+        };
+        lang.pick(ja, en)
+    }
+}
+
+named_enum!(
+    /// How a notice reaches the patient.
+    Channel {
+        /// A push message through the clinic's Official Account.
+        Line = "line",
+        /// The console's LINE sandbox, for a clinic without LINE channels (the demo).
+        Sandbox = "sandbox",
+    }
+);
+
+named_enum!(
+    /// Where a notice is on its way.
+    DeliveryStatus {
+        Queued = "queued",
+        /// Claimed by a worker (until its lease runs out).
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+);
+
+impl DeliveryStatus {
+    /// How staff read it.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            DeliveryStatus::Queued | DeliveryStatus::Sending => ("送信待ち", "Queued"),
+            DeliveryStatus::Sent => ("送信済み", "Sent"),
+            DeliveryStatus::Failed => ("送信失敗", "Failed"),
+        };
+        lang.pick(ja, en)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,8 @@
 //! Yoyaku's UI and server functions. The booking rules (`booking`) and the storage interface
 //! (`store`) are compiled for the server only; the browser gets the pages and the DTOs of `api`.
 
+#[cfg(feature = "ssr")]
+pub mod actions;
 pub mod api;
 pub mod booking;
 pub mod error;
@@ -12,6 +14,8 @@ pub mod notify;
 pub mod patients;
 pub mod pages;
 
+#[cfg(feature = "ssr")]
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use app::api::staff::auth::staff_from_headers;
 use app::i18n::Lang;
 use app::state::AppState;
-use app::store::patients::ExportRow;
+use app::store::{ExportRow, Store};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -66,7 +66,7 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query
         Err(e) => return plain(StatusCode::BAD_REQUEST, e.to_string()),
     };
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    let rows = match state.store.export_appointments(ctx.clinic.id, from, to).await {
+    let rows = match export(state.store.as_ref(), ctx.clinic.id, from, to).await {
         Ok(rows) => rows,
         Err(e) => {
             tracing::error!(error = %e, clinic = %ctx.clinic.id, "CSV export failed");
@@ -95,6 +95,10 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query
         body,
     )
         .into_response()
+}
+
+async fn export(store: &dyn Store, clinic: app::booking::ids::ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExportRow>, app::store::StoreError> {
+    store.read().await?.export(clinic, from, to).await
 }
 
 fn plain(status: StatusCode, message: String) -> Response {

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::notify::retry_at;
-use app::booking::status::Transition;
-use app::store::{Actor, DeliveryRecord, OutboxMessage, SharedStore, StoreError};
+use app::actions::notices;
+use app::error::Problem;
+use app::notify::{retry_at, Channel};
+use app::store::{DeliveryRecord, OutboxMessage, SharedStore};
 use chrono::{DateTime, Utc};
 
 use crate::line::api::{LineApi, PushOutcome};
@@ -29,48 +30,46 @@ impl Worker {
 
     /// One pass: expires requests whose hold ran out, queues the reminders that are due, then
     /// claims what is due at `now` and tries each once. Returns how many it tried.
-    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        self.expire_lapsed_requests(now).await?;
-        self.store.queue_reminders(now).await?;
-        let claimed = self.store.claim_notifications(now, now + self.lease, self.batch).await?;
+    pub async fn run_once(&self, now: DateTime<Utc>) -> Result<usize, Problem> {
+        for id in notices::expire_lapsed(self.store.as_ref(), now).await? {
+            tracing::info!(appointment = %id, "request expired");
+        }
+        notices::queue_reminders(self.store.as_ref(), now).await?;
+        // The claim commits before any push: another worker skips these rows until the lease
+        // runs out, and no transaction stays open while LINE is asked.
+        let mut tx = self.store.write().await?;
+        let claimed = tx.claim_notifications(now, now + self.lease, self.batch).await?;
+        tx.commit().await?;
         for message in &claimed {
             let record = self.deliver(message).await;
             if let DeliveryRecord::Failed { error, .. } = &record {
-                tracing::warn!(notification = message.id, %error, "notification failed");
+                tracing::warn!(notification = %message.id, %error, "notification failed");
             }
-            self.store.record_delivery(message.id, record, Utc::now()).await?;
+            let mut tx = self.store.write().await?;
+            tx.record_delivery(message.id, &record, Utc::now()).await?;
+            tx.commit().await?;
         }
         Ok(claimed.len())
     }
 
-    /// A request the clinic did not answer in time becomes `expired` (which queues the patient's
-    /// notice in the same transaction). Staff acting at the same moment win or lose cleanly.
-    async fn expire_lapsed_requests(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
-        for (clinic, id) in self.store.lapsed_requests(now).await? {
-            match self.store.transition(clinic, id, Transition::Expire, Actor::System, now).await {
-                Ok(_) => tracing::info!(appointment = %id, "request expired"),
-                Err(StoreError::StatusChanged { .. }) | Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-
     async fn deliver(&self, message: &OutboxMessage) -> DeliveryRecord {
-        let token = match self.store.line_settings(message.clinic_id).await {
-            Ok(Some(settings)) => settings.channel_access_token,
-            Ok(None) => None,
+        if message.channel == Channel::Sandbox {
+            // The console's LINE sandbox shows the stored payload exactly as LINE would have
+            // received it.
+            return DeliveryRecord::Sent { request_id: Some("sandbox".into()) };
+        }
+        let settings = match self.store.read().await {
+            Ok(mut db) => db.line_settings(message.clinic_id).await,
+            Err(e) => Err(e),
+        };
+        let token = match settings {
+            Ok(settings) => settings.and_then(|s| s.channel_access_token),
             Err(e) => {
                 // The cause is logged; staff see a plain reason.
-                tracing::error!(error = %e, notification = message.id, "cannot read the clinic's LINE settings");
+                tracing::error!(error = %e, notification = %message.id, "cannot read the clinic's LINE settings");
                 return self.retry(message, "the clinic's settings could not be read".into(), None);
             }
         };
-        if token.is_none() && message.recipient.starts_with(app::notify::SANDBOX_RECIPIENT_PREFIX) {
-            // Sandbox mode: the message is delivered to the console's LINE sandbox, which shows
-            // the stored payload exactly as LINE would have received it.
-            return DeliveryRecord::Sent { request_id: Some("sandbox".into()) };
-        }
         let Some(token) = token else {
             return DeliveryRecord::Failed { error: "the clinic has no LINE channel access token".into(), request_id: None };
         };
@@ -100,6 +99,13 @@ impl Worker {
         }
     }
 
+    async fn forget_expired(&self, now: DateTime<Utc>) -> Result<u64, Problem> {
+        let mut tx = self.store.write().await?;
+        let n = tx.forget_expired(now, now - chrono::Duration::days(1)).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Runs passes every second until the process ends; every ten minutes it also deletes
     /// expired sessions and old sign-in attempts.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
@@ -109,7 +115,7 @@ impl Worker {
                 let now = Utc::now();
                 if last_cleanup.is_none_or(|t| now - t >= chrono::Duration::minutes(10)) {
                     last_cleanup = Some(now);
-                    match self.store.forget_expired(now, now - chrono::Duration::days(1)).await {
+                    match self.forget_expired(now).await {
                         Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions and old sign-in attempts deleted"),
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "cleanup of expired sessions failed"),

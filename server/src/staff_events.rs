@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use app::api::staff::auth::staff_from_headers;
 use app::state::AppState;
-use app::store::console::InboxVersion;
+use app::store::{InboxVersion, Store};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -27,7 +27,7 @@ pub async fn inbox_events(State(state): State<AppState>, headers: HeaderMap) -> 
     let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     };
-    let opened_at = match state.store.inbox_version(ctx.clinic.id).await {
+    let opened_at = match inbox_version(state.store.as_ref(), &ctx.clinic).await {
         Ok(version) => version,
         Err(e) => {
             tracing::error!(error = %e, "inbox events: cannot read the inbox");
@@ -43,7 +43,7 @@ pub async fn inbox_events(State(state): State<AppState>, headers: HeaderMap) -> 
                 }
                 // The session is checked on every poll: signing out (or its expiry) ends the stream.
                 let ctx = staff_from_headers(store.as_ref(), &headers).await?;
-                match store.inbox_version(ctx.clinic.id).await {
+                match inbox_version(store.as_ref(), &ctx.clinic).await {
                     Ok(version) if Some(version) != last => {
                         let data = format!(r#"{{"pending":{},"version":{}}}"#, version.pending, version.last_change);
                         return Some((Ok::<_, Infallible>(Event::default().event("inbox").data(data)), Some(version)));
@@ -56,4 +56,8 @@ pub async fn inbox_events(State(state): State<AppState>, headers: HeaderMap) -> 
         }
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+async fn inbox_version(store: &dyn Store, clinic: &app::booking::model::Clinic) -> Result<InboxVersion, app::store::StoreError> {
+    store.read().await?.inbox_version(clinic.id).await
 }

@@ -145,9 +145,11 @@ async fn world() -> World {
     assert_eq!(status, StatusCode::OK, "{body}");
     let confirmed: AppointmentView = serde_json::from_str(&body).expect("a visit");
     assert_eq!(confirmed.status, app::booking::status::AppointmentStatus::Confirmed);
-    let clinic = db.store.clinic_by_slug("demo").await.expect("read").expect("demo");
-    let request_id = db.store.appointment_by_reference(clinic.id, &request.reference).await.expect("read").expect("booked").id.0;
-    let confirmed_id = db.store.appointment_by_reference(clinic.id, &confirmed.reference).await.expect("read").expect("booked").id.0;
+    let mut reads = support::read(db.store.as_ref()).await;
+    let clinic = reads.clinic_by_slug("demo").await.expect("read").expect("demo");
+    let request_id = reads.appointment_by_reference(clinic.id, &request.reference).await.expect("read").expect("booked").id.0;
+    let confirmed_id = reads.appointment_by_reference(clinic.id, &confirmed.reference).await.expect("read").expect("booked").id.0;
+    drop(reads);
     World {
         router,
         store: db.store.clone(),
@@ -237,6 +239,12 @@ fn every_patient_function_answers_its_errors() {
                 ("/api/liff/cancel", cancel(&w.confirmed.reference), n, ErrorCode::AppointmentNotFound),
                 ("/api/liff/cancel", cancel(&w.request.reference), p, ErrorCode::StatusChanged),
                 ("/api/liff/cancel", cancel(&w.confirmed.reference), None, ErrorCode::SignInRequired),
+                ("/api/liff/withdraw", cancel("nope"), p, ErrorCode::AppointmentNotFound),
+                ("/api/liff/withdraw", cancel(&w.request.reference), n, ErrorCode::AppointmentNotFound),
+                // A confirmed visit is cancelled, not withdrawn.
+                ("/api/liff/withdraw", cancel(&w.confirmed.reference), p, ErrorCode::StatusChanged),
+                ("/api/liff/withdraw", cancel(&w.request.reference), None, ErrorCode::SignInRequired),
+                ("/api/liff/withdraw", form(&format!("slug=nope&reference={}&lang=ja", w.request.reference)), p, ErrorCode::ClinicNotFound),
             ],
         )
         .await;
@@ -277,12 +285,14 @@ fn every_staff_function_answers_its_errors() {
         let (oc, sc, xc) = (w.owner.csrf.as_str(), w.staff.csrf.as_str(), w.other_owner.csrf.as_str());
         let (request, confirmed, first) = (w.request_id, w.confirmed_id, w.first_visit_menu);
         let (resource, starts_at) = w.confirmed_place;
-        let demo = w.store.clinic_by_slug("demo").await.expect("read").expect("demo");
-        let patient_id = w.store.appointment(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read").expect("request").patient_id.0;
-        let other = w.store.clinic_by_slug("other").await.expect("read").expect("other");
-        let their_staff = w.store.staff_members(other.id).await.expect("staff")[0].id.0;
-        let our_owner = w.store.staff_by_email(&demo_staff_email(app::store::StaffRole::Owner, "demo")).await.expect("read").expect("owner").id.0;
-        let their_resource = w.store.resources(other.id).await.expect("resources")[0].id.0;
+        let mut reads = support::read(w.store.as_ref()).await;
+        let demo = reads.clinic_by_slug("demo").await.expect("read").expect("demo");
+        let patient_id = reads.appointment(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read").expect("request").patient_id.0;
+        let other = reads.clinic_by_slug("other").await.expect("read").expect("other");
+        let their_staff = reads.staff_members(other.id).await.expect("staff")[0].id.0;
+        let our_owner = reads.staff_by_email(&demo_staff_email(app::store::StaffRole::Owner, "demo")).await.expect("read").expect("owner").id.0;
+        let their_resource = reads.resources(other.id).await.expect("resources")[0].id.0;
+        drop(reads);
         let phone = |menu: i64, csrf: &str, name: &str| {
             json(serde_json::json!({ "booking": { "menu_id": menu, "resource_id": resource, "starts_at": starts_at,
                 "details": { "name": name, "furigana": "タナカ", "phone": "03-1234-5678", "birth_date": "1970-01-01" }, "lang": "ja", "csrf": csrf } }))
@@ -367,7 +377,7 @@ fn every_staff_function_answers_its_errors() {
         )
         .await;
         // Nothing of it changed the request.
-        let still = w.store.appointment(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read").expect("request");
+        let still = support::read(w.store.as_ref()).await.appointment(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read").expect("request");
         assert_eq!(still.status, app::booking::status::AppointmentStatus::Requested);
 
         // Approved once; a second answer is told what happened meanwhile, and its notice (queued
@@ -375,7 +385,7 @@ fn every_staff_function_answers_its_errors() {
         let approve = format!("id={request}&csrf={sc}&lang=ja");
         let (status, body) = call(&w.router, "/api/staff/approve", form(&approve), s).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let notice = w.store.notifications(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read")[0].id;
+        let notice = support::read(w.store.as_ref()).await.notifications(demo.id, &[app::booking::ids::AppointmentId(request)]).await.expect("read")[0].id;
         expect_refusals(
             &w,
             vec![
@@ -398,7 +408,7 @@ fn every_staff_function_answers_its_errors() {
         let (status, body) = call(&w.router, "/api/liff/submit", json(booking(first, places[0].resource_id.0, places[0].starts_at, None)), Some(&w.neighbour)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let theirs: AppointmentView = serde_json::from_str(&body).expect("a request");
-        let theirs = w.store.appointment_by_reference(demo.id, &theirs.reference).await.expect("read").expect("booked").id.0;
+        let theirs = support::read(w.store.as_ref()).await.appointment_by_reference(demo.id, &theirs.reference).await.expect("read").expect("booked").id.0;
         let propose = format!("id={theirs}&resource_id={}&starts_at={}&csrf={sc}&lang=ja", places[1].resource_id.0, places[1].starts_at);
         let (status, body) = call(&w.router, "/api/staff/propose", form(&propose), s).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -6,8 +6,8 @@ mod support;
 use std::sync::Arc;
 
 use app::booking::ids::{ClinicId, StaffId};
-use app::booking::status::Transition;
-use app::i18n::Lang;
+use app::notify::flex::NoticeKind;
+use app::notify::DeliveryStatus;
 use app::store::*;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -58,7 +58,6 @@ struct Setup {
     worker: Worker,
     clinic: Clinic1,
     appointment: Appointment,
-    db_url: String,
 }
 
 /// A LINE clinic, a LINE patient with a request, and a worker pointed at a fake LINE.
@@ -66,22 +65,23 @@ async fn setup(db: &TestDb) -> Setup {
     let store = db.store.clone();
     let clinic = support::clinic(store.as_ref(), "a").await;
     let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some("secret".into()), channel_access_token: Some("token-a".into()), add_friend_url: None };
-    store.set_line_settings(clinic.clinic, Some(line)).await.expect("line");
-    let patient = store.line_patient(clinic.clinic, USER, Lang::Ja).await.expect("patient");
-    let appointment = store.book(booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
+    connect_line(store.as_ref(), clinic.clinic, line).await;
+    let patient = line_patient(store.as_ref(), clinic.clinic, USER).await;
+    let appointment = book(store.as_ref(), &booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
     let (url, fake) = fake_line().await;
     let line = Arc::new(LineApi::with_timeout(&url, std::time::Duration::from_secs(2)).expect("client"));
     let worker = Worker::new(store.clone(), line);
-    Setup { store, url, fake, http: reqwest::Client::new(), worker, clinic, appointment, db_url: db.url.clone() }
+    Setup { store, url, fake, http: reqwest::Client::new(), worker, clinic, appointment }
 }
 
 impl Setup {
     async fn approve(&self) {
-        self.store.transition(self.clinic.clinic, self.appointment.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm");
+        let clinic = clinic_row(self.store.as_ref(), self.clinic.clinic).await;
+        in_tx!(self.store, |tx| actions::reception::approve(tx, desk(&clinic, StaffId(1), now()), self.appointment.id).await).expect("confirm");
     }
 
-    async fn states(&self) -> Vec<NotificationState> {
-        self.store.notifications(self.clinic.clinic, self.appointment.id).await.expect("notifications")
+    async fn states(&self) -> Vec<NotificationRecord> {
+        read(self.store.as_ref()).await.notifications(self.clinic.clinic, &[self.appointment.id]).await.expect("notifications")
     }
 
     /// `GET path` on the fake with `token` as the bearer: status and JSON body.
@@ -119,7 +119,7 @@ async fn quota_endpoints_and_a_used_up_quota(s: Setup) {
     // The approval card uses the one message left; a push counts once per recipient.
     s.approve().await;
     assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
-    assert_eq!(s.states().await[0].status, "sent");
+    assert_eq!(s.states().await[0].status, DeliveryStatus::Sent);
     assert_eq!(s.get("/v2/bot/message/quota/consumption", Some("token-a")).await, (200, json!({ "totalUsage": 1 })));
 
     // On the wire: 429 with LINE's body, which our client reads as "quota used up".
@@ -143,7 +143,7 @@ async fn quota_endpoints_and_a_used_up_quota(s: Setup) {
     let key = insert_queued(&s).await;
     assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
     let failed = s.states().await.into_iter().find(|n| n.retry_key == key).expect("row");
-    assert_eq!((failed.status.as_str(), failed.last_error.as_deref()), ("failed", Some(QUOTA_USED_UP)), "{failed:?}");
+    assert_eq!((failed.status, failed.last_error.as_deref()), (DeliveryStatus::Failed, Some(QUOTA_USED_UP)), "{failed:?}");
     assert_eq!(s.worker.run_once(now() + Duration::hours(1)).await.expect("pass"), 0, "not retried");
     assert_eq!(s.fake.accepted_pushes().len(), 1);
     assert_eq!(s.fake.quota_usage(), 1, "refused pushes do not count");
@@ -165,7 +165,7 @@ async fn a_key_accepted_before_a_crash_is_recorded_sent_once(s: Setup) {
 
     assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
     let state = s.states().await.remove(0);
-    assert_eq!((state.status.as_str(), state.attempts), ("sent", 1));
+    assert_eq!((state.status, state.attempts), (DeliveryStatus::Sent, 1));
     assert_eq!(state.line_request_id.as_deref(), Some(accepted.as_str()), "LINE's id of the accepted push");
     assert_eq!(s.worker.run_once(now() + Duration::hours(1)).await.expect("pass"), 0, "recorded once");
     assert_eq!(s.fake.push_attempt_keys(), vec![Some(key)], "one attempt, answered 409");
@@ -173,30 +173,23 @@ async fn a_key_accepted_before_a_crash_is_recorded_sent_once(s: Setup) {
     assert_eq!(s.get("/v2/bot/message/quota/consumption", Some("token-a")).await, (200, json!({ "totalUsage": 1 })));
 }
 
-/// Queues one more message about the appointment directly; returns its retry key.
+/// Queues one more notice about the appointment, the way every change queues one; returns its
+/// retry key.
 async fn insert_queued(s: &Setup) -> String {
-    let card = json!([{ "type": "text", "text": "test" }]).to_string();
-    let key = uuid::Uuid::new_v4().to_string();
-    let sql = "INSERT INTO notifications (clinic_id, appointment_id, kind, recipient, payload, retry_key, status, attempts, \
-               next_attempt_at, created_at) VALUES ($1, $2, 'confirmed', $3, $4, $5, 'queued', 0, $6, $6)";
-    let (clinic, appointment) = (s.clinic.clinic.0, s.appointment.id.0);
-    if s.db_url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(&s.db_url).await.expect("sqlite");
-        sqlx::query(sql).bind(clinic).bind(appointment).bind(USER).bind(&card).bind(&key).bind(now()).execute(&pool).await.expect("insert");
-    } else {
-        let pool = sqlx::PgPool::connect(&s.db_url).await.expect("postgres");
-        sqlx::query(sql).bind(clinic).bind(appointment).bind(USER).bind(&card).bind(&key).bind(now()).execute(&pool).await.expect("insert");
-    }
-    key
+    let clinic = clinic_row(s.store.as_ref(), s.clinic.clinic).await;
+    let queued = in_tx!(s.store, |tx| actions::notices::queue(tx, &clinic, &s.appointment, NoticeKind::Confirmed, now()).await).expect("queue");
+    assert!(queued, "a LINE patient of a LINE clinic is told");
+    let waiting: Vec<_> = s.states().await.into_iter().filter(|n| n.status == DeliveryStatus::Queued).collect();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    waiting[0].retry_key.clone()
 }
 
 /// The real app on a local port, with a LINE clinic (`line-demo`) whose channel secret is
 /// `SECRET`: its webhook URL and the clinic.
 async fn served_app(db: &TestDb) -> (String, ClinicId) {
-    server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
-    let clinic = db.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic").id;
+    let clinic = server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
     let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some(SECRET.into()), channel_access_token: None, add_friend_url: None };
-    db.store.set_line_settings(clinic, Some(line)).await.expect("line");
+    connect_line(db.store.as_ref(), clinic, line).await;
     let (url, _fake) = fake_line().await;
     let line = Arc::new(LineApi::new(&url).expect("client"));
     let router = support::router(db.store.clone(), line);
@@ -213,7 +206,7 @@ fn signed_webhooks_reach_the_app_and_redeliveries_count_once() {
     run(async {
         let db = TestDb::sqlite().await;
         let (webhook_url, clinic) = served_app(&db).await;
-        db.store.line_patient(clinic, USER, Lang::Ja).await.expect("patient");
+        line_patient(db.store.as_ref(), clinic, USER).await;
         let (fake_url, _fake) = fake_line().await;
         let http = reqwest::Client::new();
         let send = |body: Value| {
@@ -229,11 +222,11 @@ fn signed_webhooks_reach_the_app_and_redeliveries_count_once() {
         // A wrong secret: our webhook refuses it and nothing changes.
         let refused = send(json!({ "url": webhook_url, "channel_secret": "wrong-secret", "events": [follow] })).await;
         assert_eq!(refused["status"], 401, "{refused}");
-        assert_eq!(db.store.line_friend(clinic, USER).await.expect("read"), None);
+        assert_eq!(line_friend(db.store.as_ref(), clinic, USER).await, None);
 
         let answer = send(json!({ "url": webhook_url, "channel_secret": SECRET, "events": [follow] })).await;
         assert_eq!(answer["status"], 200, "{answer}");
-        assert_eq!(db.store.line_friend(clinic, USER).await.expect("read"), Some(true));
+        assert_eq!(line_friend(db.store.as_ref(), clinic, USER).await, Some(true));
         let sent: Value = serde_json::from_str(answer["sent"].as_str().expect("sent body")).expect("JSON");
         assert_eq!(sent["destination"], server::line::fake::DEFAULT_DESTINATION);
         let event = &sent["events"][0];
@@ -243,13 +236,13 @@ fn signed_webhooks_reach_the_app_and_redeliveries_count_once() {
         assert!(event["timestamp"].as_i64().is_some_and(|t| t > 1_700_000_000_000), "{event}");
 
         // The patient blocks the account later; a redelivery of the old follow must not undo it.
-        db.store.set_line_friend(clinic, USER, false).await.expect("unfollow");
+        in_tx!(db.store, |tx| actions::patients::line_friend(tx, clinic, USER, false).await).expect("unfollow");
         let again = send(json!({ "redeliver_last": true })).await;
         assert_eq!(again["status"], 200, "{again}");
         let resent: Value = serde_json::from_str(again["sent"].as_str().expect("sent body")).expect("JSON");
         assert_eq!(resent["events"][0]["webhookEventId"], json!(event_id), "same event id");
         assert_eq!(resent["events"][0]["deliveryContext"]["isRedelivery"], true);
-        assert_eq!(db.store.line_friend(clinic, USER).await.expect("read"), Some(false), "processed once");
+        assert_eq!(line_friend(db.store.as_ref(), clinic, USER).await, Some(false), "processed once");
 
         // LINE's connectivity check: no events.
         let empty = send(json!({ "url": webhook_url, "channel_secret": SECRET, "events": [] })).await;

@@ -4,7 +4,8 @@
 mod support;
 
 use app::api::ClinicOverview;
-use app::store::{availability, SharedStore};
+use app::actions::booking::availability;
+use app::store::SharedStore;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Days, Utc};
@@ -57,11 +58,12 @@ fn the_overview_server_function_returns_the_computed_availability() {
     assert_eq!(names, ["初診", "再診", "健康診断", "予防接種(順番予約)"]);
     assert_eq!(overview.menus.iter().map(|m| m.mode.as_str()).collect::<Vec<_>>(), ["slot", "slot", "band", "queue"]);
 
-    let clinic = store.clinic_by_slug("demo").await.expect("read").expect("demo");
+    let mut db = support::read(store.as_ref()).await;
+    let clinic = db.clinic_by_slug("demo").await.expect("read").expect("demo");
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
-    for (menu, shown) in store.menus(clinic.id).await.expect("menus").iter().zip(&overview.menus) {
-        let offers = availability(store.as_ref(), &clinic, menu, today, today + Days::new(menu.horizon_days.into()), now).await.expect("availability");
+    for (menu, shown) in db.menus(clinic.id).await.expect("menus").iter().zip(&overview.menus) {
+        let offers = availability(db.as_mut(), &clinic, menu, today, today + Days::new(menu.horizon_days.into()), now).await.expect("availability");
         let expected: Vec<i64> = offers.iter().take(app::api::NEXT_PLACES).map(|o| o.starts_at.timestamp()).collect();
         let got: Vec<i64> = shown.next_places.iter().map(|p| p.starts_at).collect();
         assert!(!expected.is_empty(), "{} has free places", menu.name_en);

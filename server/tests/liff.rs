@@ -4,6 +4,7 @@
 mod support;
 
 use app::api::liff::AppointmentView;
+use app::actions::booking::availability;
 use app::booking::status::AppointmentStatus;
 use app::store::{LineSettings, SharedStore};
 use axum::body::Body;
@@ -29,10 +30,9 @@ struct App {
 async fn app() -> App {
     let db = support::TestDb::sqlite().await;
     server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
-    server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
-    let clinic = db.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let clinic = server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
     let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: CHANNEL.into(), channel_secret: None, channel_access_token: None, add_friend_url: None };
-    db.store.set_line_settings(clinic.id, Some(line)).await.expect("line settings");
+    support::in_tx!(db.store, |tx| support::settings::update_line(tx, support::system(clinic), Some(line)).await).expect("line settings");
     let (url, fake) = support::fake_line().await;
     let line = std::sync::Arc::new(server::line::api::LineApi::new(&url).expect("client"));
     let router = support::router(db.store.clone(), line);
@@ -75,12 +75,13 @@ fn a_valid_token_signs_in_and_sets_an_http_only_cookie() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let cookie = reply.cookie.expect("a session cookie");
     assert!(cookie.starts_with("yoyaku_patient="));
-    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let mut db = support::read(app.store.as_ref()).await;
+    let clinic = db.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     let token_value = cookie.trim_start_matches("yoyaku_patient=");
-    let (clinic_id, patient_id) = app.store.patient_session(token_value, Utc::now()).await.expect("read").expect("session");
+    let (clinic_id, patient_id) = db.patient_session(token_value, Utc::now()).await.expect("read").expect("session");
     assert_eq!(clinic_id, clinic.id);
-    let patient = app.store.patient(clinic.id, patient_id).await.expect("read").expect("patient");
-    assert_eq!(patient.line_user_id.as_deref(), Some(ALICE));
+    let patient = db.patient(clinic.id, patient_id).await.expect("read").expect("patient");
+    assert_eq!(patient.identity.line_user(), Some(ALICE));
     })
 }
 
@@ -110,8 +111,9 @@ fn forged_expired_and_foreign_tokens_are_refused() {
     let reply = sign_in(&app, "line-demo", &valid).await;
     assert!(app_error(reply.status, &reply.body, ErrorCode::LineUnavailable).message.contains("LINE cannot be reached"), "{}", reply.body);
     assert!(reply.cookie.is_none());
-    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
-    assert!(app.store.patient_appointments(clinic.id, app::booking::ids::PatientId(1)).await.expect("read").is_empty());
+    let mut db = support::read(app.store.as_ref()).await;
+    let clinic = db.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    assert!(db.appointments_of(clinic.id, &[app::booking::ids::PatientId(1)]).await.expect("read").is_empty());
     })
 }
 
@@ -137,18 +139,19 @@ fn the_sandbox_sign_in_is_refused_for_a_clinic_with_line() {
 fn a_user_id_in_the_body_cannot_book_as_that_user() {
     support::run(async {
     let app = app().await;
-    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let mut db = support::read(app.store.as_ref()).await;
+    let clinic = db.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     // Alice exists as a patient; Mallory signs in.
     let alice_token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
     let alice_cookie = sign_in(&app, "line-demo", &alice_token).await.cookie.expect("alice");
-    let alice_session = app.store.patient_session(alice_cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
+    let alice_session = db.patient_session(alice_cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
     let mallory_token = app.fake.issue_id_token(MALLORY, CHANNEL, None, 600);
     let mallory_cookie = sign_in(&app, "line-demo", &mallory_token).await.cookie.expect("mallory");
 
-    let menus = app.store.menus(clinic.id).await.expect("menus");
+    let menus = db.menus(clinic.id).await.expect("menus");
     let follow_up = menus.iter().find(|m| m.name_en == "Follow-up visit").expect("menu");
     let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
-    let offer = app::store::availability(app.store.as_ref(), &clinic, follow_up, today, today + chrono::Days::new(20), Utc::now())
+    let offer = availability(db.as_mut(), &clinic, follow_up, today, today + chrono::Days::new(20), Utc::now())
         .await
         .expect("availability")
         .remove(0);
@@ -177,10 +180,10 @@ fn a_user_id_in_the_body_cannot_book_as_that_user() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let view: AppointmentView = serde_json::from_str(&reply.body).expect("a booking");
     assert_eq!(view.status, AppointmentStatus::Confirmed);
-    let booked = app.store.appointment_by_reference(clinic.id, &view.reference).await.expect("read").expect("booked");
-    let mallory = app.store.patient(clinic.id, booked.patient_id).await.expect("read").expect("patient");
-    assert_eq!(mallory.line_user_id.as_deref(), Some(MALLORY));
-    assert!(app.store.patient_appointments(clinic.id, alice_session.1).await.expect("read").is_empty(), "nothing booked for Alice");
+    let booked = db.appointment_by_reference(clinic.id, &view.reference).await.expect("read").expect("booked");
+    let mallory = db.patient(clinic.id, booked.patient_id).await.expect("read").expect("patient");
+    assert_eq!(mallory.identity.line_user(), Some(MALLORY));
+    assert!(db.appointments_of(clinic.id, &[alice_session.1]).await.expect("read").is_empty(), "nothing booked for Alice");
     })
 }
 
@@ -188,12 +191,13 @@ fn a_user_id_in_the_body_cannot_book_as_that_user() {
 fn bad_details_come_back_per_field_and_nothing_is_booked() {
     support::run(async {
     let app = app().await;
-    let clinic = app.store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let mut db = support::read(app.store.as_ref()).await;
+    let clinic = db.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     let token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
     let cookie = sign_in(&app, "line-demo", &token).await.cookie.expect("cookie");
-    let menu = app.store.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "First visit").expect("menu");
+    let menu = db.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "First visit").expect("menu");
     let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
-    let offer = app::store::availability(app.store.as_ref(), &clinic, &menu, today, today + chrono::Days::new(20), Utc::now()).await.expect("availability").remove(0);
+    let offer = availability(db.as_mut(), &clinic, &menu, today, today + chrono::Days::new(20), Utc::now()).await.expect("availability").remove(0);
     let body = serde_json::json!({ "request": {
         "slug": "line-demo", "menu_id": menu.id.0, "resource_id": offer.resource_id.0, "starts_at": offer.starts_at.timestamp(),
         "details": { "name": "山田 太郎", "furigana": "ヤマダ タロウ", "phone": "12-34", "birth_date": "1960-01-02" },
@@ -206,7 +210,79 @@ fn bad_details_come_back_per_field_and_nothing_is_booked() {
     assert!(fields.contains(&"phone") && fields.contains(&"consent"), "{fields:?}");
     assert_eq!(fields.iter().filter(|f| f.starts_with("question-")).count(), 2, "{fields:?}");
     assert!(errors.iter().any(|e| e.message.starts_with("電話番号は")));
-    let session = app.store.patient_session(cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
-    assert!(app.store.patient_appointments(clinic.id, session.1).await.expect("read").is_empty());
+    let session = db.patient_session(cookie.trim_start_matches("yoyaku_patient="), Utc::now()).await.expect("read").expect("s");
+    assert!(db.appointments_of(clinic.id, &[session.1]).await.expect("read").is_empty());
+    })
+}
+
+async fn form(app: &App, path: &str, body: String, cookie: &str) -> Reply {
+    post(app, path, "application/x-www-form-urlencoded", body, Some(cookie)).await
+}
+
+/// A request the clinic has not answered is the patient's to take back: it is cancelled by the
+/// patient at once and its place is free again; nobody else can take it back for them.
+#[test]
+fn a_patient_withdraws_an_unanswered_request() {
+    support::run(async {
+    let app = app().await;
+    let mut db = support::read(app.store.as_ref()).await;
+    let clinic = db.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let alice = sign_in(&app, "line-demo", &app.fake.issue_id_token(ALICE, CHANNEL, None, 600)).await.cookie.expect("alice");
+    let mallory = sign_in(&app, "line-demo", &app.fake.issue_id_token(MALLORY, CHANNEL, None, 600)).await.cookie.expect("mallory");
+    let menu = db.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "First visit").expect("menu");
+    assert_eq!(menu.approval, app::booking::model::Approval::RequiresStaff);
+    let mut questions: Vec<_> = db.questions(clinic.id).await.expect("questions").into_iter().filter(|q| q.menu_id == menu.id).collect();
+    questions.truncate(2);
+    let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
+    let until = today + chrono::Days::new(20);
+    let offer = availability(db.as_mut(), &clinic, &menu, today, until, Utc::now()).await.expect("availability").remove(0);
+    let place = (offer.resource_id, offer.starts_at);
+    let request = serde_json::json!({ "request": {
+        "slug": "line-demo", "menu_id": menu.id.0, "resource_id": offer.resource_id.0, "starts_at": offer.starts_at.timestamp(),
+        "details": { "name": "山田 花子", "furigana": "ヤマダ ハナコ", "phone": "090-1234-5678", "birth_date": "1950-04-01" },
+        "answers": [[questions[0].id.0, "咳"], [questions[1].id.0, "今日"]], "consent": true, "replaces": null, "lang": "ja"
+    }});
+    let offered = |offers: Vec<app::booking::availability::Offer>| offers.iter().any(|o| (o.resource_id, o.starts_at) == place);
+
+    let reply = post(&app, "/api/liff/submit", "application/json", request.to_string(), Some(&alice)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let booked: AppointmentView = serde_json::from_str(&reply.body).expect("a request");
+    assert_eq!((booked.status, booked.can_withdraw, booked.proposal), (AppointmentStatus::Requested, true, false), "{booked:?}");
+    let reference = booked.reference.clone();
+    let withdraw = |r: &str| format!("slug=line-demo&reference={r}&lang=ja");
+    let reply = form(&app, "/api/liff/appointment", withdraw(&reference), &alice).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let shown: AppointmentView = serde_json::from_str(&reply.body).expect("the request");
+    assert!(shown.can_withdraw, "{shown:?}");
+    assert!(!offered(availability(db.as_mut(), &clinic, &menu, today, until, Utc::now()).await.expect("availability")), "the request holds its place");
+
+    // Someone else's reference is not found, and leaves the request as it was.
+    let reply = form(&app, "/api/liff/withdraw", withdraw(&reference), &mallory).await;
+    app_error(reply.status, &reply.body, ErrorCode::AppointmentNotFound);
+    let stored = db.appointment_by_reference(clinic.id, &reference).await.expect("read").expect("the request");
+    assert_eq!(stored.status, AppointmentStatus::Requested);
+
+    let reply = form(&app, "/api/liff/withdraw", withdraw(&reference), &alice).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let withdrawn: AppointmentView = serde_json::from_str(&reply.body).expect("the withdrawn request");
+    assert_eq!((withdrawn.reference.as_str(), withdrawn.status, withdrawn.can_withdraw), (reference.as_str(), AppointmentStatus::CancelledByPatient, false), "{withdrawn:?}");
+    assert!(!withdrawn.upcoming && !withdrawn.can_cancel, "{withdrawn:?}");
+    let stored = db.appointment_by_reference(clinic.id, &reference).await.expect("read").expect("the request");
+    assert_eq!(stored.status, AppointmentStatus::CancelledByPatient);
+    let trail = db.audit_trail(clinic.id, stored.id).await.expect("trail");
+    let last = trail.last().expect("audited");
+    assert_eq!((last.from, last.to, last.actor), (Some(AppointmentStatus::Requested), AppointmentStatus::CancelledByPatient, app::store::Actor::Patient(stored.patient_id)));
+
+    // Taking it back again is told what it is now.
+    let reply = form(&app, "/api/liff/withdraw", withdraw(&reference), &alice).await;
+    assert_eq!(app_error(reply.status, &reply.body, ErrorCode::StatusChanged).current, Some(AppointmentStatus::CancelledByPatient));
+
+    // The place is free again: offered, and bookable.
+    assert!(offered(availability(db.as_mut(), &clinic, &menu, today, until, Utc::now()).await.expect("availability")), "the place is offered again");
+    let reply = post(&app, "/api/liff/submit", "application/json", request.to_string(), Some(&mallory)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let again: AppointmentView = serde_json::from_str(&reply.body).expect("a request");
+    assert_eq!((again.status, again.can_withdraw), (AppointmentStatus::Requested, true));
+    assert_ne!(again.reference, reference);
     })
 }

@@ -6,8 +6,8 @@ mod support;
 use std::sync::Arc;
 
 use app::booking::ids::StaffId;
-use app::booking::status::Transition;
-use app::i18n::Lang;
+use app::booking::status::AppointmentStatus;
+use app::notify::{Channel, DeliveryStatus, NoticeType};
 use app::store::*;
 use chrono::Duration;
 use server::line::api::LineApi;
@@ -42,21 +42,32 @@ async fn setup(db: &TestDb) -> Setup {
     let store = db.store.clone();
     let clinic = support::clinic(store.as_ref(), "a").await;
     let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some("secret".into()), channel_access_token: Some("token-a".into()), add_friend_url: None };
-    store.set_line_settings(clinic.clinic, Some(line)).await.expect("line");
-    let patient = store.line_patient(clinic.clinic, USER, Lang::Ja).await.expect("patient");
-    let appointment = store.book(booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
+    in_tx!(store, |tx| settings::update_line(tx, system(clinic.clinic), Some(line)).await).expect("line");
+    let patient = line_patient(store.as_ref(), clinic.clinic, USER).await;
+    let appointment = book(store.as_ref(), &booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
     let (url, fake) = fake_line().await;
     let line = Arc::new(LineApi::with_timeout(&url, std::time::Duration::from_secs(2)).expect("client"));
     let worker = Worker::new(store.clone(), line);
     Setup { store, fake, worker, clinic, appointment }
 }
 
-async fn approve(s: &Setup) {
-    s.store.transition(s.clinic.clinic, s.appointment.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm");
+/// Reception approves the request at `at`.
+async fn approve_at(s: &Setup, at: chrono::DateTime<chrono::Utc>) -> Result<Appointment, Problem> {
+    let clinic = clinic_row(s.store.as_ref(), s.clinic.clinic).await;
+    in_tx!(s.store, |tx| actions::reception::approve(tx, desk(&clinic, StaffId(1), at), s.appointment.id).await)
 }
 
-async fn states(s: &Setup) -> Vec<NotificationState> {
-    s.store.notifications(s.clinic.clinic, s.appointment.id).await.expect("notifications")
+async fn approve(s: &Setup) {
+    approve_at(s, now()).await.expect("confirm");
+}
+
+async fn states(s: &Setup) -> Vec<NotificationRecord> {
+    read(s.store.as_ref()).await.notifications(s.clinic.clinic, &[s.appointment.id]).await.expect("notifications")
+}
+
+/// What a worker that dies before recording anything would have claimed.
+async fn claim(s: &Setup, lease_until: chrono::DateTime<chrono::Utc>) -> Vec<OutboxMessage> {
+    in_tx!(s.store, |tx| Ok(tx.claim_notifications(now(), lease_until, 10).await?)).expect("claim")
 }
 
 async fn an_approval_pushes_exactly_one_card(db: &TestDb) {
@@ -64,7 +75,7 @@ async fn an_approval_pushes_exactly_one_card(db: &TestDb) {
     assert!(states(&s).await.is_empty(), "a request sends nothing");
     approve(&s).await;
     let queued = states(&s).await;
-    assert_eq!((queued.len(), queued[0].kind.as_str(), queued[0].status.as_str()), (1, "confirmed", "queued"));
+    assert_eq!((queued.len(), queued[0].notice, queued[0].status, queued[0].channel), (1, NoticeType::Confirmed, DeliveryStatus::Queued, Channel::Line));
     assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
     let pushes = s.fake.accepted_pushes();
     assert_eq!(pushes.len(), 1);
@@ -77,7 +88,7 @@ async fn an_approval_pushes_exactly_one_card(db: &TestDb) {
     assert!(alt.contains("ご予約が確定しました") && alt.contains("1月7日(月) 10:00"), "{alt}");
     assert!(card.to_string().contains(&format!("https://liff.line.me/1657000000-AbCdEfGh/a/{}", s.appointment.reference)));
     let sent = states(&s).await;
-    assert_eq!((sent[0].status.as_str(), sent[0].attempts), ("sent", 1));
+    assert_eq!((sent[0].status, sent[0].attempts), (DeliveryStatus::Sent, 1));
     assert_eq!(sent[0].line_request_id.as_deref(), Some(push.request_id.as_str()));
     // Nothing is sent twice.
     assert_eq!(s.worker.run_once(now() + Duration::hours(1)).await.expect("pass"), 0);
@@ -92,7 +103,7 @@ async fn server_errors_are_retried_with_the_same_key(db: &TestDb) {
         s.worker.run_once(now()).await.expect("pass");
     }
     let state = &states(&s).await[0];
-    assert_eq!((state.status.as_str(), state.attempts), ("sent", 3));
+    assert_eq!((state.status, state.attempts), (DeliveryStatus::Sent, 3));
     let keys = s.fake.push_attempt_keys();
     assert_eq!(keys, vec![Some(state.retry_key.clone()); 3], "the same key on every attempt");
     assert_eq!(s.fake.accepted_pushes().len(), 1);
@@ -106,13 +117,13 @@ async fn a_plain_rate_limit_is_retried_and_delivered_once(db: &TestDb) {
     s.fake.fail_next_with("/v2/bot/message/push", 429, 1, "Too Many Requests");
     assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
     let waiting = states(&s).await.remove(0);
-    assert_eq!(waiting.status, "queued", "{waiting:?}");
+    assert_eq!(waiting.status, DeliveryStatus::Queued, "{waiting:?}");
     assert!(waiting.last_error.as_deref().is_some_and(|e| e.contains("rate limited")), "{waiting:?}");
     for _ in 0..2 {
         s.worker.run_once(now()).await.expect("pass");
     }
     let state = states(&s).await.remove(0);
-    assert_eq!((state.status.as_str(), state.attempts), ("sent", 2));
+    assert_eq!((state.status, state.attempts), (DeliveryStatus::Sent, 2));
     assert_eq!(s.fake.push_attempt_keys(), vec![Some(state.retry_key.clone()); 2], "the same key on both attempts");
     assert_eq!(s.fake.accepted_pushes().len(), 1);
 }
@@ -122,14 +133,14 @@ async fn an_already_accepted_key_counts_as_delivered(db: &TestDb) {
     approve(&s).await;
     let state = states(&s).await.remove(0);
     // An earlier attempt reached LINE, but its answer was lost.
-    let claimed = s.store.claim_notifications(now(), now() + Duration::seconds(60), 10).await.expect("claim");
+    let claimed = claim(&s, now() + Duration::seconds(60)).await;
     let card: Vec<serde_json::Value> = serde_json::from_str(&claimed[0].payload).expect("payload");
     let direct = s.worker.line.push("token-a", USER, &card, &state.retry_key).await;
     assert!(direct.delivered());
     // The claim runs out; the worker sends again, LINE answers 409, and it counts as sent.
     assert_eq!(s.worker.run_once(now() + Duration::seconds(61)).await.expect("pass"), 1);
     let after = states(&s).await.remove(0);
-    assert_eq!(after.status, "sent");
+    assert_eq!(after.status, DeliveryStatus::Sent);
     assert_eq!(s.fake.accepted_pushes().len(), 1);
 }
 
@@ -139,7 +150,7 @@ async fn a_refused_push_is_not_retried(db: &TestDb) {
     s.fake.fail_next("/v2/bot/message/push", 400, 1);
     assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
     let state = states(&s).await.remove(0);
-    assert_eq!(state.status, "failed");
+    assert_eq!(state.status, DeliveryStatus::Failed);
     assert!(state.last_error.as_deref().is_some_and(|e| e.contains("400")), "{state:?}");
     assert_eq!(s.worker.run_once(now() + Duration::hours(1)).await.expect("pass"), 0, "not retried");
     assert!(s.fake.accepted_pushes().is_empty());
@@ -149,21 +160,21 @@ async fn a_worker_killed_between_send_and_record_still_delivers_once(db: &TestDb
     let s = setup(db).await;
     approve(&s).await;
     // Worker A claims and sends, then dies before recording.
-    let claimed = s.store.claim_notifications(now(), now() + s.worker.lease, 10).await.expect("claim");
+    let claimed = claim(&s, now() + s.worker.lease).await;
     assert_eq!(claimed.len(), 1);
     let card: Vec<serde_json::Value> = serde_json::from_str(&claimed[0].payload).expect("payload");
     assert!(s.worker.line.push("token-a", USER, &card, &claimed[0].retry_key).await.delivered());
     // While its claim lasts nobody touches the row; after a restart it is sent again, safely.
     assert_eq!(s.worker.run_once(now() + Duration::seconds(10)).await.expect("pass"), 0);
     assert_eq!(s.worker.run_once(now() + s.worker.lease + Duration::seconds(1)).await.expect("pass"), 1);
-    assert_eq!(states(&s).await[0].status, "sent");
+    assert_eq!(states(&s).await[0].status, DeliveryStatus::Sent);
     assert_eq!(s.fake.accepted_pushes().len(), 1, "LINE delivered it once");
     assert_eq!(s.fake.push_attempt_keys().len(), 2);
 }
 
 async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
     let s = setup(db).await;
-    insert_queued(&db.url, s.clinic.clinic, 1000).await;
+    insert_queued(&s, 1000).await;
     // A second app instance: its own connection pool on the same database.
     let other_store = server::db::open(&db.url).await.expect("second instance");
     let other = Worker { store: other_store, line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
@@ -190,14 +201,15 @@ async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
 
 async fn reminders_are_queued_once_at_the_clinics_hour(db: &TestDb) {
     let s = setup(db).await;
-    let patient = s.store.line_patient(s.clinic.clinic, USER, Lang::Ja).await.expect("patient");
+    let patient = line_patient(s.store.as_ref(), s.clinic.clinic, USER).await;
     // Confirmed at once, for tomorrow (8 January) at 9:00.
-    let tomorrow = s.store.book(booking(s.clinic.clinic, s.clinic.auto, s.clinic.doctor, tokyo(2030, 1, 8, 9, 0), patient.id)).await.expect("booked");
-    assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 17, 59)).await.expect("pass"), 0, "not before the clinic's hour (18:00)");
-    assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 18, 0)).await.expect("pass"), 1);
-    assert_eq!(s.store.queue_reminders(tokyo(2030, 1, 7, 20, 0)).await.expect("pass"), 0, "once, whatever restarts");
-    let kinds: Vec<String> = s.store.notifications(s.clinic.clinic, tomorrow.id).await.expect("read").into_iter().map(|n| n.kind).collect();
-    assert_eq!(kinds, ["confirmed", "reminder"]);
+    let tomorrow = book(s.store.as_ref(), &booking(s.clinic.clinic, s.clinic.auto, s.clinic.doctor, tokyo(2030, 1, 8, 9, 0), patient.id)).await.expect("booked");
+    let queue_reminders = |at| actions::notices::queue_reminders(s.store.as_ref(), at);
+    assert_eq!(queue_reminders(tokyo(2030, 1, 7, 17, 59)).await.expect("pass"), 0, "not before the clinic's hour (18:00)");
+    assert_eq!(queue_reminders(tokyo(2030, 1, 7, 18, 0)).await.expect("pass"), 1);
+    assert_eq!(queue_reminders(tokyo(2030, 1, 7, 20, 0)).await.expect("pass"), 0, "once, whatever restarts");
+    let kinds: Vec<NoticeType> = read(s.store.as_ref()).await.notifications(s.clinic.clinic, &[tomorrow.id]).await.expect("read").into_iter().map(|n| n.notice).collect();
+    assert_eq!(kinds, [NoticeType::Confirmed, NoticeType::Reminder]);
     // The worker delivers both (and, by 18:01, the expiry notice of the morning's unanswered
     // request); the reminder carries the attend / cancel buttons.
     s.worker.run_once(tokyo(2030, 1, 7, 18, 1)).await.expect("pass");
@@ -212,33 +224,39 @@ async fn an_unanswered_request_expires_by_itself_and_the_patient_is_told(db: &Te
     let s = setup(db).await;
     let expiry = s.appointment.hold_expires_at.expect("a request holds its place");
     assert_eq!(s.worker.run_once(expiry - Duration::seconds(1)).await.expect("pass"), 0);
-    assert_eq!(s.store.appointment(s.clinic.clinic, s.appointment.id).await.expect("read").map(|a| a.status), Some(app::booking::status::AppointmentStatus::Requested));
+    let status = || async { read(s.store.as_ref()).await.appointment(s.clinic.clinic, s.appointment.id).await.expect("read").map(|a| a.status) };
+    assert_eq!(status().await, Some(AppointmentStatus::Requested));
     assert_eq!(s.worker.run_once(expiry).await.expect("pass"), 1, "expired, and the notice sent");
-    assert_eq!(s.store.appointment(s.clinic.clinic, s.appointment.id).await.expect("read").map(|a| a.status), Some(app::booking::status::AppointmentStatus::Expired));
-    let trail = s.store.audit_trail(s.clinic.clinic, s.appointment.id).await.expect("trail");
+    assert_eq!(status().await, Some(AppointmentStatus::Expired));
+    let trail = read(s.store.as_ref()).await.audit_trail(s.clinic.clinic, s.appointment.id).await.expect("trail");
     assert_eq!(trail.last().map(|e| e.actor), Some(Actor::System));
     let pushes = s.fake.accepted_pushes();
     assert_eq!(pushes.len(), 1);
     assert!(pushes[0].messages[0]["altText"].as_str().is_some_and(|t| t.contains("期限切れ")));
     // Approving it now is refused, clearly.
-    let late = s.store.transition(s.clinic.clinic, s.appointment.id, Transition::Confirm, Actor::Staff(StaffId(1)), expiry).await;
-    assert!(matches!(late, Err(StoreError::StatusChanged { .. })), "{late:?}");
+    let late = approve_at(&s, expiry).await;
+    assert!(matches!(late, Err(Problem::StatusChanged { current: AppointmentStatus::Expired })), "{late:?}");
+    assert_eq!(status().await, Some(AppointmentStatus::Expired));
 }
 
-/// Queues `n` messages directly (as if from as many appointment changes).
-async fn insert_queued(url: &str, clinic: app::booking::ids::ClinicId, n: usize) {
+/// Queues `n` messages directly (as if from as many appointment changes), in one transaction.
+async fn insert_queued(s: &Setup, n: usize) {
     let card = serde_json::json!([{ "type": "text", "text": "test" }]).to_string();
-    let sql = "INSERT INTO notifications (clinic_id, appointment_id, kind, recipient, payload, retry_key, status, attempts, \
-               next_attempt_at, created_at) VALUES ($1, NULL, 'confirmed', $2, $3, $4, 'queued', 0, $5, $5)";
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.expect("sqlite");
+    let notice = |retry_key: String| NewNotification {
+        clinic_id: s.clinic.clinic,
+        appointment_id: s.appointment.id,
+        notice: NoticeType::Confirmed,
+        channel: Channel::Line,
+        recipient: USER.into(),
+        payload: card.clone(),
+        retry_key,
+        queued_at: now(),
+    };
+    in_tx!(s.store, |tx| {
         for _ in 0..n {
-            sqlx::query(sql).bind(clinic.0).bind(USER).bind(&card).bind(uuid::Uuid::new_v4().to_string()).bind(now()).execute(&pool).await.expect("insert");
+            assert!(tx.queue_notification(&notice(uuid::Uuid::new_v4().to_string())).await?);
         }
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.expect("postgres");
-        for _ in 0..n {
-            sqlx::query(sql).bind(clinic.0).bind(USER).bind(&card).bind(uuid::Uuid::new_v4().to_string()).bind(now()).execute(&pool).await.expect("insert");
-        }
-    }
+        Ok(())
+    })
+    .expect("queued");
 }

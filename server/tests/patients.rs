@@ -3,130 +3,179 @@
 
 mod support;
 
+use app::actions::booking::cancel;
+use app::actions::reception::{approve, decline, visit};
+use app::api::staff::patients::ssr::detail;
 use app::booking::ids::*;
-use app::booking::status::Transition;
-use app::store::patients::HistoryCounts;
+use app::booking::status::VisitAction;
+use app::i18n::Lang;
+use app::patients::search::PatientQuery;
+use app::patients::HistoryCounts;
 use app::store::*;
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use support::*;
 
-on_both_backends!(
+on_both!(
     search_finds_names_furigana_and_phones,
     search_never_crosses_clinics,
     history_counts_each_outcome,
     export_lists_the_range_with_names,
 );
 
+/// A patient known to reception only, with these details.
 async fn named(store: &dyn Store, clinic: ClinicId, name: &str, furigana: &str, phone: &str) -> PatientId {
     let details = PatientDetails { name: name.into(), furigana: furigana.into(), phone: phone.into(), birth_date: None };
-    store.create_patient(NewPatient { clinic_id: clinic, line_user_id: None, details }).await.expect("patient")
+    let new = NewPatient { clinic_id: clinic, identity: Identity::Offline, details, language: Lang::Ja };
+    in_tx!(store, |tx| Ok(tx.insert_patient(&new, now()).await?)).expect("insert").expect("a new patient")
 }
 
 fn names(found: &[Patient]) -> Vec<&str> {
     found.iter().map(|p| p.details.name.as_str()).collect()
 }
 
-async fn search_finds_names_furigana_and_phones(store: SharedStore) {
-    let c = clinic(store.as_ref(), "a").await;
-    named(store.as_ref(), c.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
-    named(store.as_ref(), c.clinic, "佐藤 花子", "さとう はなこ", "0355556666").await;
-    // Signed in, never booked: no name yet.
-    named(store.as_ref(), c.clinic, "", "", "09099999999").await;
-    let clinic_id = c.clinic;
-    let search = |q: &'static str| {
-        let store = store.clone();
-        async move { store.search_patients(clinic_id, q, 50).await.expect("search") }
-    };
-    for q in ["山田", "山田太郎", "やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "090-1234-5678", "1234 5678", "０９０１２３４"] {
-        assert_eq!(names(&search(q).await), ["山田 太郎"], "{q}");
-    }
-    for q in ["佐藤", "サトウ", "はなこ", "03-5555-6666", "(03) 5555"] {
-        assert_eq!(names(&search(q).await), ["佐藤 花子"], "{q}");
-    }
-    // Ordered by furigana; the unnamed patient never shows.
-    assert_eq!(names(&search("0").await), ["佐藤 花子", "山田 太郎"]);
-    assert!(search("0909999").await.is_empty());
-    assert!(search("").await.is_empty());
-    assert!(search("  ").await.is_empty());
-    assert!(search("鈴木").await.is_empty());
-    assert_eq!(store.search_patients(c.clinic, "0", 1).await.expect("search").len(), 1);
+async fn search(store: &dyn Store, clinic: ClinicId, q: &str, limit: u32) -> Vec<Patient> {
+    read(store).await.search_patients(clinic, &PatientQuery::new(q), limit).await.expect("search")
 }
 
-async fn search_never_crosses_clinics(store: SharedStore) {
-    let a = clinic(store.as_ref(), "a").await;
-    let b = clinic(store.as_ref(), "b").await;
-    let ours = named(store.as_ref(), a.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
-    let theirs = named(store.as_ref(), b.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
+async fn search_finds_names_furigana_and_phones(db: &TestDb) {
+    let store = db.store.as_ref();
+    let c = clinic(store, "a").await;
+    named(store, c.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
+    named(store, c.clinic, "佐藤 花子", "さとう はなこ", "0355556666").await;
+    // Signed in, never booked: no name yet.
+    named(store, c.clinic, "", "", "09099999999").await;
+    let find = |q: &'static str| search(store, c.clinic, q, 50);
+    for q in ["山田", "山田太郎", "やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "090-1234-5678", "1234 5678", "０９０１２３４"] {
+        assert_eq!(names(&find(q).await), ["山田 太郎"], "{q}");
+    }
+    for q in ["佐藤", "サトウ", "はなこ", "03-5555-6666", "(03) 5555"] {
+        assert_eq!(names(&find(q).await), ["佐藤 花子"], "{q}");
+    }
+    // Ordered by furigana; the unnamed patient never shows.
+    assert_eq!(names(&find("0").await), ["佐藤 花子", "山田 太郎"]);
+    assert!(find("0909999").await.is_empty());
+    assert!(find("").await.is_empty());
+    assert!(find("  ").await.is_empty());
+    assert!(find("鈴木").await.is_empty());
+    assert_eq!(search(store, c.clinic, "0", 1).await.len(), 1);
+}
+
+async fn search_never_crosses_clinics(db: &TestDb) {
+    let store = db.store.as_ref();
+    let a = clinic(store, "a").await;
+    let b = clinic(store, "b").await;
+    let ours = named(store, a.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
+    let theirs = named(store, b.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
     for q in ["山田", "やまだ", "09012345678"] {
-        let found = store.search_patients(a.clinic, q, 50).await.expect("search");
+        let found = search(store, a.clinic, q, 50).await;
         assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), [ours], "{q}");
         assert!(found.iter().all(|p| p.clinic_id == a.clinic));
     }
     // Another clinic's patient id is not found, nor are their appointments listed.
-    store.book(booking(b.clinic, b.slot, b.doctor, tokyo(2030, 1, 7, 9, 0), theirs)).await.expect("booked");
-    assert!(matches!(store.patient_history(a.clinic, theirs, now()).await, Err(StoreError::NotFound)));
+    book(store, &booking(b.clinic, b.slot, b.doctor, tokyo(2030, 1, 7, 9, 0), theirs)).await.expect("booked");
+    let mut reads = read(store).await;
+    assert_eq!(reads.patient(a.clinic, theirs).await.expect("read"), None);
+    assert!(reads.patients(a.clinic, &[theirs]).await.expect("read").is_empty());
+    assert!(reads.appointments_of(a.clinic, &[theirs]).await.expect("read").is_empty());
+    assert_eq!(reads.appointments_of(b.clinic, &[theirs]).await.expect("read").len(), 1);
     let day = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
-    assert!(store.export_appointments(a.clinic, day, day).await.expect("export").is_empty());
-    assert_eq!(store.export_appointments(b.clinic, day, day).await.expect("export").len(), 1);
+    assert!(reads.export(a.clinic, day, day).await.expect("export").is_empty());
+    assert_eq!(reads.export(b.clinic, day, day).await.expect("export").len(), 1);
 }
 
-async fn history_counts_each_outcome(store: SharedStore) {
-    let c = clinic(store.as_ref(), "a").await;
-    let p = named(store.as_ref(), c.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
-    let other = named(store.as_ref(), c.clinic, "佐藤 花子", "サトウ ハナコ", "0312345678").await;
-    let staff = Actor::Staff(StaffId(1));
+/// What reception (or the patient) does to an appointment after booking it.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    Approve,
+    Complete,
+    NoShow,
+    PatientCancels,
+    ClinicCancels,
+    Decline,
+}
+
+async fn history_counts_each_outcome(db: &TestDb) {
+    let store = db.store.as_ref();
+    let c = clinic(store, "a").await;
+    let row = clinic_row(store, c.clinic).await;
+    let p = named(store, c.clinic, "山田 太郎", "ヤマダ タロウ", "09012345678").await;
+    let other = named(store, c.clinic, "佐藤 花子", "サトウ ハナコ", "0312345678").await;
+    let staff = StaffId(1);
     let at = |h, m| tokyo(2030, 1, 7, h, m);
-    let steps: [(chrono::DateTime<chrono::Utc>, &[Transition]); 7] = [
-        (at(9, 0), &[Transition::Confirm, Transition::Complete]),
-        (at(9, 30), &[Transition::Confirm, Transition::Complete]),
-        (at(10, 0), &[Transition::Confirm, Transition::MarkNoShow]),
-        (at(10, 30), &[Transition::Confirm, Transition::CancelByPatient]),
-        (at(11, 0), &[Transition::Confirm, Transition::CancelByClinic]),
-        (at(11, 30), &[Transition::Decline]),
-        (tokyo(2030, 1, 10, 9, 0), &[Transition::Confirm]),
+    // Completed and missed once the visit has begun; everything else at `now`.
+    let afterwards = at(11, 45);
+    use Step::*;
+    let steps: [(DateTime<Utc>, &[Step]); 7] = [
+        (at(9, 0), &[Approve, Complete]),
+        (at(9, 30), &[Approve, Complete]),
+        (at(10, 0), &[Approve, NoShow]),
+        (at(10, 30), &[Approve, PatientCancels]),
+        (at(11, 0), &[Approve, ClinicCancels]),
+        (at(11, 30), &[Decline]),
+        (tokyo(2030, 1, 10, 9, 0), &[Approve]),
     ];
-    for (starts_at, transitions) in steps {
-        let a = store.book(booking(c.clinic, c.slot, c.doctor, starts_at, p)).await.expect("booked");
-        for t in transitions {
-            store.transition(c.clinic, a.id, *t, staff, now()).await.expect("transition");
+    for (starts_at, steps) in steps {
+        let a = book(store, &booking(c.clinic, c.slot, c.doctor, starts_at, p)).await.expect("booked");
+        for step in steps {
+            let result = in_tx!(store, |tx| {
+                let at_once = desk(&row, staff, now());
+                let once_begun = desk(&row, staff, afterwards);
+                match step {
+                    Approve => approve(tx, at_once, a.id).await,
+                    Complete => visit(tx, once_begun, a.id, VisitAction::Completed, None).await,
+                    NoShow => visit(tx, once_begun, a.id, VisitAction::NoShow, None).await,
+                    PatientCancels => cancel(tx, c.clinic, p, a.id, now()).await,
+                    ClinicCancels => visit(tx, at_once, a.id, VisitAction::CancelByClinic, Some("休診")).await,
+                    Decline => decline(tx, at_once, a.id, "満席のため").await,
+                }
+            });
+            result.unwrap_or_else(|e| panic!("{step:?} at {starts_at}: {e}"));
         }
     }
     // A fresh request for later, still holding its place when the history is read.
     let later = tokyo(2030, 1, 7, 12, 0);
-    store
-        .book(NewBooking { now: later - Duration::minutes(10), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 10, 9, 30), p) })
-        .await
-        .expect("request");
+    let request = Booking { now: later - Duration::minutes(10), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 10, 9, 30), p) };
+    book(store, &request).await.expect("request");
     // Someone else's visit is not theirs.
-    store.book(booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 10, 10, 0), other)).await.expect("other");
+    book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 10, 10, 0), other)).await.expect("other");
 
-    let h = store.patient_history(c.clinic, p, later).await.expect("history");
-    assert_eq!(h.patient.id, p);
-    assert_eq!(h.counts, HistoryCounts { visits: 2, upcoming: 2, cancellations: 2, no_shows: 1, declined: 1 });
-    assert_eq!(h.appointments.len(), 8);
-    assert!(h.appointments.windows(2).all(|w| w[0].starts_at >= w[1].starts_at), "newest first");
-    assert_eq!(h.menus.get(&c.slot).map(|n| n.ja.as_str()), Some("slot"));
-    assert_eq!(h.resources.get(&c.doctor).map(|n| n.en.as_str()), Some("Doctor"));
+    // As the patient's page in the console reads it.
+    let mut reads = read(store).await;
+    let patient = reads.patient(c.clinic, p).await.expect("read").expect("the patient");
+    let appointments = reads.appointments_of(c.clinic, &[p]).await.expect("history");
+    let menus = reads.menus(c.clinic).await.expect("menus");
+    let resources = reads.resources(c.clinic).await.expect("resources");
+    assert_eq!(patient.id, p);
+    assert!(appointments.iter().all(|a| a.patient_id == p), "only theirs");
+    assert_eq!(HistoryCounts::of(&appointments, later), HistoryCounts { visits: 2, upcoming: 2, cancellations: 2, no_shows: 1, declined: 1 });
+    assert_eq!(appointments.len(), 8);
+    assert!(appointments.windows(2).all(|w| w[0].starts_at >= w[1].starts_at), "newest first");
+    let ja = detail(&patient, &appointments, &menus, &resources, TOKYO, later, Lang::Ja);
+    let en = detail(&patient, &appointments, &menus, &resources, TOKYO, later, Lang::En);
+    assert_eq!(ja.counts, HistoryCounts::of(&appointments, later));
+    assert!(ja.appointments.iter().all(|a| a.menu == "slot" && a.resource == "医師"), "{:?}", ja.appointments);
+    assert!(en.appointments.iter().all(|a| a.resource == "Doctor"), "{:?}", en.appointments);
     // Read the next morning, the unanswered request's hold has run out: no longer upcoming.
-    let h = store.patient_history(c.clinic, p, tokyo(2030, 1, 8, 9, 0)).await.expect("history");
-    assert_eq!(h.counts.upcoming, 1);
+    assert_eq!(HistoryCounts::of(&appointments, tokyo(2030, 1, 8, 9, 0)).upcoming, 1);
 }
 
-async fn export_lists_the_range_with_names(store: SharedStore) {
-    let c = clinic(store.as_ref(), "a").await;
-    let p = named(store.as_ref(), c.clinic, "山田, 太郎", "ヤマダ タロウ", "09012345678").await;
-    let q = named(store.as_ref(), c.clinic, "佐藤 花子", "サトウ ハナコ", "0312345678").await;
-    let first = store.book(booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), p)).await.expect("booked");
-    let queued = store.book(booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), q)).await.expect("booked");
-    store.book(booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 9, 0), p)).await.expect("next day");
+async fn export_lists_the_range_with_names(db: &TestDb) {
+    let store = db.store.as_ref();
+    let c = clinic(store, "a").await;
+    let p = named(store, c.clinic, "山田, 太郎", "ヤマダ タロウ", "09012345678").await;
+    let q = named(store, c.clinic, "佐藤 花子", "サトウ ハナコ", "0312345678").await;
+    let first = book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), p)).await.expect("booked");
+    let queued = book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), q)).await.expect("booked");
+    book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 9, 0), p)).await.expect("next day");
     let day = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
-    let rows = store.export_appointments(c.clinic, day, day).await.expect("export");
+    let mut reads = read(store).await;
+    let rows = reads.export(c.clinic, day, day).await.expect("export");
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [queued.id, first.id], "by time, that day only");
     let r = &rows[1];
     assert_eq!((r.patient_name.as_str(), r.furigana.as_str(), r.phone.as_str()), ("山田, 太郎", "ヤマダ タロウ", "09012345678"));
     assert_eq!((r.menu_name_ja.as_str(), r.resource_name_en.as_str()), ("slot", "Doctor"));
     assert_eq!((r.service_date, r.starts_at, r.reference.as_str()), (day, first.starts_at, first.reference.as_str()));
-    let two_days = store.export_appointments(c.clinic, day, day + chrono::Days::new(1)).await.expect("export");
+    let two_days = reads.export(c.clinic, day, day + chrono::Days::new(1)).await.expect("export");
     assert_eq!(two_days.len(), 3);
 }
 
@@ -154,18 +203,20 @@ mod http {
         let store = db.store.clone();
         let a = clinic(store.as_ref(), "a").await;
         let b = clinic(store.as_ref(), "b").await;
+        let mut desk_a = None;
         for (clinic, email) in [(a.clinic, "desk@a.example.jp"), (b.clinic, "desk@b.example.jp")] {
             let password_hash = server::staff::hash_password(PASSWORD).expect("hash");
-            store
-                .create_staff(NewStaff { clinic_id: clinic, email: email.into(), display_name: "受付".into(), role: StaffRole::Staff, password_hash })
-                .await
-                .expect("staff");
+            let by = system(clinic);
+            let id = in_tx!(store, |tx| settings::add_staff(tx, by, email, "受付", StaffRole::Staff, password_hash).await).expect("staff");
+            desk_a = desk_a.or(Some(id));
         }
         let p = named(store.as_ref(), a.clinic, "山田, \"太郎\"", "ヤマダ タロウ", "09012345678").await;
         let attacker = named(store.as_ref(), a.clinic, "=HYPERLINK(\"http://x\")", "イコール", "0312345678").await;
-        let first = store.book(booking(a.clinic, a.slot, a.doctor, tokyo(2030, 1, 7, 10, 0), p)).await.expect("booked");
-        store.transition(a.clinic, first.id, Transition::Confirm, Actor::Staff(StaffId(1)), now()).await.expect("confirm");
-        store.book(booking(a.clinic, a.slot, a.doctor, tokyo(2030, 1, 7, 11, 0), attacker)).await.expect("booked");
+        let first = book(store.as_ref(), &booking(a.clinic, a.slot, a.doctor, tokyo(2030, 1, 7, 10, 0), p)).await.expect("booked");
+        let row = clinic_row(store.as_ref(), a.clinic).await;
+        let staff = desk_a.expect("clinic a's receptionist");
+        in_tx!(store, |tx| approve(tx, desk(&row, staff, now()), first.id).await).expect("confirm");
+        book(store.as_ref(), &booking(a.clinic, a.slot, a.doctor, tokyo(2030, 1, 7, 11, 0), attacker)).await.expect("booked");
         let line = std::sync::Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
         let router = crate::support::router(store, line);
         App { router, _db: db }

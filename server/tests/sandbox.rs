@@ -7,8 +7,10 @@ mod support;
 use app::api::liff::AppointmentView;
 use app::api::staff::sandbox::SandboxInbox;
 use app::api::staff::StaffMe;
+use app::actions::booking::availability;
 use app::booking::status::AppointmentStatus;
-use app::store::{LineSettings, NewStaff, SharedStore, StaffRole};
+use app::notify::Channel;
+use app::store::{Actor, Editor, LineSettings, SharedStore, StaffRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
@@ -30,7 +32,8 @@ async fn app(db: &support::TestDb) -> App {
     for slug in ["other", "line-demo"] {
         server::seed::seed_demo_as(store.as_ref(), slug, Utc::now()).await.expect("seed");
     }
-    let connected = store.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
+    let mut db = support::read(store.as_ref()).await;
+    let connected = db.clinic_by_slug("line-demo").await.expect("read").expect("clinic");
     let line = LineSettings {
         liff_id: "1657000000-AbCdEfGh".into(),
         login_channel_id: "1657000000".into(),
@@ -38,13 +41,15 @@ async fn app(db: &support::TestDb) -> App {
         channel_access_token: Some("token".into()),
         add_friend_url: None,
     };
-    store.set_line_settings(connected.id, Some(line)).await.expect("line settings");
+    let editor = |clinic| Editor { clinic, actor: Actor::System, now: Utc::now() };
+    support::in_tx!(store, |tx| support::settings::update_line(tx, editor(connected.id), Some(line)).await).expect("line settings");
     for slug in ["demo", "other", "line-demo"] {
-        let clinic = store.clinic_by_slug(slug).await.expect("read").expect("clinic");
+        let clinic = db.clinic_by_slug(slug).await.expect("read").expect("clinic");
         let password_hash = server::staff::hash_password(PASSWORD).expect("hash");
-        let staff = NewStaff { clinic_id: clinic.id, email: format!("desk@{slug}.example.jp"), display_name: "受付".into(), role: StaffRole::Staff, password_hash };
-        store.create_staff(staff).await.expect("staff");
+        let email = format!("desk@{slug}.example.jp");
+        support::in_tx!(store, |tx| support::settings::add_staff(tx, editor(clinic.id), &email, "受付", StaffRole::Staff, password_hash).await).expect("staff");
     }
+    drop(db);
     // Nothing may reach LINE in these tests: a closed port.
     let line = std::sync::Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
     let router = support::router(store.clone(), line.clone());
@@ -94,10 +99,11 @@ async fn request_checkup(app: &App) -> app::booking::ids::AppointmentId {
     let patient = form(app, "/api/liff/sandbox_sign_in", "slug=demo&lang=ja".into(), None).await;
     assert_eq!(patient.status, StatusCode::OK, "{}", patient.body);
     let cookie = patient.cookie.expect("patient cookie");
-    let clinic = app.store.clinic_by_slug("demo").await.expect("read").expect("clinic");
-    let menu = app.store.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "Health check-up").expect("menu");
+    let mut db = support::read(app.store.as_ref()).await;
+    let clinic = db.clinic_by_slug("demo").await.expect("read").expect("clinic");
+    let menu = db.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "Health check-up").expect("menu");
     let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
-    let offer = app::store::availability(app.store.as_ref(), &clinic, &menu, today, today + chrono::Days::new(30), Utc::now())
+    let offer = availability(db.as_mut(), &clinic, &menu, today, today + chrono::Days::new(30), Utc::now())
         .await
         .expect("availability")
         .remove(0);
@@ -110,7 +116,7 @@ async fn request_checkup(app: &App) -> app::booking::ids::AppointmentId {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let view: AppointmentView = serde_json::from_str(&reply.body).expect("a request");
     assert_eq!(view.status, AppointmentStatus::Requested);
-    app.store.appointment_by_reference(clinic.id, &view.reference).await.expect("read").expect("booked").id
+    db.appointment_by_reference(clinic.id, &view.reference).await.expect("read").expect("booked").id
 }
 
 async fn the_whole_loop_ends_with_the_card_in_the_sandbox(db: &support::TestDb) {
@@ -139,7 +145,14 @@ async fn the_whole_loop_ends_with_the_card_in_the_sandbox(db: &support::TestDb) 
     assert!(card.html.contains("ご予約が確定しました") && card.html.contains("健康診断"), "{}", card.html);
     assert!(card.html.starts_with(r#"<div class="flex-bubble">"#), "{}", card.html);
     // The button opens the appointment in the (sandbox) LIFF page by its opaque reference.
-    let reference = app.store.appointment(app.store.clinic_by_slug("demo").await.expect("read").expect("c").id, id).await.expect("read").expect("a").reference;
+    let mut db = support::read(app.store.as_ref()).await;
+    let demo = db.clinic_by_slug("demo").await.expect("read").expect("c").id;
+    let reference = db.appointment(demo, id).await.expect("read").expect("a").reference;
+    // Delivered to the sandbox because the notice was stored for it, not to any LINE user.
+    let stored = db.notifications(demo, &[id]).await.expect("notices");
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!((stored[0].channel, stored[0].recipient.as_str()), (Channel::Sandbox, ""), "{stored:?}");
+    drop(db);
     assert!(card.html.contains(&format!(r#"href="/liff/demo/a/{reference}""#)), "{}", card.html);
     assert!(card.alt_text.starts_with("【さくら内科クリニック(デモ)】ご予約が確定しました"), "{}", card.alt_text);
     assert!(card.when_sent.contains('(') && card.when_sent.contains(':'), "clinic-local with the weekday: {}", card.when_sent);

@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod cookie;
 pub mod liff;
+pub mod once;
 pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -62,7 +63,7 @@ pub struct PlaceView {
 #[server(endpoint = "clinics")]
 pub async fn list_clinics(lang: Lang) -> Result<Vec<ClinicSummary>, AppError> {
     respond(lang, async move {
-        let clinics = crate::state::store()?.clinics().await?;
+        let clinics = crate::state::store()?.read().await?.clinics().await?;
         Ok(clinics.into_iter().map(|c| ClinicSummary { name: lang.pick(&c.name_ja, &c.name_en).to_string(), slug: c.slug }).collect())
     })
     .await
@@ -78,15 +79,15 @@ pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOver
 async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
     use chrono::{Days, Utc};
 
-    let store = crate::state::store()?;
-    let clinic = store.clinic_by_slug(&slug).await?.ok_or(Problem::NotFound(Missing::Clinic))?;
-    let resources = store.resources(clinic.id).await?;
+    let mut db = crate::state::store()?.read().await?;
+    let clinic = db.clinic_by_slug(&slug).await?.ok_or(Problem::NotFound(Missing::Clinic))?;
+    let resources = db.resources(clinic.id).await?;
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
     let mut menus = Vec::new();
-    for menu in store.menus(clinic.id).await? {
+    for menu in db.menus(clinic.id).await?.into_iter().filter(|m| m.active) {
         let until = today + Days::new(menu.horizon_days.into());
-        let offers = crate::store::availability(store.as_ref(), &clinic, &menu, today, until, now).await?;
+        let offers = crate::actions::booking::availability(db.as_mut(), &clinic, &menu, today, until, now).await?;
         let next_places = offers
             .iter()
             .take(NEXT_PLACES)

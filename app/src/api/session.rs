@@ -13,19 +13,20 @@ pub const SESSION_DAYS: i64 = 30;
 
 /// Starts a session for a patient whose identity the server has verified.
 pub async fn start(clinic: &Clinic, patient: &Patient) -> Result<(), Problem> {
-    let store = crate::state::store()?;
     let token = cookie::random_token();
     let now = Utc::now();
-    store
-        .create_patient_session(clinic.id, patient.id, &token, now + Duration::days(SESSION_DAYS), now)
-        .await?;
+    let mut tx = crate::state::store()?.write().await?;
+    tx.insert_patient_session(&token, clinic.id, patient.id, now + Duration::days(SESSION_DAYS), now).await?;
+    tx.commit().await?;
     cookie::set(COOKIE_NAME, &token, SESSION_DAYS * 24 * 3600);
     Ok(())
 }
 
 pub async fn end() -> Result<(), Problem> {
     if let Some(token) = cookie::from_request(COOKIE_NAME) {
-        crate::state::store()?.end_patient_session(&token).await?;
+        let mut tx = crate::state::store()?.write().await?;
+        tx.delete_patient_session(&token).await?;
+        tx.commit().await?;
     }
     cookie::set(COOKIE_NAME, "", 0);
     Ok(())
@@ -34,9 +35,9 @@ pub async fn end() -> Result<(), Problem> {
 /// The signed-in patient of this clinic, if any.
 pub async fn current(clinic: &Clinic) -> Result<Option<Patient>, Problem> {
     let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(None) };
-    let store = crate::state::store()?;
-    match store.patient_session(&token, Utc::now()).await? {
-        Some((clinic_id, patient_id)) if clinic_id == clinic.id => Ok(store.patient(clinic.id, patient_id).await?),
+    let mut db = crate::state::store()?.read().await?;
+    match db.patient_session(&token, Utc::now()).await? {
+        Some((clinic_id, patient_id)) if clinic_id == clinic.id => Ok(db.patient(clinic.id, patient_id).await?),
         _ => Ok(None),
     }
 }

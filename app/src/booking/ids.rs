@@ -29,4 +29,8 @@ id_type!(
     StaffId,
     /// One of a menu's questions for the patient (問診).
     QuestionId,
+    /// A dated closure or extra hours.
+    ExceptionId,
+    /// A notice in the outbox.
+    NotificationId,
 );

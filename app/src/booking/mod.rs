@@ -9,9 +9,13 @@ pub mod availability;
 #[cfg(feature = "ssr")]
 pub mod format;
 #[cfg(feature = "ssr")]
+pub mod hours;
+#[cfg(feature = "ssr")]
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod schedule;
+#[cfg(feature = "ssr")]
+pub mod visit;
 
 #[cfg(feature = "ssr")]
 pub use plan::{patient_may_cancel, plan_booking, plan_booking_as, BookingRuleError, BookingSource, CancelRefusal, PlannedAppointment, PROPOSAL_HOLD_HOURS};

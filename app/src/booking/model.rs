@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
-use super::ids::{ClinicId, MenuId, ResourceId};
+use super::ids::{ClinicId, ExceptionId, MenuId, ResourceId};
 pub use crate::kinds::{ModeKind, ResourceKind};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -17,16 +17,32 @@ pub struct Clinic {
     pub time_zone: Tz,
     /// Japanese national holidays are closed unless the clinic opens on them.
     pub open_on_holidays: bool,
+    /// The clinic-local hour (0–23) from which tomorrow's reminders are sent.
+    pub reminder_hour: u32,
 }
 
-/// A practitioner or room that appointments are booked on.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Resource {
-    pub id: ResourceId,
-    pub clinic_id: ClinicId,
+/// What the owner decides about a practitioner or room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceSpec {
     pub name_ja: String,
     pub name_en: String,
     pub kind: ResourceKind,
+}
+
+/// A practitioner or room that appointments are booked on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resource {
+    pub id: ResourceId,
+    pub clinic_id: ClinicId,
+    pub spec: ResourceSpec,
+}
+
+/// A resource is its spec under an identity: the rules read `resource.name_ja` directly.
+impl std::ops::Deref for Resource {
+    type Target = ResourceSpec;
+    fn deref(&self) -> &ResourceSpec {
+        &self.spec
+    }
 }
 
 /// How a menu hands out its places.
@@ -73,11 +89,9 @@ pub enum Approval {
     AutoConfirm,
 }
 
-/// An appointment type (初診, 再診, 健診 …) with all its booking rules.
+/// What the owner decides about an appointment type (初診, 再診, 健診 …): every booking rule.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Menu {
-    pub id: MenuId,
-    pub clinic_id: ClinicId,
+pub struct MenuSpec {
     pub name_ja: String,
     pub name_en: String,
     pub duration_minutes: u32,
@@ -96,9 +110,27 @@ pub struct Menu {
     pub hold_minutes: u32,
     /// The practitioners or rooms that can see this menu.
     pub resource_ids: Vec<ResourceId>,
+    /// Shown to patients. A hidden menu takes no new bookings; its appointments go on.
+    pub active: bool,
 }
 
-impl Menu {
+/// An appointment type of one clinic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Menu {
+    pub id: MenuId,
+    pub clinic_id: ClinicId,
+    pub spec: MenuSpec,
+}
+
+/// A menu is its spec under an identity: the rules read `menu.duration_minutes` directly.
+impl std::ops::Deref for Menu {
+    type Target = MenuSpec;
+    fn deref(&self) -> &MenuSpec {
+        &self.spec
+    }
+}
+
+impl MenuSpec {
     pub fn duration(&self) -> Duration {
         Duration::minutes(self.duration_minutes.into())
     }
@@ -132,6 +164,7 @@ pub enum ExceptionKind {
 /// A dated exception for the whole clinic (`resource_id: None`) or one resource.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateException {
+    pub id: ExceptionId,
     pub date: NaiveDate,
     pub resource_id: Option<ResourceId>,
     pub kind: ExceptionKind,

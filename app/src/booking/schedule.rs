@@ -67,7 +67,7 @@ fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::booking::ids::ClinicId;
+    use crate::booking::ids::{ClinicId, ExceptionId};
     use chrono::Weekday;
 
     fn t(h: u32, m: u32) -> NaiveTime {
@@ -84,6 +84,7 @@ mod tests {
             name_en: "Clinic".into(),
             time_zone: chrono_tz::Asia::Tokyo,
             open_on_holidays,
+            reminder_hour: 18,
         }
     }
     const R: ResourceId = ResourceId(1);
@@ -149,19 +150,21 @@ mod tests {
         let hours = weekday_hours();
         let clinic = clinic(false);
         let exceptions = vec![
-            DateException { date: d(2026, 12, 1), resource_id: None, kind: ExceptionKind::Closed },
+            DateException { id: ExceptionId(0), date: d(2026, 12, 1), resource_id: None, kind: ExceptionKind::Closed },
             DateException {
+                id: ExceptionId(0),
                 date: d(2026, 12, 2),
                 resource_id: Some(R),
                 kind: ExceptionKind::ExtraHours { opens: t(12, 0), closes: t(14, 0) },
             },
             // Open on a national holiday, only in the morning.
             DateException {
+                id: ExceptionId(0),
                 date: d(2026, 11, 23),
                 resource_id: None,
                 kind: ExceptionKind::ExtraHours { opens: t(9, 0), closes: t(12, 0) },
             },
-            DateException { date: d(2026, 12, 7), resource_id: Some(OTHER), kind: ExceptionKind::Closed },
+            DateException { id: ExceptionId(0), date: d(2026, 12, 7), resource_id: Some(OTHER), kind: ExceptionKind::Closed },
         ];
         let s = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
         assert_eq!(s.open_intervals(R, d(2026, 12, 1)), vec![]);

@@ -3,9 +3,9 @@
 //!
 //! ```text
 //! requested ──confirm──▶ confirmed ──cancel_by_patient──▶ cancelled_by_patient
-//!     │ decline ▶ declined      ├────cancel_by_clinic───▶ cancelled_by_clinic
-//!     └ expire  ▶ expired       ├────mark_no_show───────▶ no_show
-//!                               └────complete───────────▶ completed
+//!     │ decline  ▶ declined     ├────cancel_by_clinic───▶ cancelled_by_clinic
+//!     │ expire   ▶ expired      ├────mark_no_show───────▶ no_show
+//!     └ withdraw ▶ cancelled_by_patient                 └ complete ▶ completed
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +24,15 @@ pub enum AppointmentStatus {
     Completed,
 }
 
+/// What reception does to a confirmed visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VisitAction {
+    Arrived,
+    Completed,
+    NoShow,
+    CancelByClinic,
+}
+
 /// What someone wants to do to an appointment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,6 +40,8 @@ pub enum Transition {
     Confirm,
     Decline,
     Expire,
+    /// The patient takes back a request the clinic has not answered.
+    Withdraw,
     CancelByPatient,
     CancelByClinic,
     MarkNoShow,
@@ -64,6 +75,7 @@ impl AppointmentStatus {
             (Requested, Confirm) => Ok(Confirmed),
             (Requested, Decline) => Ok(Declined),
             (Requested, Expire) => Ok(Expired),
+            (Requested, Withdraw) => Ok(CancelledByPatient),
             (Confirmed, CancelByPatient) => Ok(CancelledByPatient),
             (Confirmed, CancelByClinic) => Ok(CancelledByClinic),
             (Confirmed, MarkNoShow) => Ok(NoShow),
@@ -141,10 +153,11 @@ impl std::fmt::Display for AppointmentStatus {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 7] = [
+    pub const ALL: [Transition; 8] = [
         Self::Confirm,
         Self::Decline,
         Self::Expire,
+        Self::Withdraw,
         Self::CancelByPatient,
         Self::CancelByClinic,
         Self::MarkNoShow,
@@ -156,6 +169,7 @@ impl Transition {
             Self::Confirm => "confirmed",
             Self::Decline => "declined",
             Self::Expire => "expired",
+            Self::Withdraw => "withdrawn",
             Self::CancelByPatient => "cancelled by the patient",
             Self::CancelByClinic => "cancelled by the clinic",
             Self::MarkNoShow => "marked as a no-show",
@@ -175,6 +189,7 @@ mod tests {
             (Requested, Transition::Confirm, Confirmed),
             (Requested, Transition::Decline, Declined),
             (Requested, Transition::Expire, Expired),
+            (Requested, Transition::Withdraw, CancelledByPatient),
             (Confirmed, Transition::CancelByPatient, CancelledByPatient),
             (Confirmed, Transition::CancelByClinic, CancelledByClinic),
             (Confirmed, Transition::MarkNoShow, NoShow),

@@ -171,21 +171,20 @@ impl Problem {
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => Problem::NotFound(Missing::Other),
-            StoreError::PlaceTaken => Problem::PlaceTaken,
             StoreError::StatusChanged { current } => Problem::StatusChanged { current },
-            StoreError::HoldExpired => Problem::HoldExpired,
+            StoreError::PlaceTaken => Problem::PlaceTaken,
             StoreError::EmailTaken => Problem::EmailTaken,
             StoreError::SlugTaken => Problem::SlugTaken,
-            StoreError::LastOwner => Problem::LastOwner,
-            StoreError::OwnAccount => Problem::OwnAccount,
-            StoreError::QuestionAnswered => Problem::QuestionAnswered,
-            StoreError::NoticeOutOfDate => Problem::NoticeOutOfDate,
-            StoreError::NoticeNotFailed => Problem::NoticeNotFailed,
-            StoreError::Rejected(why) => Problem::BadRequest(why.to_string()),
+            StoreError::KeyTaken => Problem::IdempotencyKeyReused,
             StoreError::Unavailable(cause) => Problem::Unavailable(cause.to_string()),
             StoreError::Internal(cause) => Problem::Internal(cause),
         }
+    }
+}
+
+impl From<crate::booking::visit::NotYet> for Problem {
+    fn from(_: crate::booking::visit::NotYet) -> Self {
+        Problem::VisitNotYet
     }
 }
 

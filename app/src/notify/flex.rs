@@ -29,22 +29,6 @@ pub enum NoticeKind {
     CancelRefused { reason: String },
 }
 
-impl NoticeKind {
-    /// The name stored with the notification.
-    pub fn name(&self) -> &'static str {
-        match self {
-            NoticeKind::Confirmed => "confirmed",
-            NoticeKind::Declined { .. } => "declined",
-            NoticeKind::Proposed { .. } => "proposed",
-            NoticeKind::Expired => "expired",
-            NoticeKind::CancelledByClinic { .. } => "cancelled_by_clinic",
-            NoticeKind::CancelledByPatient => "cancelled_by_patient",
-            NoticeKind::Reminder => "reminder",
-            NoticeKind::CancelRefused { .. } => "cancel_refused",
-        }
-    }
-}
-
 /// Everything a card may say. Nothing medical.
 #[derive(Clone, Debug)]
 pub struct Notice {
@@ -236,7 +220,7 @@ mod tests {
         for (lang, heading) in [(Lang::Ja, "ご予約はキャンセルできませんでした"), (Lang::En, "We could not cancel your appointment")] {
             let reason = lang.pick("キャンセル期限(12月1日(火) 07:30)を過ぎています。", "The deadline (Tue 1 Dec 07:30) has passed.");
             let m = message(&notice(NoticeKind::CancelRefused { reason: reason.into() }, lang)).expect("valid");
-            assert_eq!(NoticeKind::CancelRefused { reason: String::new() }.name(), "cancel_refused");
+            assert_eq!(NoticeKind::CancelRefused { reason: String::new() }.notice_type().as_str(), "cancel_refused");
             assert!(m["altText"].as_str().expect("altText").contains(heading));
             let body = m["contents"]["body"]["contents"].to_string();
             assert!(body.contains(heading) && body.contains(reason), "{body}");
@@ -260,5 +244,31 @@ mod tests {
         assert_eq!(message(&long_ref), Err(FlexError::PostbackTooLong));
         let huge_reason = notice(NoticeKind::CancelRefused { reason: "x".repeat(40_000) }, Lang::Ja);
         assert!(matches!(message(&huge_reason), Err(FlexError::BubbleTooLarge(_))));
+    }
+}
+
+/// Why a cancellation from LINE's reminder button was refused, and what to do instead, in the
+/// patient's language with the deadline in the clinic's time zone (the card's words).
+pub fn cancel_refused_reason(refusal: &crate::error::Problem, lang: Lang) -> String {
+    use crate::booking::status::AppointmentStatus;
+    use crate::error::Problem;
+    match refusal {
+        Problem::PastCutOff { deadline, time_zone } => {
+            let deadline = crate::booking::format::datetime_label(*deadline, *time_zone, lang);
+            match lang {
+                Lang::Ja => format!("キャンセル期限({deadline})を過ぎています。お電話で医院にご連絡ください。"),
+                Lang::En => format!("The cancellation deadline ({deadline}) has passed. Please call the clinic."),
+            }
+        }
+        // A second tap after a cancellation went through (each tap is a new event).
+        Problem::StatusChanged { current: AppointmentStatus::CancelledByPatient | AppointmentStatus::CancelledByClinic } => {
+            lang.pick("このご予約はすでにキャンセルされています。", "This appointment has already been cancelled.").to_string()
+        }
+        _ => lang
+            .pick(
+                "このご予約は確定済みではないため、キャンセルできません。ご不明な点はお電話で医院にご連絡ください。",
+                "This appointment is no longer confirmed, so it cannot be cancelled here. Please call the clinic if you have questions.",
+            )
+            .to_string(),
     }
 }

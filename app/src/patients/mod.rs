@@ -14,5 +14,20 @@ pub struct DetailsInput {
     pub birth_date: String,
 }
 
+/// What a patient's appointments add up to (computed by `HistoryCounts::of`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryCounts {
+    /// Completed visits.
+    pub visits: u32,
+    /// Confirmed, or requested and still held, still to come.
+    pub upcoming: u32,
+    /// Cancelled by the patient or by the clinic.
+    pub cancellations: u32,
+    pub no_shows: u32,
+    pub declined: u32,
+}
+
+#[cfg(feature = "ssr")]
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod validate;

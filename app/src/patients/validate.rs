@@ -126,6 +126,7 @@ pub fn answers(questions: &[Question], given: &[(QuestionId, String)]) -> Result
 mod tests {
     use super::*;
     use crate::booking::ids::MenuId;
+    use crate::store::QuestionSpec;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")
@@ -166,12 +167,14 @@ mod tests {
         Question {
             id: QuestionId(id),
             menu_id: MenuId(1),
-            label_ja: "質問".into(),
-            label_en: "Question".into(),
-            kind,
-            choices_ja: vec!["あり".into(), "なし".into()],
-            choices_en: vec!["Yes".into(), "No".into()],
-            required,
+            spec: QuestionSpec {
+                label_ja: "質問".into(),
+                label_en: "Question".into(),
+                kind,
+                choices_ja: vec!["あり".into(), "なし".into()],
+                choices_en: vec!["Yes".into(), "No".into()],
+                required,
+            },
         }
     }
 

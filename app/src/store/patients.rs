@@ -1,278 +1,93 @@
-//! The staff console's patients: search by name, furigana or phone, a patient's history, and the
-//! appointments of a date range for the CSV export. Matching is done here, in plain functions,
-//! so both backends agree: katakana and hiragana, full- and half-width letters and digits, case
-//! and spaces are all the same to a search, and a phone number matches with or without hyphens.
-
-use std::collections::BTreeMap;
+//! Patients: who they are (LINE, the sandbox, or a patient reception booked), the details they
+//! give, their sessions on their phones, and search.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Appointment, Patient, StoreError};
-use crate::booking::ids::{AppointmentId, ClinicId, MenuId, PatientId, ResourceId};
-use crate::booking::status::AppointmentStatus;
+use super::StoreError;
+use crate::booking::ids::{ClinicId, PatientId};
+use crate::i18n::Lang;
+use crate::patients::search::PatientQuery;
 
-/// What a patient's appointments add up to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HistoryCounts {
-    /// Completed visits.
-    pub visits: u32,
-    /// Confirmed, or requested and still held, still to come.
-    pub upcoming: u32,
-    /// Cancelled by the patient or by the clinic.
-    pub cancellations: u32,
-    pub no_shows: u32,
-    pub declined: u32,
+/// How the clinic knows a patient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// Signed in with LINE: the verified user id (`sub` of the ID token), and whether they are a
+    /// friend of the clinic's Official Account (`None`: not known).
+    Line { user_id: String, friend: Option<bool> },
+    /// Signed in with the sandbox's demo sign-in (a clinic without LINE channels).
+    Sandbox,
+    /// Known to reception only (a phone booking).
+    Offline,
 }
 
-impl HistoryCounts {
-    pub fn of(appointments: &[Appointment], now: DateTime<Utc>) -> Self {
-        use AppointmentStatus::*;
-        let mut counts = HistoryCounts::default();
-        for a in appointments {
-            match a.status {
-                Completed => counts.visits += 1,
-                Confirmed if a.starts_at > now => counts.upcoming += 1,
-                // A request whose hold has run out is as good as expired.
-                Requested if a.starts_at > now && a.hold_expires_at.is_none_or(|t| t > now) => counts.upcoming += 1,
-                CancelledByPatient | CancelledByClinic => counts.cancellations += 1,
-                NoShow => counts.no_shows += 1,
-                Declined => counts.declined += 1,
-                Requested | Confirmed | Expired => {}
-            }
+impl Identity {
+    pub fn line_user(&self) -> Option<&str> {
+        match self {
+            Identity::Line { user_id, .. } => Some(user_id),
+            Identity::Sandbox | Identity::Offline => None,
         }
-        counts
     }
 }
 
-/// A name in both languages.
+/// A patient of one clinic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Patient {
+    pub id: PatientId,
+    pub clinic_id: ClinicId,
+    pub identity: Identity,
+    pub details: PatientDetails,
+    pub language: Lang,
+}
+
+/// The details a patient types in; remembered for next time.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Names {
-    pub ja: String,
-    pub en: String,
-}
-
-/// A patient with their appointments (newest visit first) and what they add up to.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PatientHistory {
-    pub patient: Patient,
-    pub counts: HistoryCounts,
-    pub appointments: Vec<Appointment>,
-    /// The names of the menus and resources the appointments refer to, retired ones included.
-    pub menus: BTreeMap<MenuId, Names>,
-    pub resources: BTreeMap<ResourceId, Names>,
-}
-
-/// One appointment as the CSV export lists it, with the names it refers to.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExportRow {
-    pub id: AppointmentId,
-    pub service_date: NaiveDate,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub menu_name_ja: String,
-    pub menu_name_en: String,
-    pub resource_name_ja: String,
-    pub resource_name_en: String,
-    pub patient_name: String,
+pub struct PatientDetails {
+    pub name: String,
     pub furigana: String,
     pub phone: String,
-    pub status: AppointmentStatus,
-    pub queue_number: Option<u32>,
-    pub reference: String,
-    pub created_at: DateTime<Utc>,
+    pub birth_date: Option<NaiveDate>,
+}
+
+impl PatientDetails {
+    /// A patient who signed in and never booked.
+    pub fn none() -> Self {
+        PatientDetails { name: String::new(), furigana: String::new(), phone: String::new(), birth_date: None }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewPatient {
+    pub clinic_id: ClinicId,
+    pub identity: Identity,
+    pub details: PatientDetails,
+    pub language: Lang,
 }
 
 #[async_trait]
-pub trait PatientsStore: Send + Sync {
-    /// The clinic's patients whose name, furigana or phone matches `query` (see [`matches`]),
-    /// by furigana, at most `limit`. Patients without a name (signed in, never booked) are left
-    /// out; an empty query finds nobody.
-    async fn search_patients(&self, clinic: ClinicId, query: &str, limit: u32) -> Result<Vec<Patient>, StoreError>;
-    /// The patient's appointments and their counts; `NotFound` for a patient of another clinic.
-    async fn patient_history(&self, clinic: ClinicId, patient: PatientId, now: DateTime<Utc>) -> Result<PatientHistory, StoreError>;
-    /// The appointments whose clinic-local date is in `from..=to`, by time.
-    async fn export_appointments(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExportRow>, StoreError>;
+pub trait PatientReads {
+    async fn patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError>;
+    /// These patients of the clinic (others are left out).
+    async fn patients(&mut self, clinic: ClinicId, ids: &[PatientId]) -> Result<Vec<Patient>, StoreError>;
+    /// The patient known by this verified LINE user id.
+    async fn line_patient(&mut self, clinic: ClinicId, line_user_id: &str) -> Result<Option<Patient>, StoreError>;
+    /// The patient signed in with this session token, if the session is still valid.
+    async fn patient_session(&mut self, token: &str, now: DateTime<Utc>) -> Result<Option<(ClinicId, PatientId)>, StoreError>;
+    /// The clinic's patients whose name, furigana or phone contains the query (matched on the
+    /// folded forms stored with each patient), by furigana, at most `limit`. Patients without a
+    /// name (signed in, never booked) are left out.
+    async fn search_patients(&mut self, clinic: ClinicId, query: &PatientQuery, limit: u32) -> Result<Vec<Patient>, StoreError>;
 }
 
-/// A search query, normalised once.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PatientQuery {
-    text: String,
-    /// The digits of a query that looks like a phone number (digits, hyphens, spaces, brackets, +).
-    digits: Option<String>,
-}
-
-impl PatientQuery {
-    pub fn new(query: &str) -> Self {
-        let text = fold(query);
-        // Hyphens come in many forms: ASCII, the dashes of U+2010..2015, minus, 長音符 (ー).
-        let phone_like = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || "-+()\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2212}ー".contains(c));
-        let digits = phone_like.then(|| text.chars().filter(char::is_ascii_digit).collect::<String>()).filter(|d| !d.is_empty());
-        PatientQuery { text, digits }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
-    /// Whether the patient's name, furigana or phone contains the query.
-    pub fn matches(&self, patient: &Patient) -> bool {
-        if self.text.is_empty() || patient.details.name.trim().is_empty() {
-            return false;
-        }
-        let d = &patient.details;
-        if fold(&d.name).contains(&self.text) || fold(&d.furigana).contains(&self.text) {
-            return true;
-        }
-        self.digits.as_ref().is_some_and(|digits| {
-            let phone: String = fold(&d.phone).chars().filter(char::is_ascii_digit).collect();
-            phone.contains(digits.as_str())
-        })
-    }
-}
-
-/// Whether `patient` matches `query` (see [`PatientQuery`]).
-pub fn matches(patient: &Patient, query: &str) -> bool {
-    PatientQuery::new(query).matches(patient)
-}
-
-/// The form names are compared in: full-width ASCII to half-width, half-width katakana to
-/// full-width, katakana to hiragana, lower case, without spaces (an ideographic space included).
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in half_width_kana_to_full(s).chars() {
-        let c = match c {
-            // Full-width ASCII (！ … ～) to ASCII.
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            // Katakana ァ … ヶ to hiragana ぁ … ゖ.
-            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            c => c,
-        };
-        if c.is_whitespace() {
-            continue;
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
-}
-
-/// Half-width katakana (ｶﾞ, ﾊﾟ …) to full-width, voiced marks joined.
-fn half_width_kana_to_full(s: &str) -> String {
-    const BASE: &str = "ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン";
-    let base: Vec<char> = BASE.chars().collect();
-    let mut out: Vec<char> = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\u{FF66}'..='\u{FF9D}' => out.push(base[(c as u32 - 0xFF66) as usize]),
-            // ﾞ: voiced; ﾟ: semi-voiced. Joined to the kana before when it has that form.
-            '\u{FF9E}' | '\u{FF9F}' => {
-                let voiced = c == '\u{FF9E}';
-                let joined = out.last().and_then(|&prev| {
-                    let code = prev as u32;
-                    if voiced && prev == 'ウ' {
-                        return Some('ヴ');
-                    }
-                    let dakuten = voiced && "カキクケコサシスセソタチツテトハヒフヘホ".contains(prev);
-                    let handakuten = !voiced && "ハヒフヘホ".contains(prev);
-                    (dakuten || handakuten).then(|| char::from_u32(code + if voiced { 1 } else { 2 })).flatten()
-                });
-                match joined {
-                    Some(j) => {
-                        out.pop();
-                        out.push(j);
-                    }
-                    None => out.push(if voiced { '゛' } else { '゜' }),
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.into_iter().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::Lang;
-    use crate::store::PatientDetails;
-
-    fn patient(name: &str, furigana: &str, phone: &str) -> Patient {
-        Patient {
-            id: PatientId(1),
-            clinic_id: ClinicId(1),
-            line_user_id: None,
-            details: PatientDetails { name: name.into(), furigana: furigana.into(), phone: phone.into(), birth_date: None },
-            language: Lang::Ja,
-        }
-    }
-
-    #[test]
-    fn kana_width_case_and_spaces_fold_away() {
-        assert_eq!(fold("ヤマダ　タロウ"), "やまだたろう");
-        assert_eq!(fold("ﾔﾏﾀﾞ ﾀﾛｳ"), "やまだたろう");
-        assert_eq!(fold("ﾊﾟﾝ ｶﾞｯｺｳ"), "ぱんがっこう");
-        assert_eq!(fold("Ｙａｍａｄａ Taro"), "yamadataro");
-        assert_eq!(fold("０９０－１２３４"), "090-1234");
-    }
-
-    #[test]
-    fn names_furigana_and_phones_match() {
-        let p = patient("山田 太郎", "ヤマダ タロウ", "090-1234-5678");
-        for q in ["山田", "山田太郎", "やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "たろう", "09012345678", "1234-5678", "５６７８", " 090 1234 "] {
-            assert!(matches(&p, q), "{q}");
-        }
-        for q in ["", "  ", "佐藤", "さとう", "080", "1234-9"] {
-            assert!(!matches(&p, q), "{q}");
-        }
-        let p = patient("Smith John", "すみす", "09000000000");
-        assert!(matches(&p, "smith"));
-        assert!(matches(&p, "スミス"));
-    }
-
-    #[test]
-    fn patients_without_a_name_are_never_found() {
-        assert!(!matches(&patient("", "", "09012345678"), "090"));
-    }
-
-    #[test]
-    fn history_counts_each_outcome() {
-        let now = DateTime::<Utc>::from_timestamp(2_000_000_000, 0).expect("time");
-        let at = |hours: i64, status| Appointment {
-            id: AppointmentId(1),
-            clinic_id: ClinicId(1),
-            menu_id: crate::booking::ids::MenuId(1),
-            resource_id: crate::booking::ids::ResourceId(1),
-            patient_id: PatientId(1),
-            starts_at: now + chrono::Duration::hours(hours),
-            ends_at: now + chrono::Duration::hours(hours + 1),
-            service_date: now.date_naive(),
-            status,
-            queue_number: None,
-            hold_expires_at: None,
-            created_at: now,
-            reference: String::new(),
-            replaces_id: None,
-            note: None,
-            proposal: false,
-            arrived_at: None,
-        };
-        use AppointmentStatus::*;
-        let list = [
-            at(-100, Completed),
-            at(-50, Completed),
-            at(-40, NoShow),
-            at(-30, CancelledByPatient),
-            at(10, CancelledByClinic),
-            at(-20, Declined),
-            at(-10, Expired),
-            at(-5, Confirmed),
-            at(24, Confirmed),
-            at(48, Requested),
-        ];
-        assert_eq!(
-            HistoryCounts::of(&list, now),
-            HistoryCounts { visits: 2, upcoming: 2, cancellations: 2, no_shows: 1, declined: 1 }
-        );
-    }
+#[async_trait]
+pub trait PatientWrites {
+    /// A LINE patient is unique per clinic: a second insert of the same user id is `None`.
+    async fn insert_patient(&mut self, patient: &NewPatient, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError>;
+    async fn save_patient_details(&mut self, clinic: ClinicId, id: PatientId, details: &PatientDetails) -> Result<(), StoreError>;
+    async fn set_patient_language(&mut self, clinic: ClinicId, id: PatientId, lang: Lang) -> Result<(), StoreError>;
+    /// Whether the LINE user is a friend of the clinic's Official Account.
+    async fn set_line_friend(&mut self, clinic: ClinicId, line_user_id: &str, friend: bool) -> Result<(), StoreError>;
+    /// Stores a session under the digest of `token`.
+    async fn insert_patient_session(&mut self, token: &str, clinic: ClinicId, patient: PatientId, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn delete_patient_session(&mut self, token: &str) -> Result<(), StoreError>;
 }

@@ -1,27 +1,68 @@
-//! Storage: one implementation of [`app::store::Store`] per backend, chosen by `DATABASE_URL`.
+//! Storage: [`app::store::Store`] for SQLite and PostgreSQL, chosen by `DATABASE_URL`. What
+//! differs between them is the [`Backend`] trait (`sqlite.rs`, `postgres.rs`); the SQL is written
+//! once, by concern, on [`Session`].
 
-mod console;
-mod postgres;
+mod appointments;
+mod backend;
+mod clinics;
+mod housekeeping;
+mod idempotency;
+mod notifications;
 mod patients;
-mod queries;
+mod postgres;
 mod rows;
-mod settings;
+mod session;
+mod sql;
 mod sqlite;
+mod staff;
 
 use std::sync::Arc;
 
-use app::store::{SharedStore, StoreError};
+use app::store::{Reads, SharedStore, Store, StoreError, Write};
+use async_trait::async_trait;
+use sqlx::{Pool, Postgres, Sqlite};
 
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub use backend::Backend;
+use session::Session;
+
+/// One database, through one backend.
+pub struct Db<B: Backend> {
+    pool: Pool<B::Db>,
+}
+
+impl<B: Backend> Db<B> {
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let pool = B::connect(url).await?;
+        patients::fold_unfolded_names::<B>(&pool).await?;
+        Ok(Db { pool })
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for Db<B> {
+    async fn ping(&self) -> Result<(), StoreError> {
+        let conn = self.pool.acquire().await.map_err(store_error::<B>)?;
+        Session::<B, _>::new(conn).execute(sql::sql("SELECT 1")).await.map(drop)
+    }
+
+    async fn read(&self) -> Result<Box<dyn Reads>, StoreError> {
+        let conn = self.pool.acquire().await.map_err(store_error::<B>)?;
+        Ok(Box::new(Session::<B, _>::new(conn)))
+    }
+
+    async fn write(&self) -> Result<Box<dyn Write>, StoreError> {
+        let tx = B::begin_write(&self.pool).await.map_err(store_error::<B>)?;
+        Ok(Box::new(Session::<B, _>::new(tx)))
+    }
+}
 
 /// Connects to the database named by `url` (`sqlite:…` or `postgres://…`) and brings its schema
 /// up to date.
 pub async fn open(url: &str) -> anyhow::Result<SharedStore> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
+        Ok(Arc::new(Db::<Sqlite>::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::open(url).await?))
+        Ok(Arc::new(Db::<Postgres>::open(url).await?))
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:// (got {url:?})")
     }
@@ -34,46 +75,17 @@ pub(crate) fn token_digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A database error on its way to becoming a [`StoreError`].
-#[derive(Debug)]
-pub struct DbError(sqlx::Error);
-
-impl From<sqlx::Error> for DbError {
-    fn from(e: sqlx::Error) -> Self {
-        DbError(e)
+/// The one place where a database error becomes a [`StoreError`]: a broken constraint by its
+/// name, an unreachable database as such, anything else as internal.
+fn store_error<B: Backend>(e: sqlx::Error) -> StoreError {
+    match e.as_database_error().and_then(B::constraint) {
+        Some("appointments_queue_place") => StoreError::PlaceTaken,
+        Some("clinics_slug_key") => StoreError::SlugTaken,
+        Some("idempotency_keys_once") => StoreError::KeyTaken,
+        Some("staff_email_key") => StoreError::EmailTaken,
+        _ => match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(Box::new(e)),
+            other => StoreError::Internal(Box::new(other)),
+        },
     }
-}
-
-/// The one place where a broken constraint becomes an error a user can act on, by its name.
-impl From<DbError> for StoreError {
-    fn from(DbError(e): DbError) -> Self {
-        match e.as_database_error().and_then(constraint_name) {
-            Some("appointments_queue_place") => StoreError::PlaceTaken,
-            Some("clinics_slug_key") => StoreError::SlugTaken,
-            Some("staff_email_key") => StoreError::EmailTaken,
-            Some("patients_line_user_key") => StoreError::Rejected("this LINE user is already a patient of the clinic"),
-            _ => match e {
-                sqlx::Error::RowNotFound => StoreError::NotFound,
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(Box::new(e)),
-                other => StoreError::Internal(Box::new(other)),
-            },
-        }
-    }
-}
-
-/// PostgreSQL names the constraint; SQLite only names the columns, so they are mapped to the
-/// names the migrations give the same constraints.
-fn constraint_name(e: &dyn sqlx::error::DatabaseError) -> Option<&'static str> {
-    const BY_NAME: [&str; 4] = ["appointments_queue_place", "clinics_slug_key", "staff_email_key", "patients_line_user_key"];
-    const SQLITE_COLUMNS: [(&str, &str); 4] = [
-        ("appointments.queue_number", "appointments_queue_place"),
-        ("clinics.slug", "clinics_slug_key"),
-        ("staff.email", "staff_email_key"),
-        ("patients.line_user_id", "patients_line_user_key"),
-    ];
-    if let Some(name) = e.constraint() {
-        return BY_NAME.into_iter().find(|n| *n == name);
-    }
-    let message = e.message();
-    SQLITE_COLUMNS.into_iter().find(|(columns, _)| message.contains(columns)).map(|(_, name)| name)
 }

@@ -1,158 +1,134 @@
-//! [`app::store::patients::PatientsStore`] for both backends, written once:
-//! `patients_queries!(sqlx::Sqlite, SqliteStore)` expands it for one backend.
-//!
-//! A search reads the clinic's named patients and matches them with the app's own folding
-//! (katakana = hiragana, full width = half width, phone digits without hyphens), so both
-//! backends find exactly the same patients; a clinic has thousands of patients, not millions.
+//! Patients, their sessions and search, for both backends.
 
-use app::booking::ids::AppointmentId;
-use app::booking::status::AppointmentStatus;
-use app::store::patients::ExportRow;
-use app::store::StoreError;
-use chrono::{DateTime, NaiveDate, Utc};
+use app::booking::ids::*;
+use app::i18n::Lang;
+use app::patients::search::{PatientQuery, SearchKeys};
+use app::store::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
-/// Every appointment of the export with the names it refers to, by time. The clinic is checked
-/// on every joined table, not only on the appointment.
-pub const SELECT_EXPORT: &str = "SELECT a.id, a.service_date, a.starts_at, a.ends_at, \
-    m.name_ja AS menu_name_ja, m.name_en AS menu_name_en, r.name_ja AS resource_name_ja, r.name_en AS resource_name_en, \
-    p.name AS patient_name, p.furigana, p.phone, a.status, a.queue_number, a.reference, a.created_at \
-    FROM appointments a \
-    JOIN menus m ON m.id = a.menu_id AND m.clinic_id = a.clinic_id \
-    JOIN resources r ON r.id = a.resource_id AND r.clinic_id = a.clinic_id \
-    JOIN patients p ON p.id = a.patient_id AND p.clinic_id = a.clinic_id \
-    WHERE a.clinic_id = $1 AND a.service_date BETWEEN $2 AND $3 \
-    ORDER BY a.service_date, a.starts_at, a.id";
+use super::backend::Backend;
+use super::rows::*;
+use super::session::{Held, Session};
+use super::sql::sql;
+use super::token_digest;
 
-#[derive(sqlx::FromRow)]
-pub struct ExportDbRow {
-    id: i64,
-    service_date: NaiveDate,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    menu_name_ja: String,
-    menu_name_en: String,
-    resource_name_ja: String,
-    resource_name_en: String,
-    patient_name: String,
-    furigana: String,
-    phone: String,
-    status: String,
-    queue_number: Option<i64>,
-    reference: Option<String>,
-    created_at: DateTime<Utc>,
+/// `%`, `_` and `\` match themselves in a `LIKE … ESCAPE '\'` pattern.
+fn like_pattern(s: &str) -> String {
+    let escaped: String = s.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    format!("%{escaped}%")
 }
 
-impl TryFrom<ExportDbRow> for ExportRow {
-    type Error = StoreError;
-    fn try_from(r: ExportDbRow) -> Result<Self, StoreError> {
-        let corrupt = |what: String| StoreError::Internal(format!("unexpected stored value: {what}").into());
-        Ok(ExportRow {
-            id: AppointmentId(r.id),
-            service_date: r.service_date,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            menu_name_ja: r.menu_name_ja,
-            menu_name_en: r.menu_name_en,
-            resource_name_ja: r.resource_name_ja,
-            resource_name_en: r.resource_name_en,
-            patient_name: r.patient_name,
-            furigana: r.furigana,
-            phone: r.phone,
-            status: AppointmentStatus::parse(&r.status).ok_or_else(|| corrupt(format!("status {}", r.status)))?,
-            queue_number: r.queue_number.map(|n| u32::try_from(n).map_err(|_| corrupt(format!("queue number {n}")))).transpose()?,
-            reference: r.reference.unwrap_or_default(),
-            created_at: r.created_at,
-        })
+#[async_trait]
+impl<B: Backend, C: Held<B>> PatientReads for Session<B, C> {
+    async fn patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError> {
+        let q = sql(format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND id = $2")).bind(clinic).bind(id);
+        self.optional::<PatientRow>(q).await?.map(Patient::try_from).transpose()
+    }
+
+    async fn patients(&mut self, clinic: ClinicId, ids: &[PatientId]) -> Result<Vec<Patient>, StoreError> {
+        let mut q = sql(String::new()).bind(clinic);
+        let list = q.bind_list(ids.iter().copied());
+        q.text = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND id IN ({list}) ORDER BY id");
+        convert(self.all::<PatientRow>(q).await?)
+    }
+
+    async fn line_patient(&mut self, clinic: ClinicId, line_user_id: &str) -> Result<Option<Patient>, StoreError> {
+        let q = sql(format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND line_user_id = $2")).bind(clinic).bind(line_user_id);
+        self.optional::<PatientRow>(q).await?.map(Patient::try_from).transpose()
+    }
+
+    async fn patient_session(&mut self, token: &str, now: DateTime<Utc>) -> Result<Option<(ClinicId, PatientId)>, StoreError> {
+        let q = sql("SELECT clinic_id, patient_id FROM patient_sessions WHERE token = $1 AND expires_at > $2").bind(token_digest(token)).bind(now);
+        Ok(self.optional::<(i64, i64)>(q).await?.map(|(c, p)| (ClinicId(c), PatientId(p))))
+    }
+
+    async fn search_patients(&mut self, clinic: ClinicId, query: &PatientQuery, limit: u32) -> Result<Vec<Patient>, StoreError> {
+        if query.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let text = like_pattern(query.text());
+        let phone = query.digits().map(like_pattern);
+        // The index `patients_search` (clinic, furigana) gives the order; the folded columns
+        // are compared as stored.
+        let q = sql(format!(
+            "SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND name <> '' \
+             AND (search_name LIKE $2 ESCAPE '\\' OR search_furigana LIKE $2 ESCAPE '\\' OR search_phone LIKE $3 ESCAPE '\\') \
+             ORDER BY search_furigana, name, id LIMIT $4"
+        ))
+        .bind(clinic)
+        .bind(text)
+        .bind(phone)
+        .bind(limit);
+        convert(self.all::<PatientRow>(q).await?)
     }
 }
 
-/// The clinic a search reads from: named patients only (an empty name is a patient who signed
-/// in and never booked).
-pub fn select_named_patients() -> String {
-    format!("SELECT {} FROM patients WHERE clinic_id = $1 AND name <> '' ORDER BY furigana, name, id", crate::db::rows::PATIENT_COLUMNS)
+#[async_trait]
+impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
+    async fn insert_patient(&mut self, p: &NewPatient, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError> {
+        let keys = SearchKeys::of(&p.details);
+        let (line_user, friend) = match &p.identity {
+            Identity::Line { user_id, friend } => (Some(user_id.as_str()), *friend),
+            Identity::Sandbox | Identity::Offline => (None, None),
+        };
+        let q = sql(
+            "INSERT INTO patients (clinic_id, line_user_id, line_friend, sandbox, name, furigana, phone, birth_date, language, \
+             search_name, search_furigana, search_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(p.clinic_id)
+        .bind(line_user)
+        .bind(friend)
+        .bind(p.identity == Identity::Sandbox)
+        .bind(&p.details.name)
+        .bind(&p.details.furigana)
+        .bind(&p.details.phone)
+        .bind(p.details.birth_date)
+        .bind(p.language.code())
+        .bind(keys.name)
+        .bind(keys.furigana)
+        .bind(keys.phone)
+        .bind(now);
+        Ok(self.optional::<(i64,)>(q).await?.map(|(id,)| PatientId(id)))
+    }
+
+    async fn save_patient_details(&mut self, clinic: ClinicId, id: PatientId, d: &PatientDetails) -> Result<(), StoreError> {
+        let keys = SearchKeys::of(d);
+        let q = sql(
+            "UPDATE patients SET name = $1, furigana = $2, phone = $3, birth_date = $4, search_name = $5, search_furigana = $6, \
+             search_phone = $7 WHERE clinic_id = $8 AND id = $9",
+        );
+        let q = q.bind(&d.name).bind(&d.furigana).bind(&d.phone).bind(d.birth_date).bind(keys.name).bind(keys.furigana).bind(keys.phone).bind(clinic).bind(id);
+        self.execute(q).await.map(drop)
+    }
+
+    async fn set_patient_language(&mut self, clinic: ClinicId, id: PatientId, lang: Lang) -> Result<(), StoreError> {
+        self.execute(sql("UPDATE patients SET language = $1 WHERE clinic_id = $2 AND id = $3").bind(lang.code()).bind(clinic).bind(id)).await.map(drop)
+    }
+
+    async fn set_line_friend(&mut self, clinic: ClinicId, line_user_id: &str, friend: bool) -> Result<(), StoreError> {
+        let q = sql("UPDATE patients SET line_friend = $1 WHERE clinic_id = $2 AND line_user_id = $3");
+        self.execute(q.bind(friend).bind(clinic).bind(line_user_id)).await.map(drop)
+    }
+
+    async fn insert_patient_session(&mut self, token: &str, clinic: ClinicId, patient: PatientId, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let q = sql("INSERT INTO patient_sessions (token, clinic_id, patient_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)");
+        self.execute(q.bind(token_digest(token)).bind(clinic).bind(patient).bind(now).bind(expires_at)).await.map(drop)
+    }
+
+    async fn delete_patient_session(&mut self, token: &str) -> Result<(), StoreError> {
+        self.execute(sql("DELETE FROM patient_sessions WHERE token = $1").bind(token_digest(token))).await.map(drop)
+    }
 }
 
-macro_rules! patients_queries {
-    ($Db:ty, $Store:ident) => {
-        pub(super) mod patients_q {
-            use app::booking::ids::{ClinicId, MenuId, PatientId, ResourceId};
-            use app::store::patients::{ExportRow, HistoryCounts, Names, PatientHistory, PatientQuery, PatientsStore};
-            use app::store::{Appointment, Patient, StoreError};
-            use async_trait::async_trait;
-            use chrono::{DateTime, NaiveDate, Utc};
-
-            use crate::db::patients::{select_named_patients, ExportDbRow, SELECT_EXPORT};
-            use crate::db::rows::{convert, AppointmentRow, PatientRow, APPOINTMENT_COLUMNS, PATIENT_COLUMNS};
-            use crate::db::DbError;
-
-            #[async_trait]
-            impl PatientsStore for super::$Store {
-                async fn search_patients(&self, clinic: ClinicId, query: &str, limit: u32) -> Result<Vec<Patient>, StoreError> {
-                    let query = PatientQuery::new(query);
-                    if query.is_empty() || limit == 0 {
-                        return Ok(Vec::new());
-                    }
-                    let rows: Vec<PatientRow> = sqlx::query_as(&select_named_patients())
-                        .bind(clinic.0)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(DbError::from)?;
-                    let mut found = Vec::new();
-                    for row in rows {
-                        let patient = Patient::try_from(row)?;
-                        if query.matches(&patient) {
-                            found.push(patient);
-                            if found.len() >= limit as usize {
-                                break;
-                            }
-                        }
-                    }
-                    Ok(found)
-                }
-
-                async fn patient_history(&self, clinic: ClinicId, patient: PatientId, now: DateTime<Utc>) -> Result<PatientHistory, StoreError> {
-                    let mut c = self.conn().await?;
-                    let sql = format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE clinic_id = $1 AND id = $2");
-                    let row: Option<PatientRow> = sqlx::query_as(&sql).bind(clinic.0).bind(patient.0).fetch_optional(&mut *c).await.map_err(DbError::from)?;
-                    let patient = row.map(Patient::try_from).transpose()?.ok_or(StoreError::NotFound)?;
-                    let sql = format!(
-                        "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND patient_id = $2 ORDER BY starts_at DESC, id DESC"
-                    );
-                    let rows: Vec<AppointmentRow> = sqlx::query_as(&sql).bind(clinic.0).bind(patient.id.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
-                    let appointments: Vec<Appointment> = convert(rows)?;
-                    let counts = HistoryCounts::of(&appointments, now);
-                    let menus: Vec<(i64, String, String)> = sqlx::query_as(
-                        "SELECT id, name_ja, name_en FROM menus WHERE clinic_id = $1 \
-                         AND id IN (SELECT menu_id FROM appointments WHERE clinic_id = $1 AND patient_id = $2)",
-                    )
-                    .bind(clinic.0).bind(patient.id.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
-                    let resources: Vec<(i64, String, String)> = sqlx::query_as(
-                        "SELECT id, name_ja, name_en FROM resources WHERE clinic_id = $1 \
-                         AND id IN (SELECT resource_id FROM appointments WHERE clinic_id = $1 AND patient_id = $2)",
-                    )
-                    .bind(clinic.0).bind(patient.id.0).fetch_all(&mut *c).await.map_err(DbError::from)?;
-                    Ok(PatientHistory {
-                        patient,
-                        counts,
-                        appointments,
-                        menus: menus.into_iter().map(|(id, ja, en)| (MenuId(id), Names { ja, en })).collect(),
-                        resources: resources.into_iter().map(|(id, ja, en)| (ResourceId(id), Names { ja, en })).collect(),
-                    })
-                }
-
-                async fn export_appointments(&self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExportRow>, StoreError> {
-                    let rows: Vec<ExportDbRow> = sqlx::query_as(SELECT_EXPORT)
-                        .bind(clinic.0)
-                        .bind(from)
-                        .bind(to)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(DbError::from)?;
-                    convert(rows)
-                }
-            }
-        }
-    };
+/// Patients stored before the folded search columns existed get them (once, at start-up).
+pub async fn fold_unfolded_names<B: Backend>(pool: &sqlx::Pool<B::Db>) -> Result<(), StoreError> {
+    let tx = B::begin_write(pool).await.map_err(super::store_error::<B>)?;
+    let mut session = Session::<B, _>::new(tx);
+    let rows: Vec<PatientRow> = session.all(sql(format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE name <> '' AND search_name = ''"))).await?;
+    for p in convert::<_, Patient>(rows)? {
+        session.save_patient_details(p.clinic_id, p.id, &p.details).await?;
+    }
+    Box::new(session).commit().await
 }
-
-pub(crate) use patients_queries;

@@ -1,51 +1,52 @@
-//! PostgreSQL: for clinics and vendors that run several app instances on one database.
-//! A booking locks its resource's row (`FOR UPDATE`) before re-checking capacity, so bookings of
+//! PostgreSQL: for clinics and vendors that run several app instances on one database. A
+//! booking locks its resource's row (`FOR UPDATE`) before re-checking capacity, so bookings of
 //! the same practitioner or room queue up behind each other across all instances while other
 //! resources book in parallel; status changes lock the appointment's row.
 
 use std::time::Duration;
 
-use app::store::{NewBooking, StoreError};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use async_trait::async_trait;
+use sqlx::error::DatabaseError;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgConnection, Pool, Postgres, Transaction};
 
-use super::DbError;
+use super::backend::{Backend, Record};
+use super::sql::{bind, Sql};
 
-super::queries::shared_queries!(sqlx::Postgres, PgStore, for_update = " FOR UPDATE", skip_locked = " FOR UPDATE SKIP LOCKED");
-super::patients::patients_queries!(sqlx::Postgres, PgStore);
-super::console::console_queries!(sqlx::Postgres, PgStore);
-super::settings::settings_queries!(sqlx::Postgres, PgStore, for_update = " FOR UPDATE");
+#[async_trait]
+impl Backend for Postgres {
+    type Db = Postgres;
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
 
-pub struct PgStore {
-    pool: PgPool,
-}
-
-impl PgStore {
-    pub async fn open(url: &str) -> anyhow::Result<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(url)
-            .await?;
+    async fn connect(url: &str) -> anyhow::Result<Pool<Postgres>> {
+        let pool = PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+        // sqlx holds an advisory lock while it migrates: instances starting together wait.
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(pool)
     }
 
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, StoreError> {
-        Ok(self.pool.acquire().await.map_err(DbError::from)?)
+    async fn begin_write(pool: &Pool<Postgres>) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        pool.begin().await
     }
 
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
-        Ok(self.pool.begin().await.map_err(DbError::from)?)
+    async fn fetch_all<R: Record>(c: &mut PgConnection, q: Sql) -> Result<Vec<R>, sqlx::Error> {
+        let rows = bind(sqlx::query(&q.text), q.args).fetch_all(&mut *c).await?;
+        rows.iter().map(R::from_row).collect()
     }
 
-    /// Takes the resource's row lock for the rest of the transaction.
-    async fn lock_for_booking(tx: &mut sqlx::PgConnection, booking: &NewBooking) -> Result<(), StoreError> {
-        let locked: Option<i64> = sqlx::query_scalar("SELECT id FROM resources WHERE id = $1 AND clinic_id = $2 FOR UPDATE")
-            .bind(booking.resource_id.0)
-            .bind(booking.clinic_id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(DbError::from)?;
-        locked.map(|_| ()).ok_or(StoreError::PlaceTaken)
+    async fn fetch_optional<R: Record>(c: &mut PgConnection, q: Sql) -> Result<Option<R>, sqlx::Error> {
+        let row = bind(sqlx::query(&q.text), q.args).fetch_optional(&mut *c).await?;
+        row.as_ref().map(R::from_row).transpose()
+    }
+
+    async fn execute(c: &mut PgConnection, q: Sql) -> Result<u64, sqlx::Error> {
+        Ok(bind(sqlx::query(&q.text), q.args).execute(&mut *c).await?.rows_affected())
+    }
+
+    fn constraint(e: &dyn DatabaseError) -> Option<&'static str> {
+        const NAMES: [&str; 3] = ["appointments_queue_place", "clinics_slug_key", "staff_email_key"];
+        let name = e.constraint()?;
+        NAMES.into_iter().find(|n| *n == name)
     }
 }

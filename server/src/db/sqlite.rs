@@ -1,26 +1,25 @@
 //! SQLite: the embedded default. WAL so readers never wait for the writer, foreign keys on, and
-//! every write that re-checks capacity in an immediate transaction, which takes SQLite's single
-//! write lock up front: two bookings can never interleave their check and their insert.
+//! every write in an immediate transaction, which takes SQLite's single write lock up front: two
+//! bookings can never interleave their check and their insert.
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use app::store::{NewBooking, StoreError};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use async_trait::async_trait;
+use sqlx::error::DatabaseError;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Sqlite, SqliteConnection, Transaction};
 
-use super::DbError;
+use super::backend::{Backend, Record};
+use super::sql::{bind, Sql};
 
-super::queries::shared_queries!(sqlx::Sqlite, SqliteStore, for_update = "", skip_locked = "");
-super::patients::patients_queries!(sqlx::Sqlite, SqliteStore);
-super::console::console_queries!(sqlx::Sqlite, SqliteStore);
-super::settings::settings_queries!(sqlx::Sqlite, SqliteStore, for_update = "");
+#[async_trait]
+impl Backend for Sqlite {
+    type Db = Sqlite;
+    const FOR_UPDATE: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
 
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
-
-impl SqliteStore {
-    pub async fn open(url: &str) -> anyhow::Result<Self> {
+    async fn connect(url: &str) -> anyhow::Result<Pool<Sqlite>> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -32,21 +31,37 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(pool)
     }
 
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.acquire().await.map_err(DbError::from)?)
+    async fn begin_write(pool: &Pool<Sqlite>) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        pool.begin_with("BEGIN IMMEDIATE").await
     }
 
-    /// A transaction that holds SQLite's write lock from its first statement.
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(DbError::from)?)
+    async fn fetch_all<R: Record>(c: &mut SqliteConnection, q: Sql) -> Result<Vec<R>, sqlx::Error> {
+        let rows = bind(sqlx::query(&q.text), q.args).fetch_all(&mut *c).await?;
+        rows.iter().map(R::from_row).collect()
     }
 
-    /// Nothing to lock: the immediate transaction already excludes every other writer.
-    async fn lock_for_booking(_tx: &mut sqlx::SqliteConnection, _booking: &NewBooking) -> Result<(), StoreError> {
-        Ok(())
+    async fn fetch_optional<R: Record>(c: &mut SqliteConnection, q: Sql) -> Result<Option<R>, sqlx::Error> {
+        let row = bind(sqlx::query(&q.text), q.args).fetch_optional(&mut *c).await?;
+        row.as_ref().map(R::from_row).transpose()
+    }
+
+    async fn execute(c: &mut SqliteConnection, q: Sql) -> Result<u64, sqlx::Error> {
+        Ok(bind(sqlx::query(&q.text), q.args).execute(&mut *c).await?.rows_affected())
+    }
+
+    fn constraint(e: &dyn DatabaseError) -> Option<&'static str> {
+        // `UNIQUE constraint failed: staff.email` names the columns; a unique index over
+        // several columns names them all.
+        const BY_COLUMNS: [(&str, &str); 4] = [
+            ("appointments.resource_id, appointments.menu_id, appointments.service_date, appointments.queue_number", "appointments_queue_place"),
+            ("clinics.slug", "clinics_slug_key"),
+            ("staff.email", "staff_email_key"),
+            ("idempotency_keys.actor, idempotency_keys.key", "idempotency_keys_once"),
+        ];
+        let message = e.message();
+        BY_COLUMNS.into_iter().find(|(columns, _)| message.contains(columns)).map(|(_, name)| name)
     }
 }
-

@@ -6,11 +6,15 @@
 
 use std::sync::Once;
 
+pub use app::actions::{self, booking::Booking, reception::Desk, settings};
+use app::booking::hours::Interval;
 use app::booking::ids::*;
-pub use app::error::{AppError, ErrorCode};
 use app::booking::model::*;
+use app::booking::BookingSource;
+pub use app::error::{AppError, ErrorCode, Problem};
+use app::i18n::Lang;
 use app::store::*;
-use chrono::{DateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, TimeZone, Utc, Weekday};
 use sqlx::{Connection, Executor, PgConnection};
 
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -93,34 +97,6 @@ impl TestDb {
     }
 }
 
-/// Runs each named `async fn(SharedStore)` once on SQLite and once on PostgreSQL, each on a
-/// fresh database.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = $crate::support::TestDb::sqlite().await;
-                    super::$name(db.store.clone()).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = $crate::support::TestDb::postgres().await;
-                    super::$name(db.store.clone()).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-    };
-}
-
 pub const TOKYO: chrono_tz::Tz = chrono_tz::Asia::Tokyo;
 
 pub fn tokyo(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -142,10 +118,38 @@ pub struct Clinic1 {
     pub auto: MenuId,
 }
 
-pub fn menu(clinic: ClinicId, name: &str, mode: BookingMode, duration: u32, resource: ResourceId) -> Menu {
-    Menu {
-        id: MenuId(0),
-        clinic_id: clinic,
+/// `in_tx!(store, |tx| body)`: runs `body` (`tx: &mut dyn Write`; `?` works inside, ending in a
+/// `Result<_, Problem>`) in one write transaction, committed when the body is `Ok`, dropped
+/// (rolled back) otherwise.
+#[allow(unused_macros)]
+macro_rules! in_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut $tx = $store.write().await.expect("begin a write transaction");
+        let result: Result<_, app::error::Problem> = {
+            let $tx: &mut dyn app::store::Write = $tx.as_mut();
+            async { $body }.await
+        };
+        if result.is_ok() {
+            $tx.commit().await.expect("commit");
+        }
+        result
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use in_tx;
+
+/// A connection for reads.
+pub async fn read(store: &dyn Store) -> Box<dyn Reads> {
+    store.read().await.expect("a read connection")
+}
+
+/// The system as the editor of `clinic`'s settings (seeding and the command line do the same).
+pub fn system(clinic: ClinicId) -> Editor {
+    Editor { clinic, actor: Actor::System, now: now() }
+}
+
+pub fn menu(name: &str, mode: BookingMode, duration: u32, resource: ResourceId) -> MenuSpec {
+    MenuSpec {
         name_ja: name.into(),
         name_en: name.into(),
         duration_minutes: duration,
@@ -158,64 +162,84 @@ pub fn menu(clinic: ClinicId, name: &str, mode: BookingMode, duration: u32, reso
         approval: Approval::RequiresStaff,
         hold_minutes: 60,
         resource_ids: vec![resource],
+        active: true,
     }
 }
 
-/// A clinic open 9:00–12:00 every day, with one menu of each booking mode.
+pub fn resource(name: &str, kind: ResourceKind) -> ResourceSpec {
+    ResourceSpec { name_ja: name.into(), name_en: name.into(), kind }
+}
+
+/// A clinic open 9:00–12:00 every day, with one menu of each booking mode, made the way the
+/// owner's settings make one.
 pub async fn clinic(store: &dyn Store, slug: &str) -> Clinic1 {
-    let clinic = store
-        .create_clinic(NewClinic { slug: slug.into(), name_ja: "テスト医院".into(), name_en: "Test clinic".into(), time_zone: TOKYO, open_on_holidays: true })
-        .await
-        .expect("clinic");
-    let doctor = store
-        .create_resource(NewResource { clinic_id: clinic, name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner })
-        .await
-        .expect("doctor");
-    let room = store
-        .create_resource(NewResource { clinic_id: clinic, name_ja: "部屋".into(), name_en: "Room".into(), kind: ResourceKind::Room })
-        .await
-        .expect("room");
-    let queue_doctor = store
-        .create_resource(NewResource { clinic_id: clinic, name_ja: "接種".into(), name_en: "Shots".into(), kind: ResourceKind::Practitioner })
-        .await
-        .expect("queue doctor");
-    for resource_id in [doctor, room, queue_doctor] {
-        for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
-            let t = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
-            store.add_opening_hours(OpeningHours { resource_id, weekday, opens: t(9), closes: t(12) }).await.expect("hours");
+    let result = in_tx!(store, |tx| {
+        let new = NewClinic { slug: slug.into(), name_ja: "テスト医院".into(), name_en: "Test clinic".into(), time_zone: TOKYO, open_on_holidays: true };
+        let clinic = settings::create_clinic(tx, &new, now()).await?;
+        let by = system(clinic);
+        let doctor = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner }).await?;
+        let room = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "部屋".into(), name_en: "Room".into(), kind: ResourceKind::Room }).await?;
+        let shots = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "接種".into(), name_en: "Shots".into(), kind: ResourceKind::Practitioner }).await?;
+        for resource in [doctor, room, shots] {
+            for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
+                settings::set_weekday_hours(tx, by, resource, weekday, &[Interval { opens: 9 * 60, closes: 12 * 60 }]).await?;
+            }
         }
-    }
-    let slot = store.create_menu(menu(clinic, "slot", BookingMode::TimeSlot { seats: 1 }, 30, doctor)).await.expect("slot menu");
-    let band = store.create_menu(menu(clinic, "band", BookingMode::TimeBand { capacity: 3 }, 60, room)).await.expect("band menu");
-    let queue = store.create_menu(menu(clinic, "queue", BookingMode::DayQueue { places: 5 }, 10, queue_doctor)).await.expect("queue menu");
-    let auto = store
-        .create_menu(Menu { approval: Approval::AutoConfirm, ..menu(clinic, "auto", BookingMode::TimeSlot { seats: 1 }, 30, doctor) })
-        .await
-        .expect("auto menu");
-    Clinic1 { clinic, doctor, room, slot, band, queue, auto }
+        let slot = settings::save_menu(tx, by, None, &menu("slot", BookingMode::TimeSlot { seats: 1 }, 30, doctor)).await?;
+        let band = settings::save_menu(tx, by, None, &menu("band", BookingMode::TimeBand { capacity: 3 }, 60, room)).await?;
+        let queue = settings::save_menu(tx, by, None, &menu("queue", BookingMode::DayQueue { places: 5 }, 10, shots)).await?;
+        let auto_confirm = MenuSpec { approval: Approval::AutoConfirm, ..menu("auto", BookingMode::TimeSlot { seats: 1 }, 30, doctor) };
+        let auto = settings::save_menu(tx, by, None, &auto_confirm).await?;
+        Ok(Clinic1 { clinic, doctor, room, slot, band, queue, auto })
+    });
+    result.expect("the test clinic")
 }
 
+/// `n` LINE patients of `clinic`, each with a different LINE user id and their details given.
 pub async fn patients(store: &dyn Store, clinic: ClinicId, n: usize) -> Vec<PatientId> {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let mut ids = Vec::with_capacity(n);
-    for _ in 0..n {
-        let i = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        ids.push(
-            store
-                .create_patient(NewPatient {
-                    clinic_id: clinic,
-                    line_user_id: Some(format!("U{i:032x}")),
-                    details: PatientDetails { name: format!("患者 {i}"), furigana: "カンジャ".into(), phone: "09000000000".into(), birth_date: None },
-                })
-                .await
-                .expect("patient"),
-        );
-    }
-    ids
+    let result = in_tx!(store, |tx| {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let i = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let details = PatientDetails { name: format!("患者 {i}"), furigana: "カンジャ".into(), phone: "09000000000".into(), birth_date: None };
+            let new = NewPatient { clinic_id: clinic, identity: Identity::Line { user_id: format!("U{i:032x}"), friend: None }, details, language: Lang::Ja };
+            ids.push(tx.insert_patient(&new, now()).await?.expect("a new patient"));
+        }
+        Ok(ids)
+    });
+    result.expect("patients")
 }
 
-pub fn booking(clinic: ClinicId, menu: MenuId, resource: ResourceId, starts_at: DateTime<Utc>, patient: PatientId) -> NewBooking {
-    NewBooking { clinic_id: clinic, menu_id: menu, resource_id: resource, starts_at, patient_id: patient, actor: Actor::Patient(patient), now: now(), answers: Vec::new(), replaces: None, source: Default::default() }
+/// The patient's own request for a place, made at [`now`].
+pub fn booking(clinic: ClinicId, menu: MenuId, resource: ResourceId, starts_at: DateTime<Utc>, patient: PatientId) -> Booking {
+    Booking {
+        clinic,
+        menu,
+        resource,
+        starts_at,
+        patient,
+        actor: Actor::Patient(patient),
+        source: BookingSource::Patient,
+        answers: Vec::new(),
+        replaces: None,
+        now: now(),
+    }
+}
+
+/// Books in a transaction of its own, as a server function does.
+pub async fn book(store: &dyn Store, b: &Booking) -> Result<Appointment, Problem> {
+    in_tx!(store, |tx| actions::booking::book(tx, b).await)
+}
+
+/// The clinic, for the actions that take it whole.
+pub async fn clinic_row(store: &dyn Store, clinic: ClinicId) -> app::booking::model::Clinic {
+    read(store).await.clinic(clinic).await.expect("read the clinic").expect("the clinic")
+}
+
+/// Staff member `staff` at the desk of `clinic` at `at`, for the reception actions.
+pub fn desk(clinic: &app::booking::model::Clinic, staff: StaffId, at: DateTime<Utc>) -> Desk<'_> {
+    Desk { clinic, staff, now: at }
 }
 
 /// A fake LINE API on a free local port: its base URL and a handle to issue tokens or inject
@@ -272,4 +296,38 @@ pub fn app_error(status: axum::http::StatusCode, body: &str, code: ErrorCode) ->
     assert_eq!((error.code, status.as_u16(), error.status), (code, code.status(), code.status()), "{body}");
     assert!(!error.message.is_empty(), "{body}");
     error
+}
+
+/// The patient LINE user `user` becomes on their first sign-in.
+pub async fn line_patient(store: &dyn Store, clinic: ClinicId, user: &str) -> Patient {
+    in_tx!(store, |tx| actions::patients::line_patient(tx, clinic, user, Lang::Ja, now()).await).expect("a LINE patient")
+}
+
+/// Whether LINE user `user` is a friend of the clinic's Official Account, as stored.
+pub async fn line_friend(store: &dyn Store, clinic: ClinicId, user: &str) -> Option<bool> {
+    match read(store).await.line_patient(clinic, user).await.expect("read").expect("the patient").identity {
+        Identity::Line { friend, .. } => friend,
+        other => panic!("not a LINE patient: {other:?}"),
+    }
+}
+
+/// Test LINE channels (nothing answers them), so notices are queued for LINE patients.
+pub fn test_line_settings() -> LineSettings {
+    LineSettings {
+        liff_id: "1657000000-AbCdEfGh".into(),
+        login_channel_id: "1657000000".into(),
+        channel_secret: Some("secret".into()),
+        channel_access_token: Some("token".into()),
+        add_friend_url: None,
+    }
+}
+
+/// Connects the clinic to `line`, as its owner does in the settings.
+pub async fn connect_line(store: &dyn Store, clinic: ClinicId, line: LineSettings) {
+    in_tx!(store, |tx| settings::update_line(tx, system(clinic), Some(line)).await).expect("LINE settings")
+}
+
+/// A staff account (whose password is never used).
+pub async fn staff_member(store: &dyn Store, clinic: ClinicId, email: &str, role: StaffRole) -> StaffId {
+    in_tx!(store, |tx| settings::add_staff(tx, system(clinic), email, "受付", role, "unused".into()).await).expect("a staff account")
 }

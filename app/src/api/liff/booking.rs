@@ -82,10 +82,12 @@ pub struct BookingRequest {
 #[server(endpoint = "liff/menus")]
 pub async fn liff_menus(slug: String, lang: Lang) -> Result<Vec<MenuChoice>, AppError> {
     respond(lang, async move {
-        let clinic = super::ssr::clinic(&slug).await?;
-        let menus = crate::state::store()?.menus(clinic.id).await?;
+        let mut db = crate::state::store()?.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+        let menus = db.menus(clinic.id).await?;
         Ok(menus
             .into_iter()
+            .filter(|m| m.active)
             .map(|m| MenuChoice {
                 id: m.id,
                 name: lang.pick(&m.name_ja, &m.name_en).to_string(),
@@ -109,9 +111,9 @@ pub async fn menu_calendar(slug: String, menu_id: MenuId, month: Option<String>,
 #[cfg(feature = "ssr")]
 async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: Lang) -> Result<CalendarMonth, Problem> {
     use chrono::{Datelike, Days, Months, NaiveDate, Utc};
-    let store = crate::state::store()?;
-    let clinic = super::ssr::clinic(&slug).await?;
-    let menu = super::ssr::bookable_menu(&clinic, menu_id).await?;
+    let mut db = crate::state::store()?.read().await?;
+    let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+    let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, menu_id).await?;
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
     let horizon = today + Days::new(menu.horizon_days.into());
@@ -128,7 +130,7 @@ async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: La
     let next_first = first + Months::new(1);
     let last = next_first.pred_opt().ok_or_else(|| Problem::internal("a month without a last day"))?;
     let offers = if first.max(today) <= last.min(horizon) {
-        crate::store::availability(store.as_ref(), &clinic, &menu, first.max(today), last.min(horizon), now).await?
+        crate::actions::booking::availability(db.as_mut(), &clinic, &menu, first.max(today), last.min(horizon), now).await?
     } else {
         Vec::new()
     };
@@ -161,12 +163,12 @@ async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: La
 pub async fn day_places(slug: String, menu_id: MenuId, date: String, lang: Lang) -> Result<Vec<PlaceView>, AppError> {
     respond(lang, async move {
         use chrono::Utc;
-        let store = crate::state::store()?;
-        let clinic = super::ssr::clinic(&slug).await?;
-        let menu = super::ssr::bookable_menu(&clinic, menu_id).await?;
+        let mut db = crate::state::store()?.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+        let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, menu_id).await?;
         let date = crate::api::ssr::parse_date("date", &date)?;
-        let resources = store.resources(clinic.id).await?;
-        let offers = crate::store::availability(store.as_ref(), &clinic, &menu, date, date, Utc::now()).await?;
+        let resources = db.resources(clinic.id).await?;
+        let offers = crate::actions::booking::availability(db.as_mut(), &clinic, &menu, date, date, Utc::now()).await?;
         Ok(offers.iter().map(|o| crate::api::ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect())
     })
     .await
@@ -176,27 +178,28 @@ pub async fn day_places(slug: String, menu_id: MenuId, date: String, lang: Lang)
 #[server(endpoint = "liff/booking_setup")]
 pub async fn load_booking_setup(slug: String, menu_id: MenuId, lang: Lang) -> Result<BookingSetup, AppError> {
     respond(lang, async move {
-        let store = crate::state::store()?;
-        let clinic = super::ssr::clinic(&slug).await?;
+        let mut db = crate::state::store()?.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
         let patient = crate::api::session::require(&clinic).await?;
-        let menu = super::ssr::bookable_menu(&clinic, menu_id).await?;
-        let questions = store.questions(menu.id).await?;
-        let (notice_ja, notice_en) = store.privacy_notice(clinic.id).await?;
+        let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, menu_id).await?;
+        let questions = db.questions(clinic.id).await?;
+        let (notice_ja, notice_en) = db.privacy_notice(clinic.id).await?;
         Ok(BookingSetup {
             questions: questions
                 .into_iter()
+                .filter(|q| q.menu_id == menu.id)
                 .map(|q| QuestionView {
                     id: q.id,
                     label: lang.pick(&q.label_ja, &q.label_en).to_string(),
                     kind: q.kind,
-                    choices: match lang {
-                        Lang::Ja => q.choices_ja,
-                        Lang::En => q.choices_en,
-                    },
                     required: q.required,
+                    choices: match lang {
+                        Lang::Ja => q.spec.choices_ja,
+                        Lang::En => q.spec.choices_en,
+                    },
                 })
                 .collect(),
-            details: super::ssr::patient_view(&patient, false).details,
+            details: super::ssr::patient_view(&patient).details,
             privacy_notice: lang.pick(&notice_ja, &notice_en).to_string(),
         })
     })
@@ -217,16 +220,23 @@ pub async fn submit_booking(request: BookingRequest) -> Result<AppointmentView, 
 
 #[cfg(feature = "ssr")]
 async fn submit(request: BookingRequest) -> Result<AppointmentView, Problem> {
+    use crate::actions::booking::{book, Booking};
     use crate::booking::BookingSource;
     use crate::error::BadField;
-    use crate::store::{Actor, NewBooking};
+    use crate::store::Actor;
     use chrono::Utc;
     let lang = request.lang;
     let store = crate::state::store()?;
-    let clinic = super::ssr::clinic(&request.slug).await?;
+    let mut db = store.read().await?;
+    let clinic = super::ssr::clinic(db.as_mut(), &request.slug).await?;
     let patient = crate::api::session::require(&clinic).await?;
-    let menu = super::ssr::bookable_menu(&clinic, request.menu_id).await?;
-    let questions = store.questions(menu.id).await?;
+    let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, request.menu_id).await?;
+    let questions: Vec<_> = db.questions(clinic.id).await?.into_iter().filter(|q| q.menu_id == menu.id).collect();
+    let replaces = match &request.replaces {
+        Some(reference) => Some(super::ssr::own_appointment(db.as_mut(), &clinic, patient.id, reference).await?.id),
+        None => None,
+    };
+    drop(db);
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
 
@@ -239,25 +249,23 @@ async fn submit(request: BookingRequest) -> Result<AppointmentView, Problem> {
     let (Some(details), Some(answers), true) = (details, answers, errors.is_empty()) else {
         return Err(Problem::Invalid(errors));
     };
-    store.save_patient_details(clinic.id, patient.id, details).await?;
-
-    let replaces = match &request.replaces {
-        Some(reference) => Some(super::ssr::own_appointment(&clinic, patient.id, reference).await?.id),
-        None => None,
-    };
     let starts_at = crate::api::ssr::timestamp("starts_at", request.starts_at)?;
-    let booking = NewBooking {
-        clinic_id: clinic.id,
-        menu_id: menu.id,
-        resource_id: request.resource_id,
+    let booking = Booking {
+        clinic: clinic.id,
+        menu: menu.id,
+        resource: request.resource_id,
         starts_at,
-        patient_id: patient.id,
+        patient: patient.id,
         actor: Actor::Patient(patient.id),
-        now,
+        source: BookingSource::Patient,
         answers,
         replaces,
-        source: BookingSource::Patient,
+        now,
     };
-    let appointment = store.book(booking).await?;
-    Ok(super::ssr::appointment_view(&clinic, &[menu], &appointment, now, lang))
+    let mut tx = store.write().await?;
+    crate::actions::patients::save_details(tx.as_mut(), clinic.id, patient.id, &details).await?;
+    let appointment = book(tx.as_mut(), &booking).await?;
+    let menus = tx.menus(clinic.id).await?;
+    tx.commit().await?;
+    Ok(super::ssr::appointment_view(&clinic, &menus, &appointment, now, lang))
 }

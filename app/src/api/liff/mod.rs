@@ -33,6 +33,8 @@ pub struct AppointmentView {
     /// `12月1日(火) 10:30まで` / after it, why not.
     pub cancel_note: String,
     pub can_reschedule: bool,
+    /// A request the clinic has not answered yet: the patient may take it back.
+    pub can_withdraw: bool,
     /// Another time the clinic proposes: the patient accepts or turns it down.
     pub proposal: bool,
     /// The clinic's words with its last change (why it declined or cancelled).
@@ -51,11 +53,25 @@ pub mod ssr {
     use crate::error::{Missing, Problem};
     use crate::i18n::Lang;
     use crate::patients::DetailsInput;
-    use crate::store::{Appointment, Patient};
+    use crate::store::{Appointment, Identity, Patient, Reads};
 
-    pub fn patient_view(p: &Patient, sandbox: bool) -> PatientView {
+    pub async fn clinic(db: &mut dyn Reads, slug: &str) -> Result<Clinic, Problem> {
+        db.clinic_by_slug(slug).await?.ok_or(Problem::NotFound(Missing::Clinic))
+    }
+
+    /// A menu patients can book (hidden ones are not).
+    pub async fn bookable_menu(db: &mut dyn Reads, clinic: &Clinic, id: MenuId) -> Result<Menu, Problem> {
+        db.menus(clinic.id).await?.into_iter().find(|m| m.id == id && m.active).ok_or(Problem::NotFound(Missing::Menu))
+    }
+
+    /// One of the patient's own appointments; anyone else's is "not found".
+    pub async fn own_appointment(db: &mut dyn Reads, clinic: &Clinic, patient: PatientId, reference: &str) -> Result<Appointment, Problem> {
+        db.appointment_by_reference(clinic.id, reference).await?.filter(|a| a.patient_id == patient).ok_or(Problem::NotFound(Missing::Appointment))
+    }
+
+    pub fn patient_view(p: &Patient) -> PatientView {
         PatientView {
-            sandbox: sandbox || p.line_user_id.as_deref().is_some_and(|id| id.starts_with("sandbox-")),
+            sandbox: p.identity == Identity::Sandbox,
             details: DetailsInput {
                 name: p.details.name.clone(),
                 furigana: p.details.furigana.clone(),
@@ -65,24 +81,8 @@ pub mod ssr {
         }
     }
 
-    pub async fn clinic(slug: &str) -> Result<Clinic, Problem> {
-        crate::state::store()?.clinic_by_slug(slug).await?.ok_or(Problem::NotFound(Missing::Clinic))
-    }
-
-    /// A menu patients can book (hidden ones are not).
-    pub async fn bookable_menu(clinic: &Clinic, id: MenuId) -> Result<Menu, Problem> {
-        crate::state::store()?.menus(clinic.id).await?.into_iter().find(|m| m.id == id).ok_or(Problem::NotFound(Missing::Menu))
-    }
-
-    /// One of the patient's own appointments; anyone else's is "not found".
-    pub async fn own_appointment(clinic: &Clinic, patient: PatientId, reference: &str) -> Result<Appointment, Problem> {
-        crate::state::store()?
-            .appointment_by_reference(clinic.id, reference)
-            .await?
-            .filter(|a| a.patient_id == patient)
-            .ok_or(Problem::NotFound(Missing::Appointment))
-    }
-
+    /// How one of the patient's appointments reads on their phone. `menus`: all of the clinic's,
+    /// hidden ones too (a visit on a menu hidden since keeps its name and its rules).
     pub fn appointment_view(clinic: &Clinic, menus: &[Menu], a: &Appointment, now: DateTime<Utc>, lang: Lang) -> AppointmentView {
         use crate::booking::format::{datetime_label, place_label};
         let tz = clinic.time_zone;
@@ -114,6 +114,7 @@ pub mod ssr {
             }
             _ => (false, String::new()),
         };
+        let waiting = a.status == AppointmentStatus::Requested && !a.lapsed(now);
         AppointmentView {
             reference: a.reference.clone(),
             menu_id: a.menu_id,
@@ -122,13 +123,14 @@ pub mod ssr {
             status: a.status,
             status_label: a.status.label(lang).to_string(),
             queue_number: a.queue_number,
-            hold_until: (a.status == AppointmentStatus::Requested).then(|| a.hold_expires_at.map(|t| datetime_label(t, tz, lang))).flatten(),
+            hold_until: waiting.then(|| a.hold_expires_at.map(|t| datetime_label(t, tz, lang))).flatten(),
             // Cancelled, declined and expired visits are listed with the past ones.
             upcoming: a.ends_at > now && a.status.holds_capacity(),
             can_cancel,
             cancel_note,
-            can_reschedule: can_cancel,
-            proposal: a.proposal && a.status == AppointmentStatus::Requested,
+            can_reschedule: can_cancel && menu.is_some_and(|m| m.active),
+            can_withdraw: waiting && !a.proposal,
+            proposal: a.proposal && waiting,
             note: a.note.clone().filter(|_| matches!(a.status, AppointmentStatus::Declined | AppointmentStatus::CancelledByClinic)),
         }
     }

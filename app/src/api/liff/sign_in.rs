@@ -38,8 +38,9 @@ pub struct PatientView {
 pub async fn load_liff_setup(slug: String, lang: Lang) -> Result<LiffSetup, AppError> {
     respond(lang, async move {
         let state = crate::state::app_state()?;
-        let clinic = super::ssr::clinic(&slug).await?;
-        let line = state.store.line_settings(clinic.id).await?;
+        let mut db = state.store.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+        let line = db.line_settings(clinic.id).await?;
         Ok(LiffSetup {
             clinic_name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(),
             sandbox: line.is_none(),
@@ -62,12 +63,16 @@ pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<
             return Err(Problem::BadRequest(format!("an ID token of {} bytes", id_token.len())));
         }
         let state = crate::state::app_state()?;
-        let clinic = super::ssr::clinic(&slug).await?;
-        let line = state.store.line_settings(clinic.id).await?.ok_or(Problem::WrongSignIn { line: false })?;
+        let mut db = state.store.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+        let line = db.line_settings(clinic.id).await?.ok_or(Problem::WrongSignIn { line: false })?;
+        drop(db);
         let user = state.line.verify_id_token(&id_token, &line.login_channel_id).await?;
-        let patient = state.store.line_patient(clinic.id, &user.user_id, lang).await?;
+        let mut tx = state.store.write().await?;
+        let patient = crate::actions::patients::line_patient(tx.as_mut(), clinic.id, &user.user_id, lang, chrono::Utc::now()).await?;
+        tx.commit().await?;
         crate::api::session::start(&clinic, &patient).await?;
-        Ok(super::ssr::patient_view(&patient, false))
+        Ok(super::ssr::patient_view(&patient))
     })
     .await
 }
@@ -77,17 +82,20 @@ pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<
 pub async fn sandbox_sign_in(slug: String, lang: Lang) -> Result<PatientView, AppError> {
     respond(lang, async move {
         let store = crate::state::store()?;
-        let clinic = super::ssr::clinic(&slug).await?;
-        if store.line_settings(clinic.id).await?.is_some() {
+        let mut db = store.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+        if db.line_settings(clinic.id).await?.is_some() {
             return Err(Problem::WrongSignIn { line: true });
         }
+        drop(db);
         if let Some(patient) = crate::api::session::current(&clinic).await? {
-            return Ok(super::ssr::patient_view(&patient, true));
+            return Ok(super::ssr::patient_view(&patient));
         }
-        let sandbox_id = format!("sandbox-{}", uuid::Uuid::new_v4().simple());
-        let patient = store.line_patient(clinic.id, &sandbox_id, lang).await?;
+        let mut tx = store.write().await?;
+        let patient = crate::actions::patients::sandbox_patient(tx.as_mut(), clinic.id, lang, chrono::Utc::now()).await?;
+        tx.commit().await?;
         crate::api::session::start(&clinic, &patient).await?;
-        Ok(super::ssr::patient_view(&patient, true))
+        Ok(super::ssr::patient_view(&patient))
     })
     .await
 }
@@ -96,8 +104,8 @@ pub async fn sandbox_sign_in(slug: String, lang: Lang) -> Result<PatientView, Ap
 #[server(endpoint = "liff/current")]
 pub async fn current_patient(slug: String, lang: Lang) -> Result<Option<PatientView>, AppError> {
     respond(lang, async move {
-        let clinic = super::ssr::clinic(&slug).await?;
-        Ok(crate::api::session::current(&clinic).await?.map(|p| super::ssr::patient_view(&p, false)))
+        let clinic = super::ssr::clinic(crate::state::store()?.read().await?.as_mut(), &slug).await?;
+        Ok(crate::api::session::current(&clinic).await?.map(|p| super::ssr::patient_view(&p)))
     })
     .await
 }

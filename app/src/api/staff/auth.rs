@@ -12,8 +12,7 @@ use leptos::prelude::*;
 use crate::api::cookie;
 use crate::booking::model::Clinic;
 use crate::error::Problem;
-use crate::store::console::{StaffAccount, StaffSession};
-use crate::store::{StaffRole, Store};
+use crate::store::{Reads, StaffAccount, StaffRole, StaffSession};
 
 pub const COOKIE_NAME: &str = "yoyaku_staff";
 /// A session lasts one working day.
@@ -52,29 +51,25 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").is_some_and(|(_, rest)| rest == host)
 }
 
-async fn context_for(store: &dyn Store, session: StaffSession) -> Result<Option<StaffContext>, crate::store::StoreError> {
+/// The staff member and clinic of a session token: one account and one clinic read.
+async fn signed_in(db: &mut dyn Reads, token: &str) -> Result<Option<StaffContext>, crate::store::StoreError> {
+    let Some(session) = db.staff_session(token, Utc::now()).await? else { return Ok(None) };
     // A disabled account has no sessions; this also refuses one that was being used meanwhile.
-    let Some(staff) = store.staff_account(session.staff_id).await?.filter(|s| !s.disabled) else { return Ok(None) };
-    if staff.clinic_id != session.clinic_id {
-        return Ok(None);
-    }
-    let clinic = store.clinic(session.clinic_id).await?;
+    let Some(staff) = db.staff_account(session.staff_id).await?.filter(|s| !s.disabled && s.clinic_id == session.clinic_id) else { return Ok(None) };
+    let clinic = db.clinic(session.clinic_id).await?;
     Ok(clinic.map(|clinic| StaffContext { staff, clinic, csrf_token: session.csrf_token }))
 }
 
 /// The staff member signed in by these request headers, if any.
-pub async fn staff_from_headers(store: &dyn Store, headers: &HeaderMap) -> Option<StaffContext> {
+pub async fn staff_from_headers(store: &dyn crate::store::Store, headers: &HeaderMap) -> Option<StaffContext> {
     let token = cookie::read(headers, COOKIE_NAME)?;
-    let session = store.staff_session(&token, Utc::now()).await.ok()??;
-    context_for(store, session).await.ok().flatten()
+    signed_in(store.read().await.ok()?.as_mut(), &token).await.ok().flatten()
 }
 
 /// The signed-in staff member, or `None`.
 pub async fn current() -> Result<Option<StaffContext>, Problem> {
-    let store = crate::state::store()?;
     let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(None) };
-    let Some(session) = store.staff_session(&token, Utc::now()).await? else { return Ok(None) };
-    Ok(context_for(store.as_ref(), session).await?)
+    Ok(signed_in(crate::state::store()?.read().await?.as_mut(), &token).await?)
 }
 
 /// Any signed-in staff member. `csrf`: `Some` for a change (it must match the session's token,
@@ -142,43 +137,49 @@ pub async fn sign_in(email: &str, password: &str) -> Result<StaffContext, Proble
     let now = Utc::now();
     let email = email.trim().to_lowercase();
     let address = client_address();
-    // The attempt counts as a failure until the password proves right, and is counted before
-    // the password is checked: a burst of parallel guesses cannot slip under the limits.
-    let attempt = store.record_sign_in(&email, &address, false, now).await?;
-    let failures = store.failed_sign_ins(&email, &address, now - Duration::minutes(LOCKOUT_MINUTES)).await?;
+    // The attempt counts as a failure until the password proves right, and is counted (and
+    // committed) before the password is checked: a burst of parallel guesses cannot slip under
+    // the limits.
+    let mut tx = store.write().await?;
+    let attempt = tx.record_sign_in(&email, &address, now).await?;
+    tx.commit().await?;
+    let mut db = store.read().await?;
+    let failures = db.failed_sign_ins(&email, &address, now - Duration::minutes(LOCKOUT_MINUTES)).await?;
     if failures.account > MAX_FAILURES_PER_ACCOUNT || failures.address > MAX_FAILURES_PER_ADDRESS {
         tracing::warn!(%email, %address, ?failures, "sign-in refused: too many failures");
         return Err(Problem::TooManyAttempts { minutes: LOCKOUT_MINUTES });
     }
     // A disabled account is refused exactly like an unknown address.
-    let account = store.staff_by_email(&email).await?.filter(|a| !a.disabled);
+    let account = db.staff_by_email(&email).await?.filter(|a| !a.disabled);
+    drop(db);
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let matches = verify_off_the_runtime(password.to_string(), hash).await?;
-    if matches {
-        store.sign_in_succeeded(attempt).await?;
-    }
     let Some(staff) = account.filter(|_| matches) else {
         tracing::info!(%email, %address, "sign-in failed");
         return Err(Problem::WrongPassword);
     };
     let token = cookie::random_token();
     let session = StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: cookie::random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
-    store.create_staff_session(&token, &session, now).await?;
+    let mut tx = store.write().await?;
+    tx.sign_in_succeeded(attempt).await?;
+    tx.insert_staff_session(&token, &session, now).await?;
+    tx.commit().await?;
     cookie::set(COOKIE_NAME, &token, SESSION_HOURS * 3600);
     tracing::info!(staff = %staff.id, "staff signed in");
-    context_for(store.as_ref(), session).await?.ok_or(Problem::WrongPassword)
+    signed_in(store.read().await?.as_mut(), &token).await?.ok_or(Problem::WrongPassword)
 }
 
-/// Ends every session of the signed-in staff member except this request's.
-pub async fn end_other_sessions(ctx: &StaffContext) -> Result<(), Problem> {
-    let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(()) };
-    Ok(crate::state::store()?.end_staff_sessions_except(ctx.staff.id, &token).await?)
+/// The session token of the request being answered (to keep this device signed in).
+pub fn session_token() -> Option<String> {
+    cookie::from_request(COOKIE_NAME)
 }
 
 /// Ends the session on the server and clears the cookie.
 pub async fn sign_out() -> Result<(), Problem> {
     if let Some(token) = cookie::from_request(COOKIE_NAME) {
-        crate::state::store()?.end_staff_session(&token).await?;
+        let mut tx = crate::state::store()?.write().await?;
+        tx.delete_staff_session(&token).await?;
+        tx.commit().await?;
     }
     cookie::set(COOKIE_NAME, "", 0);
     Ok(())

@@ -77,14 +77,7 @@ pub struct CalendarView {
     pub menus: Vec<(MenuId, String)>,
 }
 
-/// What reception does to a confirmed visit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum VisitAction {
-    Arrived,
-    Completed,
-    NoShow,
-    CancelByClinic,
-}
+pub use crate::booking::status::VisitAction;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhoneBooking {
@@ -103,7 +96,8 @@ pub struct PhoneBooking {
 pub async fn load_calendar(date: String, days: u32, lang: Lang) -> Result<CalendarView, AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
-        ssr::calendar(&ctx.clinic, &date, if days >= 7 { 7 } else { 1 }, lang).await
+        let mut db = crate::state::store()?.read().await?;
+        ssr::calendar(db.as_mut(), &ctx.clinic, &date, if days >= 7 { 7 } else { 1 }, lang).await
     })
     .await
 }
@@ -112,7 +106,7 @@ pub async fn load_calendar(date: String, days: u32, lang: Lang) -> Result<Calend
 pub async fn free_places(menu_id: MenuId, date: String, lang: Lang) -> Result<Vec<PlaceView>, AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
-        ssr::free_places(&ctx.clinic, menu_id, &date, lang).await
+        ssr::free_places(crate::state::store()?.read().await?.as_mut(), &ctx.clinic, menu_id, &date, lang).await
     })
     .await
 }
@@ -120,21 +114,14 @@ pub async fn free_places(menu_id: MenuId, date: String, lang: Lang) -> Result<Ve
 #[server(endpoint = "staff/visit")]
 pub async fn update_visit(id: AppointmentId, action: VisitAction, message: String, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
-        use crate::booking::status::Transition;
         let ctx = super::auth::staff(Some(&csrf)).await?;
-        ssr::visit_has_come(&ctx, id, action).await?;
-        match action {
-            VisitAction::Arrived => Ok(crate::state::store()?
-                .mark_arrived(ctx.clinic.id, id, chrono::Utc::now())
-                .await
-                .map_err(|e| Problem::from(e).missing(Missing::Appointment))?),
-            VisitAction::Completed => super::inbox::ssr::change(&ctx, id, Transition::Complete, None).await,
-            VisitAction::NoShow => super::inbox::ssr::change(&ctx, id, Transition::MarkNoShow, None).await,
-            VisitAction::CancelByClinic => {
-                let message = super::inbox::ssr::note("message", &message, true)?;
-                super::inbox::ssr::change(&ctx, id, Transition::CancelByClinic, message).await
-            }
-        }
+        let message = match action {
+            VisitAction::CancelByClinic => Some(super::inbox::ssr::note("message", &message)?),
+            VisitAction::Arrived | VisitAction::Completed | VisitAction::NoShow => None,
+        };
+        let mut tx = crate::state::store()?.write().await?;
+        crate::actions::reception::visit(tx.as_mut(), super::inbox::ssr::desk(&ctx), id, action, message.as_deref()).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -155,26 +142,9 @@ pub mod ssr {
     use chrono::{Days, NaiveDate, Utc};
 
     use super::*;
-    use crate::api::staff::auth::StaffContext;
     use crate::booking::format::{date_label, time_label};
     use crate::booking::model::{BookingMode, Clinic};
-
-    /// A visit is marked arrived on its day, and completed or missed once it has begun: a click
-    /// on next week's visit must not end it early (its reminder and the patient's cancel would
-    /// be lost).
-    pub async fn visit_has_come(ctx: &StaffContext, id: AppointmentId, action: VisitAction) -> Result<(), Problem> {
-        let a = crate::state::store()?.appointment(ctx.clinic.id, id).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
-        let now = Utc::now();
-        let too_early = match action {
-            VisitAction::Arrived => a.service_date != now.with_timezone(&ctx.clinic.time_zone).date_naive(),
-            VisitAction::Completed | VisitAction::NoShow => a.starts_at > now,
-            VisitAction::CancelByClinic => false,
-        };
-        if too_early {
-            return Err(Problem::VisitNotYet);
-        }
-        Ok(())
-    }
+    use crate::store::Reads;
 
     /// A clinic-local date as typed; empty: today.
     fn date_or_today(date: &str, today: NaiveDate) -> Result<NaiveDate, Problem> {
@@ -184,71 +154,47 @@ pub mod ssr {
         crate::api::ssr::parse_date("date", date)
     }
 
-    pub async fn free_places(clinic: &Clinic, menu_id: MenuId, date: &str, lang: Lang) -> Result<Vec<PlaceView>, Problem> {
-        let store = crate::state::store()?;
+    /// The free places of one of the clinic's menus on a day (a hidden menu's too: reception
+    /// proposes times for requests made before it was hidden).
+    pub async fn free_places(db: &mut dyn Reads, clinic: &Clinic, menu_id: MenuId, date: &str, lang: Lang) -> Result<Vec<PlaceView>, Problem> {
         let now = Utc::now();
         let day = date_or_today(date, now.with_timezone(&clinic.time_zone).date_naive())?;
-        let menus = store.menus(clinic.id).await?;
-        let menu = menus.iter().find(|m| m.id == menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
-        let resources = store.resources(clinic.id).await?;
-        let offers = crate::store::availability(store.as_ref(), clinic, menu, day, day, now).await?;
-        Ok(offers.iter().map(|o| crate::api::ssr::place_view(o, menu, &resources, clinic.time_zone, lang)).collect())
+        let menu = db.menus(clinic.id).await?.into_iter().find(|m| m.id == menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
+        let resources = db.resources(clinic.id).await?;
+        let offers = crate::actions::booking::availability(db, clinic, &menu, day, day, now).await?;
+        Ok(offers.iter().map(|o| crate::api::ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect())
     }
 
     pub async fn book_by_phone(booking: PhoneBooking) -> Result<String, Problem> {
-        use crate::booking::BookingSource;
-        use crate::store::{Actor, NewBooking, NewPatient};
         let lang = booking.lang;
         let ctx = crate::api::staff::auth::staff(Some(&booking.csrf)).await?;
-        let store = crate::state::store()?;
         let now = Utc::now();
         let today = now.with_timezone(&ctx.clinic.time_zone).date_naive();
         let details = crate::patients::validate::details(&booking.details, today)?;
-        let menus = store.menus(ctx.clinic.id).await?;
-        let menu = menus.iter().find(|m| m.id == booking.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
         let starts_at = crate::api::ssr::timestamp("starts_at", booking.starts_at)?;
-        // Checked before the patient is recorded, so a place taken meanwhile leaves nothing behind
-        // (the booking itself re-checks inside its transaction).
-        let day = starts_at.with_timezone(&ctx.clinic.time_zone).date_naive();
-        let free = crate::store::availability(store.as_ref(), &ctx.clinic, menu, day, day, now).await?;
-        if !free.iter().any(|o| o.resource_id == booking.resource_id && o.starts_at == starts_at) {
-            return Err(Problem::PlaceTaken);
-        }
-        // A phone patient has no LINE account here; reception keeps their details with the visit.
-        let patient_id = store.create_patient(NewPatient { clinic_id: ctx.clinic.id, line_user_id: None, details }).await?;
-        let booked = store
-            .book(NewBooking {
-                clinic_id: ctx.clinic.id,
-                menu_id: menu.id,
-                resource_id: booking.resource_id,
-                starts_at,
-                patient_id,
-                actor: Actor::Staff(ctx.staff.id),
-                now,
-                answers: Vec::new(),
-                replaces: None,
-                source: BookingSource::Reception,
-            })
-            .await?;
-        Ok(crate::booking::format::place_label(menu.mode, booked.starts_at, booked.ends_at, ctx.clinic.time_zone, lang))
+        let store = crate::state::store()?;
+        let mut tx = store.write().await?;
+        let desk = crate::api::staff::inbox::ssr::desk(&ctx);
+        let booked = crate::actions::reception::book_by_phone(tx.as_mut(), desk, booking.menu_id, booking.resource_id, starts_at, details, lang).await?;
+        let menus = tx.menus(ctx.clinic.id).await?;
+        tx.commit().await?;
+        let mode = menus.iter().find(|m| m.id == booked.menu_id).map(|m| m.mode).ok_or_else(|| Problem::internal("a booked menu vanished"))?;
+        Ok(crate::booking::format::place_label(mode, booked.starts_at, booked.ends_at, ctx.clinic.time_zone, lang))
     }
 
-    pub async fn calendar(clinic: &Clinic, date: &str, days: u64, lang: Lang) -> Result<CalendarView, Problem> {
-        let store = crate::state::store()?;
+    pub async fn calendar(db: &mut dyn Reads, clinic: &Clinic, date: &str, days: u64, lang: Lang) -> Result<CalendarView, Problem> {
         let tz = clinic.time_zone;
-        let today = Utc::now().with_timezone(&tz).date_naive();
+        let now = Utc::now();
+        let today = now.with_timezone(&tz).date_naive();
         let first = date_or_today(date, today)?;
         let last = first + Days::new(days - 1);
-        let appointments = store.appointments_on(clinic.id, first, last).await?;
-        let menus = store.menus(clinic.id).await?;
-        let resources = store.resources(clinic.id).await?;
-        let notifications = store.visit_notifications(clinic.id, first, last).await?;
-        let mut patients = BTreeMap::new();
-        for a in &appointments {
-            if let std::collections::btree_map::Entry::Vacant(slot) = patients.entry(a.patient_id) {
-                slot.insert(store.patient(clinic.id, a.patient_id).await?);
-            }
-        }
+        let appointments = db.appointments_on(clinic.id, first, last).await?;
+        let menus = db.menus(clinic.id).await?;
+        let resources = db.resources(clinic.id).await?;
+        let ids: Vec<_> = appointments.iter().map(|a| a.id).collect();
+        let notifications = db.notifications(clinic.id, &ids).await?;
+        let patient_ids: Vec<_> = appointments.iter().map(|a| a.patient_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let patients: BTreeMap<_, _> = db.patients(clinic.id, &patient_ids).await?.into_iter().map(|p| (p.id, p)).collect();
         let mut day_views = Vec::new();
         for offset in 0..days {
             let day = first + Days::new(offset);
@@ -259,10 +205,10 @@ pub mod ssr {
                 let mut entries = Vec::new();
                 for a in &on_day {
                     let menu = menus.iter().find(|m| m.id == a.menu_id);
-                    if a.status.holds_capacity() && !(a.status == AppointmentStatus::Requested && a.hold_expires_at.is_some_and(|t| t <= Utc::now())) {
+                    if a.status.holds_capacity() && !a.lapsed(now) {
                         *usage.entry((a.starts_at, a.menu_id)).or_default() += 1;
                     }
-                    let patient = patients.get(&a.patient_id).cloned().flatten();
+                    let patient = patients.get(&a.patient_id);
                     let time = match (menu.map(|m| m.mode), a.queue_number) {
                         (Some(BookingMode::DayQueue { .. }), Some(n)) => lang.pick(&format!("{n}番"), &format!("No. {n}")).to_string(),
                         (Some(BookingMode::TimeBand { .. }), _) => format!("{}〜{}", time_label(a.starts_at, tz), time_label(a.ends_at, tz)),
@@ -281,7 +227,7 @@ pub mod ssr {
                         arrived: a.arrived_at.is_some(),
                         note: a.note.clone(),
                         can_arrive: a.status == AppointmentStatus::Confirmed && a.arrived_at.is_none() && a.service_date == today,
-                        can_finish: a.status == AppointmentStatus::Confirmed && a.starts_at <= Utc::now(),
+                        can_finish: a.status == AppointmentStatus::Confirmed && a.starts_at <= now,
                         can_cancel: a.status == AppointmentStatus::Confirmed,
                         notifications: notifications
                             .iter()
@@ -313,7 +259,8 @@ pub mod ssr {
             next: (first + Days::new(days)).format("%Y-%m-%d").to_string(),
             today: today.format("%Y-%m-%d").to_string(),
             days: day_views,
-            menus: menus.iter().map(|m| (m.id, lang.pick(&m.name_ja, &m.name_en).to_string())).collect(),
+            // Phone bookings are for menus patients can book.
+            menus: menus.iter().filter(|m| m.active).map(|m| (m.id, lang.pick(&m.name_ja, &m.name_en).to_string())).collect(),
         })
     }
 }

@@ -74,9 +74,9 @@ pub mod ssr {
     use crate::i18n::Lang;
 
     pub async fn me(ctx: &StaffContext, lang: Lang) -> Result<StaffMe, Problem> {
-        let store = crate::state::store()?;
-        let line = store.line_settings(ctx.clinic.id).await?;
-        let inbox = store.inbox_version(ctx.clinic.id).await?;
+        let mut db = crate::state::store()?.read().await?;
+        let line = db.line_settings(ctx.clinic.id).await?;
+        let inbox = db.inbox_version(ctx.clinic.id).await?;
         Ok(StaffMe {
             name: ctx.staff.display_name.clone(),
             role: ctx.staff.role,

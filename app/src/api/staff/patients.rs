@@ -12,6 +12,7 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Missing, Problem};
 use crate::i18n::Lang;
+use crate::patients::HistoryCounts;
 
 /// How many patients one search shows.
 pub const SEARCH_LIMIT: u32 = 50;
@@ -31,15 +32,6 @@ pub struct PatientSummary {
     pub line: bool,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryCountsView {
-    pub visits: u32,
-    pub upcoming: u32,
-    pub cancellations: u32,
-    pub no_shows: u32,
-    pub declined: u32,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryItem {
     pub reference: String,
@@ -56,7 +48,7 @@ pub struct HistoryItem {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PatientDetailView {
     pub patient: PatientSummary,
-    pub counts: HistoryCountsView,
+    pub counts: HistoryCounts,
     /// Newest visit first.
     pub appointments: Vec<HistoryItem>,
 }
@@ -78,7 +70,8 @@ pub async fn search_patients(query: String, lang: Lang) -> Result<Vec<PatientSum
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
         let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
-        let found = crate::state::store()?.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await?;
+        let query = crate::patients::search::PatientQuery::new(&query);
+        let found = crate::state::store()?.read().await?.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await?;
         Ok(found.iter().map(ssr::summary).collect())
     })
     .await
@@ -90,9 +83,12 @@ pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailV
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
         let now = chrono::Utc::now();
-        let history =
-            crate::state::store()?.patient_history(ctx.clinic.id, id, now).await.map_err(|e| Problem::from(e).missing(Missing::Patient))?;
-        Ok(ssr::detail(&history, ctx.clinic.time_zone, now, lang))
+        let mut db = crate::state::store()?.read().await?;
+        let patient = db.patient(ctx.clinic.id, id).await?.ok_or(Problem::NotFound(Missing::Patient))?;
+        let appointments = db.appointments_of(ctx.clinic.id, &[id]).await?;
+        let menus = db.menus(ctx.clinic.id).await?;
+        let resources = db.resources(ctx.clinic.id).await?;
+        Ok(ssr::detail(&patient, &appointments, &menus, &resources, ctx.clinic.time_zone, now, lang))
     })
     .await
 }
@@ -104,8 +100,8 @@ pub mod ssr {
 
     use super::*;
     use crate::booking::format::{datetime_label, time_label};
-    use crate::store::patients::PatientHistory;
-    use crate::store::Patient;
+    use crate::booking::model::{Menu, Resource};
+    use crate::store::{Appointment, Identity, Patient};
 
     pub fn summary(p: &Patient) -> PatientSummary {
         PatientSummary {
@@ -114,24 +110,25 @@ pub mod ssr {
             furigana: p.details.furigana.clone(),
             phone: phone_label(&p.details.phone),
             birth_date: p.details.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-            line: p.line_user_id.as_deref().is_some_and(|id| !id.starts_with("sandbox-")),
+            line: matches!(p.identity, Identity::Line { .. }),
         }
     }
 
-    pub fn detail(h: &PatientHistory, tz: Tz, now: DateTime<Utc>, lang: Lang) -> PatientDetailView {
-        let c = h.counts;
-        let name = |names: Option<&crate::store::patients::Names>| names.map(|n| lang.pick(&n.ja, &n.en).to_string()).unwrap_or_default();
+    /// The patient with their appointments (newest visit first) and what they add up to; menus
+    /// and resources retired since keep their names.
+    pub fn detail(patient: &Patient, appointments: &[Appointment], menus: &[Menu], resources: &[Resource], tz: Tz, now: DateTime<Utc>, lang: Lang) -> PatientDetailView {
+        let menu = |a: &Appointment| menus.iter().find(|m| m.id == a.menu_id).map(|m| lang.pick(&m.name_ja, &m.name_en).to_string()).unwrap_or_default();
+        let resource = |a: &Appointment| resources.iter().find(|r| r.id == a.resource_id).map(|r| lang.pick(&r.name_ja, &r.name_en).to_string()).unwrap_or_default();
         PatientDetailView {
-            patient: summary(&h.patient),
-            counts: HistoryCountsView { visits: c.visits, upcoming: c.upcoming, cancellations: c.cancellations, no_shows: c.no_shows, declined: c.declined },
-            appointments: h
-                .appointments
+            patient: summary(patient),
+            counts: HistoryCounts::of(appointments, now),
+            appointments: appointments
                 .iter()
                 .map(|a| HistoryItem {
                     reference: a.reference.clone(),
                     when: format!("{}〜{}", datetime_label(a.starts_at, tz, lang), time_label(a.ends_at, tz)),
-                    menu: name(h.menus.get(&a.menu_id)),
-                    resource: name(h.resources.get(&a.resource_id)),
+                    menu: menu(a),
+                    resource: resource(a),
                     status: a.status,
                     status_label: a.status.label(lang).to_string(),
                     queue_number: a.queue_number,

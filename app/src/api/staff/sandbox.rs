@@ -15,7 +15,7 @@ pub const SANDBOX_LIMIT: u32 = 50;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SandboxMessage {
-    pub id: i64,
+    pub id: crate::booking::ids::NotificationId,
     /// What the message is about: `予約確定のお知らせ` / `Confirmation`.
     pub kind: String,
     /// Clinic-local, with the weekday: when it was delivered (or queued, while it waits).
@@ -44,20 +44,24 @@ pub struct SandboxInbox {
 pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
-        let store = crate::state::store()?;
+        let mut db = crate::state::store()?.read().await?;
         let clinic_name = lang.pick(&ctx.clinic.name_ja, &ctx.clinic.name_en).to_string();
-        if store.line_settings(ctx.clinic.id).await?.is_some() {
+        if db.line_settings(ctx.clinic.id).await?.is_some() {
             return Ok(SandboxInbox { sandbox: false, clinic_name, messages: Vec::new() });
         }
-        let records = store.clinic_notifications(ctx.clinic.id, SANDBOX_LIMIT).await?;
-        let mut names = ssr::Names::default();
-        let mut messages = Vec::with_capacity(records.len());
         // Only what went to the sandbox: a clinic that was connected to LINE before keeps the
         // messages real phones received out of here.
-        for n in records.iter().filter(|n| n.recipient.starts_with(crate::notify::SANDBOX_RECIPIENT_PREFIX)) {
-            let name = names.of(store.as_ref(), &ctx.clinic, n.appointment_id).await?;
-            messages.push(ssr::sandbox_message(n, &ctx.clinic, name, lang));
-        }
+        let records: Vec<_> = db.clinic_notifications(ctx.clinic.id, false, SANDBOX_LIMIT).await?.into_iter().filter(|n| n.channel == crate::kinds::Channel::Sandbox).collect();
+        let ids: Vec<_> = records.iter().filter_map(|n| n.appointment_id).collect();
+        let appointments = db.appointments_by_id(ctx.clinic.id, &ids).await?;
+        let patient_ids: Vec<_> = appointments.iter().map(|a| a.patient_id).collect();
+        let patients = db.patients(ctx.clinic.id, &patient_ids).await?;
+        let name_of = |n: &crate::store::NotificationRecord| {
+            let appointment = appointments.iter().find(|a| Some(a.id) == n.appointment_id)?;
+            let patient = patients.iter().find(|p| p.id == appointment.patient_id)?;
+            Some(patient.details.name.trim().to_string()).filter(|name| !name.is_empty())
+        };
+        let messages = records.iter().map(|n| ssr::sandbox_message(n, &ctx.clinic, name_of(n), lang)).collect();
         Ok(SandboxInbox { sandbox: true, clinic_name, messages })
     })
     .await
@@ -65,45 +69,19 @@ pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use std::collections::HashMap;
-
     use super::SandboxMessage;
     use crate::booking::format::datetime_label;
-    use crate::booking::ids::{AppointmentId, PatientId};
     use crate::booking::model::Clinic;
-    use crate::error::Problem;
     use crate::i18n::Lang;
     use crate::notify::render::render_payload;
-    use crate::store::console::NotificationRecord;
-    use crate::store::Store;
-
-    /// Patients' names by appointment, each patient read once.
-    #[derive(Default)]
-    pub struct Names {
-        by_patient: HashMap<PatientId, Option<String>>,
-    }
-
-    impl Names {
-        /// The name of the appointment's patient (of `clinic` only), if known and not blank.
-        pub async fn of(&mut self, store: &dyn Store, clinic: &Clinic, appointment: Option<AppointmentId>) -> Result<Option<String>, Problem> {
-            let Some(id) = appointment else { return Ok(None) };
-            let Some(a) = store.appointment(clinic.id, id).await? else { return Ok(None) };
-            if let Some(name) = self.by_patient.get(&a.patient_id) {
-                return Ok(name.clone());
-            }
-            let patient = store.patient(clinic.id, a.patient_id).await?;
-            let name = patient.map(|p| p.details.name.trim().to_string()).filter(|n| !n.is_empty());
-            self.by_patient.insert(a.patient_id, name.clone());
-            Ok(name)
-        }
-    }
+    use crate::store::NotificationRecord;
 
     pub fn sandbox_message(n: &NotificationRecord, clinic: &Clinic, name: Option<String>, lang: Lang) -> SandboxMessage {
         let view = crate::api::staff::inbox::ssr::notification_view(n, clinic, lang);
         let (alt_text, html) = match render_payload(&n.payload) {
             Ok(r) => (r.alt_text, r.html),
             Err(e) => {
-                tracing::warn!(notification = n.id, error = %e, "sandbox message cannot be rendered");
+                tracing::warn!(notification = %n.id, error = %e, "sandbox message cannot be rendered");
                 let note = lang.pick("(このメッセージは表示できません)", "(this message cannot be shown)");
                 (String::new(), format!(r#"<div class="line-text">{note}</div>"#))
             }

@@ -3,7 +3,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::booking::ids::ClinicId;
-use crate::booking::model::{Approval, DateException, ExceptionKind, OpeningHours};
+use crate::booking::ids::ExceptionId;
+use crate::booking::model::{Approval, DateException, ExceptionKind, MenuSpec, OpeningHours};
 use crate::booking::{plan_booking, BookingRuleError};
 
 const TOKYO: Tz = chrono_tz::Asia::Tokyo;
@@ -27,24 +28,28 @@ fn clinic() -> Clinic {
         name_en: "Demo Clinic".into(),
         time_zone: TOKYO,
         open_on_holidays: false,
+        reminder_hour: 18,
     }
 }
 fn menu(id: i64, mode: BookingMode, duration_minutes: u32) -> Menu {
     Menu {
         id: MenuId(id),
         clinic_id: ClinicId(1),
-        name_ja: "初診".into(),
-        name_en: "First visit".into(),
-        duration_minutes,
-        mode,
-        buffer_before_minutes: 0,
-        buffer_after_minutes: 0,
-        min_notice_minutes: 0,
-        horizon_days: 60,
-        cancel_cutoff_minutes: 0,
-        approval: Approval::RequiresStaff,
-        hold_minutes: 60,
-        resource_ids: vec![DR],
+        spec: MenuSpec {
+            name_ja: "初診".into(),
+            name_en: "First visit".into(),
+            duration_minutes,
+            mode,
+            buffer_before_minutes: 0,
+            buffer_after_minutes: 0,
+            min_notice_minutes: 0,
+            horizon_days: 60,
+            cancel_cutoff_minutes: 0,
+            approval: Approval::RequiresStaff,
+            hold_minutes: 60,
+            resource_ids: vec![DR],
+            active: true,
+        },
     }
 }
 fn weekdays(resource: ResourceId, intervals: &[(NaiveTime, NaiveTime)]) -> Vec<OpeningHours> {
@@ -158,7 +163,7 @@ fn buffers_block_the_neighbouring_slots_of_other_menus() {
     let day = d(2026, 12, 1);
     let now = monday_before();
     let mut exam = menu(1, BookingMode::TimeSlot { seats: 1 }, 30);
-    exam.buffer_after_minutes = 15;
+    exam.spec.buffer_after_minutes = 15;
     let revisit = menu(2, BookingMode::TimeSlot { seats: 1 }, 15);
     let nine = f.offers(&exam, day, day, now, &[])[0].clone();
     assert_eq!(nine.held_until, tokyo(2026, 12, 1, 9, 45));
@@ -176,7 +181,7 @@ fn bands_hold_several_patients_each() {
     let mut f = Fixture::new();
     f.hours = weekdays(ROOM, &[(t(9, 0), t(12, 0))]);
     let mut m = menu(1, BookingMode::TimeBand { capacity: 3 }, 60);
-    m.resource_ids = vec![ROOM];
+    m.spec.resource_ids = vec![ROOM];
     let day = d(2026, 12, 1);
     let now = monday_before();
     let offers = f.offers(&m, day, day, now, &[]);
@@ -210,8 +215,8 @@ fn the_day_queue_offers_numbered_places_until_closing() {
 fn notice_and_horizon_limit_what_is_offered() {
     let f = Fixture::new();
     let mut m = menu(1, BookingMode::TimeSlot { seats: 1 }, 60);
-    m.min_notice_minutes = 120;
-    m.horizon_days = 2;
+    m.spec.min_notice_minutes = 120;
+    m.spec.horizon_days = 2;
     let now = tokyo(2026, 12, 1, 9, 30);
     let offers = f.offers(&m, d(2026, 12, 1), d(2026, 12, 31), now, &[]);
     assert_eq!(offers.first().map(|o| o.starts_at), Some(tokyo(2026, 12, 1, 14, 0)));
@@ -221,7 +226,7 @@ fn notice_and_horizon_limit_what_is_offered() {
 #[test]
 fn holidays_weekends_and_closures_have_no_offers() {
     let mut f = Fixture::new();
-    f.exceptions.push(DateException { date: d(2026, 12, 2), resource_id: None, kind: ExceptionKind::Closed });
+    f.exceptions.push(DateException { id: ExceptionId(0), date: d(2026, 12, 2), resource_id: None, kind: ExceptionKind::Closed });
     let m = menu(1, BookingMode::TimeSlot { seats: 1 }, 60);
     let now = tokyo(2026, 11, 20, 8, 0);
     let dates: std::collections::BTreeSet<NaiveDate> =
@@ -249,16 +254,16 @@ fn booking_is_re_planned_from_current_facts() {
     assert!(plan_booking(f.schedule(), &m, &[], DR, tokyo(2026, 12, 1, 10, 10), now).is_err());
     assert!(plan_booking(f.schedule(), &m, &[], DR, tokyo(2026, 12, 1, 13, 0), now).is_err());
     assert!(plan_booking(f.schedule(), &m, &[], ROOM, ten, now).is_err());
-    m.approval = Approval::AutoConfirm;
+    m.spec.approval = Approval::AutoConfirm;
     let plan = plan_booking(f.schedule(), &m, &[], DR, ten, now).expect("free");
     assert_eq!((plan.status, plan.hold_expires_at), (AppointmentStatus::Confirmed, None));
     // A request made just before the visit holds only until the visit starts.
-    m.approval = Approval::RequiresStaff;
+    m.spec.approval = Approval::RequiresStaff;
     let late = plan_booking(f.schedule(), &m, &[], DR, ten, tokyo(2026, 12, 1, 9, 45)).expect("free");
     assert_eq!(late.hold_expires_at, Some(ten));
     // A slot starting this very minute cannot be held for approval, but can be confirmed at once.
     assert!(plan_booking(f.schedule(), &m, &[], DR, ten, ten).is_err());
-    m.approval = Approval::AutoConfirm;
+    m.spec.approval = Approval::AutoConfirm;
     assert!(plan_booking(f.schedule(), &m, &[], DR, ten, ten).is_ok());
 }
 
@@ -302,13 +307,17 @@ fn arb_mode() -> impl Strategy<Value = BookingMode> {
 
 fn arb_menu(id: i64) -> impl Strategy<Value = Menu> {
     (arb_mode(), prop::sample::select(vec![15u32, 20, 30, 45, 60]), 0u32..4, 0u32..4, 0u32..300, 5u32..60)
-        .prop_map(move |(mode, duration, before, after, notice, horizon)| Menu {
-            buffer_before_minutes: before * 5,
-            buffer_after_minutes: after * 5,
-            min_notice_minutes: notice,
-            horizon_days: horizon,
-            resource_ids: vec![DR, ROOM],
-            ..menu(id, mode, duration)
+        .prop_map(move |(mode, duration, before, after, notice, horizon)| {
+            let base = menu(id, mode, duration);
+            let spec = MenuSpec {
+                buffer_before_minutes: before * 5,
+                buffer_after_minutes: after * 5,
+                min_notice_minutes: notice,
+                horizon_days: horizon,
+                resource_ids: vec![DR, ROOM],
+                ..base.spec
+            };
+            Menu { spec, ..base }
         })
 }
 
@@ -349,6 +358,7 @@ fn arb_world() -> impl Strategy<Value = World> {
             let exceptions = exceptions
                 .into_iter()
                 .map(|(day, closed, whole_clinic, start_q)| DateException {
+                    id: ExceptionId(0),
                     date: today + chrono::Days::new(day),
                     resource_id: if whole_clinic { None } else { Some(DR) },
                     kind: if closed {

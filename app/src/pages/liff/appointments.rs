@@ -85,14 +85,18 @@ pub(super) fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, resch
     let version = RwSignal::new(0u32);
     let list = Resource::new(move || (slug.get(), lang.get(), version.get()), |(slug, lang, _)| my_appointments(slug, lang));
     let message = RwSignal::new(None::<String>);
+    // The reference whose cancel or withdraw waits for "yes".
     let confirming = RwSignal::new(None::<String>);
-    let cancel = move |reference: String| {
+    let change = move |reference: String, withdraw: bool| {
         let slug = slug.get_untracked();
+        let lang = lang.get_untracked();
         spawn_local(async move {
-            match cancel_appointment(slug, reference, lang.get_untracked()).await {
-                Ok(_) => message.set(Some(lang.get_untracked().pick("予約をキャンセルしました。", "Your appointment was cancelled.").into())),
-                Err(e) => message.set(Some(e.message.clone())),
-            }
+            let done = if withdraw { withdraw_request(slug, reference, lang).await } else { cancel_appointment(slug, reference, lang).await };
+            message.set(Some(match done {
+                Ok(_) if withdraw => lang.pick("予約の申し込みを取り下げました。", "Your request was withdrawn.").into(),
+                Ok(_) => lang.pick("予約をキャンセルしました。", "Your appointment was cancelled.").into(),
+                Err(e) => e.message,
+            }));
             confirming.set(None);
             version.update(|v| *v += 1);
         });
@@ -108,40 +112,23 @@ pub(super) fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, resch
                         let (upcoming, past): (Vec<_>, Vec<_>) = items.into_iter().partition(|a| a.upcoming);
                         let card = move |a: AppointmentView| {
                             let reference = a.reference.clone();
-                            let can_cancel = a.can_cancel;
-                            let for_reschedule = a.clone();
-                            let actions = can_cancel.then(|| {
-                                let r1 = reference.clone();
-                                let r2 = reference.clone();
-                                let r3 = reference.clone();
-                                let for_reschedule = for_reschedule.clone();
+                            let move_it = a.can_reschedule.then(|| {
+                                let for_reschedule = a.clone();
                                 view! {
-                                    <div class="actions">
-                                        <Show when=move || confirming.get().as_deref() == Some(r1.as_str())
-                                            fallback=move || {
-                                                let r = r2.clone();
-                                                let for_reschedule = for_reschedule.clone();
-                                                view! {
-                                                    <button type="button" on:click=move |_| { reschedule.set(Some(for_reschedule.clone())); tab.set(Tab::Book) }>
-                                                        {move || lang.get().pick("日時を変更", "Change time")}
-                                                    </button>
-                                                    <button type="button" class="danger" on:click=move |_| confirming.set(Some(r.clone()))>
-                                                        {move || lang.get().pick("キャンセルする", "Cancel")}
-                                                    </button>
-                                                }
-                                            }>
-                                            {
-                                                let r = r3.clone();
-                                                view! {
-                                                    <span>{move || lang.get().pick("本当にキャンセルしますか?", "Cancel this visit?")}</span>
-                                                    <button type="button" on:click=move |_| confirming.set(None)>{move || lang.get().pick("いいえ", "No")}</button>
-                                                    <button type="button" class="danger" on:click=move |_| cancel(r.clone())>{move || lang.get().pick("はい、キャンセルします", "Yes, cancel it")}</button>
-                                                }
-                                            }
-                                        </Show>
-                                    </div>
-                                }.into_any()
+                                    <button type="button" on:click=move |_| { reschedule.set(Some(for_reschedule.clone())); tab.set(Tab::Book) }>
+                                        {move || lang.get().pick("日時を変更", "Change time")}
+                                    </button>
+                                }
                             });
+                            let ending = if a.can_cancel {
+                                Some((CANCEL, false))
+                            } else if a.can_withdraw {
+                                Some((WITHDRAW, true))
+                            } else {
+                                None
+                            };
+                            let end_it = ending.map(|(question, withdraw)| view! { <Confirm lang confirming reference=reference.clone() question on_yes=move |r| change(r, withdraw)/> });
+                            let actions = (move_it.is_some() || end_it.is_some()).then(|| view! { <div class="actions">{move_it}{end_it}</div> }.into_any());
                             view! { <AppointmentCard lang appointment=a actions=actions.unwrap_or_else(|| ().into_any())/> }
                         };
                         view! {
@@ -157,5 +144,55 @@ pub(super) fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, resch
                 }
             })}
         </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+/// The words of one ending action, Japanese and English: the button, the question, the "yes".
+struct Ending {
+    button: (&'static str, &'static str),
+    question: (&'static str, &'static str),
+    yes: (&'static str, &'static str),
+}
+
+const CANCEL: Ending = Ending {
+    button: ("キャンセルする", "Cancel"),
+    question: ("本当にキャンセルしますか?", "Cancel this visit?"),
+    yes: ("はい、キャンセルします", "Yes, cancel it"),
+};
+
+const WITHDRAW: Ending = Ending {
+    button: ("申し込みを取り下げる", "Withdraw request"),
+    question: ("この申し込みを取り下げますか?", "Withdraw this request?"),
+    yes: ("はい、取り下げます", "Yes, withdraw it"),
+};
+
+/// A button that asks once more before it ends an appointment: an elderly patient's stray tap
+/// must not cancel a visit.
+#[component]
+fn Confirm(lang: ReadSignal<Lang>, confirming: RwSignal<Option<String>>, reference: String, question: Ending, on_yes: impl Fn(String) + Clone + Send + Sync + 'static) -> impl IntoView {
+    let Ending { button, question, yes } = question;
+    let asking = reference.clone();
+    let ask = reference.clone();
+    view! {
+        <Show when=move || confirming.get().as_deref() == Some(asking.as_str())
+            fallback=move || {
+                let r = ask.clone();
+                view! {
+                    <button type="button" class="danger" on:click=move |_| confirming.set(Some(r.clone()))>
+                        {move || lang.get().pick(button.0, button.1)}
+                    </button>
+                }
+            }>
+            {
+                let r = reference.clone();
+                let on_yes = on_yes.clone();
+                view! {
+                    <span>{move || lang.get().pick(question.0, question.1)}</span>
+                    <button type="button" on:click=move |_| confirming.set(None)>{move || lang.get().pick("いいえ", "No")}</button>
+                    <button type="button" class="danger" on:click=move |_| on_yes(r.clone())>{move || lang.get().pick(yes.0, yes.1)}</button>
+                }
+            }
+        </Show>
     }
 }

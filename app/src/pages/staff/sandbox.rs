@@ -121,7 +121,7 @@ fn Phone(lang: RwSignal<Lang>, inbox: SandboxInbox) -> impl IntoView {
 fn ChatMessage(lang: RwSignal<Lang>, m: SandboxMessage) -> impl IntoView {
     let label = format!("{} → {}", m.kind, m.recipient_label);
     view! {
-        <li class="line-message" data-id=m.id>
+        <li class="line-message" data-id=m.id.0>
             <div class="line-meta">
                 <span class="line-avatar" aria-hidden="true"></span>
                 <span class="line-to">{label}</span>

@@ -7,33 +7,34 @@ use super::*;
 use crate::api::staff::auth::StaffContext;
 use crate::booking::format::date_label;
 use crate::error::Problem;
-use crate::store::settings::format_intervals;
+use crate::booking::hours::{format_intervals, Interval};
+use crate::booking::model::ExceptionKind;
+use crate::store::SettingsArea;
 
 const WEEKDAYS: [(&str, &str); 7] =
     [("月曜日", "Monday"), ("火曜日", "Tuesday"), ("水曜日", "Wednesday"), ("木曜日", "Thursday"), ("金曜日", "Friday"), ("土曜日", "Saturday"), ("日曜日", "Sunday")];
 
-fn area_label(area: &str, lang: Lang) -> String {
+fn area_label(area: SettingsArea, lang: Lang) -> String {
     let (ja, en) = match area {
-        "hours" => ("診療時間", "Hours"),
-        "closure" => ("休診・臨時診療", "Closures"),
-        "menu" => ("メニュー", "Menu"),
-        "resource" => ("担当・部屋", "Practitioners and rooms"),
-        "question" => ("問診", "Questions"),
-        "privacy" => ("プライバシー", "Privacy notice"),
-        "clinic" => ("医院", "Clinic"),
-        "line" => ("LINE", "LINE"),
-        "staff" => ("スタッフ", "Staff"),
-        other => (other, other),
+        SettingsArea::Hours => ("診療時間", "Hours"),
+        SettingsArea::Closure => ("休診・臨時診療", "Closures"),
+        SettingsArea::Menu => ("メニュー", "Menu"),
+        SettingsArea::Resource => ("担当・部屋", "Practitioners and rooms"),
+        SettingsArea::Question => ("問診", "Questions"),
+        SettingsArea::Privacy => ("プライバシー", "Privacy notice"),
+        SettingsArea::Clinic => ("医院", "Clinic"),
+        SettingsArea::Line => ("LINE", "LINE"),
+        SettingsArea::Staff => ("スタッフ", "Staff"),
     };
     lang.pick(ja, en).to_string()
 }
 
 pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Problem> {
-    let store = crate::state::store()?;
+    let mut db = crate::state::store()?.read().await?;
     let clinic = ctx.clinic.id;
     let tz = ctx.clinic.time_zone;
-    let resources = store.resources(clinic).await?;
-    let hours = store.weekly_hours(clinic).await?;
+    let resources = db.resources(clinic).await?;
+    let hours = db.opening_hours(clinic).await?;
     let name_of = |id: Option<crate::booking::ids::ResourceId>| match id {
         None => lang.pick("医院全体", "Whole clinic").to_string(),
         Some(id) => resources
@@ -55,7 +56,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
                     let day: Vec<_> = hours
                         .iter()
                         .filter(|h| h.resource_id == r.id && h.weekday.num_days_from_monday() == u32::from(w))
-                        .map(|h| h.interval)
+                        .map(|h| Interval::of_times(h.opens, h.closes))
                         .collect();
                     let (ja, en) = WEEKDAYS[usize::from(w)];
                     DayHours { weekday: w, label: lang.pick(ja, en).to_string(), hours: format_intervals(&day).replace('–', "-") }
@@ -64,40 +65,44 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         })
         .collect();
     let today = Utc::now().with_timezone(&tz).date_naive();
-    let exceptions = store
-        .exceptions_from(clinic, today - Days::new(1))
+    // Exceptions from yesterday on (older ones are history).
+    let exceptions = db
+        .exceptions(clinic, today - Days::new(1), today + Days::new(3660))
         .await?
         .into_iter()
         .map(|x| {
-            let what = match x.extra {
-                None => lang.pick("休診", "closed").to_string(),
-                Some(i) => format!("{} {}", lang.pick("臨時診療", "extra hours"), format_intervals(&[i])),
+            let what = match x.kind {
+                ExceptionKind::Closed => lang.pick("休診", "closed").to_string(),
+                ExceptionKind::ExtraHours { opens, closes } => {
+                    format!("{} {}", lang.pick("臨時診療", "extra hours"), format_intervals(&[Interval::of_times(opens, closes)]))
+                }
             };
             ExceptionView { id: x.id, label: format!("{} {}: {what}", date_label(x.date, lang), name_of(x.resource_id)) }
         })
         .collect();
-    let menus = store.all_menus(clinic).await?;
-    let mut questions = Vec::new();
-    for m in &menus {
-        for q in store.questions(m.menu.id).await? {
-            questions.push(QuestionForm {
-                id: Some(q.id),
-                menu_id: q.menu_id,
-                label_ja: q.label_ja,
-                label_en: q.label_en,
-                kind: q.kind,
-                choices_ja: q.choices_ja.join("\n"),
-                choices_en: q.choices_en.join("\n"),
-                required: q.required,
-            });
-        }
-    }
+    let menus = db.menus(clinic).await?;
+    let questions = db
+        .questions(clinic)
+        .await?
+        .into_iter()
+        .map(|q| QuestionForm {
+            id: Some(q.id),
+            menu_id: q.menu_id,
+            choices_ja: q.choices_ja.join("\n"),
+            choices_en: q.choices_en.join("\n"),
+            label_ja: q.spec.label_ja,
+            label_en: q.spec.label_en,
+            kind: q.spec.kind,
+            required: q.spec.required,
+        })
+        .collect();
     let menus = menus
         .into_iter()
-        .map(|s| {
-            let m = s.menu;
+        .map(|m| {
+            let (id, active) = (m.id, m.active);
+            let m = m.spec;
             MenuForm {
-                id: Some(m.id),
+                id: Some(id),
                 name_ja: m.name_ja,
                 name_en: m.name_en,
                 duration_minutes: m.duration_minutes.to_string(),
@@ -110,28 +115,27 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
                 cancel_cutoff_minutes: m.cancel_cutoff_minutes.to_string(),
                 hold_minutes: m.hold_minutes.to_string(),
                 auto_confirm: m.approval == crate::booking::model::Approval::AutoConfirm,
-                active: s.active,
+                active,
                 resource_ids: m.resource_ids,
             }
         })
         .collect();
-    let options = store.clinic_options(clinic).await?;
-    let (privacy_ja, privacy_en) = store.privacy_notice(clinic).await?;
-    let line = store.line_status(clinic).await?;
-    let staff = store
+    let (privacy_ja, privacy_en) = db.privacy_notice(clinic).await?;
+    let line = db.line_settings(clinic).await?;
+    let staff = db
         .staff_members(clinic)
         .await?
         .into_iter()
         .map(|m| StaffView { id: m.id, email: m.email, name: m.display_name, role: m.role, disabled: m.disabled, is_me: m.id == ctx.staff.id })
         .collect();
-    let audit = store
+    let audit = db
         .settings_audit(clinic, AUDIT_ENTRIES)
         .await?
         .into_iter()
         .map(|a| AuditView {
             at: a.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
             staff: a.staff_name.unwrap_or_else(|| "-".into()),
-            area: area_label(&a.area, lang),
+            area: area_label(a.area, lang),
             summary: a.summary,
         })
         .collect();
@@ -140,17 +144,21 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         exceptions,
         menus,
         questions,
-        open_on_holidays: options.open_on_holidays,
-        reminder_hour: options.reminder_hour,
+        open_on_holidays: ctx.clinic.open_on_holidays,
+        reminder_hour: ctx.clinic.reminder_hour,
         privacy_ja,
         privacy_en,
-        line: LineView {
-            connected: line.liff_id.is_some() && line.login_channel_id.is_some(),
-            liff_id: line.liff_id.unwrap_or_default(),
-            login_channel_id: line.login_channel_id.unwrap_or_default(),
-            add_friend_url: line.add_friend_url.unwrap_or_default(),
-            secret_set: line.secret_set,
-            token_set: line.token_set,
+        // Never the secrets: only whether they are set.
+        line: match line {
+            Some(l) => LineView {
+                connected: true,
+                secret_set: l.channel_secret.is_some(),
+                token_set: l.channel_access_token.is_some(),
+                liff_id: l.liff_id,
+                login_channel_id: l.login_channel_id,
+                add_friend_url: l.add_friend_url.unwrap_or_default(),
+            },
+            None => LineView::default(),
         },
         staff,
         audit,

@@ -16,8 +16,10 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::booking::ids::{MenuId, QuestionId, ResourceId, StaffId};
+use crate::booking::ids::{ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::actions::settings as actions;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Problem};
 use crate::i18n::Lang;
@@ -113,7 +115,7 @@ pub struct ExceptionForm {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExceptionView {
-    pub id: i64,
+    pub id: ExceptionId,
     /// `12月24日(木) 医院全体: 休診`.
     pub label: String,
 }
@@ -234,11 +236,11 @@ pub async fn load_settings(lang: Lang) -> Result<SettingsData, AppError> {
 pub async fn save_menu(#[server(default)] csrf: String, form: MenuForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let store = crate::state::store()?;
-        let resources = store.resources(ctx.clinic.id).await?;
-        let menu = validate::menu(&form, ctx.clinic.id, &resources)?;
-        store.save_menu(ssr::editor(&ctx), menu).await?;
-        Ok(())
+        let mut tx = crate::state::store()?.write().await?;
+        let resources = tx.resources(ctx.clinic.id).await?;
+        let spec = validate::menu(&form, &resources)?;
+        actions::save_menu(tx.as_mut(), ssr::editor(&ctx), form.id, &spec).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -247,9 +249,10 @@ pub async fn save_menu(#[server(default)] csrf: String, form: MenuForm, lang: La
 pub async fn save_resource(#[server(default)] csrf: String, form: ResourceForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let resource = validate::resource(&form, ctx.clinic.id)?;
-        crate::state::store()?.save_resource(ssr::editor(&ctx), resource).await?;
-        Ok(())
+        let spec = validate::resource(&form)?;
+        let mut tx = crate::state::store()?.write().await?;
+        actions::save_resource(tx.as_mut(), ssr::editor(&ctx), form.id, &spec).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -263,7 +266,9 @@ pub async fn save_hours(#[server(default)] csrf: String, resource_id: ResourceId
         let field = format!("hours-{resource_id}-{weekday}");
         let day = chrono::Weekday::try_from(weekday).map_err(|_| Problem::field(&field, Reason::ChooseOne))?;
         let intervals = validate::hours(&field, &hours)?;
-        Ok(crate::state::store()?.set_weekday_hours(ssr::editor(&ctx), resource_id, day, intervals).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::set_weekday_hours(tx.as_mut(), ssr::editor(&ctx), resource_id, day, &intervals).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -273,17 +278,20 @@ pub async fn add_exception(#[server(default)] csrf: String, form: ExceptionForm,
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let (date, resource, extra) = validate::exception(&form)?;
-        crate::state::store()?.add_date_exception(ssr::editor(&ctx), date, resource, extra).await?;
-        Ok(())
+        let mut tx = crate::state::store()?.write().await?;
+        actions::add_exception(tx.as_mut(), ssr::editor(&ctx), date, resource, extra).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/exception/remove", input = Json)]
-pub async fn remove_exception(#[server(default)] csrf: String, id: i64, lang: Lang) -> Result<(), AppError> {
+pub async fn remove_exception(#[server(default)] csrf: String, id: ExceptionId, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        Ok(crate::state::store()?.remove_date_exception(ssr::editor(&ctx), id).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::remove_exception(tx.as_mut(), ssr::editor(&ctx), id).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -291,11 +299,12 @@ pub async fn remove_exception(#[server(default)] csrf: String, id: i64, lang: La
 #[server(endpoint = "staff/settings/clinic", input = Json)]
 pub async fn save_clinic_options(#[server(default)] csrf: String, open_on_holidays: bool, reminder_hour: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
-        use crate::store::settings::ClinicOptions;
+        use crate::store::ClinicOptions;
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let reminder_hour = validate::number("reminder_hour", &reminder_hour, 0, 23)?;
-        let options = ClinicOptions { open_on_holidays, reminder_hour };
-        Ok(crate::state::store()?.set_clinic_options(ssr::editor(&ctx), options).await?)
+        let reminder_hour = validate::number("reminder_hour", &reminder_hour, crate::settings::REMINDER_HOUR)?;
+        let mut tx = crate::state::store()?.write().await?;
+        actions::set_options(tx.as_mut(), ssr::editor(&ctx), ClinicOptions { open_on_holidays, reminder_hour }).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -304,9 +313,10 @@ pub async fn save_clinic_options(#[server(default)] csrf: String, open_on_holida
 pub async fn save_question(#[server(default)] csrf: String, form: QuestionForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let question = validate::question(&form)?;
-        crate::state::store()?.save_question(ssr::editor(&ctx), question).await?;
-        Ok(())
+        let spec = validate::question(&form)?;
+        let mut tx = crate::state::store()?.write().await?;
+        actions::save_question(tx.as_mut(), ssr::editor(&ctx), form.id, form.menu_id, &spec).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -315,7 +325,9 @@ pub async fn save_question(#[server(default)] csrf: String, form: QuestionForm, 
 pub async fn remove_question(#[server(default)] csrf: String, id: QuestionId, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        Ok(crate::state::store()?.remove_question(ssr::editor(&ctx), id).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::remove_question(tx.as_mut(), ssr::editor(&ctx), id).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -324,7 +336,9 @@ pub async fn remove_question(#[server(default)] csrf: String, id: QuestionId, la
 pub async fn move_question(#[server(default)] csrf: String, id: QuestionId, up: bool, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        Ok(crate::state::store()?.move_question(ssr::editor(&ctx), id, up).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::move_question(tx.as_mut(), ssr::editor(&ctx), id, up).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -333,8 +347,9 @@ pub async fn move_question(#[server(default)] csrf: String, id: QuestionId, up: 
 pub async fn save_privacy(#[server(default)] csrf: String, ja: String, en: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        validate::privacy(&ja, &en)?;
-        Ok(crate::state::store()?.save_privacy_notice(ssr::editor(&ctx), ja.trim(), en.trim()).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::save_privacy_notice(tx.as_mut(), ssr::editor(&ctx), &ja, &en).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -343,8 +358,10 @@ pub async fn save_privacy(#[server(default)] csrf: String, ja: String, en: Strin
 pub async fn save_line(#[server(default)] csrf: String, form: LineForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let update = validate::line(&form)?;
-        Ok(crate::state::store()?.update_line(ssr::editor(&ctx), Some(update)).await?)
+        let line = validate::line(&form)?;
+        let mut tx = crate::state::store()?.write().await?;
+        actions::update_line(tx.as_mut(), ssr::editor(&ctx), Some(line)).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -354,7 +371,9 @@ pub async fn save_line(#[server(default)] csrf: String, form: LineForm, lang: La
 pub async fn remove_line(#[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        Ok(crate::state::store()?.update_line(ssr::editor(&ctx), None).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::update_line(tx.as_mut(), ssr::editor(&ctx), None).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -363,13 +382,12 @@ pub async fn remove_line(#[server(default)] csrf: String, lang: Lang) -> Result<
 #[server(endpoint = "staff/settings/staff/add", input = Json)]
 pub async fn add_staff(#[server(default)] csrf: String, form: StaffForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
-        use crate::store::settings::NewStaffMember;
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let (email, display_name) = validate::staff(&form)?;
-        let password_hash = ssr::hash_password(&form.password)?;
-        let new = NewStaffMember { email, display_name, role: form.role, password_hash };
-        crate::state::store()?.add_staff_member(ssr::editor(&ctx), new).await?;
-        Ok(())
+        let (email, name) = validate::staff(&form)?;
+        let password_hash = ssr::hash_password(&form.password).await?;
+        let mut tx = crate::state::store()?.write().await?;
+        actions::add_staff(tx.as_mut(), ssr::editor(&ctx), &email, &name, form.role, password_hash).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -378,7 +396,9 @@ pub async fn add_staff(#[server(default)] csrf: String, form: StaffForm, lang: L
 pub async fn set_staff_role(#[server(default)] csrf: String, id: StaffId, role: StaffRole, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        Ok(crate::state::store()?.set_staff_role(ssr::editor(&ctx), id, role).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::set_staff_role(tx.as_mut(), ssr::editor(&ctx), id, role).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -388,25 +408,25 @@ pub async fn set_staff_role(#[server(default)] csrf: String, id: StaffId, role: 
 pub async fn set_staff_disabled(#[server(default)] csrf: String, id: StaffId, disabled: bool, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        Ok(crate::state::store()?.set_staff_disabled(ssr::editor(&ctx), id, disabled).await?)
+        let mut tx = crate::state::store()?.write().await?;
+        actions::set_staff_disabled(tx.as_mut(), ssr::editor(&ctx), id, disabled).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
 
-/// Sets a new password for an account of the clinic.
+/// Sets a new password for an account of the clinic. A new password of one's own (perhaps
+/// because the old one leaked) signs out every other device; this one stays signed in.
 #[server(endpoint = "staff/settings/staff/password", input = Json)]
 pub async fn set_staff_password(#[server(default)] csrf: String, id: StaffId, password: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         validate::password(&format!("staff-{id}-password"), &password)?;
-        let password_hash = ssr::hash_password(&password)?;
-        crate::state::store()?.set_staff_password(ssr::editor(&ctx), id, &password_hash).await?;
-        if id == ctx.staff.id {
-            // A new password of one's own (perhaps because the old one leaked) signs out every
-            // other device; this one stays signed in.
-            super::auth::end_other_sessions(&ctx).await?;
-        }
-        Ok(())
+        let password_hash = ssr::hash_password(&password).await?;
+        let keep = if id == ctx.staff.id { super::auth::session_token() } else { None };
+        let mut tx = crate::state::store()?.write().await?;
+        actions::set_staff_password(tx.as_mut(), ssr::editor(&ctx), id, &password_hash, keep.as_deref()).await?;
+        Ok(tx.commit().await?)
     })
     .await
 }
@@ -417,17 +437,23 @@ pub mod ssr {
 
     use crate::api::staff::auth::StaffContext;
     use crate::error::Problem;
-    use crate::store::settings::Editor;
+    use crate::store::{Actor, Editor};
 
     pub fn editor(ctx: &StaffContext) -> Editor {
-        Editor { clinic: ctx.clinic.id, staff: ctx.staff.id, now: Utc::now() }
+        Editor { clinic: ctx.clinic.id, actor: Actor::Staff(ctx.staff.id), now: Utc::now() }
     }
 
-    /// An Argon2id PHC string with a random salt.
-    pub fn hash_password(password: &str) -> Result<String, Problem> {
+    /// An Argon2id PHC string with a random salt, made off the async runtime (it takes a core
+    /// for a while).
+    pub async fn hash_password(password: &str) -> Result<String, Problem> {
         use argon2::password_hash::{rand_core::OsRng, SaltString};
         use argon2::{Argon2, PasswordHasher};
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Problem::internal(e.to_string()))
+        let password = password.to_string();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Problem::internal(e.to_string()))
+        })
+        .await
+        .map_err(Problem::internal)?
     }
 }

@@ -1,0 +1,123 @@
+//! The patient's notices, in the outbox: queueing one with the change it announces, sending a
+//! failed one again, the day-before reminders, and what a refused cancellation from LINE says.
+
+use chrono::{DateTime, Timelike, Utc};
+
+use super::booking::{apply, Tell};
+use crate::booking::format::place_label;
+use crate::booking::ids::{AppointmentId, ClinicId, NotificationId};
+use crate::booking::model::Clinic;
+use crate::booking::status::Transition;
+use crate::error::{Missing, Problem};
+use crate::notify::flex::{message, Notice, NoticeKind};
+use crate::notify::{recipient, still_true, DeliveryStatus, NoticeType, RETRY_WINDOW};
+use crate::store::{Actor, Appointment, NewNotification, Store, Write};
+
+/// Queues the notice `kind` about `appointment` for its patient, in the caller's transaction.
+/// `false` when there is nobody to send it to (see [`recipient`]), or when it is a reminder
+/// already queued.
+pub async fn queue(tx: &mut dyn Write, clinic: &Clinic, appointment: &Appointment, kind: NoticeKind, now: DateTime<Utc>) -> Result<bool, Problem> {
+    let Some(patient) = tx.patient(clinic.id, appointment.patient_id).await? else { return Ok(false) };
+    let line = tx.line_settings(clinic.id).await?;
+    let Some(to) = recipient(line.as_ref(), &clinic.slug, &patient, &appointment.reference) else { return Ok(false) };
+    // A menu hidden since still names the visit.
+    let Some(menu) = tx.menus(clinic.id).await?.into_iter().find(|m| m.id == appointment.menu_id) else { return Ok(false) };
+    let lang = patient.language;
+    let notice = Notice {
+        kind: kind.clone(),
+        lang,
+        clinic_name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(),
+        menu_name: lang.pick(&menu.name_ja, &menu.name_en).to_string(),
+        when: place_label(menu.mode, appointment.starts_at, appointment.ends_at, clinic.time_zone, lang),
+        reference: appointment.reference.clone(),
+        liff_url: to.link,
+    };
+    let card = message(&notice).map_err(Problem::internal)?;
+    let row = NewNotification {
+        clinic_id: clinic.id,
+        appointment_id: appointment.id,
+        notice: kind.notice_type(),
+        channel: to.channel,
+        recipient: to.address,
+        payload: serde_json::Value::Array(vec![card]).to_string(),
+        retry_key: uuid::Uuid::new_v4().to_string(),
+        queued_at: now,
+    };
+    Ok(tx.queue_notification(&row).await?)
+}
+
+/// Queues a failed notice again. It keeps its retry key while LINE still remembers it (so a
+/// message LINE did accept is not sent twice), and gets a new one after that. A notice whose
+/// news is no longer true is refused.
+pub async fn resend(tx: &mut dyn Write, clinic: ClinicId, id: NotificationId, now: DateTime<Utc>) -> Result<(), Problem> {
+    let record = tx.notification(clinic, id).await?.ok_or(Problem::NotFound(Missing::Other))?;
+    if record.status != DeliveryStatus::Failed {
+        return Err(Problem::NoticeNotFailed);
+    }
+    let appointment = match record.appointment_id {
+        Some(a) => tx.appointment(clinic, a).await?,
+        None => None,
+    };
+    if !appointment.is_some_and(|a| still_true(record.notice, a.status, a.starts_at, now)) {
+        return Err(Problem::NoticeOutOfDate);
+    }
+    let expired = record.first_attempt_at.is_some_and(|first| first <= now - RETRY_WINDOW);
+    let key = if expired { uuid::Uuid::new_v4().to_string() } else { record.retry_key };
+    if !tx.requeue_notification(clinic, id, &key, expired, now).await? {
+        return Err(Problem::NoticeNotFailed);
+    }
+    Ok(())
+}
+
+/// Queues tomorrow's reminders of every clinic whose reminder hour has come (clinic-local), once
+/// per confirmed visit. Returns how many were queued now.
+pub async fn queue_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<usize, Problem> {
+    let clinics = store.read().await?.clinics().await?;
+    let mut queued = 0;
+    for clinic in clinics {
+        let local = now.with_timezone(&clinic.time_zone);
+        if local.hour() < clinic.reminder_hour {
+            continue;
+        }
+        let Some(tomorrow) = local.date_naive().succ_opt() else { continue };
+        let mut tx = store.write().await?;
+        for appointment in tx.unreminded(clinic.id, tomorrow).await? {
+            if queue(tx.as_mut(), &clinic, &appointment, NoticeKind::Reminder, now).await? {
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(queued)
+}
+
+/// Requests the clinic did not answer in time become `expired` (and their patients are told).
+/// Staff answering at the same moment win or lose cleanly. Returns the expired requests.
+pub async fn expire_lapsed(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<AppointmentId>, Problem> {
+    let lapsed = store.read().await?.lapsed_requests(now).await?;
+    let mut expired = Vec::new();
+    for (clinic_id, id) in lapsed {
+        let mut tx = store.write().await?;
+        let (Some(clinic), Some(current)) = (tx.clinic(clinic_id).await?, tx.appointment_for_update(clinic_id, id).await?) else { continue };
+        if !current.lapsed(now) {
+            continue;
+        }
+        apply(tx.as_mut(), &clinic, &current, Transition::Expire, None, Actor::System, now, Tell::AsTheRulesSay).await?;
+        tx.commit().await?;
+        expired.push(id);
+    }
+    Ok(expired)
+}
+
+/// The patient tapped the reminder's cancel button and the cancellation was refused: they are
+/// told why and what to do, through the outbox (LINE's reply token would be gone before a
+/// retry), once per visit however often they tap (each tap would spend the clinic's quota).
+pub async fn explain_refused_cancel(tx: &mut dyn Write, clinic: &Clinic, appointment: &Appointment, refusal: &Problem, now: DateTime<Utc>) -> Result<(), Problem> {
+    let told = tx.notifications(clinic.id, &[appointment.id]).await?;
+    if told.iter().any(|n| n.notice == NoticeType::CancelRefused && n.status != DeliveryStatus::Failed) {
+        return Ok(());
+    }
+    let Some(patient) = tx.patient(clinic.id, appointment.patient_id).await? else { return Ok(()) };
+    let reason = crate::notify::flex::cancel_refused_reason(refusal, patient.language);
+    queue(tx, clinic, appointment, NoticeKind::CancelRefused { reason }, now).await.map(drop)
+}

@@ -1,0 +1,124 @@
+//! What reception does: answer requests (approve, decline with a reason, propose another time),
+//! act on visits (arrived, completed, no-show, cancel with a message), book a phone call. Every
+//! action is scoped by the staff member's clinic: another clinic's ids are "not found".
+
+use chrono::{DateTime, Utc};
+
+use super::booking::{apply, book, Booking, Tell};
+use crate::booking::ids::{AppointmentId, MenuId, ResourceId, StaffId};
+use crate::booking::model::Clinic;
+use crate::booking::status::{AppointmentStatus, Transition, VisitAction};
+use crate::booking::visit::visit_has_come;
+use crate::booking::BookingSource;
+use crate::error::{Missing, Problem};
+use crate::i18n::Lang;
+use crate::store::{Actor, Appointment, Identity, NewPatient, PatientDetails, Write};
+
+/// The staff member acting, in their clinic.
+#[derive(Clone, Copy, Debug)]
+pub struct Desk<'a> {
+    pub clinic: &'a Clinic,
+    pub staff: StaffId,
+    pub now: DateTime<Utc>,
+}
+
+impl Desk<'_> {
+    fn actor(&self) -> Actor {
+        Actor::Staff(self.staff)
+    }
+}
+
+async fn for_update(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId) -> Result<Appointment, Problem> {
+    tx.appointment_for_update(desk.clinic.id, id).await?.ok_or(Problem::NotFound(Missing::Appointment))
+}
+
+/// Approves a request (one tap). The clinic's own proposal is the patient's to accept.
+pub async fn approve(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId) -> Result<Appointment, Problem> {
+    let current = for_update(tx, desk, id).await?;
+    if current.proposal {
+        return Err(Problem::ProposalAwaitsPatient);
+    }
+    apply(tx, desk.clinic, &current, Transition::Confirm, None, desk.actor(), desk.now, Tell::AsTheRulesSay).await
+}
+
+/// Declines a request with the reason the patient reads.
+pub async fn decline(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, reason: &str) -> Result<Appointment, Problem> {
+    let current = for_update(tx, desk, id).await?;
+    apply(tx, desk.clinic, &current, Transition::Decline, Some(reason), desk.actor(), desk.now, Tell::AsTheRulesSay).await
+}
+
+/// The note a request gets when the clinic proposes another time instead (the proposal's own
+/// notice tells the patient).
+pub const PROPOSED_NOTE: &str = "別の日時をご提案しました / The clinic proposed another time";
+
+/// Declines request `id` quietly and offers the patient another place, in one transaction: the
+/// new place is re-checked against capacity and held as the clinic's proposal, which the patient
+/// accepts or turns down; the patient's answers go with it.
+pub async fn propose(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, resource: ResourceId, starts_at: DateTime<Utc>) -> Result<Appointment, Problem> {
+    let request = for_update(tx, desk, id).await?;
+    apply(tx, desk.clinic, &request, Transition::Decline, Some(PROPOSED_NOTE), desk.actor(), desk.now, Tell::Nobody).await?;
+    let booking = Booking {
+        clinic: desk.clinic.id,
+        menu: request.menu_id,
+        resource,
+        starts_at,
+        patient: request.patient_id,
+        actor: desk.actor(),
+        source: BookingSource::Proposal,
+        answers: Vec::new(),
+        replaces: request.replaces_id,
+        now: desk.now,
+    };
+    let proposal = book(tx, &booking).await?;
+    tx.copy_answers(request.id, proposal.id).await?;
+    Ok(proposal)
+}
+
+/// Reception's action on a visit: arrived on its day; completed or missed once it has begun;
+/// cancelled by the clinic with a message to the patient.
+pub async fn visit(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, action: VisitAction, message: Option<&str>) -> Result<Appointment, Problem> {
+    let current = for_update(tx, desk, id).await?;
+    let today = desk.now.with_timezone(&desk.clinic.time_zone).date_naive();
+    visit_has_come(action, current.service_date, current.starts_at, today, desk.now)?;
+    let transition = match action {
+        VisitAction::Arrived => {
+            if current.status != AppointmentStatus::Confirmed {
+                return Err(Problem::StatusChanged { current: current.status });
+            }
+            tx.mark_arrived(desk.clinic.id, id, desk.now).await?;
+            return Ok(Appointment { arrived_at: current.arrived_at.or(Some(desk.now)), ..current });
+        }
+        VisitAction::Completed => Transition::Complete,
+        VisitAction::NoShow => Transition::MarkNoShow,
+        VisitAction::CancelByClinic => Transition::CancelByClinic,
+    };
+    apply(tx, desk.clinic, &current, transition, message, desk.actor(), desk.now, Tell::AsTheRulesSay).await
+}
+
+/// Reception books a phone call: the patient (known to reception only) and the visit, confirmed
+/// at once, in one transaction; a place taken meanwhile leaves nothing behind.
+pub async fn book_by_phone(
+    tx: &mut dyn Write,
+    desk: Desk<'_>,
+    menu: MenuId,
+    resource: ResourceId,
+    starts_at: DateTime<Utc>,
+    details: PatientDetails,
+    language: Lang,
+) -> Result<Appointment, Problem> {
+    let new = NewPatient { clinic_id: desk.clinic.id, identity: Identity::Offline, details, language };
+    let patient = tx.insert_patient(&new, desk.now).await?.ok_or_else(|| Problem::internal("a phone patient was not inserted"))?;
+    let booking = Booking {
+        clinic: desk.clinic.id,
+        menu,
+        resource,
+        starts_at,
+        patient,
+        actor: desk.actor(),
+        source: BookingSource::Reception,
+        answers: Vec::new(),
+        replaces: None,
+        now: desk.now,
+    };
+    book(tx, &booking).await
+}

@@ -1,0 +1,246 @@
+//! The rules a clinic's settings follow, whoever sets them (the owner in the console, seeding,
+//! the command line): pure checks, each broken field named with its reason under the name the
+//! console's form gives it.
+
+use crate::booking::hours::{check_intervals, Interval, IntervalError};
+use crate::booking::ids::ResourceId;
+use crate::booking::model::{MenuSpec, Resource, ResourceSpec};
+use crate::error::{BadField, Reason};
+use crate::kinds::QuestionKind;
+use crate::store::{LineSettings, NewClinic, QuestionSpec};
+
+/// A whole number a rule allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl Range {
+    pub const fn new(min: u32, max: u32) -> Self {
+        Range { min, max }
+    }
+
+    pub fn check(self, errors: &mut Vec<BadField>, field: &str, value: u32) {
+        if !(self.min..=self.max).contains(&value) {
+            errors.push(self.refusal(field));
+        }
+    }
+
+    pub fn refusal(self, field: &str) -> BadField {
+        BadField::new(field, Reason::OutOfRange { min: self.min, max: self.max })
+    }
+}
+
+pub const DURATION: Range = Range::new(1, 720);
+pub const CAPACITY: Range = Range::new(1, 500);
+pub const BUFFER: Range = Range::new(0, 240);
+pub const NOTICE: Range = Range::new(0, 43_200);
+pub const HORIZON: Range = Range::new(1, 365);
+pub const CUT_OFF: Range = Range::new(0, 43_200);
+pub const HOLD: Range = Range::new(1, 10_080);
+pub const REMINDER_HOUR: Range = Range::new(0, 23);
+
+pub const MAX_NAME_CHARS: usize = 40;
+pub const MAX_LABEL_CHARS: usize = 200;
+pub const MAX_NOTICE_CHARS: usize = 5000;
+pub const MAX_SLUG_CHARS: usize = 40;
+
+/// A text that must be given and fit.
+fn text(errors: &mut Vec<BadField>, field: &str, value: &str, max: usize) {
+    if value.trim().is_empty() {
+        errors.push(BadField::new(field, Reason::Required));
+    } else if value.chars().count() > max {
+        errors.push(BadField::new(field, Reason::TooLong { max }));
+    }
+}
+
+fn done(errors: Vec<BadField>) -> Result<(), Vec<BadField>> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// A menu's rules; its practitioners or rooms must be some of `resources` (the clinic's).
+pub fn check_menu(menu: &MenuSpec, resources: &[Resource]) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    text(&mut errors, "menu-name_ja", &menu.name_ja, MAX_NAME_CHARS);
+    text(&mut errors, "menu-name_en", &menu.name_en, MAX_NAME_CHARS);
+    DURATION.check(&mut errors, "menu-duration_minutes", menu.duration_minutes);
+    CAPACITY.check(&mut errors, "menu-capacity", menu.mode.capacity());
+    BUFFER.check(&mut errors, "menu-buffer_before_minutes", menu.buffer_before_minutes);
+    BUFFER.check(&mut errors, "menu-buffer_after_minutes", menu.buffer_after_minutes);
+    NOTICE.check(&mut errors, "menu-min_notice_minutes", menu.min_notice_minutes);
+    HORIZON.check(&mut errors, "menu-horizon_days", menu.horizon_days);
+    CUT_OFF.check(&mut errors, "menu-cancel_cutoff_minutes", menu.cancel_cutoff_minutes);
+    HOLD.check(&mut errors, "menu-hold_minutes", menu.hold_minutes);
+    if menu.resource_ids.is_empty() {
+        errors.push(BadField::new("menu-resources", Reason::ChooseOne));
+    } else if !menu.resource_ids.iter().all(|id| resources.iter().any(|r| r.id == *id)) {
+        errors.push(BadField::new("menu-resources", Reason::NotTheClinics));
+    }
+    done(errors)
+}
+
+/// The form's name of a resource's field (`resource-0-name_ja` for a new one).
+pub fn resource_field(id: Option<ResourceId>, field: &str) -> String {
+    format!("resource-{}-{field}", id.map_or(0, |id| id.0))
+}
+
+pub fn check_resource(id: Option<ResourceId>, resource: &ResourceSpec) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    text(&mut errors, &resource_field(id, "name_ja"), &resource.name_ja, MAX_NAME_CHARS);
+    text(&mut errors, &resource_field(id, "name_en"), &resource.name_en, MAX_NAME_CHARS);
+    done(errors)
+}
+
+pub fn interval_reason(e: IntervalError) -> Reason {
+    match e {
+        IntervalError::Empty => Reason::OpensAfterCloses,
+        IntervalError::OutOfDay => Reason::OutsideDay,
+        IntervalError::Overlap => Reason::Overlap,
+    }
+}
+
+/// A day's hours, sorted: each opens before it closes, within 00:00–24:00, none overlapping.
+pub fn check_hours(field: &str, intervals: &[Interval]) -> Result<Vec<Interval>, BadField> {
+    check_intervals(intervals).map_err(|e| BadField::new(field, interval_reason(e)))
+}
+
+pub fn check_question(question: &QuestionSpec) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    text(&mut errors, "question-label_ja", &question.label_ja, MAX_LABEL_CHARS);
+    text(&mut errors, "question-label_en", &question.label_en, MAX_LABEL_CHARS);
+    if question.kind == QuestionKind::Choice {
+        if question.choices_ja.len() < 2 {
+            errors.push(BadField::new("question-choices_ja", Reason::TooFewChoices));
+        } else if question.choices_ja.len() != question.choices_en.len() {
+            errors.push(BadField::new("question-choices_en", Reason::ChoicesDiffer));
+        }
+    }
+    done(errors)
+}
+
+pub fn check_privacy(ja: &str, en: &str) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    text(&mut errors, "privacy-ja", ja, MAX_NOTICE_CHARS);
+    text(&mut errors, "privacy-en", en, MAX_NOTICE_CHARS);
+    done(errors)
+}
+
+/// An e-mail address as accounts are kept: trimmed, lower case, one `@`, a dot in the domain.
+pub fn is_email(email: &str) -> bool {
+    email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'))
+}
+
+pub fn check_staff(email: &str, name: &str) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    if !is_email(email) {
+        errors.push(BadField::new("staff-email", Reason::NotEmail));
+    }
+    text(&mut errors, "staff-name", name, MAX_NAME_CHARS);
+    done(errors)
+}
+
+fn token_like(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// The LINE channels' ids and secrets, by their shape (a secret is never echoed).
+pub fn check_line(line: &LineSettings) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    let valid_liff = line.liff_id.split_once('-').is_some_and(|(channel, rest)| {
+        !channel.is_empty() && channel.chars().all(|c| c.is_ascii_digit()) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    if !valid_liff {
+        errors.push(BadField::new("line-liff_id", Reason::NotLiffId));
+    }
+    let login = &line.login_channel_id;
+    if login.is_empty() || login.len() > 20 || !login.chars().all(|c| c.is_ascii_digit()) {
+        errors.push(BadField::new("line-login_channel_id", Reason::NotChannelId));
+    }
+    if let Some(url) = &line.add_friend_url {
+        if !(url.starts_with("https://") && token_like(url, 300)) {
+            errors.push(BadField::new("line-add_friend_url", Reason::NotHttps));
+        }
+    }
+    if line.channel_secret.as_deref().is_some_and(|s| !token_like(s, 200)) {
+        errors.push(BadField::new("line-channel_secret", Reason::NotSecret));
+    }
+    if line.channel_access_token.as_deref().is_some_and(|t| !token_like(t, 2000)) {
+        errors.push(BadField::new("line-channel_access_token", Reason::NotToken));
+    }
+    done(errors)
+}
+
+/// A new clinic: its address name (`/c/{slug}`) is lower-case letters, digits and hyphens.
+pub fn check_clinic(clinic: &NewClinic) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    let slug_ok = !clinic.slug.is_empty()
+        && clinic.slug.len() <= MAX_SLUG_CHARS
+        && clinic.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !clinic.slug.starts_with('-');
+    if !slug_ok {
+        errors.push(BadField::new("clinic-slug", Reason::NotSlug));
+    }
+    text(&mut errors, "clinic-name_ja", &clinic.name_ja, MAX_LABEL_CHARS);
+    text(&mut errors, "clinic-name_en", &clinic.name_en, MAX_LABEL_CHARS);
+    done(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::booking::ids::ClinicId;
+    use crate::booking::model::{Approval, BookingMode, ResourceKind};
+
+    fn fields(errors: &[BadField]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    fn spec() -> MenuSpec {
+        MenuSpec {
+            name_ja: "初診".into(),
+            name_en: "First visit".into(),
+            duration_minutes: 30,
+            mode: BookingMode::TimeSlot { seats: 1 },
+            buffer_before_minutes: 0,
+            buffer_after_minutes: 0,
+            min_notice_minutes: 60,
+            horizon_days: 30,
+            cancel_cutoff_minutes: 1440,
+            approval: Approval::RequiresStaff,
+            hold_minutes: 60,
+            resource_ids: vec![ResourceId(1)],
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_menu_follows_every_rule() {
+        let ours = [Resource { id: ResourceId(1), clinic_id: ClinicId(1), spec: ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner } }];
+        assert_eq!(check_menu(&spec(), &ours), Ok(()));
+        let broken = MenuSpec { name_en: " ".into(), duration_minutes: 0, mode: BookingMode::TimeBand { capacity: 501 }, hold_minutes: 20_000, resource_ids: vec![ResourceId(2)], ..spec() };
+        let errors = check_menu(&broken, &ours).expect_err("broken");
+        assert_eq!(fields(&errors), ["menu-name_en", "menu-duration_minutes", "menu-capacity", "menu-hold_minutes", "menu-resources"]);
+        assert_eq!(errors[1].reason, Reason::OutOfRange { min: 1, max: 720 });
+        assert_eq!(errors[4].reason, Reason::NotTheClinics);
+        assert_eq!(check_menu(&MenuSpec { resource_ids: vec![], ..spec() }, &ours).expect_err("none")[0].reason, Reason::ChooseOne);
+    }
+
+    #[test]
+    fn questions_line_channels_and_clinics_are_checked() {
+        let choice = QuestionSpec { label_ja: "熱".into(), label_en: "Fever".into(), kind: QuestionKind::Choice, choices_ja: vec!["はい".into(), "いいえ".into()], choices_en: vec!["Yes".into()], required: true };
+        assert_eq!(fields(&check_question(&choice).expect_err("differ")), ["question-choices_en"]);
+        let line = LineSettings { liff_id: "1657000000-AbCd".into(), login_channel_id: "1657000000".into(), channel_secret: Some("bad secret".into()), channel_access_token: None, add_friend_url: Some("http://x".into()) };
+        assert_eq!(fields(&check_line(&line).expect_err("bad")), ["line-add_friend_url", "line-channel_secret"]);
+        let clinic = NewClinic { slug: "Sakura Clinic".into(), name_ja: "さくら".into(), name_en: "".into(), time_zone: chrono_tz::Asia::Tokyo, open_on_holidays: false };
+        assert_eq!(fields(&check_clinic(&clinic).expect_err("bad")), ["clinic-slug", "clinic-name_en"]);
+        assert!(check_clinic(&NewClinic { slug: "sakura-2".into(), name_en: "Sakura".into(), ..clinic }).is_ok());
+        assert!(is_email("a@b.jp") && !is_email("a@b") && !is_email("a b@c.jp"));
+    }
+}

@@ -1,0 +1,89 @@
+//! The outbox of patient notices: written in the same transaction as the change they announce,
+//! claimed and delivered by the worker exactly once.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::booking::ids::{AppointmentId, ClinicId, NotificationId};
+use crate::notify::{Channel, DeliveryStatus, NoticeType};
+
+/// A notice to queue: the body is fixed now, so every attempt sends the identical message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewNotification {
+    pub clinic_id: ClinicId,
+    pub appointment_id: AppointmentId,
+    pub notice: NoticeType,
+    pub channel: Channel,
+    /// The LINE user id for [`Channel::Line`]; empty for the sandbox.
+    pub recipient: String,
+    /// The messages array (JSON).
+    pub payload: String,
+    /// LINE's `X-Line-Retry-Key`, stored before the first attempt.
+    pub retry_key: String,
+    pub queued_at: DateTime<Utc>,
+}
+
+/// A queued notice as a worker claims it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxMessage {
+    pub id: NotificationId,
+    pub clinic_id: ClinicId,
+    pub channel: Channel,
+    pub recipient: String,
+    pub payload: String,
+    pub retry_key: String,
+    pub attempts: u32,
+    pub first_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// What a delivery attempt ended in, as recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeliveryRecord {
+    Sent { request_id: Option<String> },
+    RetryAt { at: DateTime<Utc>, error: String, request_id: Option<String> },
+    Failed { error: String, request_id: Option<String> },
+}
+
+/// A notice with what staff (and tests) need to see about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotificationRecord {
+    pub id: NotificationId,
+    pub appointment_id: Option<AppointmentId>,
+    pub notice: NoticeType,
+    pub channel: Channel,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub retry_key: String,
+    pub first_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub line_request_id: Option<String>,
+    /// The messages array exactly as sent (the sandbox inbox renders it).
+    pub payload: String,
+    pub recipient: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait NotificationReads {
+    async fn notification(&mut self, clinic: ClinicId, id: NotificationId) -> Result<Option<NotificationRecord>, StoreError>;
+    /// The notices of these appointments, oldest first.
+    async fn notifications(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<NotificationRecord>, StoreError>;
+    /// The clinic's notices, newest first, at most `limit` (`failed`: those that failed only).
+    async fn clinic_notifications(&mut self, clinic: ClinicId, failed: bool, limit: u32) -> Result<Vec<NotificationRecord>, StoreError>;
+}
+
+#[async_trait]
+pub trait NotificationWrites {
+    /// Queues a notice; `false` when it is a reminder already queued (the unique index
+    /// `notifications_one_reminder`).
+    async fn queue_notification(&mut self, notice: &NewNotification) -> Result<bool, StoreError>;
+    /// Claims up to `limit` notices that are due, for one worker until `lease_until`: several
+    /// workers never claim the same row, and a dead worker's claim runs out.
+    async fn claim_notifications(&mut self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
+    async fn record_delivery(&mut self, id: NotificationId, record: &DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Queues a failed notice again, at `now`, with this retry key (and its first attempt
+    /// forgotten when the key is new). `false` when it is not (or no longer) failed.
+    async fn requeue_notification(&mut self, clinic: ClinicId, id: NotificationId, retry_key: &str, new_key: bool, now: DateTime<Utc>) -> Result<bool, StoreError>;
+}

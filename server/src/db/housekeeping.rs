@@ -1,0 +1,31 @@
+//! Deleting what has served its time, and LINE's webhook events, for both backends.
+
+use app::booking::ids::ClinicId;
+use app::store::{Housekeeping, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::backend::Backend;
+use super::session::{Held, Session};
+use super::sql::sql;
+
+#[async_trait]
+impl<B: Backend, C: Held<B>> Housekeeping for Session<B, C> {
+    async fn forget_expired(&mut self, now: DateTime<Utc>, attempts_before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        for (statement, at) in [
+            ("DELETE FROM staff_sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM patient_sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM sign_in_attempts WHERE at < $1", attempts_before),
+            ("DELETE FROM idempotency_keys WHERE created_at < $1", attempts_before),
+        ] {
+            deleted += self.execute(sql(statement).bind(at)).await?;
+        }
+        Ok(deleted)
+    }
+
+    async fn record_webhook_event(&mut self, clinic: ClinicId, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let q = sql("INSERT INTO webhook_events (clinic_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
+        Ok(self.execute(q.bind(clinic).bind(event_id).bind(now)).await? == 1)
+    }
+}

@@ -1,0 +1,86 @@
+//! The outbox of patient notices, for both backends.
+
+use app::booking::ids::*;
+use app::store::*;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::backend::Backend;
+use super::rows::*;
+use super::session::{Held, Session};
+use super::sql::sql;
+
+#[async_trait]
+impl<B: Backend, C: Held<B>> NotificationReads for Session<B, C> {
+    async fn notification(&mut self, clinic: ClinicId, id: NotificationId) -> Result<Option<NotificationRecord>, StoreError> {
+        let q = sql(format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE n.clinic_id = $1 AND n.id = $2")).bind(clinic).bind(id);
+        self.optional::<NotificationRow>(q).await?.map(NotificationRecord::try_from).transpose()
+    }
+
+    async fn notifications(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<NotificationRecord>, StoreError> {
+        let mut q = sql(String::new()).bind(clinic);
+        let list = q.bind_list(appointments.iter().copied());
+        q.text = format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE n.clinic_id = $1 AND n.appointment_id IN ({list}) ORDER BY n.id");
+        convert(self.all::<NotificationRow>(q).await?)
+    }
+
+    async fn clinic_notifications(&mut self, clinic: ClinicId, failed: bool, limit: u32) -> Result<Vec<NotificationRecord>, StoreError> {
+        let filter = if failed { " AND n.status = 'failed'" } else { "" };
+        let q = sql(format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE n.clinic_id = $1{filter} ORDER BY n.id DESC LIMIT $2"));
+        convert(self.all::<NotificationRow>(q.bind(clinic).bind(limit)).await?)
+    }
+}
+
+#[async_trait]
+impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
+    async fn queue_notification(&mut self, n: &NewNotification) -> Result<bool, StoreError> {
+        let q = sql(
+            "INSERT INTO notifications (clinic_id, appointment_id, kind, channel, recipient, payload, retry_key, status, attempts, \
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) ON CONFLICT DO NOTHING",
+        )
+        .bind(n.clinic_id)
+        .bind(n.appointment_id)
+        .bind(n.notice.as_str())
+        .bind(n.channel.as_str())
+        .bind(&n.recipient)
+        .bind(&n.payload)
+        .bind(&n.retry_key)
+        .bind(n.queued_at);
+        Ok(self.execute(q).await? == 1)
+    }
+
+    async fn claim_notifications(&mut self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError> {
+        let q = sql(format!(
+            "UPDATE notifications SET status = 'sending', locked_until = $2, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $1) \
+             WHERE id IN (SELECT id FROM notifications WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
+             AND (locked_until IS NULL OR locked_until <= $1) ORDER BY id LIMIT $3{}) \
+             RETURNING id, clinic_id, channel, recipient, payload, retry_key, attempts, first_attempt_at",
+            B::SKIP_LOCKED
+        ));
+        let mut claimed: Vec<OutboxMessage> = convert(self.all::<OutboxRow>(q.bind(now).bind(lease_until).bind(limit)).await?)?;
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
+    }
+
+    async fn record_delivery(&mut self, id: NotificationId, record: &DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let (status, next, error, request_id, sent_at) = match record {
+            DeliveryRecord::Sent { request_id } => ("sent", None, None, request_id, Some(now)),
+            DeliveryRecord::RetryAt { at, error, request_id } => ("queued", Some(*at), Some(error), request_id, None),
+            DeliveryRecord::Failed { error, request_id } => ("failed", None, Some(error), request_id, None),
+        };
+        let q = sql(
+            "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
+             line_request_id = COALESCE($4, line_request_id), sent_at = $5, locked_until = NULL WHERE id = $6 AND status = 'sending'",
+        );
+        self.execute(q.bind(status).bind(next).bind(error).bind(request_id.as_ref()).bind(sent_at).bind(id)).await.map(drop)
+    }
+
+    async fn requeue_notification(&mut self, clinic: ClinicId, id: NotificationId, retry_key: &str, new_key: bool, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let first_attempt = if new_key { "NULL" } else { "first_attempt_at" };
+        let q = sql(format!(
+            "UPDATE notifications SET status = 'queued', next_attempt_at = $1, locked_until = NULL, last_error = NULL, attempts = 0, \
+             retry_key = $2, first_attempt_at = {first_attempt} WHERE clinic_id = $3 AND id = $4 AND status = 'failed'"
+        ));
+        Ok(self.execute(q.bind(now).bind(retry_key).bind(clinic).bind(id)).await? == 1)
+    }
+}
