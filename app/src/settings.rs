@@ -217,6 +217,7 @@ mod tests {
             hold_minutes: 60,
             resource_ids: vec![ResourceId(1)],
             active: true,
+            several_per_day: false,
         }
     }
 

@@ -121,6 +121,37 @@ test("a time-slot request is sent, held for the clinic, and listed in My appoint
   expect((page as Page & { errors: string[] }).errors).toEqual([]);
 });
 
+test("a patient withdraws a request the clinic has not answered, and its time is free again", async ({ browser }) => {
+  const page = await linePatient(browser);
+  await openLiff(page);
+  await chooseMenuDayPlace(page, /^初診/, 1);
+  const startsAt = await page.locator("button.place-choice").first().getAttribute("data-starts-at");
+  await page.locator("button.place-choice").first().click();
+  await fillDetails(page);
+  await answerFirstVisitQuestions(page);
+  await consentAndReview(page);
+  await send(page);
+  await expect(page.locator("section.appointment .status")).toHaveText("承認待ち");
+
+  await myAppointments(page);
+  const request = page.locator(".upcoming section.appointment");
+  await expect(request).toHaveCount(1);
+  // A request cannot be cancelled or moved yet, only taken back, and only after a second "yes".
+  await expect(request.getByRole("button", { name: "キャンセルする" })).toHaveCount(0);
+  await request.getByRole("button", { name: "申し込みを取り下げる" }).click();
+  await expect(request).toContainText("この申し込みを取り下げますか?");
+  await request.getByRole("button", { name: "はい、取り下げます" }).click();
+  await expect(page.getByRole("status")).toHaveText("予約の申し込みを取り下げました。");
+  await expect(page.locator(".upcoming section.appointment")).toHaveCount(0);
+  await expect(page.locator(".past section.appointment .status")).toHaveText("キャンセル済み");
+
+  // The place is offered again.
+  await page.getByRole("tab", { name: "予約する" }).click();
+  await chooseMenuDayPlace(page, /^初診/, 1);
+  await expect(page.locator(`button.place-choice[data-starts-at="${startsAt}"]`)).toHaveCount(1);
+  expect((page as Page & { errors: string[] }).errors).toEqual([]);
+});
+
 test("a time-band place and a day-queue place are booked end to end", async ({ browser }) => {
   const page = await linePatient(browser);
   await openLiff(page);
@@ -199,7 +230,7 @@ test("a confirmed visit is cancelled inside the cut-off and refused after it", a
   // The server refuses it too, whatever the page shows.
   const soonRef = await soon.getAttribute("data-reference");
   const refused = await page.evaluate(async (reference) => {
-    const body = new URLSearchParams({ slug: "line-demo", reference: reference ?? "", lang: "ja" });
+    const body = new URLSearchParams({ slug: "line-demo", reference: reference ?? "", key: crypto.randomUUID(), lang: "ja" });
     const r = await fetch("/api/liff/cancel", { method: "POST", body, headers: { Accept: "application/json" } });
     return { status: r.status, error: await r.json() };
   }, soonRef);

@@ -60,6 +60,7 @@ async fn call(router: &axum::Router, path: &str, payload: Payload, cookie: Optio
         Payload::Json(v) => ("application/json", v.to_string().into_bytes()),
         Payload::Raw(t, b) => (t, b),
     };
+    let body = support::with_key(path, content_type, body);
     let mut request = Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json").header(header::HOST, HOST);
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);

@@ -50,6 +50,7 @@ async fn post(app: &App, path: &str, content_type: &str, body: String, cookie: O
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
+    let body = support::with_key(path, content_type, body.into_bytes());
     let response = app.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("response");
     let status = response.status();
     let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().to_string());

@@ -132,9 +132,10 @@ async fn history_counts_each_outcome(db: &TestDb) {
             result.unwrap_or_else(|e| panic!("{step:?} at {starts_at}: {e}"));
         }
     }
-    // A fresh request for later, still holding its place when the history is read.
+    // A fresh request for later (another day: one place of a menu a day), still holding its
+    // place when the history is read.
     let later = tokyo(2030, 1, 7, 12, 0);
-    let request = Booking { now: later - Duration::minutes(10), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 10, 9, 30), p) };
+    let request = Booking { now: later - Duration::minutes(10), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 11, 9, 30), p) };
     book(store, &request).await.expect("request");
     // Someone else's visit is not theirs.
     book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 10, 10, 0), other)).await.expect("other");

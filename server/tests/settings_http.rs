@@ -83,6 +83,7 @@ async fn send(app: &App, path: &str, content_type: &str, body: String, cookie: O
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
+    let body = with_key(path, content_type, body.into_bytes());
     let response = app.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("response");
     let status = response.status();
     let body = response.into_body().collect().await.expect("body").to_bytes();

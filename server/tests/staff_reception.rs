@@ -155,7 +155,8 @@ fn staff_of_another_clinic_get_not_found_and_change_nothing() {
         assert_eq!(places.status, StatusCode::NOT_FOUND, "{}", places.body);
         // Nor a visit of clinic A: approved by A, then "arrived" or cancelled by B.
         let own = signed_in(&app, StaffRole::Staff, "demo").await;
-        let visit = book(&app, patient.id).await;
+        // (Another patient's: one place of a menu a day per patient.)
+        let visit = patient_with_request(&app).await.request;
         assert_eq!(approve(&app, visit.id, &own).await.status, StatusCode::OK);
         for (action, message) in [("Arrived", ""), ("NoShow", ""), ("CancelByClinic", "x")] {
             let form = format!("id={}&action={action}&message={message}&csrf={}&lang=ja", visit.id, other.csrf);

@@ -179,7 +179,9 @@ async fn queue_places_are_numbered_once_under_a_race(db: &TestDb) {
         actions::reception::visit(tx, desk(&clinic, StaffId(1), now()), third.id, VisitAction::CancelByClinic, None).await
     });
     assert_eq!(cancelled.expect("cancel").status, AppointmentStatus::CancelledByClinic);
-    let again = book(store.as_ref(), &booking(c.clinic, c.queue, day.resource_id, day.starts_at, ps[11])).await.expect("free place");
+    // (A patient who holds no place that day yet: one place of a menu a day per patient.)
+    let newcomer = patients(store.as_ref(), c.clinic, 1).await[0];
+    let again = book(store.as_ref(), &booking(c.clinic, c.queue, day.resource_id, day.starts_at, newcomer)).await.expect("free place");
     assert_eq!(again.queue_number, Some(6));
 }
 

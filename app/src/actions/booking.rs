@@ -10,7 +10,7 @@ use crate::booking::ids::{AppointmentId, ClinicId, MenuId, PatientId, QuestionId
 use crate::booking::model::{BookingMode, Clinic, Menu};
 use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
-use crate::booking::{patient_may_cancel, plan_booking_as, BookingSource};
+use crate::booking::{one_a_day, patient_may_cancel, plan_booking_as, BookingSource, HeldPlace};
 use crate::error::{Missing, Problem};
 use crate::notify::{notice_for, Event};
 use crate::store::{Actor, Appointment, NewAppointment, Reads, Write};
@@ -73,6 +73,21 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
     let booked = tx.holding(clinic.id, from, to).await?;
     let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
     let plan = plan_booking_as(schedule, &menu, &booked, b.resource, b.starts_at, b.now, b.source)?;
+    // One place of a menu a day per patient. Their row is locked first, so two of their bookings
+    // on different practitioners cannot both pass.
+    if !tx.lock_patient(b.clinic, b.patient).await? {
+        return Err(Problem::NotFound(Missing::Patient));
+    }
+    let places: Vec<HeldPlace> = tx
+        .appointments_of(b.clinic, &[b.patient])
+        .await?
+        .iter()
+        .map(|a| {
+            let to_come = matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(b.now);
+            HeldPlace { id: a.id, menu_id: a.menu_id, date: a.service_date, holds: to_come }
+        })
+        .collect();
+    one_a_day(&menu, plan.offer.date, &places, b.replaces)?;
     if let Some(replaced) = b.replaces {
         let old = tx.appointment(b.clinic, replaced).await?.filter(|a| a.patient_id == b.patient).ok_or(Problem::NotFound(Missing::Appointment))?;
         if old.status != AppointmentStatus::Confirmed {

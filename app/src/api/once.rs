@@ -4,6 +4,7 @@
 //! after a lost reply, the same request reaching another instance at the same moment — gets that
 //! answer instead of acting again. A failed action keeps nothing: trying again acts.
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A key for one intention: 16 to 64 letters, digits, `-` or `_` (a UUID fits).
@@ -46,6 +47,33 @@ impl From<IdempotencyKey> for String {
     }
 }
 
+/// One intention on a page (this booking, this approval): every try of it sends the same key;
+/// once it has succeeded, the next intention gets a new one.
+#[derive(Clone, Copy, Debug)]
+pub struct Intent(RwSignal<IdempotencyKey>);
+
+impl Intent {
+    pub fn new() -> Self {
+        Intent(RwSignal::new(IdempotencyKey::new()))
+    }
+
+    /// The key to send with this try.
+    pub fn key(self) -> IdempotencyKey {
+        self.0.get_untracked()
+    }
+
+    /// The intention succeeded: what the page does next is another.
+    pub fn done(self) {
+        self.0.set(IdempotencyKey::new());
+    }
+}
+
+impl Default for Intent {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(feature = "hydrate")]
 fn random_hex() -> String {
     let mut bytes = [0u8; 16];
@@ -71,6 +99,21 @@ fn random_hex() -> String {
 fn random_hex() -> String {
     unreachable!("keys are made in the browser or on the server")
 }
+
+/// `let mut act = fresh!(once::ssr::begin(…).await?);` inside a server function's body: a repeat
+/// returns its kept answer from there; a first try goes on with the claimed transaction
+/// (`act.tx()`, then `act.finish(&answer)`).
+#[cfg(feature = "ssr")]
+macro_rules! fresh {
+    ($begun:expr) => {
+        match $begun {
+            $crate::api::once::ssr::Once::Replay(answer) => return Ok(answer),
+            $crate::api::once::ssr::Once::Fresh(fresh) => fresh,
+        }
+    };
+}
+#[cfg(feature = "ssr")]
+pub(crate) use fresh;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

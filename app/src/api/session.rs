@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use super::cookie;
 use crate::booking::model::Clinic;
 use crate::error::Problem;
-use crate::store::Patient;
+use crate::store::{Patient, Reads};
 
 pub const COOKIE_NAME: &str = "yoyaku_patient";
 pub const SESSION_DAYS: i64 = 30;
@@ -32,10 +32,10 @@ pub async fn end() -> Result<(), Problem> {
     Ok(())
 }
 
-/// The signed-in patient of this clinic, if any.
-pub async fn current(clinic: &Clinic) -> Result<Option<Patient>, Problem> {
+/// The signed-in patient of this clinic, if any, read on the request's connection (a second
+/// connection per request could starve the pool under load).
+pub async fn current(db: &mut dyn Reads, clinic: &Clinic) -> Result<Option<Patient>, Problem> {
     let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(None) };
-    let mut db = crate::state::store()?.read().await?;
     match db.patient_session(&token, Utc::now()).await? {
         Some((clinic_id, patient_id)) if clinic_id == clinic.id => Ok(db.patient(clinic.id, patient_id).await?),
         _ => Ok(None),
@@ -43,6 +43,6 @@ pub async fn current(clinic: &Clinic) -> Result<Option<Patient>, Problem> {
 }
 
 /// The signed-in patient, or [`Problem::SignInRequired`].
-pub async fn require(clinic: &Clinic) -> Result<Patient, Problem> {
-    current(clinic).await?.ok_or(Problem::SignInRequired)
+pub async fn require(db: &mut dyn Reads, clinic: &Clinic) -> Result<Patient, Problem> {
+    current(db, clinic).await?.ok_or(Problem::SignInRequired)
 }

@@ -18,14 +18,17 @@ pub mod schedule;
 pub mod visit;
 
 #[cfg(feature = "ssr")]
-pub use plan::{patient_may_cancel, plan_booking, plan_booking_as, BookingRuleError, BookingSource, CancelRefusal, PlannedAppointment, PROPOSAL_HOLD_HOURS};
+pub use plan::{
+    one_a_day, patient_may_cancel, plan_booking, plan_booking_as, BookingRuleError, BookingSource, CancelRefusal, HeldPlace, PlannedAppointment,
+    PROPOSAL_HOLD_HOURS,
+};
 
 #[cfg(feature = "ssr")]
 mod plan {
-    use chrono::{DateTime, Duration, Utc};
+    use chrono::{DateTime, Duration, NaiveDate, Utc};
 
     use super::availability::{AvailabilityQuery, Booked, Offer};
-    use super::ids::ResourceId;
+    use super::ids::{AppointmentId, MenuId, ResourceId};
     use super::model::{Approval, BookingMode, Menu};
     use super::schedule::Schedule;
     use super::status::AppointmentStatus;
@@ -43,6 +46,32 @@ mod plan {
         /// Full, outside hours, too soon, too far ahead, or not a start time of this menu.
         #[error("this time is no longer available")]
         NotAvailable,
+        /// The patient already holds a place of this menu that day, and the menu allows one.
+        #[error("already booked that day")]
+        AlreadyBooked,
+    }
+
+    /// One of the patient's appointments, as the one-a-day rule reads it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct HeldPlace {
+        pub id: AppointmentId,
+        pub menu_id: MenuId,
+        /// The clinic-local date of the visit.
+        pub date: NaiveDate,
+        /// Whether it is still to come: a request that holds its place, or a confirmed visit (a
+        /// visit that has happened, or was cancelled, declined or missed, does not count).
+        pub holds: bool,
+    }
+
+    /// A patient holds one place of a menu per clinic-local day, unless the menu allows several.
+    /// The visit a reschedule replaces does not count: moving a visit within its day is fine.
+    pub fn one_a_day(menu: &Menu, date: NaiveDate, places: &[HeldPlace], replacing: Option<AppointmentId>) -> Result<(), BookingRuleError> {
+        let taken = places.iter().any(|p| p.holds && p.menu_id == menu.id && p.date == date && Some(p.id) != replacing);
+        if taken && !menu.several_per_day {
+            Err(BookingRuleError::AlreadyBooked)
+        } else {
+            Ok(())
+        }
     }
 
     /// Who asks for a place, which decides what the new appointment becomes.

@@ -112,6 +112,9 @@ pub struct MenuSpec {
     pub resource_ids: Vec<ResourceId>,
     /// Shown to patients. A hidden menu takes no new bookings; its appointments go on.
     pub active: bool,
+    /// A patient may hold several places of this menu on one day (otherwise one: a second
+    /// booking is almost always a mistake or a double tap).
+    pub several_per_day: bool,
 }
 
 /// An appointment type of one clinic.

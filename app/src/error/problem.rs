@@ -202,6 +202,7 @@ impl From<BookingRuleError> for Problem {
     fn from(e: BookingRuleError) -> Self {
         match e {
             BookingRuleError::NotAvailable => Problem::PlaceTaken,
+            BookingRuleError::AlreadyBooked => Problem::AlreadyBooked,
         }
     }
 }

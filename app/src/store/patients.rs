@@ -83,6 +83,9 @@ pub trait PatientReads {
 pub trait PatientWrites {
     /// A LINE patient is unique per clinic: a second insert of the same user id is `None`.
     async fn insert_patient(&mut self, patient: &NewPatient, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError>;
+    /// Locks the patient's row until the transaction ends (two bookings of one patient then
+    /// never interleave); `false` when the clinic has no such patient.
+    async fn lock_patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<bool, StoreError>;
     async fn save_patient_details(&mut self, clinic: ClinicId, id: PatientId, details: &PatientDetails) -> Result<(), StoreError>;
     async fn set_patient_language(&mut self, clinic: ClinicId, id: PatientId, lang: Lang) -> Result<(), StoreError>;
     /// Whether the LINE user is a friend of the clinic's Official Account.

@@ -39,7 +39,7 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// Returns the number of rows affected.
     async fn execute(c: &mut Conn<Self>, q: Sql) -> Result<u64, sqlx::Error>;
 
-    /// The name of the constraint a database error broke. PostgreSQL names it; SQLite names only
-    /// the columns, which the backend maps to the name the migrations give the same constraint.
-    fn constraint(e: &dyn DatabaseError) -> Option<&'static str>;
+    /// Whether a database error broke the constraint the migrations call `name`, over `columns`
+    /// (`table.column, …`): PostgreSQL names the constraint, SQLite only its columns.
+    fn broke(e: &dyn DatabaseError, name: &str, columns: &str) -> bool;
 }

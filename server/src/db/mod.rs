@@ -75,17 +75,29 @@ pub(crate) fn token_digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The constraints an action can break, by the name the migrations give them and the columns
+/// they cover, and what breaking one means.
+const CONSTRAINTS: [(&str, &str, fn() -> StoreError); 4] = [
+    (
+        "appointments_queue_place",
+        "appointments.resource_id, appointments.menu_id, appointments.service_date, appointments.queue_number",
+        || StoreError::PlaceTaken,
+    ),
+    ("clinics_slug_key", "clinics.slug", || StoreError::SlugTaken),
+    ("staff_email_key", "staff.email", || StoreError::EmailTaken),
+    ("idempotency_keys_once", "idempotency_keys.actor, idempotency_keys.key", || StoreError::KeyTaken),
+];
+
 /// The one place where a database error becomes a [`StoreError`]: a broken constraint by its
 /// name, an unreachable database as such, anything else as internal.
 fn store_error<B: Backend>(e: sqlx::Error) -> StoreError {
-    match e.as_database_error().and_then(B::constraint) {
-        Some("appointments_queue_place") => StoreError::PlaceTaken,
-        Some("clinics_slug_key") => StoreError::SlugTaken,
-        Some("idempotency_keys_once") => StoreError::KeyTaken,
-        Some("staff_email_key") => StoreError::EmailTaken,
-        _ => match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(Box::new(e)),
-            other => StoreError::Internal(Box::new(other)),
-        },
+    if let Some(db) = e.as_database_error() {
+        if let Some((_, _, meaning)) = CONSTRAINTS.iter().find(|(name, columns, _)| B::broke(db, name, columns)) {
+            return meaning();
+        }
+    }
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(Box::new(e)),
+        other => StoreError::Internal(Box::new(other)),
     }
 }

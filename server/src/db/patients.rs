@@ -66,6 +66,11 @@ impl<B: Backend, C: Held<B>> PatientReads for Session<B, C> {
 
 #[async_trait]
 impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
+    async fn lock_patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<bool, StoreError> {
+        let q = sql(format!("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2{}", B::FOR_UPDATE));
+        Ok(self.optional::<(i64,)>(q.bind(id).bind(clinic)).await?.is_some())
+    }
+
     async fn insert_patient(&mut self, p: &NewPatient, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError> {
         let keys = SearchKeys::of(&p.details);
         let (line_user, friend) = match &p.identity {

@@ -44,9 +44,7 @@ impl Backend for Postgres {
         Ok(bind(sqlx::query(&q.text), q.args).execute(&mut *c).await?.rows_affected())
     }
 
-    fn constraint(e: &dyn DatabaseError) -> Option<&'static str> {
-        const NAMES: [&str; 3] = ["appointments_queue_place", "clinics_slug_key", "staff_email_key"];
-        let name = e.constraint()?;
-        NAMES.into_iter().find(|n| *n == name)
+    fn broke(e: &dyn DatabaseError, name: &str, _columns: &str) -> bool {
+        e.constraint() == Some(name)
     }
 }

@@ -80,7 +80,7 @@ impl TryFrom<ResourceRow> for Resource {
 }
 
 pub const MENU_COLUMNS: &str = "id, clinic_id, name_ja, name_en, duration_minutes, mode, capacity, buffer_before_minutes, \
-    buffer_after_minutes, min_notice_minutes, horizon_days, cancel_cutoff_minutes, requires_approval, hold_minutes, active";
+    buffer_after_minutes, min_notice_minutes, horizon_days, cancel_cutoff_minutes, requires_approval, hold_minutes, active, several_per_day";
 
 #[derive(sqlx::FromRow)]
 pub struct MenuRow {
@@ -99,6 +99,7 @@ pub struct MenuRow {
     requires_approval: bool,
     hold_minutes: i64,
     active: bool,
+    several_per_day: bool,
 }
 
 /// Menus with the resources that can see each (`(menu, resource)` pairs).
@@ -120,6 +121,7 @@ pub fn menus(rows: Vec<MenuRow>, links: &[(i64, i64)]) -> Result<Vec<Menu>, Stor
                 hold_minutes: to_u32(r.hold_minutes, "hold")?,
                 resource_ids: links.iter().filter(|(menu, _)| *menu == r.id).map(|(_, resource)| ResourceId(*resource)).collect(),
                 active: r.active,
+                several_per_day: r.several_per_day,
             };
             Ok(Menu { id: MenuId(r.id), clinic_id: ClinicId(r.clinic_id), spec })
         })

@@ -52,16 +52,8 @@ impl Backend for Sqlite {
         Ok(bind(sqlx::query(&q.text), q.args).execute(&mut *c).await?.rows_affected())
     }
 
-    fn constraint(e: &dyn DatabaseError) -> Option<&'static str> {
-        // `UNIQUE constraint failed: staff.email` names the columns; a unique index over
-        // several columns names them all.
-        const BY_COLUMNS: [(&str, &str); 4] = [
-            ("appointments.resource_id, appointments.menu_id, appointments.service_date, appointments.queue_number", "appointments_queue_place"),
-            ("clinics.slug", "clinics_slug_key"),
-            ("staff.email", "staff_email_key"),
-            ("idempotency_keys.actor, idempotency_keys.key", "idempotency_keys_once"),
-        ];
-        let message = e.message();
-        BY_COLUMNS.into_iter().find(|(columns, _)| message.contains(columns)).map(|(_, name)| name)
+    fn broke(e: &dyn DatabaseError, _name: &str, columns: &str) -> bool {
+        // `UNIQUE constraint failed: staff.email` names the columns, not the constraint.
+        e.message().contains(columns)
     }
 }

@@ -79,7 +79,8 @@ pub async fn post(app: &App, path: &str, form: &str, cookie: Option<&str>, origi
     if let Some(origin) = origin {
         r = r.header(header::ORIGIN, origin);
     }
-    request(app, r.body(Body::from(form.to_string())).expect("request")).await
+    let body = crate::support::with_key(path, "application/x-www-form-urlencoded", form.as_bytes().to_vec());
+    request(app, r.body(Body::from(body)).expect("request")).await
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -163,6 +163,7 @@ pub fn menu(name: &str, mode: BookingMode, duration: u32, resource: ResourceId) 
         hold_minutes: 60,
         resource_ids: vec![resource],
         active: true,
+        several_per_day: false,
     }
 }
 
@@ -330,4 +331,52 @@ pub async fn connect_line(store: &dyn Store, clinic: ClinicId, line: LineSetting
 /// A staff account (whose password is never used).
 pub async fn staff_member(store: &dyn Store, clinic: ClinicId, email: &str, role: StaffRole) -> StaffId {
     in_tx!(store, |tx| settings::add_staff(tx, system(clinic), email, "受付", role, "unused".into()).await).expect("a staff account")
+}
+
+/// Whether the server function at `path` changes something, and so takes an idempotency key.
+pub fn takes_key(path: &str) -> bool {
+    const KEYED: [&str; 10] = [
+        "/api/liff/submit",
+        "/api/liff/cancel",
+        "/api/liff/withdraw",
+        "/api/liff/answer_proposal",
+        "/api/staff/approve",
+        "/api/staff/decline",
+        "/api/staff/propose",
+        "/api/staff/resend",
+        "/api/staff/visit",
+        "/api/staff/book_by_phone",
+    ];
+    KEYED.contains(&path) || path.starts_with("/api/staff/settings/")
+}
+
+/// A fresh idempotency key, as a page makes one for one intention.
+pub fn fresh_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The body a test sends to `path`, with a fresh idempotency key when the function takes one and
+/// the body names none: each call a test makes is a new intention unless it says otherwise (by
+/// sending `key` itself). Bodies that are not a form or a JSON object go as they are.
+pub fn with_key(path: &str, content_type: &str, body: Vec<u8>) -> Vec<u8> {
+    if !takes_key(path) {
+        return body;
+    }
+    if content_type.starts_with("application/json") {
+        return match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(serde_json::Value::Object(mut fields)) if !fields.contains_key("key") => {
+                fields.insert("key".into(), fresh_key().into());
+                serde_json::Value::Object(fields).to_string().into_bytes()
+            }
+            _ => body,
+        };
+    }
+    let text = String::from_utf8_lossy(&body);
+    if text.split('&').any(|field| field.starts_with("key=")) {
+        body
+    } else if text.is_empty() {
+        format!("key={}", fresh_key()).into_bytes()
+    } else {
+        format!("{text}&key={}", fresh_key()).into_bytes()
+    }
 }

@@ -180,7 +180,7 @@ pub async fn load_booking_setup(slug: String, menu_id: MenuId, lang: Lang) -> Re
     respond(lang, async move {
         let mut db = crate::state::store()?.read().await?;
         let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
-        let patient = crate::api::session::require(&clinic).await?;
+        let patient = crate::api::session::require(db.as_mut(), &clinic).await?;
         let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, menu_id).await?;
         let questions = db.questions(clinic.id).await?;
         let (notice_ja, notice_en) = db.privacy_notice(clinic.id).await?;
@@ -213,14 +213,16 @@ pub async fn load_booking_setup(slug: String, menu_id: MenuId, lang: Lang) -> Re
 /// [`ErrorCode::Invalid`]: crate::error::ErrorCode::Invalid
 /// [`ErrorCode::PlaceTaken`]: crate::error::ErrorCode::PlaceTaken
 #[server(endpoint = "liff/submit", input = Json)]
-pub async fn submit_booking(request: BookingRequest) -> Result<AppointmentView, AppError> {
+/// `key`: made by the page for this booking; every try of it sends the same one.
+pub async fn submit_booking(request: BookingRequest, key: crate::api::once::IdempotencyKey) -> Result<AppointmentView, AppError> {
     let lang = request.lang;
-    respond(lang, submit(request)).await
+    respond(lang, submit(request, key)).await
 }
 
 #[cfg(feature = "ssr")]
-async fn submit(request: BookingRequest) -> Result<AppointmentView, Problem> {
+async fn submit(request: BookingRequest, key: crate::api::once::IdempotencyKey) -> Result<AppointmentView, Problem> {
     use crate::actions::booking::{book, Booking};
+    use crate::api::once::{fresh, ssr::begin};
     use crate::booking::BookingSource;
     use crate::error::BadField;
     use crate::store::Actor;
@@ -229,7 +231,7 @@ async fn submit(request: BookingRequest) -> Result<AppointmentView, Problem> {
     let store = crate::state::store()?;
     let mut db = store.read().await?;
     let clinic = super::ssr::clinic(db.as_mut(), &request.slug).await?;
-    let patient = crate::api::session::require(&clinic).await?;
+    let patient = crate::api::session::require(db.as_mut(), &clinic).await?;
     let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, request.menu_id).await?;
     let questions: Vec<_> = db.questions(clinic.id).await?.into_iter().filter(|q| q.menu_id == menu.id).collect();
     let replaces = match &request.replaces {
@@ -262,10 +264,12 @@ async fn submit(request: BookingRequest) -> Result<AppointmentView, Problem> {
         replaces,
         now,
     };
-    let mut tx = store.write().await?;
-    crate::actions::patients::save_details(tx.as_mut(), clinic.id, patient.id, &details).await?;
-    let appointment = book(tx.as_mut(), &booking).await?;
+    let mut once = fresh!(begin(store.as_ref(), Actor::Patient(patient.id), &key, "liff/submit", &request).await?);
+    let tx = once.tx();
+    crate::actions::patients::save_details(tx, clinic.id, patient.id, &details).await?;
+    let appointment = book(tx, &booking).await?;
     let menus = tx.menus(clinic.id).await?;
-    tx.commit().await?;
-    Ok(super::ssr::appointment_view(&clinic, &menus, &appointment, now, lang))
+    let view = super::ssr::appointment_view(&clinic, &menus, &appointment, now, lang);
+    once.finish(&view).await?;
+    Ok(view)
 }

@@ -87,10 +87,10 @@ pub async fn sandbox_sign_in(slug: String, lang: Lang) -> Result<PatientView, Ap
         if db.line_settings(clinic.id).await?.is_some() {
             return Err(Problem::WrongSignIn { line: true });
         }
-        drop(db);
-        if let Some(patient) = crate::api::session::current(&clinic).await? {
+        if let Some(patient) = crate::api::session::current(db.as_mut(), &clinic).await? {
             return Ok(super::ssr::patient_view(&patient));
         }
+        drop(db);
         let mut tx = store.write().await?;
         let patient = crate::actions::patients::sandbox_patient(tx.as_mut(), clinic.id, lang, chrono::Utc::now()).await?;
         tx.commit().await?;
@@ -104,8 +104,9 @@ pub async fn sandbox_sign_in(slug: String, lang: Lang) -> Result<PatientView, Ap
 #[server(endpoint = "liff/current")]
 pub async fn current_patient(slug: String, lang: Lang) -> Result<Option<PatientView>, AppError> {
     respond(lang, async move {
-        let clinic = super::ssr::clinic(crate::state::store()?.read().await?.as_mut(), &slug).await?;
-        Ok(crate::api::session::current(&clinic).await?.map(|p| super::ssr::patient_view(&p)))
+        let mut db = crate::state::store()?.read().await?;
+        let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+        Ok(crate::api::session::current(db.as_mut(), &clinic).await?.map(|p| super::ssr::patient_view(&p)))
     })
     .await
 }

@@ -11,6 +11,9 @@ use super::inbox::NotificationView;
 use crate::api::PlaceView;
 use crate::booking::ids::{AppointmentId, MenuId, ResourceId};
 use crate::booking::status::AppointmentStatus;
+use crate::api::once::IdempotencyKey;
+#[cfg(feature = "ssr")]
+use crate::api::once::fresh;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Missing, Problem};
@@ -112,16 +115,23 @@ pub async fn free_places(menu_id: MenuId, date: String, lang: Lang) -> Result<Ve
 }
 
 #[server(endpoint = "staff/visit")]
-pub async fn update_visit(id: AppointmentId, action: VisitAction, message: String, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+pub async fn update_visit(
+    id: AppointmentId,
+    action: VisitAction,
+    message: String,
+    key: IdempotencyKey,
+    #[server(default)] csrf: String,
+    lang: Lang,
+) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(Some(&csrf)).await?;
         let message = match action {
             VisitAction::CancelByClinic => Some(super::inbox::ssr::note("message", &message)?),
             VisitAction::Arrived | VisitAction::Completed | VisitAction::NoShow => None,
         };
-        let mut tx = crate::state::store()?.write().await?;
-        crate::actions::reception::visit(tx.as_mut(), super::inbox::ssr::desk(&ctx), id, action, message.as_deref()).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/visit", &(id, action, &message)).await?);
+        crate::actions::reception::visit(once.tx(), super::inbox::ssr::desk(&ctx), id, action, message.as_deref()).await?;
+        once.finish(&()).await
     })
     .await
 }
@@ -130,9 +140,10 @@ pub async fn update_visit(id: AppointmentId, action: VisitAction, message: Strin
 /// form, and the visit is confirmed at once (the patient is on the phone). Answers how the
 /// booked place reads.
 #[server(endpoint = "staff/book_by_phone", input = Json)]
-pub async fn book_by_phone(booking: PhoneBooking) -> Result<String, AppError> {
+/// `key`: made by the page for this booking; every try of it sends the same one.
+pub async fn book_by_phone(booking: PhoneBooking, key: IdempotencyKey) -> Result<String, AppError> {
     let lang = booking.lang;
-    respond(lang, ssr::book_by_phone(booking)).await
+    respond(lang, ssr::book_by_phone(booking, key)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -165,21 +176,22 @@ pub mod ssr {
         Ok(offers.iter().map(|o| crate::api::ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect())
     }
 
-    pub async fn book_by_phone(booking: PhoneBooking) -> Result<String, Problem> {
+    pub async fn book_by_phone(booking: PhoneBooking, key: IdempotencyKey) -> Result<String, Problem> {
         let lang = booking.lang;
         let ctx = crate::api::staff::auth::staff(Some(&booking.csrf)).await?;
         let now = Utc::now();
         let today = now.with_timezone(&ctx.clinic.time_zone).date_naive();
         let details = crate::patients::validate::details(&booking.details, today)?;
         let starts_at = crate::api::ssr::timestamp("starts_at", booking.starts_at)?;
-        let store = crate::state::store()?;
-        let mut tx = store.write().await?;
+        let request = (booking.menu_id, booking.resource_id, booking.starts_at, &booking.details, lang);
+        let mut once = crate::api::once::fresh!(crate::api::staff::ssr::begin(&ctx, &key, "staff/book_by_phone", &request).await?);
         let desk = crate::api::staff::inbox::ssr::desk(&ctx);
-        let booked = crate::actions::reception::book_by_phone(tx.as_mut(), desk, booking.menu_id, booking.resource_id, starts_at, details, lang).await?;
-        let menus = tx.menus(ctx.clinic.id).await?;
-        tx.commit().await?;
+        let booked = crate::actions::reception::book_by_phone(once.tx(), desk, booking.menu_id, booking.resource_id, starts_at, details, lang).await?;
+        let menus = once.tx().menus(ctx.clinic.id).await?;
         let mode = menus.iter().find(|m| m.id == booked.menu_id).map(|m| m.mode).ok_or_else(|| Problem::internal("a booked menu vanished"))?;
-        Ok(crate::booking::format::place_label(mode, booked.starts_at, booked.ends_at, ctx.clinic.time_zone, lang))
+        let label = crate::booking::format::place_label(mode, booked.starts_at, booked.ends_at, ctx.clinic.time_zone, lang);
+        once.finish(&label).await?;
+        Ok(label)
     }
 
     pub async fn calendar(db: &mut dyn Reads, clinic: &Clinic, date: &str, days: u64, lang: Lang) -> Result<CalendarView, Problem> {

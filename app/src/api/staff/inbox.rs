@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::PlaceView;
 use crate::booking::ids::{AppointmentId, MenuId, NotificationId, ResourceId};
+use crate::api::once::IdempotencyKey;
+#[cfg(feature = "ssr")]
+use crate::api::once::fresh;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Missing, Problem};
@@ -109,24 +112,24 @@ pub async fn load_inbox(lang: Lang) -> Result<InboxView, AppError> {
 }
 
 #[server(endpoint = "staff/approve")]
-pub async fn approve(id: AppointmentId, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+pub async fn approve(id: AppointmentId, key: IdempotencyKey, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        crate::actions::reception::approve(tx.as_mut(), ssr::desk(&ctx), id).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/approve", &id).await?);
+        crate::actions::reception::approve(once.tx(), ssr::desk(&ctx), id).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/decline")]
-pub async fn decline(id: AppointmentId, reason: String, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+pub async fn decline(id: AppointmentId, reason: String, key: IdempotencyKey, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(Some(&csrf)).await?;
         let reason = ssr::note("reason", &reason)?;
-        let mut tx = crate::state::store()?.write().await?;
-        crate::actions::reception::decline(tx.as_mut(), ssr::desk(&ctx), id, &reason).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/decline", &(id, &reason)).await?);
+        crate::actions::reception::decline(once.tx(), ssr::desk(&ctx), id, &reason).await?;
+        once.finish(&()).await
     })
     .await
 }
@@ -144,24 +147,32 @@ pub async fn proposal_places(id: AppointmentId, date: String, lang: Lang) -> Res
 }
 
 #[server(endpoint = "staff/propose")]
-pub async fn propose(id: AppointmentId, resource_id: ResourceId, starts_at: i64, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+pub async fn propose(
+    id: AppointmentId,
+    resource_id: ResourceId,
+    starts_at: i64,
+    key: IdempotencyKey,
+    #[server(default)] csrf: String,
+    lang: Lang,
+) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(Some(&csrf)).await?;
+        let request = (id, resource_id, starts_at);
         let starts_at = crate::api::ssr::timestamp("starts_at", starts_at)?;
-        let mut tx = crate::state::store()?.write().await?;
-        crate::actions::reception::propose(tx.as_mut(), ssr::desk(&ctx), id, resource_id, starts_at).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/propose", &request).await?);
+        crate::actions::reception::propose(once.tx(), ssr::desk(&ctx), id, resource_id, starts_at).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/resend")]
-pub async fn resend_notification(id: NotificationId, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+pub async fn resend_notification(id: NotificationId, key: IdempotencyKey, #[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        crate::actions::notices::resend(tx.as_mut(), ctx.clinic.id, id, chrono::Utc::now()).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/resend", &id).await?);
+        crate::actions::notices::resend(once.tx(), ctx.clinic.id, id, chrono::Utc::now()).await?;
+        once.finish(&()).await
     })
     .await
 }

@@ -73,6 +73,17 @@ pub mod ssr {
     use crate::error::Problem;
     use crate::i18n::Lang;
 
+    /// Starts a change the staff member asked for under `key` (see [`crate::api::once`]).
+    pub async fn begin<T: serde::de::DeserializeOwned>(
+        ctx: &StaffContext,
+        key: &crate::api::once::IdempotencyKey,
+        action: &str,
+        request: &impl serde::Serialize,
+    ) -> Result<crate::api::once::ssr::Once<T>, Problem> {
+        let store = crate::state::store()?;
+        crate::api::once::ssr::begin(store.as_ref(), crate::store::Actor::Staff(ctx.staff.id), key, action, request).await
+    }
+
     pub async fn me(ctx: &StaffContext, lang: Lang) -> Result<StaffMe, Problem> {
         let mut db = crate::state::store()?.read().await?;
         let line = db.line_settings(ctx.clinic.id).await?;

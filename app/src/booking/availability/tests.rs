@@ -49,6 +49,7 @@ fn menu(id: i64, mode: BookingMode, duration_minutes: u32) -> Menu {
             hold_minutes: 60,
             resource_ids: vec![DR],
             active: true,
+            several_per_day: false,
         },
     }
 }
@@ -98,6 +99,30 @@ impl Fixture {
 // Tuesday 1 December 2026, 08:00 in Tokyo.
 fn monday_before() -> DateTime<Utc> {
     tokyo(2026, 11, 30, 8, 0)
+}
+
+#[test]
+fn a_patient_holds_one_place_of_a_menu_a_day_unless_the_menu_allows_several() {
+    use crate::booking::{one_a_day, HeldPlace};
+    use crate::booking::ids::AppointmentId;
+    let band = menu(1, BookingMode::TimeBand { capacity: 3 }, 60);
+    let other_menu = menu(2, BookingMode::TimeSlot { seats: 1 }, 30);
+    let day = d(2026, 12, 1);
+    let place = |id, menu: &Menu, date, holds| HeldPlace { id: AppointmentId(id), menu_id: menu.id, date, holds };
+    // Nothing yet; another menu that day; the same menu another day; a place that no longer holds.
+    assert_eq!(one_a_day(&band, day, &[], None), Ok(()));
+    assert_eq!(one_a_day(&band, day, &[place(1, &other_menu, day, true)], None), Ok(()));
+    assert_eq!(one_a_day(&band, day, &[place(1, &band, d(2026, 12, 2), true)], None), Ok(()));
+    assert_eq!(one_a_day(&band, day, &[place(1, &band, day, false)], None), Ok(()));
+    // The same menu the same day: refused, unless it is the visit being moved.
+    let held = [place(1, &band, day, true)];
+    assert_eq!(one_a_day(&band, day, &held, None), Err(BookingRuleError::AlreadyBooked));
+    assert_eq!(one_a_day(&band, day, &held, Some(AppointmentId(1))), Ok(()));
+    assert_eq!(one_a_day(&band, day, &[held[0], place(2, &band, day, true)], Some(AppointmentId(1))), Err(BookingRuleError::AlreadyBooked));
+    // A menu that allows several.
+    let mut several = band.clone();
+    several.spec.several_per_day = true;
+    assert_eq!(one_a_day(&several, day, &held, None), Ok(()));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use super::{open_page, Tab};
 use crate::api::liff::*;
+use crate::api::once::Intent;
 use crate::i18n::Lang;
 
 #[component]
@@ -37,13 +38,17 @@ pub(super) fn AppointmentCard(lang: ReadSignal<Lang>, appointment: AppointmentVi
 fn ProposalAnswer(lang: ReadSignal<Lang>, reference: String) -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let error = RwSignal::new(None::<String>);
+    let intent = Intent::new();
     let answer = move |accept: bool| {
         let slug = params.read_untracked().get("clinic").unwrap_or_default();
         let reference = reference.clone();
         spawn_local(async move {
-            match answer_proposal(slug.clone(), reference.clone(), accept, lang.get_untracked()).await {
+            match answer_proposal(slug.clone(), reference.clone(), accept, intent.key(), lang.get_untracked()).await {
                 // The appointment's own page shows what it is now.
-                Ok(_) => open_page(&format!("/liff/{slug}/a/{reference}")),
+                Ok(_) => {
+                    intent.done();
+                    open_page(&format!("/liff/{slug}/a/{reference}"))
+                }
                 Err(e) => error.set(Some(e.message.clone())),
             }
         });
@@ -87,11 +92,15 @@ pub(super) fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, resch
     let message = RwSignal::new(None::<String>);
     // The reference whose cancel or withdraw waits for "yes".
     let confirming = RwSignal::new(None::<String>);
-    let change = move |reference: String, withdraw: bool| {
+    let change = move |reference: String, intent: Intent, withdraw: bool| {
         let slug = slug.get_untracked();
         let lang = lang.get_untracked();
         spawn_local(async move {
-            let done = if withdraw { withdraw_request(slug, reference, lang).await } else { cancel_appointment(slug, reference, lang).await };
+            let key = intent.key();
+            let done = if withdraw { withdraw_request(slug, reference, key, lang).await } else { cancel_appointment(slug, reference, key, lang).await };
+            if done.is_ok() {
+                intent.done();
+            }
             message.set(Some(match done {
                 Ok(_) if withdraw => lang.pick("予約の申し込みを取り下げました。", "Your request was withdrawn.").into(),
                 Ok(_) => lang.pick("予約をキャンセルしました。", "Your appointment was cancelled.").into(),
@@ -127,7 +136,7 @@ pub(super) fn MyAppointments(slug: Signal<String>, lang: ReadSignal<Lang>, resch
                             } else {
                                 None
                             };
-                            let end_it = ending.map(|(question, withdraw)| view! { <Confirm lang confirming reference=reference.clone() question on_yes=move |r| change(r, withdraw)/> });
+                            let end_it = ending.map(|(question, withdraw)| view! { <Confirm lang confirming reference=reference.clone() question on_yes=move |r, intent| change(r, intent, withdraw)/> });
                             let actions = (move_it.is_some() || end_it.is_some()).then(|| view! { <div class="actions">{move_it}{end_it}</div> }.into_any());
                             view! { <AppointmentCard lang appointment=a actions=actions.unwrap_or_else(|| ().into_any())/> }
                         };
@@ -170,8 +179,15 @@ const WITHDRAW: Ending = Ending {
 /// A button that asks once more before it ends an appointment: an elderly patient's stray tap
 /// must not cancel a visit.
 #[component]
-fn Confirm(lang: ReadSignal<Lang>, confirming: RwSignal<Option<String>>, reference: String, question: Ending, on_yes: impl Fn(String) + Clone + Send + Sync + 'static) -> impl IntoView {
+fn Confirm(
+    lang: ReadSignal<Lang>,
+    confirming: RwSignal<Option<String>>,
+    reference: String,
+    question: Ending,
+    on_yes: impl Fn(String, Intent) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let Ending { button, question, yes } = question;
+    let intent = Intent::new();
     let asking = reference.clone();
     let ask = reference.clone();
     view! {
@@ -190,7 +206,7 @@ fn Confirm(lang: ReadSignal<Lang>, confirming: RwSignal<Option<String>>, referen
                 view! {
                     <span>{move || lang.get().pick(question.0, question.1)}</span>
                     <button type="button" on:click=move |_| confirming.set(None)>{move || lang.get().pick("いいえ", "No")}</button>
-                    <button type="button" class="danger" on:click=move |_| on_yes(r.clone())>{move || lang.get().pick(yes.0, yes.1)}</button>
+                    <button type="button" class="danger" on:click=move |_| on_yes(r.clone(), intent)>{move || lang.get().pick(yes.0, yes.1)}</button>
                 }
             }
         </Show>

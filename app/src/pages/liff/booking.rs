@@ -7,6 +7,7 @@ use super::appointments::AppointmentCard;
 use super::details::FormStep;
 use super::Tab;
 use crate::api::liff::*;
+use crate::api::once::Intent;
 use crate::api::PlaceView;
 use crate::booking::ids::QuestionId;
 use crate::error::{ErrorCode, FieldError};
@@ -37,6 +38,8 @@ pub(super) fn BookingFlow(
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let notice = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
+    // This booking, however often its sending is tried (a lost reply, a second tap).
+    let intent = Intent::new();
 
     let menus = Resource::new(move || (slug.get(), lang.get()), |(slug, lang)| liff_menus(slug, lang));
     // Rescheduling starts at the day step of the same menu.
@@ -61,9 +64,11 @@ pub(super) fn BookingFlow(
             replaces: reschedule.get_untracked().map(|r| r.reference),
             lang: lang.get_untracked(),
         };
+        let key = intent.key();
         spawn_local(async move {
-            match submit_booking(request).await {
+            match submit_booking(request, key).await {
                 Ok(view) => {
+                    intent.done();
                     errors.set(Vec::new());
                     notice.set(None);
                     reschedule.set(None);

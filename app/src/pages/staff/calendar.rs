@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use super::{use_console, PlacePicker};
 use crate::api::staff::calendar::*;
+use crate::api::once::Intent;
 use crate::api::staff::inbox::resend_notification;
 use crate::api::PlaceView;
 use crate::booking::ids::MenuId;
@@ -97,6 +98,7 @@ fn Entry(e: CalendarEntry, message: RwSignal<Option<Result<String, String>>>) ->
     let id = e.id;
     let cancelling = RwSignal::new(false);
     let cancel_text = RwSignal::new(String::new());
+    let intent = Intent::new();
     let act = {
         let console = console.clone();
         move |action: VisitAction| {
@@ -104,8 +106,9 @@ fn Entry(e: CalendarEntry, message: RwSignal<Option<Result<String, String>>>) ->
             spawn_local(async move {
                 let lang_now = console.lang.get_untracked();
                 let text = cancel_text.get_untracked();
-                match update_visit(id, action, text, console.me.csrf.clone(), lang_now).await {
+                match update_visit(id, action, text, intent.key(), console.me.csrf.clone(), lang_now).await {
                     Ok(()) => {
+                        intent.done();
                         message.set(Some(Ok(lang_now.pick("更新しました。", "Updated.").to_string())));
                         cancelling.set(false);
                     }
@@ -135,11 +138,12 @@ fn Entry(e: CalendarEntry, message: RwSignal<Option<Result<String, String>>>) ->
                     {notifications.into_iter().map(|n| {
                         let console = console.clone();
                         let nid = n.id;
+                        let intent = Intent::new();
                         let resend = move |_| {
                             let console = console.clone();
                             spawn_local(async move {
                                 let lang_now = console.lang.get_untracked();
-                                match resend_notification(nid, console.me.csrf.clone(), lang_now).await {
+                                match resend_notification(nid, intent.key(), console.me.csrf.clone(), lang_now).await {
                                     Ok(()) => message.set(Some(Ok(lang_now.pick("再送を予約しました。", "Queued to be sent again.").to_string()))),
                                     Err(err) => message.set(Some(Err(err.message.clone()))),
                                 }
@@ -202,6 +206,8 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
     let details = RwSignal::new(DetailsInput::default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let field_error = move |name: &'static str| errors.get().into_iter().find(|e| e.field == name).map(|e| e.message);
+    // This phone booking, however often its sending is tried.
+    let intent = Intent::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (Some(place), Some(menu_id)) = (chosen.get_untracked(), menu.get_untracked()) else {
@@ -213,8 +219,9 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
         spawn_local(async move {
             let lang_now = console.lang.get_untracked();
             let booking = PhoneBooking { menu_id, resource_id: place.resource_id, starts_at: place.starts_at, details: details.get_untracked(), lang: lang_now, csrf: console.me.csrf.clone() };
-            match book_by_phone(booking).await {
+            match book_by_phone(booking, intent.key()).await {
                 Ok(when) => {
+                    intent.done();
                     errors.set(Vec::new());
                     details.set(DetailsInput::default());
                     chosen.set(None);

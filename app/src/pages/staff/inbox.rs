@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{use_console, Console, PlacePicker};
+use crate::api::once::Intent;
 use crate::api::staff::inbox::*;
 use crate::api::PlaceView;
 use crate::error::{AppError, ErrorCode};
@@ -103,6 +104,7 @@ fn RequestCard(item: InboxItem, reasons: Vec<String>, notice: RwSignal<Option<No
     let busy = RwSignal::new(false);
     let id = item.id;
     let who = item.patient_name.clone();
+    let intent = Intent::new();
     let approve_click = {
         let console = console.clone();
         let who = who.clone();
@@ -111,7 +113,10 @@ fn RequestCard(item: InboxItem, reasons: Vec<String>, notice: RwSignal<Option<No
             let (console, who) = (console.clone(), who.clone());
             spawn_local(async move {
                 let lang_now = console.lang.get_untracked();
-                let result = approve(id, console.me.csrf.clone(), lang_now).await;
+                let result = approve(id, intent.key(), console.me.csrf.clone(), lang_now).await;
+                if result.is_ok() {
+                    intent.done();
+                }
                 let done = match lang_now {
                     Lang::Ja => format!("{who}さんの予約を確定しました。"),
                     Lang::En => format!("Confirmed {who}'s appointment."),
@@ -168,12 +173,13 @@ fn DeclineForm(id: crate::booking::ids::AppointmentId, who: String, reasons: Vec
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let field = format!("decline-reason-{id}");
+    let intent = Intent::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (console, who) = (console.clone(), who.clone());
         spawn_local(async move {
             let lang_now = console.lang.get_untracked();
-            match decline(id, reason.get_untracked(), console.me.csrf.clone(), lang_now).await {
+            match decline(id, reason.get_untracked(), intent.key(), console.me.csrf.clone(), lang_now).await {
                 // A reason to fix stays with the form.
                 Err(e) if e.code == ErrorCode::Invalid => error.set(Some(e.field_message("reason").unwrap_or(e.message))),
                 result => {
@@ -217,12 +223,16 @@ fn ProposeForm(id: crate::booking::ids::AppointmentId, date: String, notice: RwS
     let places = Resource::new(move || (day.get(), lang.get()), move |(day, lang)| proposal_places(id, day, lang));
     let chosen = RwSignal::new(None::<PlaceView>);
     let field = format!("propose-date-{id}");
+    let intent = Intent::new();
     let send = move |_| {
         let Some(place) = chosen.get_untracked() else { return };
         let console = console.clone();
         spawn_local(async move {
             let lang_now = console.lang.get_untracked();
-            let result = propose(id, place.resource_id, place.starts_at, console.me.csrf.clone(), lang_now).await;
+            let result = propose(id, place.resource_id, place.starts_at, intent.key(), console.me.csrf.clone(), lang_now).await;
+            if result.is_ok() {
+                intent.done();
+            }
             let done = match lang_now {
                 Lang::Ja => format!("{}をご提案しました。患者さんの返答を待っています。", place.label),
                 Lang::En => format!("Proposed {}. Waiting for the patient's answer.", place.label),
@@ -259,11 +269,15 @@ fn FailedNotification(n: NotificationView, notice: RwSignal<Option<Notice>>) -> 
     let console = use_console();
     let lang = console.lang;
     let id = n.id;
+    let intent = Intent::new();
     let resend = move |_| {
         let console = console.clone();
         spawn_local(async move {
             let lang_now = console.lang.get_untracked();
-            let result = resend_notification(id, console.me.csrf.clone(), lang_now).await;
+            let result = resend_notification(id, intent.key(), console.me.csrf.clone(), lang_now).await;
+            if result.is_ok() {
+                intent.done();
+            }
             after_action(&console, notice, result, lang_now.pick("再送を予約しました。", "Queued to be sent again.").to_string());
         });
     };

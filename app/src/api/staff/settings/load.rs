@@ -116,6 +116,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
                 hold_minutes: m.hold_minutes.to_string(),
                 auto_confirm: m.approval == crate::booking::model::Approval::AutoConfirm,
                 active,
+                several_per_day: m.several_per_day,
                 resource_ids: m.resource_ids,
             }
         })

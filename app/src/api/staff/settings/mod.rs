@@ -16,6 +16,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+use crate::api::once::IdempotencyKey;
+#[cfg(feature = "ssr")]
+use crate::api::once::fresh;
 use crate::booking::ids::{ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
@@ -46,6 +49,9 @@ pub struct MenuForm {
     pub hold_minutes: String,
     pub auto_confirm: bool,
     pub active: bool,
+    /// A patient may book several places of it on one day.
+    #[serde(default)]
+    pub several_per_day: bool,
     pub resource_ids: Vec<ResourceId>,
 }
 
@@ -67,6 +73,7 @@ impl MenuForm {
             hold_minutes: "1440".into(),
             auto_confirm: false,
             active: true,
+            several_per_day: false,
             resource_ids: Vec::new(),
         }
     }
@@ -233,184 +240,184 @@ pub async fn load_settings(lang: Lang) -> Result<SettingsData, AppError> {
 }
 
 #[server(endpoint = "staff/settings/menu", input = Json)]
-pub async fn save_menu(#[server(default)] csrf: String, form: MenuForm, lang: Lang) -> Result<(), AppError> {
+pub async fn save_menu(#[server(default)] csrf: String, key: IdempotencyKey, form: MenuForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        let resources = tx.resources(ctx.clinic.id).await?;
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/menu", &form).await?);
+        let resources = once.tx().resources(ctx.clinic.id).await?;
         let spec = validate::menu(&form, &resources)?;
-        actions::save_menu(tx.as_mut(), ssr::editor(&ctx), form.id, &spec).await?;
-        Ok(tx.commit().await?)
+        actions::save_menu(once.tx(), ssr::editor(&ctx), form.id, &spec).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/resource", input = Json)]
-pub async fn save_resource(#[server(default)] csrf: String, form: ResourceForm, lang: Lang) -> Result<(), AppError> {
+pub async fn save_resource(#[server(default)] csrf: String, key: IdempotencyKey, form: ResourceForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let spec = validate::resource(&form)?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::save_resource(tx.as_mut(), ssr::editor(&ctx), form.id, &spec).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/resource", &form).await?);
+        actions::save_resource(once.tx(), ssr::editor(&ctx), form.id, &spec).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 /// Replaces one weekday's hours of a practitioner or room (`hours` as typed; empty: closed).
 #[server(endpoint = "staff/settings/hours", input = Json)]
-pub async fn save_hours(#[server(default)] csrf: String, resource_id: ResourceId, weekday: u8, hours: String, lang: Lang) -> Result<(), AppError> {
+pub async fn save_hours(#[server(default)] csrf: String, key: IdempotencyKey, resource_id: ResourceId, weekday: u8, hours: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         use crate::error::Reason;
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let field = format!("hours-{resource_id}-{weekday}");
         let day = chrono::Weekday::try_from(weekday).map_err(|_| Problem::field(&field, Reason::ChooseOne))?;
         let intervals = validate::hours(&field, &hours)?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::set_weekday_hours(tx.as_mut(), ssr::editor(&ctx), resource_id, day, &intervals).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/hours", &(resource_id, weekday, &hours)).await?);
+        actions::set_weekday_hours(once.tx(), ssr::editor(&ctx), resource_id, day, &intervals).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/exception", input = Json)]
-pub async fn add_exception(#[server(default)] csrf: String, form: ExceptionForm, lang: Lang) -> Result<(), AppError> {
+pub async fn add_exception(#[server(default)] csrf: String, key: IdempotencyKey, form: ExceptionForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let (date, resource, extra) = validate::exception(&form)?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::add_exception(tx.as_mut(), ssr::editor(&ctx), date, resource, extra).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/exception", &form).await?);
+        actions::add_exception(once.tx(), ssr::editor(&ctx), date, resource, extra).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/exception/remove", input = Json)]
-pub async fn remove_exception(#[server(default)] csrf: String, id: ExceptionId, lang: Lang) -> Result<(), AppError> {
+pub async fn remove_exception(#[server(default)] csrf: String, key: IdempotencyKey, id: ExceptionId, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::remove_exception(tx.as_mut(), ssr::editor(&ctx), id).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/exception/remove", &id).await?);
+        actions::remove_exception(once.tx(), ssr::editor(&ctx), id).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/clinic", input = Json)]
-pub async fn save_clinic_options(#[server(default)] csrf: String, open_on_holidays: bool, reminder_hour: String, lang: Lang) -> Result<(), AppError> {
+pub async fn save_clinic_options(#[server(default)] csrf: String, key: IdempotencyKey, open_on_holidays: bool, reminder_hour: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         use crate::store::ClinicOptions;
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let reminder_hour = validate::number("reminder_hour", &reminder_hour, crate::settings::REMINDER_HOUR)?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::set_options(tx.as_mut(), ssr::editor(&ctx), ClinicOptions { open_on_holidays, reminder_hour }).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/clinic", &(open_on_holidays, &reminder_hour)).await?);
+        actions::set_options(once.tx(), ssr::editor(&ctx), ClinicOptions { open_on_holidays, reminder_hour }).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/question", input = Json)]
-pub async fn save_question(#[server(default)] csrf: String, form: QuestionForm, lang: Lang) -> Result<(), AppError> {
+pub async fn save_question(#[server(default)] csrf: String, key: IdempotencyKey, form: QuestionForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let spec = validate::question(&form)?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::save_question(tx.as_mut(), ssr::editor(&ctx), form.id, form.menu_id, &spec).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/question", &form).await?);
+        actions::save_question(once.tx(), ssr::editor(&ctx), form.id, form.menu_id, &spec).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/question/remove", input = Json)]
-pub async fn remove_question(#[server(default)] csrf: String, id: QuestionId, lang: Lang) -> Result<(), AppError> {
+pub async fn remove_question(#[server(default)] csrf: String, key: IdempotencyKey, id: QuestionId, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::remove_question(tx.as_mut(), ssr::editor(&ctx), id).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/question/remove", &id).await?);
+        actions::remove_question(once.tx(), ssr::editor(&ctx), id).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/question/move", input = Json)]
-pub async fn move_question(#[server(default)] csrf: String, id: QuestionId, up: bool, lang: Lang) -> Result<(), AppError> {
+pub async fn move_question(#[server(default)] csrf: String, key: IdempotencyKey, id: QuestionId, up: bool, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::move_question(tx.as_mut(), ssr::editor(&ctx), id, up).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/question/move", &(id, up)).await?);
+        actions::move_question(once.tx(), ssr::editor(&ctx), id, up).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/privacy", input = Json)]
-pub async fn save_privacy(#[server(default)] csrf: String, ja: String, en: String, lang: Lang) -> Result<(), AppError> {
+pub async fn save_privacy(#[server(default)] csrf: String, key: IdempotencyKey, ja: String, en: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::save_privacy_notice(tx.as_mut(), ssr::editor(&ctx), &ja, &en).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/privacy", &(&ja, &en)).await?);
+        actions::save_privacy_notice(once.tx(), ssr::editor(&ctx), &ja, &en).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/line", input = Json)]
-pub async fn save_line(#[server(default)] csrf: String, form: LineForm, lang: Lang) -> Result<(), AppError> {
+pub async fn save_line(#[server(default)] csrf: String, key: IdempotencyKey, form: LineForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let line = validate::line(&form)?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::update_line(tx.as_mut(), ssr::editor(&ctx), Some(line)).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/line", &(&form.liff_id, &form.login_channel_id, &form.add_friend_url, form.channel_secret.is_empty(), form.channel_access_token.is_empty())).await?);
+        actions::update_line(once.tx(), ssr::editor(&ctx), Some(line)).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 /// Removes the LINE channels: the clinic goes back to sandbox mode.
 #[server(endpoint = "staff/settings/line/remove", input = Json)]
-pub async fn remove_line(#[server(default)] csrf: String, lang: Lang) -> Result<(), AppError> {
+pub async fn remove_line(#[server(default)] csrf: String, key: IdempotencyKey, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::update_line(tx.as_mut(), ssr::editor(&ctx), None).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/line/remove", &()).await?);
+        actions::update_line(once.tx(), ssr::editor(&ctx), None).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 /// Adds a staff account to the owner's clinic.
 #[server(endpoint = "staff/settings/staff/add", input = Json)]
-pub async fn add_staff(#[server(default)] csrf: String, form: StaffForm, lang: Lang) -> Result<(), AppError> {
+pub async fn add_staff(#[server(default)] csrf: String, key: IdempotencyKey, form: StaffForm, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let (email, name) = validate::staff(&form)?;
         let password_hash = ssr::hash_password(&form.password).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::add_staff(tx.as_mut(), ssr::editor(&ctx), &email, &name, form.role, password_hash).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/staff/add", &(&form.email, &form.name, form.role)).await?);
+        actions::add_staff(once.tx(), ssr::editor(&ctx), &email, &name, form.role, password_hash).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 #[server(endpoint = "staff/settings/staff/role", input = Json)]
-pub async fn set_staff_role(#[server(default)] csrf: String, id: StaffId, role: StaffRole, lang: Lang) -> Result<(), AppError> {
+pub async fn set_staff_role(#[server(default)] csrf: String, key: IdempotencyKey, id: StaffId, role: StaffRole, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::set_staff_role(tx.as_mut(), ssr::editor(&ctx), id, role).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/staff/role", &(id, role)).await?);
+        actions::set_staff_role(once.tx(), ssr::editor(&ctx), id, role).await?;
+        once.finish(&()).await
     })
     .await
 }
 
 /// Disables an account (its sessions end at once and it can no longer sign in) or enables it again.
 #[server(endpoint = "staff/settings/staff/disabled", input = Json)]
-pub async fn set_staff_disabled(#[server(default)] csrf: String, id: StaffId, disabled: bool, lang: Lang) -> Result<(), AppError> {
+pub async fn set_staff_disabled(#[server(default)] csrf: String, key: IdempotencyKey, id: StaffId, disabled: bool, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut tx = crate::state::store()?.write().await?;
-        actions::set_staff_disabled(tx.as_mut(), ssr::editor(&ctx), id, disabled).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/staff/disabled", &(id, disabled)).await?);
+        actions::set_staff_disabled(once.tx(), ssr::editor(&ctx), id, disabled).await?;
+        once.finish(&()).await
     })
     .await
 }
@@ -418,15 +425,15 @@ pub async fn set_staff_disabled(#[server(default)] csrf: String, id: StaffId, di
 /// Sets a new password for an account of the clinic. A new password of one's own (perhaps
 /// because the old one leaked) signs out every other device; this one stays signed in.
 #[server(endpoint = "staff/settings/staff/password", input = Json)]
-pub async fn set_staff_password(#[server(default)] csrf: String, id: StaffId, password: String, lang: Lang) -> Result<(), AppError> {
+pub async fn set_staff_password(#[server(default)] csrf: String, key: IdempotencyKey, id: StaffId, password: String, lang: Lang) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         validate::password(&format!("staff-{id}-password"), &password)?;
         let password_hash = ssr::hash_password(&password).await?;
         let keep = if id == ctx.staff.id { super::auth::session_token() } else { None };
-        let mut tx = crate::state::store()?.write().await?;
-        actions::set_staff_password(tx.as_mut(), ssr::editor(&ctx), id, &password_hash, keep.as_deref()).await?;
-        Ok(tx.commit().await?)
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/staff/password", &id).await?);
+        actions::set_staff_password(once.tx(), ssr::editor(&ctx), id, &password_hash, keep.as_deref()).await?;
+        once.finish(&()).await
     })
     .await
 }

@@ -66,6 +66,7 @@ pub fn menu(f: &MenuForm, resources: &[Resource]) -> Result<MenuSpec, Vec<BadFie
         hold_minutes: hold,
         resource_ids,
         active: f.active,
+        several_per_day: f.several_per_day,
     };
     merge(errors, settings::check_menu(&spec, resources)).map(|()| spec)
 }

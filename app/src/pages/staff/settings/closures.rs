@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::form::{error_for, run, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::booking::ids::ResourceId;
 
@@ -14,6 +15,7 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
     let closed = RwSignal::new(true);
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());
+    let intent = Intent::new();
     let add = move |_| {
         let form = ExceptionForm {
             date: date.get_untracked(),
@@ -22,7 +24,7 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
             opens: opens.get_untracked(),
             closes: closes.get_untracked(),
         };
-        run(env, errors, move |csrf, lang| add_exception(csrf, form, lang));
+        run(env, errors, intent, move |csrf, key, lang| add_exception(csrf, key, form, lang));
     };
     let lang = env.lang;
     let date_error = error_for(errors, "exception-date".into());
@@ -37,7 +39,8 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
                     <ul class="settings-list">
                         {d.exceptions.into_iter().map(|x| {
                             let id = x.id;
-                            let remove = move |_| run(env, errors, move |csrf, lang| remove_exception(csrf, id, lang));
+                            let intent = Intent::new();
+                            let remove = move |_| run(env, errors, intent, move |csrf, key, lang| remove_exception(csrf, key, id, lang));
                             view! {
                                 <li>
                                     <span>{x.label}</span>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::once::{IdempotencyKey, Intent};
 use crate::error::{AppError, ErrorCode, FieldError};
 use crate::i18n::Lang;
 
@@ -26,16 +27,17 @@ impl Env {
 
 /// Runs a change; on success reloads the settings, else shows the message and, for fields to
 /// fix, each error next to its field.
-pub fn run<F, Fut>(env: Env, errors: RwSignal<Vec<FieldError>>, call: F)
+pub fn run<F, Fut>(env: Env, errors: RwSignal<Vec<FieldError>>, intent: Intent, call: F)
 where
-    F: FnOnce(String, Lang) -> Fut + 'static,
+    F: FnOnce(String, IdempotencyKey, Lang) -> Fut + 'static,
     Fut: std::future::Future<Output = Result<(), AppError>> + 'static,
 {
     let csrf = env.csrf.get_value();
     let lang = env.lang.get_untracked();
     spawn_local(async move {
-        match call(csrf, lang).await {
+        match call(csrf, intent.key(), lang).await {
             Ok(()) => {
+                intent.done();
                 errors.set(Vec::new());
                 env.status.set(Some((true, lang.pick("保存しました。", "Saved.").to_string())));
                 env.version.update(|v| *v += 1);

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::form::{error_for, run, CheckField, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::error::{AppError, ErrorCode};
 
@@ -12,9 +13,10 @@ pub fn HoursSection(env: Env, d: SettingsData) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
     let holidays = RwSignal::new(d.open_on_holidays);
     let reminder = RwSignal::new(d.reminder_hour.to_string());
+    let intent = Intent::new();
     let save_options = move |_| {
         let (open, hour) = (holidays.get_untracked(), reminder.get_untracked());
-        run(env, errors, move |csrf, lang| save_clinic_options(csrf, open, hour, lang));
+        run(env, errors, intent, move |csrf, key, lang| save_clinic_options(csrf, key, open, hour, lang));
     };
     view! {
         <section class="card form" aria-labelledby="clinic-options-title">
@@ -39,20 +41,22 @@ fn ResourceHours(env: Env, r: ResourceView) -> impl IntoView {
         let typed = RwSignal::new(d.hours.clone());
         (d, typed)
     }).collect();
-    let changes = StoredValue::new(days.iter().map(|(d, typed)| (d.weekday, d.hours.clone(), *typed)).collect::<Vec<_>>());
+    // Each day's change is its own intention (and its own key).
+    let changes = StoredValue::new(days.iter().map(|(d, typed)| (d.weekday, d.hours.clone(), *typed, Intent::new())).collect::<Vec<_>>());
+    let saving = Intent::new();
     let save = move |_| {
-        let changed: Vec<(u8, String)> = changes
+        let changed: Vec<(u8, String, Intent)> = changes
             .get_value()
             .into_iter()
-            .filter(|(_, original, typed)| *original != typed.get_untracked())
-            .map(|(w, _, typed)| (w, typed.get_untracked()))
+            .filter(|(_, original, typed, _)| *original != typed.get_untracked())
+            .map(|(w, _, typed, intent)| (w, typed.get_untracked(), intent))
             .collect();
-        run(env, errors, move |csrf, lang| async move {
+        run(env, errors, saving, move |csrf, _all_days, lang| async move {
             // Every changed day is saved; the refused ones come back together.
             let mut refused: Option<AppError> = None;
-            for (weekday, hours) in changed {
-                match save_hours(csrf.clone(), resource_id, weekday, hours, lang).await {
-                    Ok(()) => {}
+            for (weekday, hours, day) in changed {
+                match save_hours(csrf.clone(), day.key(), resource_id, weekday, hours, lang).await {
+                    Ok(()) => day.done(),
                     Err(e) if e.code == ErrorCode::Invalid => match refused.as_mut() {
                         Some(all) => all.fields.extend(e.fields),
                         None => refused = Some(e),

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::form::{run, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 
 #[component]
@@ -17,6 +18,7 @@ pub fn LineSection(env: Env, line: LineView) -> impl IntoView {
     let token = RwSignal::new(String::new());
     let confirm_remove = RwSignal::new(false);
     let connected = line.connected;
+    let intent = Intent::new();
     let save = move |_| {
         let form = LineForm {
             liff_id: liff_id.get_untracked(),
@@ -27,9 +29,10 @@ pub fn LineSection(env: Env, line: LineView) -> impl IntoView {
         };
         secret.set(String::new());
         token.set(String::new());
-        run(env, errors, move |csrf, lang| save_line(csrf, form, lang));
+        run(env, errors, intent, move |csrf, key, lang| save_line(csrf, key, form, lang));
     };
-    let remove = move |_| run(env, errors, remove_line);
+    let removing = Intent::new();
+    let remove = move |_| run(env, errors, removing, remove_line);
     let state = move |set: bool| if set { env.t("設定済み", "set") } else { env.t("未設定", "not set") };
     let (secret_state, token_state) = (state(line.secret_set), state(line.token_set));
     view! {

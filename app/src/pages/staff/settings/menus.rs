@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::form::{error_for, run, CheckField, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::booking::ids::ResourceId;
 use crate::i18n::Lang;
@@ -77,7 +78,9 @@ fn MenuEditor(env: Env, form: MenuForm, resources: StoredValue<Vec<(ResourceId, 
     );
     let auto_confirm = RwSignal::new(form.auto_confirm);
     let active = RwSignal::new(form.active);
+    let several_per_day = RwSignal::new(form.several_per_day);
     let chosen = RwSignal::new(form.resource_ids.clone());
+    let intent = Intent::new();
     let save = move |_| {
         let form = MenuForm {
             id,
@@ -94,9 +97,10 @@ fn MenuEditor(env: Env, form: MenuForm, resources: StoredValue<Vec<(ResourceId, 
             hold_minutes: hold.get_untracked(),
             auto_confirm: auto_confirm.get_untracked(),
             active: active.get_untracked(),
+            several_per_day: several_per_day.get_untracked(),
             resource_ids: chosen.get_untracked(),
         };
-        run(env, errors, move |csrf, lang| save_menu(csrf, form, lang));
+        run(env, errors, intent, move |csrf, key, lang| save_menu(csrf, key, form, lang));
     };
     let resources_error = error_for(errors, "menu-resources".into());
     view! {
@@ -124,6 +128,7 @@ fn MenuEditor(env: Env, form: MenuForm, resources: StoredValue<Vec<(ResourceId, 
             </div>
             <CheckField env field="menu-auto_confirm".into() ja="承認なしで自動確定する" en="Confirm automatically (no approval)" value=auto_confirm/>
             <CheckField env field="menu-active".into() ja="患者さんに公開する" en="Shown to patients" value=active/>
+            <CheckField env field="menu-several_per_day".into() ja="同じ日に同じ患者さんが複数予約できる" en="A patient may book it more than once a day" value=several_per_day/>
             <fieldset class="field" aria-describedby="menu-resources-error">
                 <legend>{env.t("担当する医師・部屋", "Practitioners or rooms")}</legend>
                 <div class="options">

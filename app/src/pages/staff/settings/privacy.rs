@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::form::{error_for, run, Env};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 
 #[component]
@@ -10,9 +11,10 @@ pub fn PrivacySection(env: Env, d: SettingsData) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
     let ja = RwSignal::new(d.privacy_ja);
     let en = RwSignal::new(d.privacy_en);
+    let intent = Intent::new();
     let save = move |_| {
         let (ja, en) = (ja.get_untracked(), en.get_untracked());
-        run(env, errors, move |csrf, lang| save_privacy(csrf, ja, en, lang));
+        run(env, errors, intent, move |csrf, key, lang| save_privacy(csrf, key, ja, en, lang));
     };
     let area = move |field: &'static str, ja_label: &'static str, en_label: &'static str, value: RwSignal<String>| {
         let error = error_for(errors, field.to_string());

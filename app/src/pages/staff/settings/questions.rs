@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::form::{error_for, run, CheckField, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::booking::ids::MenuId;
 use crate::i18n::Lang;
@@ -36,15 +37,16 @@ pub fn QuestionsSection(env: Env, d: SettingsData) -> impl IntoView {
                             let field = format!("question-{id}");
                             let error = error_for(errors, field.clone());
                             let form = q.clone();
+                            let intent = Intent::new();
                             view! {
                                 <li>
                                     <span>{format!("{} / {}", q.label_ja, q.label_en)}<br/><small>{move || kind_name(q.kind, env.lang.get())}{if q.required { " *" } else { "" }}</small>
                                         <span class="field-error" id=format!("{field}-error") role="alert">{error}</span></span>
                                     <span class="row-actions">
-                                        <button type="button" aria-label=env.t("上へ", "Move up") on:click=move |_| run(env, errors, move |csrf, lang| move_question(csrf, id, true, lang))>"↑"</button>
-                                        <button type="button" aria-label=env.t("下へ", "Move down") on:click=move |_| run(env, errors, move |csrf, lang| move_question(csrf, id, false, lang))>"↓"</button>
+                                        <button type="button" aria-label=env.t("上へ", "Move up") on:click=move |_| run(env, errors, intent, move |csrf, key, lang| move_question(csrf, key, id, true, lang))>"↑"</button>
+                                        <button type="button" aria-label=env.t("下へ", "Move down") on:click=move |_| run(env, errors, intent, move |csrf, key, lang| move_question(csrf, key, id, false, lang))>"↓"</button>
                                         <button type="button" on:click=move |_| editing.set(Some(form.clone()))>{env.t("編集", "Edit")}</button>
-                                        <button type="button" class="danger" on:click=move |_| run(env, errors, move |csrf, lang| remove_question(csrf, id, lang))>{env.t("削除", "Remove")}</button>
+                                        <button type="button" class="danger" on:click=move |_| run(env, errors, intent, move |csrf, key, lang| remove_question(csrf, key, id, lang))>{env.t("削除", "Remove")}</button>
                                     </span>
                                 </li>
                             }.into_any()
@@ -84,6 +86,7 @@ fn QuestionEditor(env: Env, form: QuestionForm, editing: RwSignal<Option<Questio
     let choices_ja = RwSignal::new(form.choices_ja);
     let choices_en = RwSignal::new(form.choices_en);
     let required = RwSignal::new(form.required);
+    let intent = Intent::new();
     let save = move |_| {
         let form = QuestionForm {
             id,
@@ -95,7 +98,7 @@ fn QuestionEditor(env: Env, form: QuestionForm, editing: RwSignal<Option<Questio
             choices_en: choices_en.get_untracked(),
             required: required.get_untracked(),
         };
-        run(env, errors, move |csrf, lang| save_question(csrf, form, lang));
+        run(env, errors, intent, move |csrf, key, lang| save_question(csrf, key, form, lang));
     };
     let area = move |field: &'static str, ja: &'static str, en: &'static str, value: RwSignal<String>| {
         let error = error_for(errors, field.to_string());

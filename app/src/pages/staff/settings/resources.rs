@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::form::{run, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::kinds::ResourceKind;
 
@@ -26,9 +27,10 @@ fn ResourceEditor(env: Env, form: ResourceForm) -> impl IntoView {
     let name_ja = RwSignal::new(form.name_ja);
     let name_en = RwSignal::new(form.name_en);
     let kind = RwSignal::new(form.kind);
+    let intent = Intent::new();
     let save = move |_| {
         let form = ResourceForm { id, name_ja: name_ja.get_untracked(), name_en: name_en.get_untracked(), kind: kind.get_untracked() };
-        run(env, errors, move |csrf, lang| save_resource(csrf, form, lang));
+        run(env, errors, intent, move |csrf, key, lang| save_resource(csrf, key, form, lang));
     };
     // A new one is `resource-0-…`.
     let n = id.map_or(0, |id| id.0);

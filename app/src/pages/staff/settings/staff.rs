@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::form::{error_for, run, Env, TextField};
+use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::booking::ids::StaffId;
 use crate::kinds::StaffRole;
@@ -34,16 +35,17 @@ pub fn StaffSection(env: Env, staff: Vec<StaffView>) -> impl IntoView {
                 StaffRole::Owner => (StaffRole::Staff, "スタッフにする", "Make staff"),
                 StaffRole::Staff => (StaffRole::Owner, "オーナーにする", "Make owner"),
             };
-            let change_role = move |_| run(env, errors, move |csrf, lang| set_staff_role(csrf, id, other_role, lang));
+            let intent = Intent::new();
+            let change_role = move |_| run(env, errors, intent, move |csrf, key, lang| set_staff_role(csrf, key, id, other_role, lang));
             let set_disabled = move |disabled: bool| {
                 confirm_disable.set(None);
-                run(env, errors, move |csrf, lang| set_staff_disabled(csrf, id, disabled, lang))
+                run(env, errors, intent, move |csrf, key, lang| set_staff_disabled(csrf, key, id, disabled, lang))
             };
             let save_password = move |_| {
                 let password = new_password.get_untracked();
                 new_password.set(String::new());
-                run(env, errors, move |csrf, lang| async move {
-                    set_staff_password(csrf, id, password, lang).await?;
+                run(env, errors, intent, move |csrf, key, lang| async move {
+                    set_staff_password(csrf, key, id, password, lang).await?;
                     password_for.set(None);
                     Ok(())
                 });
@@ -117,10 +119,11 @@ fn StaffAdd(env: Env) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(StaffRole::Staff);
     let password = RwSignal::new(String::new());
+    let intent = Intent::new();
     let add = move |_| {
         let form = StaffForm { email: email.get_untracked(), name: name.get_untracked(), role: role.get_untracked(), password: password.get_untracked() };
         password.set(String::new());
-        run(env, errors, move |csrf, lang| add_staff(csrf, form, lang));
+        run(env, errors, intent, move |csrf, key, lang| add_staff(csrf, key, form, lang));
     };
     view! {
         <section class="card form" aria-labelledby="staff-add-title">
