@@ -30,6 +30,12 @@ apt_install() {
 
 ensure_build_tools() {
   command -v cargo >/dev/null || die "Rust is not installed (https://rustup.rs)"
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -150,3 +156,8 @@ report_sizes() {
 }
 
 server_bin() { echo "$CARGO_TARGET_DIR/release/server"; }
+# The local fake of LINE's API: a development tool of its own, not part of the server binary.
+fake_line_bin() {
+  cargo build --release -p fake-line --quiet >&2
+  echo "$CARGO_TARGET_DIR/release/fake-line"
+}

@@ -11,8 +11,8 @@ pub mod kinds;
 pub mod line;
 #[cfg(feature = "ssr")]
 pub mod notify;
-pub mod patients;
 pub mod pages;
+pub mod patients;
 
 #[cfg(feature = "ssr")]
 pub mod settings;

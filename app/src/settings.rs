@@ -223,9 +223,20 @@ mod tests {
 
     #[test]
     fn a_menu_follows_every_rule() {
-        let ours = [Resource { id: ResourceId(1), clinic_id: ClinicId(1), spec: ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner } }];
+        let ours = [Resource {
+            id: ResourceId(1),
+            clinic_id: ClinicId(1),
+            spec: ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner },
+        }];
         assert_eq!(check_menu(&spec(), &ours), Ok(()));
-        let broken = MenuSpec { name_en: " ".into(), duration_minutes: 0, mode: BookingMode::TimeBand { capacity: 501 }, hold_minutes: 20_000, resource_ids: vec![ResourceId(2)], ..spec() };
+        let broken = MenuSpec {
+            name_en: " ".into(),
+            duration_minutes: 0,
+            mode: BookingMode::TimeBand { capacity: 501 },
+            hold_minutes: 20_000,
+            resource_ids: vec![ResourceId(2)],
+            ..spec()
+        };
         let errors = check_menu(&broken, &ours).expect_err("broken");
         assert_eq!(fields(&errors), ["menu-name_en", "menu-duration_minutes", "menu-capacity", "menu-hold_minutes", "menu-resources"]);
         assert_eq!(errors[1].reason, Reason::OutOfRange { min: 1, max: 720 });
@@ -235,11 +246,30 @@ mod tests {
 
     #[test]
     fn questions_line_channels_and_clinics_are_checked() {
-        let choice = QuestionSpec { label_ja: "熱".into(), label_en: "Fever".into(), kind: QuestionKind::Choice, choices_ja: vec!["はい".into(), "いいえ".into()], choices_en: vec!["Yes".into()], required: true };
+        let choice = QuestionSpec {
+            label_ja: "熱".into(),
+            label_en: "Fever".into(),
+            kind: QuestionKind::Choice,
+            choices_ja: vec!["はい".into(), "いいえ".into()],
+            choices_en: vec!["Yes".into()],
+            required: true,
+        };
         assert_eq!(fields(&check_question(&choice).expect_err("differ")), ["question-choices_en"]);
-        let line = LineSettings { liff_id: "1657000000-AbCd".into(), login_channel_id: "1657000000".into(), channel_secret: Some("bad secret".into()), channel_access_token: None, add_friend_url: Some("http://x".into()) };
+        let line = LineSettings {
+            liff_id: "1657000000-AbCd".into(),
+            login_channel_id: "1657000000".into(),
+            channel_secret: Some("bad secret".into()),
+            channel_access_token: None,
+            add_friend_url: Some("http://x".into()),
+        };
         assert_eq!(fields(&check_line(&line).expect_err("bad")), ["line-add_friend_url", "line-channel_secret"]);
-        let clinic = NewClinic { slug: "Sakura Clinic".into(), name_ja: "さくら".into(), name_en: "".into(), time_zone: chrono_tz::Asia::Tokyo, open_on_holidays: false };
+        let clinic = NewClinic {
+            slug: "Sakura Clinic".into(),
+            name_ja: "さくら".into(),
+            name_en: "".into(),
+            time_zone: chrono_tz::Asia::Tokyo,
+            open_on_holidays: false,
+        };
         assert_eq!(fields(&check_clinic(&clinic).expect_err("bad")), ["clinic-slug", "clinic-name_en"]);
         assert!(check_clinic(&NewClinic { slug: "sakura-2".into(), name_en: "Sakura".into(), ..clinic }).is_ok());
         assert!(is_email("a@b.jp") && !is_email("a@b") && !is_email("a b@c.jp"));

@@ -49,11 +49,6 @@ pub enum Command {
     CreateStaff(CreateStaffArgs),
     /// Connect a clinic to its LINE channels (or, with --remove, back to sandbox mode).
     LineSettings(LineSettingsArgs),
-    /// Run a local fake of LINE's API (ID-token verification) for development and tests.
-    FakeLine {
-        #[arg(long, env = "YOYAKU_FAKE_LINE_ADDR", default_value = "127.0.0.1:3100")]
-        addr: SocketAddr,
-    },
 }
 
 #[derive(Debug, clap::Args)]

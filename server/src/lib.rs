@@ -8,5 +8,5 @@ pub mod http;
 pub mod line;
 pub mod notify;
 pub mod seed;
-pub mod staff_events;
 pub mod staff;
+pub mod staff_events;

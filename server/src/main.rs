@@ -17,9 +17,6 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(Command::FakeLine { addr }) = cli.command {
-        return server::line::fake::FakeLine::new().serve(addr).await;
-    }
     let store = db::open(&cli.database_url).await?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
@@ -41,6 +38,5 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateStaff(args) => staff::create_staff(store.as_ref(), args).await,
         Command::LineSettings(args) => staff::line_settings(store.as_ref(), args).await,
-        Command::FakeLine { .. } => unreachable!("handled before opening the database"),
     }
 }

@@ -85,7 +85,9 @@ impl Worker {
                 DeliveryRecord::Failed { error: "LINE's monthly message quota is used up".into(), request_id }
             }
             PushOutcome::RateLimited { request_id, quota_exhausted: false } => self.retry(message, "rate limited by LINE".into(), request_id),
-            PushOutcome::Rejected { status, message: why, request_id } => DeliveryRecord::Failed { error: format!("LINE refused it ({status}): {why}"), request_id },
+            PushOutcome::Rejected { status, message: why, request_id } => {
+                DeliveryRecord::Failed { error: format!("LINE refused it ({status}): {why}"), request_id }
+            }
         }
     }
 

@@ -113,7 +113,13 @@ async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>) -> Resu
     };
     let questions = [
         question("今日はどうされましたか", "What brings you in?", QuestionKind::Text, (&[], &[]), true),
-        question("症状はいつからですか", "Since when?", QuestionKind::Choice, (&["今日", "2〜3日前", "1週間以上前"], &["Today", "2–3 days", "Over a week"]), true),
+        question(
+            "症状はいつからですか",
+            "Since when?",
+            QuestionKind::Choice,
+            (&["今日", "2〜3日前", "1週間以上前"], &["Today", "2–3 days", "Over a week"]),
+            true,
+        ),
         question("お薬のアレルギーはありますか", "Any drug allergies?", QuestionKind::YesNo, (&[], &[]), false),
     ];
     for q in &questions {
@@ -174,7 +180,10 @@ async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>) -> Resu
     // first visit booked by reception (confirmed) and a check-up request waiting for approval.
     let clinic = tx.clinic(clinic_id).await?.ok_or_else(|| Problem::internal("the demo clinic vanished"))?;
     let menus = tx.menus(clinic_id).await?;
-    let patients = [("山本 一郎", "ヤマモト イチロウ", "090-1234-5678", first_visit, BookingSource::Reception), ("田中 花子", "タナカ ハナコ", "080-2345-6789", checkup, BookingSource::Patient)];
+    let patients = [
+        ("山本 一郎", "ヤマモト イチロウ", "090-1234-5678", first_visit, BookingSource::Reception),
+        ("田中 花子", "タナカ ハナコ", "080-2345-6789", checkup, BookingSource::Patient),
+    ];
     for (i, (name, furigana, phone, menu_id, source)) in patients.into_iter().enumerate() {
         let details = PatientDetails { name: name.into(), furigana: furigana.into(), phone: phone.into(), birth_date: None };
         let new = NewPatient { clinic_id, identity: Identity::Offline, details, language: Lang::Ja };

@@ -16,10 +16,7 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// An Argon2id PHC string with a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
 }
 
 /// A refused command, in the words the console would use (English: an operator's terminal),

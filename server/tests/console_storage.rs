@@ -111,7 +111,8 @@ async fn a_decline_keeps_its_reason_and_tells_the_patient(db: &TestDb) {
     assert!(requests(store, c.clinic, false).await.is_empty());
 
     let audit = trail(store, c.clinic, a.id).await;
-    let entry = AuditEntry { appointment_id: a.id, actor: Actor::Staff(staff), from: Some(AppointmentStatus::Requested), to: AppointmentStatus::Declined, at: later };
+    let entry =
+        AuditEntry { appointment_id: a.id, actor: Actor::Staff(staff), from: Some(AppointmentStatus::Requested), to: AppointmentStatus::Declined, at: later };
     assert_eq!(audit.last(), Some(&entry));
 
     let notices = clinic_notices(store, c.clinic, false).await;
@@ -127,10 +128,8 @@ async fn a_decline_keeps_its_reason_and_tells_the_patient(db: &TestDb) {
     let b = book(store, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 7, 11, 0), patient.id)).await.expect("booked");
     assert_eq!(b.status, AppointmentStatus::Confirmed);
     let message = "医師の急病のため休診します";
-    let cancelled = at_desk!(store, &clinic, staff, later, |tx, d| {
-        actions::reception::visit(tx, d, b.id, VisitAction::CancelByClinic, Some(message)).await
-    })
-    .expect("cancelled");
+    let cancelled = at_desk!(store, &clinic, staff, later, |tx, d| actions::reception::visit(tx, d, b.id, VisitAction::CancelByClinic, Some(message)).await)
+        .expect("cancelled");
     assert_eq!((cancelled.status, cancelled.note.as_deref()), (AppointmentStatus::CancelledByClinic, Some(message)));
     assert_eq!(appointment(store, c.clinic, b.id).await, Some(cancelled));
     let notices = clinic_notices(store, c.clinic, false).await;
@@ -144,7 +143,14 @@ async fn a_decline_keeps_its_reason_and_tells_the_patient(db: &TestDb) {
 async fn request_with_answers(store: &dyn Store, c: &Clinic1, patient: PatientId) -> (Appointment, Vec<(QuestionId, String)>) {
     let mut ids = Vec::new();
     for label in ["どうされましたか", "いつからですか"] {
-        let q = QuestionSpec { label_ja: label.into(), label_en: label.into(), kind: QuestionKind::Text, choices_ja: Vec::new(), choices_en: Vec::new(), required: true };
+        let q = QuestionSpec {
+            label_ja: label.into(),
+            label_en: label.into(),
+            kind: QuestionKind::Text,
+            choices_ja: Vec::new(),
+            choices_en: Vec::new(),
+            required: true,
+        };
         ids.push(in_tx!(store, |tx| settings::save_question(tx, system(c.clinic), None, c.slot, &q).await).expect("question"));
     }
     let answers = vec![(ids[0], "頭痛".to_string()), (ids[1], "昨日から".to_string())];
@@ -154,10 +160,12 @@ async fn request_with_answers(store: &dyn Store, c: &Clinic1, patient: PatientId
 
 async fn answers(store: &dyn Store, clinic: ClinicId, id: AppointmentId) -> Vec<(QuestionId, String)> {
     let all = read(store).await.answers(clinic, &[id]).await.expect("answers");
-    all.into_iter().map(|(a, q, text)| {
-        assert_eq!(a, id);
-        (q, text)
-    }).collect()
+    all.into_iter()
+        .map(|(a, q, text)| {
+            assert_eq!(a, id);
+            (q, text)
+        })
+        .collect()
 }
 
 async fn a_proposal_declines_the_request_and_offers_another_place(db: &TestDb) {
@@ -173,9 +181,7 @@ async fn a_proposal_declines_the_request_and_offers_another_place(db: &TestDb) {
 
     let later = now() + Duration::minutes(5);
     let (clinic, original_id, doctor) = (&clinic, original.id, c.doctor);
-    let propose = |at| async move {
-        at_desk!(store, clinic, staff, later, |tx, d| actions::reception::propose(tx, d, original_id, doctor, at).await)
-    };
+    let propose = |at| async move { at_desk!(store, clinic, staff, later, |tx, d| actions::reception::propose(tx, d, original_id, doctor, at).await) };
     let proposal = propose(tokyo(2030, 1, 7, 10, 30)).await.expect("proposed");
     assert_eq!((proposal.status, proposal.proposal), (AppointmentStatus::Requested, true));
     assert_eq!((proposal.starts_at, proposal.ends_at), (tokyo(2030, 1, 7, 10, 30), tokyo(2030, 1, 7, 11, 0)));
@@ -227,9 +233,8 @@ async fn a_proposal_to_a_full_place_changes_nothing(db: &TestDb) {
     let (request, _) = request_with_answers(store, &c, ps[0]).await;
     let taken = book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 11, 0), ps[1])).await.expect("booked");
     let (clinic, request_id) = (&clinic, request.id);
-    let propose = |resource, at| async move {
-        at_desk!(store, clinic, staff, now(), |tx, d| actions::reception::propose(tx, d, request_id, resource, at).await)
-    };
+    let propose =
+        |resource, at| async move { at_desk!(store, clinic, staff, now(), |tx, d| actions::reception::propose(tx, d, request_id, resource, at).await) };
 
     for (resource, at) in [
         // Held by another request.
@@ -303,9 +308,8 @@ async fn arrival_is_marked_once_and_only_for_confirmed_visits(db: &TestDb) {
     let visit = book(store, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 7, 9, 0), ps[0])).await.expect("booked");
     assert_eq!((visit.status, visit.arrived_at), (AppointmentStatus::Confirmed, None));
     let clinic = &clinic;
-    let arrive = |id, at| async move {
-        at_desk!(store, clinic, StaffId(1), at, |tx, d| actions::reception::visit(tx, d, id, VisitAction::Arrived, None).await)
-    };
+    let arrive =
+        |id, at| async move { at_desk!(store, clinic, StaffId(1), at, |tx, d| actions::reception::visit(tx, d, id, VisitAction::Arrived, None).await) };
     let arrived = now() + Duration::minutes(50);
     assert_eq!(arrive(visit.id, arrived).await.expect("arrived").arrived_at, Some(arrived));
     arrive(visit.id, arrived + Duration::minutes(10)).await.expect("again");

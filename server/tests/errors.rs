@@ -378,7 +378,8 @@ fn every_staff_function_answers_its_errors() {
         )
         .await;
         // Nothing of it changed the request.
-        let still = support::read(w.store.as_ref()).await.appointment(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read").expect("request");
+        let still =
+            support::read(w.store.as_ref()).await.appointment(demo.id, app::booking::ids::AppointmentId(request)).await.expect("read").expect("request");
         assert_eq!(still.status, app::booking::status::AppointmentStatus::Requested);
 
         // Approved once; a second answer is told what happened meanwhile, and its notice (queued
@@ -406,7 +407,8 @@ fn every_staff_function_answers_its_errors() {
         assert_eq!(status, StatusCode::OK, "{body}");
         let overview: ClinicOverview = serde_json::from_str(&body).expect("overview");
         let places = &overview.menus[0].next_places;
-        let (status, body) = call(&w.router, "/api/liff/submit", json(booking(first, places[0].resource_id.0, places[0].starts_at, None)), Some(&w.neighbour)).await;
+        let (status, body) =
+            call(&w.router, "/api/liff/submit", json(booking(first, places[0].resource_id.0, places[0].starts_at, None)), Some(&w.neighbour)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let theirs: AppointmentView = serde_json::from_str(&body).expect("a request");
         let theirs = support::read(w.store.as_ref()).await.appointment_by_reference(demo.id, &theirs.reference).await.expect("read").expect("booked").id.0;

@@ -10,9 +10,9 @@ use app::notify::flex::NoticeKind;
 use app::notify::DeliveryStatus;
 use app::store::*;
 use chrono::{Duration, Utc};
+use fake_line::{FakeLine, QUOTA_EXHAUSTED_MESSAGE};
 use serde_json::{json, Value};
 use server::line::api::{LineApi, PushOutcome};
-use server::line::fake::{FakeLine, QUOTA_EXHAUSTED_MESSAGE};
 use server::notify::Worker;
 use support::*;
 
@@ -64,7 +64,7 @@ struct Setup {
 async fn setup(db: &TestDb) -> Setup {
     let store = db.store.clone();
     let clinic = support::clinic(store.as_ref(), "a").await;
-    let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some("secret".into()), channel_access_token: Some("token-a".into()), add_friend_url: None };
+    let line = LineSettings { channel_access_token: Some("token-a".into()), ..test_line_settings() };
     connect_line(store.as_ref(), clinic.clinic, line).await;
     let patient = line_patient(store.as_ref(), clinic.clinic, USER).await;
     let appointment = book(store.as_ref(), &booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
@@ -188,7 +188,13 @@ async fn insert_queued(s: &Setup) -> String {
 /// `SECRET`: its webhook URL and the clinic.
 async fn served_app(db: &TestDb) -> (String, ClinicId) {
     let clinic = server::seed::seed_demo_as(db.store.as_ref(), "line-demo", Utc::now()).await.expect("seed");
-    let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some(SECRET.into()), channel_access_token: None, add_friend_url: None };
+    let line = LineSettings {
+        liff_id: "1657000000-AbCdEfGh".into(),
+        login_channel_id: "1657000000".into(),
+        channel_secret: Some(SECRET.into()),
+        channel_access_token: None,
+        add_friend_url: None,
+    };
     connect_line(db.store.as_ref(), clinic, line).await;
     let (url, _fake) = fake_line().await;
     let line = Arc::new(LineApi::new(&url).expect("client"));
@@ -228,7 +234,7 @@ fn signed_webhooks_reach_the_app_and_redeliveries_count_once() {
         assert_eq!(answer["status"], 200, "{answer}");
         assert_eq!(line_friend(db.store.as_ref(), clinic, USER).await, Some(true));
         let sent: Value = serde_json::from_str(answer["sent"].as_str().expect("sent body")).expect("JSON");
-        assert_eq!(sent["destination"], server::line::fake::DEFAULT_DESTINATION);
+        assert_eq!(sent["destination"], fake_line::DEFAULT_DESTINATION);
         let event = &sent["events"][0];
         let event_id = event["webhookEventId"].as_str().expect("webhookEventId").to_string();
         assert_eq!(event_id.len(), 26, "ULID-like: {event_id}");

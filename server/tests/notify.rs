@@ -10,8 +10,8 @@ use app::booking::status::AppointmentStatus;
 use app::notify::{Channel, DeliveryStatus, NoticeType};
 use app::store::*;
 use chrono::Duration;
+use fake_line::FakeLine;
 use server::line::api::LineApi;
-use server::line::fake::FakeLine;
 use server::notify::Worker;
 use support::*;
 
@@ -41,8 +41,8 @@ struct Setup {
 async fn setup(db: &TestDb) -> Setup {
     let store = db.store.clone();
     let clinic = support::clinic(store.as_ref(), "a").await;
-    let line = LineSettings { liff_id: "1657000000-AbCdEfGh".into(), login_channel_id: "1657000000".into(), channel_secret: Some("secret".into()), channel_access_token: Some("token-a".into()), add_friend_url: None };
-    in_tx!(store, |tx| settings::update_line(tx, system(clinic.clinic), Some(line)).await).expect("line");
+    let line = LineSettings { channel_access_token: Some("token-a".into()), ..test_line_settings() };
+    connect_line(store.as_ref(), clinic.clinic, line).await;
     let patient = line_patient(store.as_ref(), clinic.clinic, USER).await;
     let appointment = book(store.as_ref(), &booking(clinic.clinic, clinic.slot, clinic.doctor, tokyo(2030, 1, 7, 10, 0), patient.id)).await.expect("booked");
     let (url, fake) = fake_line().await;
@@ -179,16 +179,18 @@ async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
     let other_store = server::db::open(&db.url).await.expect("second instance");
     let other = Worker { store: other_store, line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
     let first = Worker { store: s.store.clone(), line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
-    let drain = |w: Worker| tokio::spawn(async move {
-        let mut tried = 0;
-        loop {
-            let n = w.run_once(now()).await.expect("pass");
-            if n == 0 {
-                break tried;
+    let drain = |w: Worker| {
+        tokio::spawn(async move {
+            let mut tried = 0;
+            loop {
+                let n = w.run_once(now()).await.expect("pass");
+                if n == 0 {
+                    break tried;
+                }
+                tried += n;
             }
-            tried += n;
-        }
-    });
+        })
+    };
     let (a, b) = (drain(first), drain(other));
     let (a, b) = (a.await.expect("worker a"), b.await.expect("worker b"));
     assert_eq!(a + b, 1000, "each message tried once ({a} + {b})");
@@ -203,12 +205,14 @@ async fn reminders_are_queued_once_at_the_clinics_hour(db: &TestDb) {
     let s = setup(db).await;
     let patient = line_patient(s.store.as_ref(), s.clinic.clinic, USER).await;
     // Confirmed at once, for tomorrow (8 January) at 9:00.
-    let tomorrow = book(s.store.as_ref(), &booking(s.clinic.clinic, s.clinic.auto, s.clinic.doctor, tokyo(2030, 1, 8, 9, 0), patient.id)).await.expect("booked");
+    let tomorrow =
+        book(s.store.as_ref(), &booking(s.clinic.clinic, s.clinic.auto, s.clinic.doctor, tokyo(2030, 1, 8, 9, 0), patient.id)).await.expect("booked");
     let queue_reminders = |at| actions::notices::queue_reminders(s.store.as_ref(), at);
     assert_eq!(queue_reminders(tokyo(2030, 1, 7, 17, 59)).await.expect("pass"), 0, "not before the clinic's hour (18:00)");
     assert_eq!(queue_reminders(tokyo(2030, 1, 7, 18, 0)).await.expect("pass"), 1);
     assert_eq!(queue_reminders(tokyo(2030, 1, 7, 20, 0)).await.expect("pass"), 0, "once, whatever restarts");
-    let kinds: Vec<NoticeType> = read(s.store.as_ref()).await.notifications(s.clinic.clinic, &[tomorrow.id]).await.expect("read").into_iter().map(|n| n.notice).collect();
+    let kinds: Vec<NoticeType> =
+        read(s.store.as_ref()).await.notifications(s.clinic.clinic, &[tomorrow.id]).await.expect("read").into_iter().map(|n| n.notice).collect();
     assert_eq!(kinds, [NoticeType::Confirmed, NoticeType::Reminder]);
     // The worker delivers both (and, by 18:01, the expiry notice of the morning's unanswered
     // request); the reminder carries the attend / cancel buttons.

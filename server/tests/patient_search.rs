@@ -28,7 +28,7 @@ fn details(name: &str, furigana: &str, phone: &str) -> PatientDetails {
 
 /// The `i`th of the crowd: 山田 or 佐藤, a given name, a number; mobile numbers that all differ.
 fn bulk(i: usize) -> PatientDetails {
-    let (family, kana) = if i % 2 == 0 { ("山田", "ヤマダ") } else { ("佐藤", "サトウ") };
+    let (family, kana) = if i.is_multiple_of(2) { ("山田", "ヤマダ") } else { ("佐藤", "サトウ") };
     let (given, given_kana) = GIVEN[(i / 2) % GIVEN.len()];
     details(&format!("{family} {given} {i}"), &format!("{kana} {given_kana}"), &format!("090-{:04}-{:04}", i % 10_000, 1000 + i / 10_000))
 }
@@ -177,10 +177,11 @@ async fn the_search_index_exists(db: &TestDb) {
         columns
     } else {
         let pool = sqlx::PgPool::connect(&db.url).await.expect("postgres");
-        let table: Option<String> = sqlx::query_scalar("SELECT tablename::text FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'patients_search'")
-            .fetch_optional(&pool)
-            .await
-            .expect("catalogue");
+        let table: Option<String> =
+            sqlx::query_scalar("SELECT tablename::text FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'patients_search'")
+                .fetch_optional(&pool)
+                .await
+                .expect("catalogue");
         assert_eq!(table.as_deref(), Some("patients"), "the index patients_search on PostgreSQL");
         let columns = sqlx::query_scalar(
             "SELECT a.attname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \

@@ -15,12 +15,7 @@ use app::store::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use support::*;
 
-on_both!(
-    search_finds_names_furigana_and_phones,
-    search_never_crosses_clinics,
-    history_counts_each_outcome,
-    export_lists_the_range_with_names,
-);
+on_both!(search_finds_names_furigana_and_phones, search_never_crosses_clinics, history_counts_each_outcome, export_lists_the_range_with_names,);
 
 /// A patient known to reception only, with these details.
 async fn named(store: &dyn Store, clinic: ClinicId, name: &str, furigana: &str, phone: &str) -> PatientId {
@@ -183,11 +178,11 @@ async fn export_lists_the_range_with_names(db: &TestDb) {
 // ---- over HTTP ----
 
 mod http {
-    
+
     use axum::body::Body;
     use axum::http::{header, Request, StatusCode};
     use http_body_util::BodyExt;
-    
+
     use tower::ServiceExt;
 
     use super::*;
@@ -368,7 +363,10 @@ mod http {
             assert_eq!(detail.patient.name, "山田, \"太郎\"");
             assert_eq!(detail.appointments.len(), 1);
             let a = &detail.appointments[0];
-            assert_eq!((a.when.as_str(), a.menu.as_str(), a.resource.as_str(), a.status_label.as_str()), ("1月7日(月) 10:00〜10:30", "slot", "医師", "予約確定"));
+            assert_eq!(
+                (a.when.as_str(), a.menu.as_str(), a.resource.as_str(), a.status_label.as_str()),
+                ("1月7日(月) 10:00〜10:30", "slot", "医師", "予約確定")
+            );
         })
     }
 

@@ -4,18 +4,17 @@
 
 mod support;
 
+use support::Reply;
+
+use app::actions::booking::availability;
 use app::api::liff::AppointmentView;
 use app::api::staff::sandbox::SandboxInbox;
 use app::api::staff::StaffMe;
-use app::actions::booking::availability;
 use app::booking::status::AppointmentStatus;
 use app::notify::Channel;
 use app::store::{Actor, Editor, LineSettings, SharedStore, StaffRole};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::Utc;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -56,23 +55,8 @@ async fn app(db: &support::TestDb) -> App {
     App { router, store, line }
 }
 
-struct Reply {
-    status: StatusCode,
-    cookie: Option<String>,
-    body: String,
-}
-
 async fn post(app: &App, path: &str, content_type: &str, body: String, cookie: Option<&str>) -> Reply {
-    let mut request = Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json").header(header::HOST, "127.0.0.1");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let body = support::with_key(path, content_type, body.into_bytes());
-    let response = app.router.clone().oneshot(request.body(Body::from(body)).expect("request")).await.expect("response");
-    let status = response.status();
-    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().to_string());
-    let body = String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
-    Reply { status, cookie, body }
+    support::post(&app.router, path, content_type, body, cookie).await
 }
 
 async fn form(app: &App, path: &str, body: String, cookie: Option<&str>) -> Reply {
@@ -104,10 +88,7 @@ async fn request_checkup(app: &App) -> app::booking::ids::AppointmentId {
     let clinic = db.clinic_by_slug("demo").await.expect("read").expect("clinic");
     let menu = db.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "Health check-up").expect("menu");
     let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
-    let offer = availability(db.as_mut(), &clinic, &menu, today, today + chrono::Days::new(30), Utc::now())
-        .await
-        .expect("availability")
-        .remove(0);
+    let offer = availability(db.as_mut(), &clinic, &menu, today, today + chrono::Days::new(30), Utc::now()).await.expect("availability").remove(0);
     let body = serde_json::json!({ "request": {
         "slug": "demo", "menu_id": menu.id.0, "resource_id": offer.resource_id.0, "starts_at": offer.starts_at.timestamp(),
         "details": { "name": "山田 花子", "furigana": "ヤマダ ハナコ", "phone": "090-1234-5678", "birth_date": "1980-04-01" },

@@ -26,11 +26,12 @@ const MIGRATIONS_TABLE: &str = "_sqlx_migrations";
 
 async fn sqlite_schema(url: &str) -> Schema {
     let pool = SqlitePool::connect(url).await.expect("sqlite");
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> $1")
-        .bind(MIGRATIONS_TABLE)
-        .fetch_all(&pool)
-        .await
-        .expect("tables");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> $1")
+            .bind(MIGRATIONS_TABLE)
+            .fetch_all(&pool)
+            .await
+            .expect("tables");
     let mut schema = Schema { tables: tables.iter().cloned().collect(), ..Schema::default() };
     for table in &tables {
         let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)").bind(table).fetch_all(&pool).await.expect("columns");
@@ -59,13 +60,12 @@ async fn postgres_schema(url: &str) -> Schema {
     .fetch_all(&pool)
     .await
     .expect("tables");
-    let columns: Vec<(String, String)> = sqlx::query_as(
-        "SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> $1",
-    )
-    .bind(MIGRATIONS_TABLE)
-    .fetch_all(&pool)
-    .await
-    .expect("columns");
+    let columns: Vec<(String, String)> =
+        sqlx::query_as("SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> $1")
+            .bind(MIGRATIONS_TABLE)
+            .fetch_all(&pool)
+            .await
+            .expect("columns");
     // Indexes that back a primary key or unique constraint are PostgreSQL's own (`…_pkey`,
     // `…_key`); every other index was created by name.
     let indexes: Vec<(String, String)> = sqlx::query_as(

@@ -14,10 +14,11 @@ use sqlx::{Connection, Executor, PgConnection, Row, SqliteConnection};
 /// Every table's row count, sqlx's own bookkeeping aside.
 async fn pg_counts(url: &str) -> BTreeMap<String, i64> {
     let mut db = PgConnection::connect(url).await.expect("connect");
-    let tables: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'")
-        .fetch_all(&mut db)
-        .await
-        .expect("tables");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'")
+            .fetch_all(&mut db)
+            .await
+            .expect("tables");
     let mut counts = BTreeMap::new();
     for table in tables {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\"")).fetch_one(&mut db).await.expect("count");

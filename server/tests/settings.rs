@@ -285,7 +285,8 @@ async fn questions_are_added_edited_moved_and_removed(db: &TestDb) {
         choices_en: vec![],
         required: false,
     };
-    let slot_questions = || async { read(s).await.questions(c.clinic).await.expect("questions").into_iter().filter(|q| q.menu_id == c.slot).collect::<Vec<_>>() };
+    let slot_questions =
+        || async { read(s).await.questions(c.clinic).await.expect("questions").into_iter().filter(|q| q.menu_id == c.slot).collect::<Vec<_>>() };
     let labels = |qs: Vec<Question>| qs.into_iter().map(|q| q.spec.label_ja).collect::<Vec<_>>();
     let a = in_tx!(s, |tx| settings::save_question(tx, by, None, c.slot, &q("a")).await).expect("a");
     let b = in_tx!(s, |tx| settings::save_question(tx, by, None, c.slot, &q("b")).await).expect("b");
@@ -331,7 +332,8 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(db: &TestDb) {
     let b = clinic(s, "clinic-b").await;
     let owner_a = owner(s, a.clinic, "owner@a.jp").await;
     let owner_b = owner(s, b.clinic, "owner@b.jp").await;
-    let spec = QuestionSpec { label_ja: "質問".into(), label_en: "Q".into(), kind: QuestionKind::Text, choices_ja: vec![], choices_en: vec![], required: false };
+    let spec =
+        QuestionSpec { label_ja: "質問".into(), label_en: "Q".into(), kind: QuestionKind::Text, choices_ja: vec![], choices_en: vec![], required: false };
     let question = in_tx!(s, |tx| settings::save_question(tx, owner_a, None, a.slot, &spec).await).expect("question");
     let closure = in_tx!(s, |tx| settings::add_exception(tx, owner_a, date(2030, 1, 8), None, None).await).expect("closure");
 

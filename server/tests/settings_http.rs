@@ -76,10 +76,8 @@ async fn load(app: &App, lang: &str, cookie: Option<&str>) -> (StatusCode, Strin
 }
 
 async fn send(app: &App, path: &str, content_type: &str, body: String, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut request = Request::post(path)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT, "application/json")
-        .header(header::HOST, "127.0.0.1");
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json").header(header::HOST, "127.0.0.1");
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
@@ -92,7 +90,9 @@ async fn send(app: &App, path: &str, content_type: &str, body: String, cookie: O
 
 /// Signs in with an e-mail and a password: the status, the session cookie (`name=value`) if any.
 async fn sign_in(app: &App, email: &str, password: &str) -> (StatusCode, Option<String>) {
-    let encode = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+    let encode = |s: &str| {
+        s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>()
+    };
     let form = format!("email={}&password={}&lang=en", encode(email), encode(password));
     let request = Request::post("/api/staff/sign_in")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

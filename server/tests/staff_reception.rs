@@ -12,9 +12,9 @@ use app::store::{Actor, StaffRole};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
-use staff_console::*;
 use http_body_util::BodyExt;
 use server::seed::demo_staff_email;
+use staff_console::*;
 use tower::ServiceExt;
 
 #[test]
@@ -83,7 +83,8 @@ fn declining_needs_a_reason_which_reaches_the_patient() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let declined = db(&app).await.appointment(app.clinic, id).await.expect("read").expect("declined");
         assert_eq!((declined.status, declined.note.as_deref()), (AppointmentStatus::Declined, Some(reason)));
-        let notice = db(&app).await.clinic_notifications(app.clinic, false, 10).await.expect("read").into_iter().find(|n| n.appointment_id == Some(id)).expect("notice");
+        let notice =
+            db(&app).await.clinic_notifications(app.clinic, false, 10).await.expect("read").into_iter().find(|n| n.appointment_id == Some(id)).expect("notice");
         assert_eq!(notice.notice, NoticeType::Declined);
         assert!(notice.payload.contains(reason), "{}", notice.payload);
 
@@ -226,4 +227,3 @@ fn live_updates_need_a_session_and_tell_of_each_change() {
         assert!(data.contains("event: inbox") && data.contains(&format!("\"pending\":{pending}")), "{data}");
     })
 }
-

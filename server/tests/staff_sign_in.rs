@@ -13,8 +13,8 @@ use app::store::{StaffRole, StaffSession};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, Utc};
-use staff_console::*;
 use server::seed::{demo_staff_email, DEMO_PASSWORD};
+use staff_console::*;
 
 #[test]
 fn wrong_passwords_are_refused_and_lock_the_account() {
@@ -161,7 +161,8 @@ fn an_expired_session_is_refused() {
         let app = app().await;
         let owner = db(&app).await.staff_by_email(&demo_staff_email(StaffRole::Owner, "demo")).await.expect("read").expect("owner");
         let now = Utc::now();
-        let session = StaffSession { staff_id: owner.id, clinic_id: owner.clinic_id, csrf_token: "csrf-expired".into(), expires_at: now - Duration::minutes(1) };
+        let session =
+            StaffSession { staff_id: owner.id, clinic_id: owner.clinic_id, csrf_token: "csrf-expired".into(), expires_at: now - Duration::minutes(1) };
         let live = StaffSession { expires_at: now + Duration::hours(1), csrf_token: "csrf-live".into(), ..session.clone() };
         support::in_tx!(app.store, |tx| {
             tx.insert_staff_session("expired-token", &session, now - Duration::hours(12)).await?;

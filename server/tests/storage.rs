@@ -175,9 +175,7 @@ async fn queue_places_are_numbered_once_under_a_race(db: &TestDb) {
     let third = results.iter().filter_map(|r| r.as_ref().ok()).find(|a| a.queue_number == Some(3)).expect("place 3");
     approve(store.as_ref(), c.clinic, StaffId(1), third.id, now()).await.expect("confirm");
     let clinic = clinic_row(store.as_ref(), c.clinic).await;
-    let cancelled = in_tx!(store, |tx| {
-        actions::reception::visit(tx, desk(&clinic, StaffId(1), now()), third.id, VisitAction::CancelByClinic, None).await
-    });
+    let cancelled = in_tx!(store, |tx| actions::reception::visit(tx, desk(&clinic, StaffId(1), now()), third.id, VisitAction::CancelByClinic, None).await);
     assert_eq!(cancelled.expect("cancel").status, AppointmentStatus::CancelledByClinic);
     // (A patient who holds no place that day yet: one place of a menu a day per patient.)
     let newcomer = patients(store.as_ref(), c.clinic, 1).await[0];
@@ -237,9 +235,7 @@ async fn two_staff_race_to_approve_and_decline(db: &TestDb) {
         }
         assert_eq!(trail(store.as_ref(), c.clinic, a.id).await.len(), 2);
         if final_status == AppointmentStatus::Confirmed {
-            let freed = in_tx!(store, |tx| {
-                actions::reception::visit(tx, desk(&clinic, StaffId(1), now()), a.id, VisitAction::CancelByClinic, None).await
-            });
+            let freed = in_tx!(store, |tx| actions::reception::visit(tx, desk(&clinic, StaffId(1), now()), a.id, VisitAction::CancelByClinic, None).await);
             freed.expect("free the slot");
         }
     }
@@ -355,9 +351,8 @@ async fn broken_constraints_become_user_errors(db: &TestDb) {
     }
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
     let clinic_id = c.clinic;
-    let add = |email: &'static str| async move {
-        in_tx!(store, |tx| settings::add_staff(tx, system(clinic_id), email, "受付", StaffRole::Staff, hash.into()).await)
-    };
+    let add =
+        |email: &'static str| async move { in_tx!(store, |tx| settings::add_staff(tx, system(clinic_id), email, "受付", StaffRole::Staff, hash.into()).await) };
     add("desk@example.jp").await.expect("first");
     match add("Desk@Example.jp ").await {
         Err(Problem::EmailTaken) => {}
@@ -446,7 +441,10 @@ async fn answers_sessions_and_line_patients(db: &TestDb) {
     let store = db.store.as_ref();
     let c = clinic(store, "a").await;
     let by = system(c.clinic);
-    let symptoms = QuestionSpec { label_ja: "症状".into(), label_en: "Symptoms".into(), kind: QuestionKind::Text, choices_ja: vec![], choices_en: vec![], required: true };
+    let symptoms =
+        QuestionSpec {
+            label_ja: "症状".into(), label_en: "Symptoms".into(), kind: QuestionKind::Text, choices_ja: vec![], choices_en: vec![], required: true
+        };
     let q = in_tx!(store, |tx| settings::save_question(tx, by, None, c.slot, &symptoms).await).expect("question");
     let card = QuestionSpec {
         label_ja: "保険証".into(),
@@ -465,12 +463,18 @@ async fn answers_sessions_and_line_patients(db: &TestDb) {
     let patient = in_tx!(store, |tx| actions::patients::line_patient(tx, c.clinic, user, Lang::En, now()).await).expect("patient");
     let again = in_tx!(store, |tx| actions::patients::line_patient(tx, c.clinic, user, Lang::Ja, now()).await).expect("same patient");
     assert_eq!((again.id, again.language), (patient.id, Lang::Ja));
-    let details = PatientDetails { name: "山田 花子".into(), furigana: "ヤマダ ハナコ".into(), phone: "09012345678".into(), birth_date: chrono::NaiveDate::from_ymd_opt(1950, 4, 1) };
+    let details = PatientDetails {
+        name: "山田 花子".into(),
+        furigana: "ヤマダ ハナコ".into(),
+        phone: "09012345678".into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1950, 4, 1),
+    };
     in_tx!(store, |tx| actions::patients::save_details(tx, c.clinic, patient.id, &details).await).expect("save");
     let stored = read(store).await.patient(c.clinic, patient.id).await.expect("read").expect("exists");
     assert_eq!(stored.details, details);
 
-    let answered = Booking { answers: vec![(q, "頭痛".into()), (choice, "あり".into())], ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), patient.id) };
+    let answered =
+        Booking { answers: vec![(q, "頭痛".into()), (choice, "あり".into())], ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), patient.id) };
     let a = book(store, &answered).await.expect("booked");
     let answers = read(store).await.answers(c.clinic, &[a.id]).await.expect("answers");
     assert_eq!(answers, vec![(a.id, q, "頭痛".to_string()), (a.id, choice, "あり".to_string())]);
@@ -484,7 +488,13 @@ async fn answers_sessions_and_line_patients(db: &TestDb) {
     assert_eq!(r.patient_session("tok", now()).await.expect("read"), None);
 
     assert_eq!(r.line_settings(c.clinic).await.expect("read"), None);
-    let line = LineSettings { liff_id: "1234567890-abcdefgh".into(), login_channel_id: "1234567890".into(), channel_secret: Some("s".into()), channel_access_token: None, add_friend_url: None };
+    let line = LineSettings {
+        liff_id: "1234567890-abcdefgh".into(),
+        login_channel_id: "1234567890".into(),
+        channel_secret: Some("s".into()),
+        channel_access_token: None,
+        add_friend_url: None,
+    };
     in_tx!(store, |tx| settings::update_line(tx, by, Some(line.clone())).await).expect("set");
     assert_eq!(r.line_settings(c.clinic).await.expect("read"), Some(line));
     in_tx!(store, |tx| settings::save_privacy_notice(tx, by, "個人情報", "Privacy").await).expect("notice");

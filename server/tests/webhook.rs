@@ -9,13 +9,13 @@ use app::booking::status::AppointmentStatus;
 use app::i18n::Lang;
 use app::notify::{DeliveryStatus, NoticeType};
 use app::store::{Actor, Appointment, LineSettings, NotificationRecord, SharedStore};
-use support::{actions, in_tx, line_friend, line_patient, settings};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine;
 use chrono::{Days, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use support::{actions, in_tx, line_friend, line_patient, settings};
 use tower::ServiceExt;
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
@@ -252,7 +252,10 @@ fn a_cancel_postback_works_for_a_visit_whose_menu_was_hidden() {
         assert_eq!(stored(&app, visit.id).await.status, AppointmentStatus::CancelledByPatient);
         let trail = support::read(app.store.as_ref()).await.audit_trail(app.clinic, visit.id).await.expect("trail");
         let last = trail.last().expect("audited");
-        assert_eq!((last.from, last.to, last.actor), (Some(AppointmentStatus::Confirmed), AppointmentStatus::CancelledByPatient, Actor::Patient(visit.patient_id)));
+        assert_eq!(
+            (last.from, last.to, last.actor),
+            (Some(AppointmentStatus::Confirmed), AppointmentStatus::CancelledByPatient, Actor::Patient(visit.patient_id))
+        );
         // The patient gets the receipt, not a refusal.
         let kinds: Vec<NoticeType> = notices(&app).await.iter().filter(|n| n.appointment_id == Some(visit.id)).map(|n| n.notice).collect();
         assert_eq!(kinds, [NoticeType::CancelledByPatient, NoticeType::Confirmed], "newest first");

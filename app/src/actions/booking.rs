@@ -138,20 +138,37 @@ pub enum Tell {
     Nobody,
 }
 
+/// One status change: what happens, who does it and when, the clinic's words to the patient
+/// (kept when `None`), and whether the patient is told.
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    pub transition: Transition,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+    pub note: Option<&'a str>,
+    pub tell: Tell,
+}
+
+impl<'a> Change<'a> {
+    pub fn new(transition: Transition, actor: Actor, now: DateTime<Utc>) -> Self {
+        Change { transition, actor, now, note: None, tell: Tell::AsTheRulesSay }
+    }
+
+    pub fn noting(self, note: Option<&'a str>) -> Self {
+        Change { note, ..self }
+    }
+
+    pub fn quietly(self) -> Self {
+        Change { tell: Tell::Nobody, ..self }
+    }
+}
+
 /// Moves `current` (read for update in this transaction) through its life cycle: the one place
 /// every status change goes through. A confirmation of a lapsed request is refused; a confirmed
 /// reschedule releases the visit it replaces; the patient's notice is queued in the same
 /// transaction.
-pub async fn apply(
-    tx: &mut dyn Write,
-    clinic: &Clinic,
-    current: &Appointment,
-    transition: Transition,
-    note: Option<&str>,
-    actor: Actor,
-    now: DateTime<Utc>,
-    tell: Tell,
-) -> Result<Appointment, Problem> {
+pub async fn apply(tx: &mut dyn Write, clinic: &Clinic, current: &Appointment, change: Change<'_>) -> Result<Appointment, Problem> {
+    let Change { transition, actor, now, note, tell } = change;
     let next = current.status.apply(transition)?;
     if transition == Transition::Confirm && current.lapsed(now) {
         return Err(Problem::HoldExpired);
@@ -190,18 +207,25 @@ async fn own_appointment(tx: &mut dyn Write, clinic: ClinicId, patient: PatientI
 /// the request leaves the inbox.
 pub async fn withdraw(tx: &mut dyn Write, clinic: ClinicId, patient: PatientId, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment, Problem> {
     let (clinic, current) = own_appointment(tx, clinic, patient, id).await?;
-    apply(tx, &clinic, &current, Transition::Withdraw, None, Actor::Patient(patient), now, Tell::AsTheRulesSay).await
+    apply(tx, &clinic, &current, Change::new(Transition::Withdraw, Actor::Patient(patient), now)).await
 }
 
 /// The patient's answer to the clinic's proposal of another time: accepting confirms it (and,
 /// for a reschedule, releases the old visit); turning it down frees the place.
-pub async fn answer_proposal(tx: &mut dyn Write, clinic: ClinicId, patient: PatientId, id: AppointmentId, accept: bool, now: DateTime<Utc>) -> Result<Appointment, Problem> {
+pub async fn answer_proposal(
+    tx: &mut dyn Write,
+    clinic: ClinicId,
+    patient: PatientId,
+    id: AppointmentId,
+    accept: bool,
+    now: DateTime<Utc>,
+) -> Result<Appointment, Problem> {
     let (clinic, current) = own_appointment(tx, clinic, patient, id).await?;
     if !current.proposal {
         return Err(Problem::NotAProposal);
     }
     let transition = if accept { Transition::Confirm } else { Transition::Decline };
-    apply(tx, &clinic, &current, transition, None, Actor::Patient(patient), now, Tell::AsTheRulesSay).await
+    apply(tx, &clinic, &current, Change::new(transition, Actor::Patient(patient), now)).await
 }
 
 /// The patient cancels a confirmed visit, inside its menu's cut-off (a menu hidden since still
@@ -210,7 +234,7 @@ pub async fn cancel(tx: &mut dyn Write, clinic: ClinicId, patient: PatientId, id
     let (clinic, current) = own_appointment(tx, clinic, patient, id).await?;
     let menu = tx.menus(clinic.id).await?.into_iter().find(|m| m.id == current.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
     patient_may_cancel(&menu, current.status, current.starts_at, now).map_err(|refusal| Problem::cancel_refused(refusal, clinic.time_zone))?;
-    apply(tx, &clinic, &current, Transition::CancelByPatient, None, Actor::Patient(patient), now, Tell::AsTheRulesSay).await
+    apply(tx, &clinic, &current, Change::new(Transition::CancelByPatient, Actor::Patient(patient), now)).await
 }
 
 /// The patient says they will come (the reminder's button); only a confirmed visit, once.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Timelike, Utc};
 
-use super::booking::{apply, Tell};
+use super::booking::{apply, Change};
 use crate::booking::format::place_label;
 use crate::booking::ids::{AppointmentId, ClinicId, NotificationId};
 use crate::booking::model::Clinic;
@@ -102,7 +102,7 @@ pub async fn expire_lapsed(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<
         if !current.lapsed(now) {
             continue;
         }
-        apply(tx.as_mut(), &clinic, &current, Transition::Expire, None, Actor::System, now, Tell::AsTheRulesSay).await?;
+        apply(tx.as_mut(), &clinic, &current, Change::new(Transition::Expire, Actor::System, now)).await?;
         tx.commit().await?;
         expired.push(id);
     }
@@ -112,7 +112,13 @@ pub async fn expire_lapsed(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<
 /// The patient tapped the reminder's cancel button and the cancellation was refused: they are
 /// told why and what to do, through the outbox (LINE's reply token would be gone before a
 /// retry), once per visit however often they tap (each tap would spend the clinic's quota).
-pub async fn explain_refused_cancel(tx: &mut dyn Write, clinic: &Clinic, appointment: &Appointment, refusal: &Problem, now: DateTime<Utc>) -> Result<(), Problem> {
+pub async fn explain_refused_cancel(
+    tx: &mut dyn Write,
+    clinic: &Clinic,
+    appointment: &Appointment,
+    refusal: &Problem,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
     let told = tx.notifications(clinic.id, &[appointment.id]).await?;
     if told.iter().any(|n| n.notice == NoticeType::CancelRefused && n.status != DeliveryStatus::Failed) {
         return Ok(());

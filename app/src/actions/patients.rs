@@ -18,7 +18,12 @@ pub async fn line_patient(tx: &mut dyn Write, clinic: ClinicId, user_id: &str, l
         }
         return Ok(patient);
     }
-    let new = NewPatient { clinic_id: clinic, identity: Identity::Line { user_id: user_id.to_string(), friend: None }, details: PatientDetails::none(), language: lang };
+    let new = NewPatient {
+        clinic_id: clinic,
+        identity: Identity::Line { user_id: user_id.to_string(), friend: None },
+        details: PatientDetails::none(),
+        language: lang,
+    };
     // Two first sign-ins at once: the second finds the first's patient.
     if tx.insert_patient(&new, now).await?.is_none() {
         tracing::info!("a LINE patient signed in twice at once");

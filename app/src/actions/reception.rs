@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::booking::{apply, book, Booking, Tell};
+use super::booking::{apply, book, Booking, Change};
 use crate::booking::ids::{AppointmentId, MenuId, ResourceId, StaffId};
 use crate::booking::model::Clinic;
 use crate::booking::status::{AppointmentStatus, Transition, VisitAction};
@@ -26,6 +26,10 @@ impl Desk<'_> {
     fn actor(&self) -> Actor {
         Actor::Staff(self.staff)
     }
+
+    fn change<'a>(&self, transition: Transition) -> Change<'a> {
+        Change::new(transition, self.actor(), self.now)
+    }
 }
 
 async fn for_update(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId) -> Result<Appointment, Problem> {
@@ -38,13 +42,13 @@ pub async fn approve(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId) -> R
     if current.proposal {
         return Err(Problem::ProposalAwaitsPatient);
     }
-    apply(tx, desk.clinic, &current, Transition::Confirm, None, desk.actor(), desk.now, Tell::AsTheRulesSay).await
+    apply(tx, desk.clinic, &current, desk.change(Transition::Confirm)).await
 }
 
 /// Declines a request with the reason the patient reads.
 pub async fn decline(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, reason: &str) -> Result<Appointment, Problem> {
     let current = for_update(tx, desk, id).await?;
-    apply(tx, desk.clinic, &current, Transition::Decline, Some(reason), desk.actor(), desk.now, Tell::AsTheRulesSay).await
+    apply(tx, desk.clinic, &current, desk.change(Transition::Decline).noting(Some(reason))).await
 }
 
 /// The note a request gets when the clinic proposes another time instead (the proposal's own
@@ -56,7 +60,7 @@ pub const PROPOSED_NOTE: &str = "別の日時をご提案しました / The clin
 /// accepts or turns down; the patient's answers go with it.
 pub async fn propose(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, resource: ResourceId, starts_at: DateTime<Utc>) -> Result<Appointment, Problem> {
     let request = for_update(tx, desk, id).await?;
-    apply(tx, desk.clinic, &request, Transition::Decline, Some(PROPOSED_NOTE), desk.actor(), desk.now, Tell::Nobody).await?;
+    apply(tx, desk.clinic, &request, desk.change(Transition::Decline).noting(Some(PROPOSED_NOTE)).quietly()).await?;
     let booking = Booking {
         clinic: desk.clinic.id,
         menu: request.menu_id,
@@ -92,7 +96,7 @@ pub async fn visit(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, action
         VisitAction::NoShow => Transition::MarkNoShow,
         VisitAction::CancelByClinic => Transition::CancelByClinic,
     };
-    apply(tx, desk.clinic, &current, transition, message, desk.actor(), desk.now, Tell::AsTheRulesSay).await
+    apply(tx, desk.clinic, &current, desk.change(transition).noting(message)).await
 }
 
 /// Reception books a phone call: the patient (known to reception only) and the visit, confirmed

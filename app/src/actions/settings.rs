@@ -24,7 +24,11 @@ fn missing() -> Problem {
 }
 
 fn verb(created: bool) -> &'static str {
-    if created { "作成 created" } else { "変更 changed" }
+    if created {
+        "作成 created"
+    } else {
+        "変更 changed"
+    }
 }
 
 /// A new clinic (seeding, the command line). [`Problem::SlugTaken`] when the address name is.
@@ -101,7 +105,13 @@ pub async fn set_weekday_hours(tx: &mut dyn Write, by: Editor, resource: Resourc
 
 /// Adds a closure or extra hours, for the whole clinic (`resource: None`) or one of its
 /// practitioners or rooms.
-pub async fn add_exception(tx: &mut dyn Write, by: Editor, date: NaiveDate, resource: Option<ResourceId>, extra: Option<Interval>) -> Result<ExceptionId, Problem> {
+pub async fn add_exception(
+    tx: &mut dyn Write,
+    by: Editor,
+    date: NaiveDate,
+    resource: Option<ResourceId>,
+    extra: Option<Interval>,
+) -> Result<ExceptionId, Problem> {
     let kind = match extra {
         Some(i) => {
             let i = settings::check_hours("exception-closes", &[i])?[0];

@@ -6,9 +6,9 @@
 pub mod cookie;
 pub mod liff;
 pub mod once;
-pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod staff;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -88,11 +88,7 @@ async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
     for menu in db.menus(clinic.id).await?.into_iter().filter(|m| m.active) {
         let until = today + Days::new(menu.horizon_days.into());
         let offers = crate::actions::booking::availability(db.as_mut(), &clinic, &menu, today, until, now).await?;
-        let next_places = offers
-            .iter()
-            .take(NEXT_PLACES)
-            .map(|o| ssr::place_view(o, &menu, &resources, clinic.time_zone, lang))
-            .collect();
+        let next_places = offers.iter().take(NEXT_PLACES).map(|o| ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect();
         menus.push(MenuOverview {
             id: menu.id,
             name: lang.pick(&menu.name_ja, &menu.name_en).to_string(),
@@ -135,11 +131,7 @@ pub mod ssr {
     pub fn place_view(o: &Offer, menu: &Menu, resources: &[Resource], tz: chrono_tz::Tz, lang: Lang) -> PlaceView {
         PlaceView {
             resource_id: o.resource_id,
-            resource_name: resources
-                .iter()
-                .find(|r| r.id == o.resource_id)
-                .map(|r| lang.pick(&r.name_ja, &r.name_en).to_string())
-                .unwrap_or_default(),
+            resource_name: resources.iter().find(|r| r.id == o.resource_id).map(|r| lang.pick(&r.name_ja, &r.name_en).to_string()).unwrap_or_default(),
             starts_at: o.starts_at.timestamp(),
             date: o.date.format("%Y-%m-%d").to_string(),
             label: place_label(menu.mode, o.starts_at, o.ends_at, tz, lang),

@@ -162,7 +162,13 @@ pub mod ssr {
     /// Starts `action` under `key` for `actor`: the first answer when the same request already
     /// ran, [`Problem::IdempotencyKeyReused`] when the key answered a different one, else a
     /// transaction with the key claimed.
-    pub async fn begin<T: DeserializeOwned>(store: &dyn Store, actor: Actor, key: &IdempotencyKey, action: &str, request: &impl Serialize) -> Result<Once<T>, Problem> {
+    pub async fn begin<T: DeserializeOwned>(
+        store: &dyn Store,
+        actor: Actor,
+        key: &IdempotencyKey,
+        action: &str,
+        request: &impl Serialize,
+    ) -> Result<Once<T>, Problem> {
         let request = digest(action, request)?;
         // A concurrent duplicate that claimed the key first ends before the claim here fails;
         // the second look then finds its answer (or, if it failed, a free key).

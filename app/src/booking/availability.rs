@@ -31,9 +31,7 @@ pub struct Booked {
 
 impl Booked {
     pub fn holds_capacity_at(&self, now: DateTime<Utc>) -> bool {
-        self.status.holds_capacity()
-            && !(self.status == AppointmentStatus::Requested
-                && self.hold_expires_at.is_some_and(|expiry| expiry <= now))
+        self.status.holds_capacity() && !(self.status == AppointmentStatus::Requested && self.hold_expires_at.is_some_and(|expiry| expiry <= now))
     }
 }
 
@@ -109,17 +107,12 @@ impl AvailabilityQuery<'_> {
                     let mut start = date.and_time(opens);
                     let closes = date.and_time(closes);
                     while start + duration <= closes {
-                        if let (Some(starts_at), Some(ends_at)) =
-                            (to_utc(tz, start), to_utc(tz, start + duration))
-                        {
+                        if let (Some(starts_at), Some(ends_at)) = (to_utc(tz, start), to_utc(tz, start + duration)) {
                             // A request must be able to hold its place for a moment, so a
                             // slot starting right now is only for menus confirmed at once.
                             let holdable = starts_at > self.now || self.menu.approval == Approval::AutoConfirm;
                             if starts_at >= earliest_start && holdable {
-                                let held = (
-                                    starts_at - self.menu.buffer_before(),
-                                    ends_at + self.menu.buffer_after(),
-                                );
+                                let held = (starts_at - self.menu.buffer_before(), ends_at + self.menu.buffer_after());
                                 out.extend(self.unit(resource, date, (starts_at, ends_at), held));
                             }
                         }
@@ -133,9 +126,7 @@ impl AvailabilityQuery<'_> {
                 let (Some(first), Some(last)) = (intervals.first(), intervals.last()) else {
                     return;
                 };
-                let (Some(opens), Some(closes)) =
-                    (to_utc(tz, date.and_time(first.0)), to_utc(tz, date.and_time(last.1)))
-                else {
+                let (Some(opens), Some(closes)) = (to_utc(tz, date.and_time(first.0)), to_utc(tz, date.and_time(last.1))) else {
                     return;
                 };
                 if closes > earliest_start {

@@ -128,10 +128,7 @@ mod parse_tests {
         assert_eq!(parse_minutes("24:30"), None);
         assert_eq!(parse_minutes("9:60"), None);
         assert_eq!(parse_intervals(""), Some(vec![]));
-        assert_eq!(
-            parse_intervals("9:00-12:30, 14:00〜18:00"),
-            Some(vec![Interval { opens: 540, closes: 750 }, Interval { opens: 840, closes: 1080 }])
-        );
+        assert_eq!(parse_intervals("9:00-12:30, 14:00〜18:00"), Some(vec![Interval { opens: 540, closes: 750 }, Interval { opens: 840, closes: 1080 }]));
         assert_eq!(parse_intervals("9:00"), None);
         assert_eq!(format_intervals(&[Interval { opens: 540, closes: 1440 }]), "09:00–24:00");
     }
@@ -157,4 +154,3 @@ mod tests {
         assert_eq!(check_intervals(&[i(540, 720), i(700, 800)]), Err(IntervalError::Overlap));
     }
 }
-

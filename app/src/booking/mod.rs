@@ -114,11 +114,7 @@ mod plan {
     ) -> Result<PlannedAppointment, BookingRuleError> {
         let date = starts_at.with_timezone(&schedule.clinic.time_zone).date_naive();
         let query = AvailabilityQuery { schedule, menu, from: date, to: date, now, booked };
-        let offer = query
-            .offers()
-            .into_iter()
-            .find(|o| o.resource_id == resource && o.starts_at == starts_at)
-            .ok_or(BookingRuleError::NotAvailable)?;
+        let offer = query.offers().into_iter().find(|o| o.resource_id == resource && o.starts_at == starts_at).ok_or(BookingRuleError::NotAvailable)?;
         // A request never holds its place past the visit itself (for a day queue: past the
         // day's closing, since patients join the queue while it runs).
         let latest = match menu.mode {

@@ -26,9 +26,7 @@ pub struct Schedule<'a> {
 impl Schedule<'_> {
     /// The open intervals of `resource` on `date`, sorted and merged.
     pub fn open_intervals(&self, resource: ResourceId, date: NaiveDate) -> Vec<Interval> {
-        let applies = |e: &&DateException| {
-            e.date == date && e.resource_id.is_none_or(|r| r == resource)
-        };
+        let applies = |e: &&DateException| e.date == date && e.resource_id.is_none_or(|r| r == resource);
         let exceptions: Vec<&DateException> = self.exceptions.iter().filter(applies).collect();
         if exceptions.iter().any(|e| e.kind == ExceptionKind::Closed) {
             return Vec::new();
@@ -39,12 +37,8 @@ impl Schedule<'_> {
         });
 
         let closed_for_holiday = !self.clinic.open_on_holidays && is_national_holiday(date);
-        let weekly = self
-            .hours
-            .iter()
-            .filter(|_| !closed_for_holiday)
-            .filter(|h| h.resource_id == resource && h.weekday == date.weekday())
-            .map(|h| (h.opens, h.closes));
+        let weekly =
+            self.hours.iter().filter(|_| !closed_for_holiday).filter(|h| h.resource_id == resource && h.weekday == date.weekday()).map(|h| (h.opens, h.closes));
 
         merge(weekly.chain(extra).collect())
     }
@@ -93,11 +87,7 @@ mod tests {
     fn weekday_hours() -> Vec<OpeningHours> {
         [Weekday::Mon, Weekday::Tue, Weekday::Wed]
             .into_iter()
-            .flat_map(|weekday| {
-                [(t(9, 0), t(12, 30)), (t(14, 0), t(18, 0))].map(|(opens, closes)| {
-                    OpeningHours { resource_id: R, weekday, opens, closes }
-                })
-            })
+            .flat_map(|weekday| [(t(9, 0), t(12, 30)), (t(14, 0), t(18, 0))].map(|(opens, closes)| OpeningHours { resource_id: R, weekday, opens, closes }))
             .collect()
     }
 
@@ -105,15 +95,29 @@ mod tests {
     fn national_holidays_come_from_the_law_not_a_guess() {
         // Published by the Cabinet Office (内閣府「国民の祝日について」) for 2026 and 2027.
         let holidays_2026 = [
-            (1, 1), (1, 12), (2, 11), (2, 23), (3, 20), (4, 29), (5, 3), (5, 4), (5, 5),
-            (5, 6), (7, 20), (8, 11), (9, 21), (9, 22), (9, 23), (10, 12), (11, 3), (11, 23),
+            (1, 1),
+            (1, 12),
+            (2, 11),
+            (2, 23),
+            (3, 20),
+            (4, 29),
+            (5, 3),
+            (5, 4),
+            (5, 5),
+            (5, 6),
+            (7, 20),
+            (8, 11),
+            (9, 21),
+            (9, 22),
+            (9, 23),
+            (10, 12),
+            (11, 3),
+            (11, 23),
         ];
         for (m, day) in holidays_2026 {
             assert!(is_national_holiday(d(2026, m, day)), "2026-{m}-{day}");
         }
-        let count_2026 = (0..365)
-            .filter(|i| is_national_holiday(d(2026, 1, 1) + chrono::Days::new(*i)))
-            .count();
+        let count_2026 = (0..365).filter(|i| is_national_holiday(d(2026, 1, 1) + chrono::Days::new(*i))).count();
         assert_eq!(count_2026, holidays_2026.len());
         for (m, day) in [(1, 11), (3, 21), (9, 23), (11, 23)] {
             assert!(is_national_holiday(d(2027, m, day)), "2027-{m}-{day}");

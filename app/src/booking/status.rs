@@ -56,16 +56,8 @@ pub struct TransitionError {
 }
 
 impl AppointmentStatus {
-    pub const ALL: [AppointmentStatus; 8] = [
-        Self::Requested,
-        Self::Confirmed,
-        Self::Declined,
-        Self::Expired,
-        Self::CancelledByPatient,
-        Self::CancelledByClinic,
-        Self::NoShow,
-        Self::Completed,
-    ];
+    pub const ALL: [AppointmentStatus; 8] =
+        [Self::Requested, Self::Confirmed, Self::Declined, Self::Expired, Self::CancelledByPatient, Self::CancelledByClinic, Self::NoShow, Self::Completed];
 
     /// The only place that knows which transitions are allowed.
     pub fn apply(self, transition: Transition) -> Result<Self, TransitionError> {
@@ -153,16 +145,8 @@ impl std::fmt::Display for AppointmentStatus {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 8] = [
-        Self::Confirm,
-        Self::Decline,
-        Self::Expire,
-        Self::Withdraw,
-        Self::CancelByPatient,
-        Self::CancelByClinic,
-        Self::MarkNoShow,
-        Self::Complete,
-    ];
+    pub const ALL: [Transition; 8] =
+        [Self::Confirm, Self::Decline, Self::Expire, Self::Withdraw, Self::CancelByPatient, Self::CancelByClinic, Self::MarkNoShow, Self::Complete];
 
     fn past_tense(self) -> &'static str {
         match self {
@@ -197,10 +181,7 @@ mod tests {
         ];
         for from in AppointmentStatus::ALL {
             for transition in Transition::ALL {
-                let expected = allowed
-                    .iter()
-                    .find(|(f, t, _)| *f == from && *t == transition)
-                    .map(|(_, _, to)| *to);
+                let expected = allowed.iter().find(|(f, t, _)| *f == from && *t == transition).map(|(_, _, to)| *to);
                 match (from.apply(transition), expected) {
                     (Ok(to), Some(want)) => assert_eq!(to, want, "{from} {transition:?}"),
                     (Err(e), None) => {
@@ -241,10 +222,7 @@ mod tests {
             assert_eq!(AppointmentStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(AppointmentStatus::parse("approved"), None);
-        assert_eq!(
-            Declined.confirm().unwrap_err().to_string(),
-            "an appointment that is declined cannot be confirmed"
-        );
+        assert_eq!(Declined.confirm().unwrap_err().to_string(), "an appointment that is declined cannot be confirmed");
     }
 
     #[test]

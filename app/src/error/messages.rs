@@ -18,14 +18,12 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         TooLarge => pick("送信された内容が大きすぎます。", "What was sent is too large."),
         SignInRequired => pick("ログインが必要です。ページを開き直してください。", "Please sign in again: reopen this page."),
         WrongPassword => pick("メールアドレスまたはパスワードが違います。", "The e-mail address or password is wrong."),
-        LineSignInExpired => pick(
-            "LINEのログインの有効期限が切れました。もう一度ログインしてください。",
-            "Your LINE sign-in has expired. Please sign in again.",
-        ),
-        LineSignInRejected(_) => pick(
-            "LINEのログインを確認できませんでした。もう一度お試しください。",
-            "Your LINE sign-in could not be verified. Please try again.",
-        ),
+        LineSignInExpired => {
+            pick("LINEのログインの有効期限が切れました。もう一度ログインしてください。", "Your LINE sign-in has expired. Please sign in again.")
+        }
+        LineSignInRejected(_) => {
+            pick("LINEのログインを確認できませんでした。もう一度お試しください。", "Your LINE sign-in could not be verified. Please try again.")
+        }
         CsrfRejected => pick("画面を開き直してからもう一度お試しください。", "Reload the page and try again."),
         OwnerOnly => pick("この操作は院長(オーナー)のみできます。", "Only the clinic's owner can do this."),
         WrongSignIn { line: true } => pick("この医院ではLINEでログインしてください。", "Please sign in with LINE for this clinic."),
@@ -35,14 +33,10 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         NotFound(Missing::Appointment) => pick("予約が見つかりません。", "Appointment not found."),
         NotFound(Missing::Patient) => pick("患者が見つかりません。", "Patient not found."),
         NotFound(Missing::Other) => pick("見つかりませんでした。", "Not found."),
-        PlaceTaken => pick(
-            "申し訳ありません。この枠は先ほど埋まりました。別の時間をお選びください。",
-            "Sorry, this place was just taken. Please choose another time.",
-        ),
-        AlreadyBooked => pick(
-            "この日にはすでに同じメニューのご予約があります。",
-            "You already have a booking of this menu on that day.",
-        ),
+        PlaceTaken => {
+            pick("申し訳ありません。この枠は先ほど埋まりました。別の時間をお選びください。", "Sorry, this place was just taken. Please choose another time.")
+        }
+        AlreadyBooked => pick("この日にはすでに同じメニューのご予約があります。", "You already have a booking of this menu on that day."),
         StatusChanged { current } => match lang {
             Lang::Ja => format!("この予約はすでに変更されています(現在: {})。画面を更新しました。", current.label(lang)),
             Lang::En => format!("This appointment was already changed (now: {}). The page has been refreshed.", current.label(lang)),
@@ -60,14 +54,8 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         }
         VisitNotYet => pick("この予約はまだその時刻になっていません。", "This visit has not come yet."),
         NotAProposal => pick("この予約はご提案ではありません。", "This is not a proposal from the clinic."),
-        ProposalAwaitsPatient => pick(
-            "これは医院からのご提案です。患者さんの返答をお待ちください。",
-            "This is the clinic's proposal: the patient answers it.",
-        ),
-        NoticeOutOfDate => pick(
-            "この通知の内容はもう正しくないため、再送できません。",
-            "This notice is no longer true, so it is not sent again.",
-        ),
+        ProposalAwaitsPatient => pick("これは医院からのご提案です。患者さんの返答をお待ちください。", "This is the clinic's proposal: the patient answers it."),
+        NoticeOutOfDate => pick("この通知の内容はもう正しくないため、再送できません。", "This notice is no longer true, so it is not sent again."),
         NoticeNotFailed => pick("送信に失敗した通知だけを再送できます。", "Only a failed notice can be sent again."),
         EmailTaken => pick("このメールアドレスはすでに使われています。", "This e-mail address is already in use."),
         SlugTaken => pick("この医院のアドレス名はすでに使われています。", "This clinic address name is already taken."),
@@ -77,22 +65,19 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "この質問には患者さんの回答があるため削除できません。文言を変更してください。",
             "Patients have answered this question, so it cannot be removed. Change its wording instead.",
         ),
-        IdempotencyKeyReused => pick(
-            "この操作は別の操作と重なっています。画面を開き直してください。",
-            "This request repeats another one. Please reload the page.",
-        ),
+        IdempotencyKeyReused => {
+            pick("この操作は別の操作と重なっています。画面を開き直してください。", "This request repeats another one. Please reload the page.")
+        }
         TooManyAttempts { minutes } => match lang {
             Lang::Ja => format!("失敗が続いたため、一時的にロックしています。{minutes}分ほど待ってからお試しください。"),
             Lang::En => format!("Too many failed attempts: locked for now. Please wait about {minutes} minutes and try again."),
         },
-        LineUnavailable(_) => pick(
-            "LINEに接続できませんでした。しばらくしてからお試しください。",
-            "LINE cannot be reached right now. Please try again shortly.",
-        ),
-        Unavailable(_) | Internal(_) => pick(
-            "一時的なエラーが発生しました。しばらくしてからもう一度お試しください。",
-            "A temporary error occurred. Please try again shortly.",
-        ),
+        LineUnavailable(_) => {
+            pick("LINEに接続できませんでした。しばらくしてからお試しください。", "LINE cannot be reached right now. Please try again shortly.")
+        }
+        Unavailable(_) | Internal(_) => {
+            pick("一時的なエラーが発生しました。しばらくしてからもう一度お試しください。", "A temporary error occurred. Please try again shortly.")
+        }
     }
 }
 
@@ -120,10 +105,7 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         NotYesNo => pick("「はい」か「いいえ」を選んでください。", "Please choose yes or no."),
         NotAChoice => pick("選択肢から選んでください。", "Please pick one of the choices."),
         MustConsent => pick("個人情報の取り扱いに同意してください。", "Please agree to the privacy notice."),
-        NotHours => pick(
-            "「9:00-12:30, 14:00-18:00」の形で入力してください(休みは空欄)。",
-            "Write the hours as \"9:00-12:30, 14:00-18:00\" (empty: closed).",
-        ),
+        NotHours => pick("「9:00-12:30, 14:00-18:00」の形で入力してください(休みは空欄)。", "Write the hours as \"9:00-12:30, 14:00-18:00\" (empty: closed)."),
         OpensAfterCloses => pick("開始は終了より前にしてください。", "Each interval must open before it closes."),
         OutsideDay => pick("時刻は00:00〜24:00で入力してください。", "Times must be between 00:00 and 24:00."),
         Overlap => pick("時間帯が重なっています。", "The intervals overlap."),
@@ -132,10 +114,7 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         GiveAReason => pick("理由を選ぶか入力してください。", "Choose or type a reason."),
         NotTheClinics => pick("この医院のものから選んでください。", "Please choose one of this clinic's."),
         TooFewChoices => pick("選択肢を1行に1つ、2つ以上入力してください。", "Please enter at least two choices, one a line."),
-        ChoicesDiffer => pick(
-            "英語の選択肢は日本語と同じ数・同じ順にしてください。",
-            "Please give the same choices in English, in the same order.",
-        ),
+        ChoicesDiffer => pick("英語の選択肢は日本語と同じ数・同じ順にしてください。", "Please give the same choices in English, in the same order."),
         PasswordTooShort { min } => match lang {
             Lang::Ja => format!("パスワードは{min}文字以上にしてください。"),
             Lang::En => format!("The password must have at least {min} characters."),
@@ -146,9 +125,6 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         NotHttps => pick("https:// で始まるURLを入力してください。", "Please enter an https:// address."),
         NotSecret => pick("チャネルシークレットの形式が正しくありません。", "The channel secret does not look right."),
         NotToken => pick("チャネルアクセストークンの形式が正しくありません。", "The channel access token does not look right."),
-        NotSlug => pick(
-            "アドレス名は半角英小文字・数字・ハイフンで入力してください。",
-            "Use lower-case letters, digits and hyphens.",
-        ),
+        NotSlug => pick("アドレス名は半角英小文字・数字・ハイフンで入力してください。", "Use lower-case letters, digits and hyphens."),
     }
 }

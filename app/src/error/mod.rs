@@ -10,9 +10,9 @@ pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod problem;
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 use crate::booking::status::AppointmentStatus;
 
@@ -101,9 +101,21 @@ impl ErrorCode {
             SignInRequired | WrongPassword | LineSignInExpired | LineSignInRejected => 401,
             CsrfRejected | OwnerOnly | WrongSignIn => 403,
             ClinicNotFound | MenuNotFound | AppointmentNotFound | NotFound => 404,
-            PlaceTaken | AlreadyBooked | StatusChanged | HoldExpired | PastCutOff | VisitNotYet | NotAProposal
-            | ProposalAwaitsPatient | NoticeOutOfDate | NoticeNotFailed | EmailTaken | SlugTaken | LastOwner
-            | OwnAccount | QuestionAnswered => 409,
+            PlaceTaken
+            | AlreadyBooked
+            | StatusChanged
+            | HoldExpired
+            | PastCutOff
+            | VisitNotYet
+            | NotAProposal
+            | ProposalAwaitsPatient
+            | NoticeOutOfDate
+            | NoticeNotFailed
+            | EmailTaken
+            | SlugTaken
+            | LastOwner
+            | OwnAccount
+            | QuestionAnswered => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused => 422,
             TooManyAttempts => 429,
@@ -120,9 +132,14 @@ impl ErrorCode {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// A whole number in `min..=max` was expected.
-    OutOfRange { min: u32, max: u32 },
+    OutOfRange {
+        min: u32,
+        max: u32,
+    },
     NotKana,
     NotPhone,
     NotDate,
@@ -142,7 +159,9 @@ pub enum Reason {
     NotTheClinics,
     TooFewChoices,
     ChoicesDiffer,
-    PasswordTooShort { min: usize },
+    PasswordTooShort {
+        min: usize,
+    },
     NotEmail,
     NotLiffId,
     NotChannelId,
@@ -193,7 +212,8 @@ impl AppError {
         AppError {
             code: ErrorCode::Network,
             status: 0,
-            message: "通信できませんでした。接続を確かめて、もう一度お試しください。 (The server could not be reached. Check the connection and try again.)".into(),
+            message: "通信できませんでした。接続を確かめて、もう一度お試しください。 (The server could not be reached. Check the connection and try again.)"
+                .into(),
             field: None,
             fields: Vec::new(),
             current: None,

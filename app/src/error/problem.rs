@@ -250,10 +250,9 @@ impl AppError {
         }
         let code = problem.code();
         let fields: Vec<FieldError> = match &problem {
-            Problem::Invalid(fields) => fields
-                .iter()
-                .map(|f| FieldError { field: f.field.clone(), reason: f.reason.clone(), message: messages::reason(&f.reason, lang) })
-                .collect(),
+            Problem::Invalid(fields) => {
+                fields.iter().map(|f| FieldError { field: f.field.clone(), reason: f.reason.clone(), message: messages::reason(&f.reason, lang) }).collect()
+            }
             _ => Vec::new(),
         };
         let current = match &problem {
@@ -265,14 +264,7 @@ impl AppError {
                 response.set_status(status);
             }
         }
-        AppError {
-            code,
-            status: code.status(),
-            message: messages::problem(&problem, lang),
-            field: fields.first().map(|f| f.field.clone()),
-            fields,
-            current,
-        }
+        AppError { code, status: code.status(), message: messages::problem(&problem, lang), field: fields.first().map(|f| f.field.clone()), fields, current }
     }
 }
 

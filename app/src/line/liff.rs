@@ -42,8 +42,7 @@ fn describe(e: JsValue) -> String {
 /// Adds `<script src=url>` to the page and waits until it has run.
 pub async fn load_sdk(url: &str) -> Result<(), String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let script: web_sys::HtmlScriptElement =
-        document.create_element("script").map_err(describe)?.dyn_into().map_err(|_| "not a script element")?;
+    let script: web_sys::HtmlScriptElement = document.create_element("script").map_err(describe)?.dyn_into().map_err(|_| "not a script element")?;
     script.set_src(url);
     let loaded = Promise::new(&mut |resolve, reject| {
         script.set_onload(Some(&resolve));

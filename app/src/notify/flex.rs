@@ -16,17 +16,25 @@ pub const MAX_POSTBACK_DATA_CHARS: usize = 300;
 pub enum NoticeKind {
     Confirmed,
     /// Declined, with the reason the clinic chose or typed.
-    Declined { reason: String },
+    Declined {
+        reason: String,
+    },
     /// The clinic proposes another time.
-    Proposed { new_time: String },
+    Proposed {
+        new_time: String,
+    },
     Expired,
-    CancelledByClinic { message: String },
+    CancelledByClinic {
+        message: String,
+    },
     /// The patient's own cancellation, acknowledged.
     CancelledByPatient,
     /// The day before, with buttons to confirm attendance or cancel.
     Reminder,
     /// The patient asked to cancel (the reminder's button) and could not: why, and what to do.
-    CancelRefused { reason: String },
+    CancelRefused {
+        reason: String,
+    },
 }
 
 /// Everything a card may say. Nothing medical.
@@ -123,8 +131,15 @@ pub fn message(n: &Notice) -> Result<Value, FlexError> {
     let open = lang.pick("予約を確認する", "View appointment");
     let mut footer = vec![uri_button(open, &n.liff_url, !matches!(n.kind, NoticeKind::Reminder))];
     if n.kind == NoticeKind::Reminder {
-        footer.insert(0, postback_button(lang.pick("来院します", "I will come"), &format!("action=attend&ref={}", n.reference), lang.pick("来院します", "I will come")));
-        footer.push(postback_button(lang.pick("キャンセルする", "Cancel"), &format!("action=cancel&ref={}", n.reference), lang.pick("キャンセルします", "Please cancel")));
+        footer.insert(
+            0,
+            postback_button(lang.pick("来院します", "I will come"), &format!("action=attend&ref={}", n.reference), lang.pick("来院します", "I will come")),
+        );
+        footer.push(postback_button(
+            lang.pick("キャンセルする", "Cancel"),
+            &format!("action=cancel&ref={}", n.reference),
+            lang.pick("キャンセルします", "Please cancel"),
+        ));
     }
     let bubble = json!({
         "type": "bubble",
@@ -161,20 +176,52 @@ fn check(alt_text: &str, bubble: &Value) -> Result<(), FlexError> {
     Ok(())
 }
 
+/// Why a cancellation from LINE's reminder button was refused, and what to do instead, in the
+/// patient's language with the deadline in the clinic's time zone (the card's words).
+pub fn cancel_refused_reason(refusal: &crate::error::Problem, lang: Lang) -> String {
+    use crate::booking::status::AppointmentStatus;
+    use crate::error::Problem;
+    match refusal {
+        Problem::PastCutOff { deadline, time_zone } => {
+            let deadline = crate::booking::format::datetime_label(*deadline, *time_zone, lang);
+            match lang {
+                Lang::Ja => format!("キャンセル期限({deadline})を過ぎています。お電話で医院にご連絡ください。"),
+                Lang::En => format!("The cancellation deadline ({deadline}) has passed. Please call the clinic."),
+            }
+        }
+        // A second tap after a cancellation went through (each tap is a new event).
+        Problem::StatusChanged { current: AppointmentStatus::CancelledByPatient | AppointmentStatus::CancelledByClinic } => {
+            lang.pick("このご予約はすでにキャンセルされています。", "This appointment has already been cancelled.").to_string()
+        }
+        _ => lang
+            .pick(
+                "このご予約は確定済みではないため、キャンセルできません。ご不明な点はお電話で医院にご連絡ください。",
+                "This appointment is no longer confirmed, so it cannot be cancelled here. Please call the clinic if you have questions.",
+            )
+            .to_string(),
+    }
+}
+
+/// A notice of the demo clinic, for the tests of its card and of its rendering.
+#[cfg(test)]
+pub(crate) fn sample_notice(kind: NoticeKind, lang: Lang) -> Notice {
+    Notice {
+        kind,
+        lang,
+        clinic_name: "さくら内科クリニック".into(),
+        menu_name: "初診".into(),
+        when: "12月1日(火) 10:30".into(),
+        reference: "0123456789abcdef0123456789abcdef".into(),
+        liff_url: "https://liff.line.me/1657000000-AbCdEfGh/a/0123456789abcdef0123456789abcdef".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn notice(kind: NoticeKind, lang: Lang) -> Notice {
-        Notice {
-            kind,
-            lang,
-            clinic_name: "さくら内科クリニック".into(),
-            menu_name: "初診".into(),
-            when: "12月1日(火) 10:30".into(),
-            reference: "0123456789abcdef0123456789abcdef".into(),
-            liff_url: "https://liff.line.me/1657000000-AbCdEfGh/a/0123456789abcdef0123456789abcdef".into(),
-        }
+        sample_notice(kind, lang)
     }
 
     const KINDS: [fn() -> NoticeKind; 8] = [
@@ -185,7 +232,9 @@ mod tests {
         || NoticeKind::CancelledByClinic { message: "医師の急病のため".into() },
         || NoticeKind::CancelledByPatient,
         || NoticeKind::Reminder,
-        || NoticeKind::CancelRefused { reason: "キャンセル期限(12月1日(火) 7:30)を過ぎています。お電話で医院にご連絡ください。".into() },
+        || NoticeKind::CancelRefused {
+            reason: "キャンセル期限(12月1日(火) 7:30)を過ぎています。お電話で医院にご連絡ください。".into()
+        },
     ];
 
     #[test]
@@ -244,31 +293,5 @@ mod tests {
         assert_eq!(message(&long_ref), Err(FlexError::PostbackTooLong));
         let huge_reason = notice(NoticeKind::CancelRefused { reason: "x".repeat(40_000) }, Lang::Ja);
         assert!(matches!(message(&huge_reason), Err(FlexError::BubbleTooLarge(_))));
-    }
-}
-
-/// Why a cancellation from LINE's reminder button was refused, and what to do instead, in the
-/// patient's language with the deadline in the clinic's time zone (the card's words).
-pub fn cancel_refused_reason(refusal: &crate::error::Problem, lang: Lang) -> String {
-    use crate::booking::status::AppointmentStatus;
-    use crate::error::Problem;
-    match refusal {
-        Problem::PastCutOff { deadline, time_zone } => {
-            let deadline = crate::booking::format::datetime_label(*deadline, *time_zone, lang);
-            match lang {
-                Lang::Ja => format!("キャンセル期限({deadline})を過ぎています。お電話で医院にご連絡ください。"),
-                Lang::En => format!("The cancellation deadline ({deadline}) has passed. Please call the clinic."),
-            }
-        }
-        // A second tap after a cancellation went through (each tap is a new event).
-        Problem::StatusChanged { current: AppointmentStatus::CancelledByPatient | AppointmentStatus::CancelledByClinic } => {
-            lang.pick("このご予約はすでにキャンセルされています。", "This appointment has already been cancelled.").to_string()
-        }
-        _ => lang
-            .pick(
-                "このご予約は確定済みではないため、キャンセルできません。ご不明な点はお電話で医院にご連絡ください。",
-                "This appointment is no longer confirmed, so it cannot be cancelled here. Please call the clinic if you have questions.",
-            )
-            .to_string(),
     }
 }

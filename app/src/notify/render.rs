@@ -216,7 +216,11 @@ fn flex_style(c: &Value, color: Option<&str>) -> String {
     if let Some(color) = color {
         let _ = write!(style, "color:{color};");
     }
-    if style.is_empty() { style } else { format!(r#" style="{style}""#) }
+    if style.is_empty() {
+        style
+    } else {
+        format!(r#" style="{style}""#)
+    }
 }
 
 fn str_of(v: &Value) -> &str {
@@ -247,15 +251,7 @@ mod tests {
     const URL: &str = "https://liff.line.me/1657000000-AbCdEfGh/a/0123456789abcdef0123456789abcdef";
 
     fn notice(kind: NoticeKind, lang: Lang) -> Notice {
-        Notice {
-            kind,
-            lang,
-            clinic_name: "さくら内科クリニック".into(),
-            menu_name: "初診".into(),
-            when: "12月1日(火) 10:30".into(),
-            reference: "0123456789abcdef0123456789abcdef".into(),
-            liff_url: URL.into(),
-        }
+        crate::notify::flex::sample_notice(kind, lang)
     }
 
     fn kinds() -> Vec<NoticeKind> {
@@ -346,7 +342,16 @@ mod tests {
             assert!(message_html(&card(good)).contains("<a class=\"flex-button flex-primary\" href="), "{good}");
         }
         assert!(message_html(&card("https://example.jp/a?b=1&c=\"x\"")).contains(r#"href="https://example.jp/a?b=1&amp;c=&quot;x&quot;""#));
-        for bad in ["javascript:alert(1)", " javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<b>", "//evil.example", "/\\evil.example", "tel:0312345678", "https://x\u{0}y"] {
+        for bad in [
+            "javascript:alert(1)",
+            " javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<b>",
+            "//evil.example",
+            "/\\evil.example",
+            "tel:0312345678",
+            "https://x\u{0}y",
+        ] {
             let html = message_html(&card(bad));
             assert!(!html.contains("<a ") && !html.contains("href"), "{bad}: {html}");
             assert!(html.contains(r#"<button type="button" class="flex-button flex-primary" disabled>Open</button>"#), "{bad}: {html}");

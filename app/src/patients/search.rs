@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::booking::status::AppointmentStatus;
 use super::HistoryCounts;
+use crate::booking::status::AppointmentStatus;
 use crate::store::{Appointment, Patient, PatientDetails};
 
 /// The folded forms a patient is found by.
@@ -57,7 +57,8 @@ impl PatientQuery {
     pub fn new(query: &str) -> Self {
         let text = fold(query);
         // Hyphens come in many forms: ASCII, the dashes of U+2010..2015, minus, 長音符 (ー).
-        let phone_like = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || "-+()\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2212}ー".contains(c));
+        let phone_like =
+            !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || "-+()\u{2010}\u{2011}\u{2012}\u{2013}\u{2014}\u{2015}\u{2212}ー".contains(c));
         let digits = phone_like.then(|| text.chars().filter(char::is_ascii_digit).collect::<String>()).filter(|d| !d.is_empty());
         PatientQuery { text, digits }
     }
@@ -226,9 +227,6 @@ mod tests {
             at(24, Confirmed),
             at(48, Requested),
         ];
-        assert_eq!(
-            HistoryCounts::of(&list, now),
-            HistoryCounts { visits: 2, upcoming: 2, cancellations: 2, no_shows: 1, declined: 1 }
-        );
+        assert_eq!(HistoryCounts::of(&list, now), HistoryCounts { visits: 2, upcoming: 2, cancellations: 2, no_shows: 1, declined: 1 });
     }
 }

@@ -24,10 +24,7 @@ fn normalise(s: &str) -> String {
 /// A Japanese phone number: 11 digits for mobiles (090…), 10 for other numbers, starting with 0;
 /// hyphens, spaces and full-width digits are accepted and removed.
 pub fn phone(input: &str) -> Option<String> {
-    let digits: String = normalise(input)
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' ' | '－' | '‐' | '―' | 'ー' | '(' | ')'))
-        .collect();
+    let digits: String = normalise(input).chars().filter(|c| !matches!(c, '-' | ' ' | '－' | '‐' | '―' | 'ー' | '(' | ')')).collect();
     // Mobile and IP phones (050, 070, 080, 090) have 11 digits, other numbers 10.
     let mobile = ["050", "070", "080", "090"].iter().any(|p| digits.starts_with(p));
     let length = if mobile { 11 } else { 10 };
@@ -147,10 +144,7 @@ mod tests {
     fn every_broken_field_is_named_with_its_reason() {
         let errors = details(&input("", "Yamada", "12345", "2030-01-01"), today()).expect_err("invalid");
         let found: Vec<(&str, &Reason)> = errors.iter().map(|e| (e.field.as_str(), &e.reason)).collect();
-        assert_eq!(
-            found,
-            [("name", &Reason::Required), ("furigana", &Reason::NotKana), ("phone", &Reason::NotPhone), ("birth_date", &Reason::BirthDate)]
-        );
+        assert_eq!(found, [("name", &Reason::Required), ("furigana", &Reason::NotKana), ("phone", &Reason::NotPhone), ("birth_date", &Reason::BirthDate)]);
         let short = details(&input("山田", "ヤマダ", "090-1234-567", "1950-04-01"), today()).expect_err("short phone");
         assert_eq!(short, [BadField::new("phone", Reason::NotPhone)]);
         let long = details(&input(&"長".repeat(51), "ヤマダ", "09012345678", "1950-04-01"), today()).expect_err("long");
@@ -189,10 +183,7 @@ mod tests {
             [BadField::new("question-1", Reason::Required), BadField::new("question-2", Reason::NotAChoice), BadField::new("question-3", Reason::NotYesNo)]
         );
         let long = "あ".repeat(501);
-        assert_eq!(
-            answers(&questions[..1], &[(QuestionId(1), long)]),
-            Err(vec![BadField::new("question-1", Reason::TooLong { max: MAX_ANSWER_CHARS })])
-        );
+        assert_eq!(answers(&questions[..1], &[(QuestionId(1), long)]), Err(vec![BadField::new("question-1", Reason::TooLong { max: MAX_ANSWER_CHARS })]));
         // Answers to questions the menu does not have are dropped.
         let extra = answers(&questions[2..], &[(QuestionId(99), "x".into())]).expect("valid");
         assert!(extra.is_empty());

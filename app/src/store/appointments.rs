@@ -151,7 +151,14 @@ pub trait AppointmentWrites {
     /// Moves the appointment from the status it was read with to `to`, with the clinic's words
     /// to the patient (kept when `None`) and an audit row. [`StoreError::StatusChanged`] when its
     /// status is no longer the one read: of two racing changes exactly one wins.
-    async fn set_status(&mut self, appointment: &Appointment, to: AppointmentStatus, note: Option<&str>, actor: Actor, at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn set_status(
+        &mut self,
+        appointment: &Appointment,
+        to: AppointmentStatus,
+        note: Option<&str>,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// The patient is here (the first time counts).
     async fn mark_arrived(&mut self, clinic: ClinicId, id: AppointmentId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// The patient said they will come (the first time counts).

@@ -85,5 +85,12 @@ pub trait NotificationWrites {
     async fn record_delivery(&mut self, id: NotificationId, record: &DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
     /// Queues a failed notice again, at `now`, with this retry key (and its first attempt
     /// forgotten when the key is new). `false` when it is not (or no longer) failed.
-    async fn requeue_notification(&mut self, clinic: ClinicId, id: NotificationId, retry_key: &str, new_key: bool, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn requeue_notification(
+        &mut self,
+        clinic: ClinicId,
+        id: NotificationId,
+        retry_key: &str,
+        new_key: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }

@@ -91,6 +91,13 @@ pub trait PatientWrites {
     /// Whether the LINE user is a friend of the clinic's Official Account.
     async fn set_line_friend(&mut self, clinic: ClinicId, line_user_id: &str, friend: bool) -> Result<(), StoreError>;
     /// Stores a session under the digest of `token`.
-    async fn insert_patient_session(&mut self, token: &str, clinic: ClinicId, patient: PatientId, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn insert_patient_session(
+        &mut self,
+        token: &str,
+        clinic: ClinicId,
+        patient: PatientId,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn delete_patient_session(&mut self, token: &str) -> Result<(), StoreError>;
 }

@@ -66,10 +66,8 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
     }
 
     async fn answers(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<(AppointmentId, QuestionId, String)>, StoreError> {
-        let mut q = sql(
-            "SELECT a.appointment_id, a.question_id, a.answer FROM appointment_answers a JOIN appointments p ON p.id = a.appointment_id \
-             JOIN menu_questions q ON q.id = a.question_id WHERE p.clinic_id = $1 AND ",
-        )
+        let mut q = sql("SELECT a.appointment_id, a.question_id, a.answer FROM appointment_answers a JOIN appointments p ON p.id = a.appointment_id \
+             JOIN menu_questions q ON q.id = a.question_id WHERE p.clinic_id = $1 AND ")
         .bind(clinic);
         let list = q.bind_list(appointments.iter().copied());
         q.text.push_str(&format!("a.appointment_id IN ({list}) ORDER BY a.appointment_id, q.position, q.id"));
@@ -78,15 +76,14 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
     }
 
     async fn audit_trail(&mut self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<AuditEntry>, StoreError> {
-        let q = sql("SELECT appointment_id, actor, from_status, to_status, at FROM appointment_events WHERE clinic_id = $1 AND appointment_id = $2 ORDER BY id");
+        let q =
+            sql("SELECT appointment_id, actor, from_status, to_status, at FROM appointment_events WHERE clinic_id = $1 AND appointment_id = $2 ORDER BY id");
         convert(self.all::<EventRow>(q.bind(clinic).bind(id)).await?)
     }
 
     async fn inbox_version(&mut self, clinic: ClinicId) -> Result<InboxVersion, StoreError> {
-        let q = sql(
-            "SELECT (SELECT COUNT(*) FROM appointments WHERE clinic_id = $1 AND status = 'requested' AND NOT proposal), \
-             (SELECT MAX(id) FROM appointment_events WHERE clinic_id = $1)",
-        );
+        let q = sql("SELECT (SELECT COUNT(*) FROM appointments WHERE clinic_id = $1 AND status = 'requested' AND NOT proposal), \
+             (SELECT MAX(id) FROM appointment_events WHERE clinic_id = $1)");
         let (pending, last_change): (i64, Option<i64>) = self.one(q.bind(clinic)).await?;
         Ok(InboxVersion { pending: u32::try_from(pending).unwrap_or(u32::MAX), last_change: last_change.unwrap_or(0) })
     }
@@ -105,15 +102,13 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
 
     async fn export(&mut self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExportRow>, StoreError> {
         // The clinic is checked on every joined table, not only on the appointment.
-        let q = sql(
-            "SELECT a.id, a.service_date, a.starts_at, a.ends_at, m.name_ja AS menu_name_ja, m.name_en AS menu_name_en, \
+        let q = sql("SELECT a.id, a.service_date, a.starts_at, a.ends_at, m.name_ja AS menu_name_ja, m.name_en AS menu_name_en, \
              r.name_ja AS resource_name_ja, r.name_en AS resource_name_en, p.name AS patient_name, p.furigana, p.phone, a.status, \
              a.queue_number, a.reference, a.created_at FROM appointments a \
              JOIN menus m ON m.id = a.menu_id AND m.clinic_id = a.clinic_id \
              JOIN resources r ON r.id = a.resource_id AND r.clinic_id = a.clinic_id \
              JOIN patients p ON p.id = a.patient_id AND p.clinic_id = a.clinic_id \
-             WHERE a.clinic_id = $1 AND a.service_date BETWEEN $2 AND $3 ORDER BY a.service_date, a.starts_at, a.id",
-        );
+             WHERE a.clinic_id = $1 AND a.service_date BETWEEN $2 AND $3 ORDER BY a.service_date, a.starts_at, a.id");
         convert(self.all::<ExportDbRow>(q.bind(clinic).bind(from).bind(to)).await?)
     }
 }
@@ -132,11 +127,9 @@ impl<B: Backend, C: Held<B>> AppointmentWrites for Session<B, C> {
     }
 
     async fn insert_appointment(&mut self, a: &NewAppointment, actor: Actor) -> Result<AppointmentId, StoreError> {
-        let q = sql(
-            "INSERT INTO appointments (clinic_id, menu_id, resource_id, patient_id, starts_at, ends_at, held_from, held_until, \
+        let q = sql("INSERT INTO appointments (clinic_id, menu_id, resource_id, patient_id, starts_at, ends_at, held_from, held_until, \
              service_date, status, queue_number, hold_expires_at, created_at, updated_at, reference, replaces_id, proposal) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING id",
-        )
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING id")
         .bind(a.clinic_id)
         .bind(a.menu_id)
         .bind(a.resource_id)
@@ -161,7 +154,9 @@ impl<B: Backend, C: Held<B>> AppointmentWrites for Session<B, C> {
 
     async fn insert_answers(&mut self, id: AppointmentId, menu: MenuId, answers: &[(QuestionId, String)]) -> Result<(), StoreError> {
         for (question, answer) in answers {
-            let q = sql("INSERT INTO appointment_answers (appointment_id, question_id, answer) SELECT $1, id, $3 FROM menu_questions WHERE id = $2 AND menu_id = $4");
+            let q = sql(
+                "INSERT INTO appointment_answers (appointment_id, question_id, answer) SELECT $1, id, $3 FROM menu_questions WHERE id = $2 AND menu_id = $4",
+            );
             self.execute(q.bind(id).bind(*question).bind(answer).bind(menu)).await?;
         }
         Ok(())
@@ -173,10 +168,8 @@ impl<B: Backend, C: Held<B>> AppointmentWrites for Session<B, C> {
     }
 
     async fn set_status(&mut self, a: &Appointment, to: AppointmentStatus, note: Option<&str>, actor: Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let q = sql(
-            "UPDATE appointments SET status = $1, updated_at = $2, status_note = COALESCE($3, status_note) \
-             WHERE clinic_id = $4 AND id = $5 AND status = $6",
-        );
+        let q = sql("UPDATE appointments SET status = $1, updated_at = $2, status_note = COALESCE($3, status_note) \
+             WHERE clinic_id = $4 AND id = $5 AND status = $6");
         let updated = self.execute(q.bind(to.as_str()).bind(at).bind(note).bind(a.clinic_id).bind(a.id).bind(a.status.as_str())).await?;
         if updated != 1 {
             let current = AppointmentReads::appointment(self, a.clinic_id, a.id).await?.map_or(a.status, |now| now.status);
@@ -198,7 +191,15 @@ impl<B: Backend, C: Held<B>> AppointmentWrites for Session<B, C> {
 
 impl<B: Backend, C: Held<B>> Session<B, C> {
     /// The audit row of a status change, in the change's transaction.
-    async fn record_event(&mut self, clinic: ClinicId, id: AppointmentId, actor: Actor, from: Option<AppointmentStatus>, to: AppointmentStatus, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn record_event(
+        &mut self,
+        clinic: ClinicId,
+        id: AppointmentId,
+        actor: Actor,
+        from: Option<AppointmentStatus>,
+        to: AppointmentStatus,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let q = sql("INSERT INTO appointment_events (clinic_id, appointment_id, actor, from_status, to_status, at) VALUES ($1, $2, $3, $4, $5, $6)");
         self.execute(q.bind(clinic).bind(id).bind(actor.to_stored()).bind(from.map(|s| s.as_str())).bind(to.as_str()).bind(at)).await.map(drop)
     }

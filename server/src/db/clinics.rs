@@ -25,7 +25,12 @@ impl<B: Backend, C: Held<B>> Session<B, C> {
         self.execute(sql("DELETE FROM menu_resources WHERE menu_id = $1").bind(id)).await?;
         for resource in &menu.resource_ids {
             let linked = self
-                .execute(sql("INSERT INTO menu_resources (menu_id, resource_id) SELECT $1, id FROM resources WHERE id = $2 AND clinic_id = $3").bind(id).bind(*resource).bind(clinic))
+                .execute(
+                    sql("INSERT INTO menu_resources (menu_id, resource_id) SELECT $1, id FROM resources WHERE id = $2 AND clinic_id = $3")
+                        .bind(id)
+                        .bind(*resource)
+                        .bind(clinic),
+                )
                 .await?;
             if linked != 1 {
                 return Ok(false);
@@ -62,10 +67,8 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
     }
 
     async fn opening_hours(&mut self, clinic: ClinicId) -> Result<Vec<OpeningHours>, StoreError> {
-        let q = sql(
-            "SELECT h.resource_id, h.weekday, h.opens_minute, h.closes_minute FROM opening_hours h JOIN resources r ON r.id = h.resource_id \
-             WHERE r.clinic_id = $1 ORDER BY h.resource_id, h.weekday, h.opens_minute",
-        );
+        let q = sql("SELECT h.resource_id, h.weekday, h.opens_minute, h.closes_minute FROM opening_hours h JOIN resources r ON r.id = h.resource_id \
+             WHERE r.clinic_id = $1 ORDER BY h.resource_id, h.weekday, h.opens_minute");
         convert(self.all::<HoursRow>(q.bind(clinic)).await?)
     }
 
@@ -75,7 +78,9 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
     }
 
     async fn questions(&mut self, clinic: ClinicId) -> Result<Vec<Question>, StoreError> {
-        let q = sql(format!("SELECT {QUESTION_COLUMNS} FROM menu_questions q JOIN menus m ON m.id = q.menu_id WHERE m.clinic_id = $1 ORDER BY q.menu_id, q.position, q.id"));
+        let q = sql(format!(
+            "SELECT {QUESTION_COLUMNS} FROM menu_questions q JOIN menus m ON m.id = q.menu_id WHERE m.clinic_id = $1 ORDER BY q.menu_id, q.position, q.id"
+        ));
         convert(self.all::<QuestionRow>(q.bind(clinic)).await?)
     }
 
@@ -100,10 +105,8 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
     }
 
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError> {
-        let q = sql(
-            "SELECT a.at, a.staff_id, s.display_name AS staff_name, a.area, a.summary FROM settings_audit a \
-             LEFT JOIN staff s ON s.id = a.staff_id WHERE a.clinic_id = $1 ORDER BY a.id DESC LIMIT $2",
-        );
+        let q = sql("SELECT a.at, a.staff_id, s.display_name AS staff_name, a.area, a.summary FROM settings_audit a \
+             LEFT JOIN staff s ON s.id = a.staff_id WHERE a.clinic_id = $1 ORDER BY a.id DESC LIMIT $2");
         convert(self.all::<SettingsAuditRow>(q.bind(clinic).bind(limit)).await?)
     }
 }
@@ -137,12 +140,10 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     }
 
     async fn insert_menu(&mut self, clinic: ClinicId, m: &MenuSpec) -> Result<MenuId, StoreError> {
-        let q = sql(
-            "INSERT INTO menus (clinic_id, position, name_ja, name_en, duration_minutes, mode, capacity, buffer_before_minutes, \
+        let q = sql("INSERT INTO menus (clinic_id, position, name_ja, name_en, duration_minutes, mode, capacity, buffer_before_minutes, \
              buffer_after_minutes, min_notice_minutes, horizon_days, cancel_cutoff_minutes, requires_approval, hold_minutes, active, \
              several_per_day) VALUES ($1, (SELECT COUNT(*) FROM menus WHERE clinic_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             RETURNING id",
-        );
+             RETURNING id");
         let q = menu_values(q.bind(clinic), m);
         let (id,): (i64,) = self.one(q).await?;
         let id = MenuId(id);
@@ -153,11 +154,9 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     }
 
     async fn update_menu(&mut self, clinic: ClinicId, id: MenuId, m: &MenuSpec) -> Result<bool, StoreError> {
-        let q = sql(
-            "UPDATE menus SET name_ja = $1, name_en = $2, duration_minutes = $3, mode = $4, capacity = $5, buffer_before_minutes = $6, \
+        let q = sql("UPDATE menus SET name_ja = $1, name_en = $2, duration_minutes = $3, mode = $4, capacity = $5, buffer_before_minutes = $6, \
              buffer_after_minutes = $7, min_notice_minutes = $8, horizon_days = $9, cancel_cutoff_minutes = $10, requires_approval = $11, \
-             hold_minutes = $12, active = $13, several_per_day = $14 WHERE id = $15 AND clinic_id = $16",
-        );
+             hold_minutes = $12, active = $13, several_per_day = $14 WHERE id = $15 AND clinic_id = $16");
         if self.execute(menu_values(q, m).bind(id).bind(clinic)).await? != 1 {
             return Ok(false);
         }
@@ -177,9 +176,16 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
         Ok(())
     }
 
-    async fn insert_exception(&mut self, clinic: ClinicId, date: NaiveDate, resource: Option<ResourceId>, kind: ExceptionKind) -> Result<ExceptionId, StoreError> {
+    async fn insert_exception(
+        &mut self,
+        clinic: ClinicId,
+        date: NaiveDate,
+        resource: Option<ResourceId>,
+        kind: ExceptionKind,
+    ) -> Result<ExceptionId, StoreError> {
         let (kind, opens, closes) = exception_columns(kind);
-        let q = sql("INSERT INTO date_exceptions (clinic_id, resource_id, date, kind, opens_minute, closes_minute) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+        let q =
+            sql("INSERT INTO date_exceptions (clinic_id, resource_id, date, kind, opens_minute, closes_minute) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
         let (id,): (i64,) = self.one(q.bind(clinic).bind(resource).bind(date).bind(kind).bind(opens).bind(closes)).await?;
         Ok(ExceptionId(id))
     }
@@ -201,10 +207,8 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     }
 
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError> {
-        let q = sql(
-            "UPDATE clinics SET liff_id = $1, line_login_channel_id = $2, line_channel_secret = $3, line_channel_access_token = $4, \
-             line_add_friend_url = $5 WHERE id = $6",
-        );
+        let q = sql("UPDATE clinics SET liff_id = $1, line_login_channel_id = $2, line_channel_secret = $3, line_channel_access_token = $4, \
+             line_add_friend_url = $5 WHERE id = $6");
         let q = q
             .bind(line.map(|l| &l.liff_id))
             .bind(line.map(|l| &l.login_channel_id))
@@ -216,10 +220,8 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     }
 
     async fn insert_question(&mut self, menu: MenuId, q: &QuestionSpec) -> Result<QuestionId, StoreError> {
-        let statement = sql(
-            "INSERT INTO menu_questions (menu_id, position, label_ja, label_en, kind, choices_ja, choices_en, required) \
-             VALUES ($1, (SELECT COALESCE(MAX(position) + 1, 0) FROM menu_questions WHERE menu_id = $1), $2, $3, $4, $5, $6, $7) RETURNING id",
-        );
+        let statement = sql("INSERT INTO menu_questions (menu_id, position, label_ja, label_en, kind, choices_ja, choices_en, required) \
+             VALUES ($1, (SELECT COALESCE(MAX(position) + 1, 0) FROM menu_questions WHERE menu_id = $1), $2, $3, $4, $5, $6, $7) RETURNING id");
         let (id,): (i64,) = self.one(question_values(statement.bind(menu), q)).await?;
         Ok(QuestionId(id))
     }

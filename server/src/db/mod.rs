@@ -75,25 +75,31 @@ pub(crate) fn token_digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The constraints an action can break, by the name the migrations give them and the columns
-/// they cover, and what breaking one means.
-const CONSTRAINTS: [(&str, &str, fn() -> StoreError); 4] = [
-    (
-        "appointments_queue_place",
-        "appointments.resource_id, appointments.menu_id, appointments.service_date, appointments.queue_number",
-        || StoreError::PlaceTaken,
-    ),
-    ("clinics_slug_key", "clinics.slug", || StoreError::SlugTaken),
-    ("staff_email_key", "staff.email", || StoreError::EmailTaken),
-    ("idempotency_keys_once", "idempotency_keys.actor, idempotency_keys.key", || StoreError::KeyTaken),
+/// A constraint an action can break: the name the migrations give it, the columns it covers
+/// (SQLite names those instead), and what breaking it means.
+struct Constraint {
+    name: &'static str,
+    columns: &'static str,
+    meaning: fn() -> StoreError,
+}
+
+const CONSTRAINTS: [Constraint; 4] = [
+    Constraint {
+        name: "appointments_queue_place",
+        columns: "appointments.resource_id, appointments.menu_id, appointments.service_date, appointments.queue_number",
+        meaning: || StoreError::PlaceTaken,
+    },
+    Constraint { name: "clinics_slug_key", columns: "clinics.slug", meaning: || StoreError::SlugTaken },
+    Constraint { name: "staff_email_key", columns: "staff.email", meaning: || StoreError::EmailTaken },
+    Constraint { name: "idempotency_keys_once", columns: "idempotency_keys.actor, idempotency_keys.key", meaning: || StoreError::KeyTaken },
 ];
 
 /// The one place where a database error becomes a [`StoreError`]: a broken constraint by its
 /// name, an unreachable database as such, anything else as internal.
 fn store_error<B: Backend>(e: sqlx::Error) -> StoreError {
     if let Some(db) = e.as_database_error() {
-        if let Some((_, _, meaning)) = CONSTRAINTS.iter().find(|(name, columns, _)| B::broke(db, name, columns)) {
-            return meaning();
+        if let Some(broken) = CONSTRAINTS.iter().find(|c| B::broke(db, c.name, c.columns)) {
+            return (broken.meaning)();
         }
     }
     match e {

@@ -34,10 +34,8 @@ impl<B: Backend, C: Held<B>> NotificationReads for Session<B, C> {
 #[async_trait]
 impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
     async fn queue_notification(&mut self, n: &NewNotification) -> Result<bool, StoreError> {
-        let q = sql(
-            "INSERT INTO notifications (clinic_id, appointment_id, kind, channel, recipient, payload, retry_key, status, attempts, \
-             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) ON CONFLICT DO NOTHING",
-        )
+        let q = sql("INSERT INTO notifications (clinic_id, appointment_id, kind, channel, recipient, payload, retry_key, status, attempts, \
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) ON CONFLICT DO NOTHING")
         .bind(n.clinic_id)
         .bind(n.appointment_id)
         .bind(n.notice.as_str())
@@ -68,14 +66,19 @@ impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
             DeliveryRecord::RetryAt { at, error, request_id } => ("queued", Some(*at), Some(error), request_id, None),
             DeliveryRecord::Failed { error, request_id } => ("failed", None, Some(error), request_id, None),
         };
-        let q = sql(
-            "UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
-             line_request_id = COALESCE($4, line_request_id), sent_at = $5, locked_until = NULL WHERE id = $6 AND status = 'sending'",
-        );
+        let q = sql("UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
+             line_request_id = COALESCE($4, line_request_id), sent_at = $5, locked_until = NULL WHERE id = $6 AND status = 'sending'");
         self.execute(q.bind(status).bind(next).bind(error).bind(request_id.as_ref()).bind(sent_at).bind(id)).await.map(drop)
     }
 
-    async fn requeue_notification(&mut self, clinic: ClinicId, id: NotificationId, retry_key: &str, new_key: bool, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn requeue_notification(
+        &mut self,
+        clinic: ClinicId,
+        id: NotificationId,
+        retry_key: &str,
+        new_key: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let first_attempt = if new_key { "NULL" } else { "first_attempt_at" };
         let q = sql(format!(
             "UPDATE notifications SET status = 'queued', next_attempt_at = $1, locked_until = NULL, last_error = NULL, attempts = 0, \

@@ -77,11 +77,9 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
             Identity::Line { user_id, friend } => (Some(user_id.as_str()), *friend),
             Identity::Sandbox | Identity::Offline => (None, None),
         };
-        let q = sql(
-            "INSERT INTO patients (clinic_id, line_user_id, line_friend, sandbox, name, furigana, phone, birth_date, language, \
+        let q = sql("INSERT INTO patients (clinic_id, line_user_id, line_friend, sandbox, name, furigana, phone, birth_date, language, \
              search_name, search_furigana, search_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT DO NOTHING RETURNING id",
-        )
+             ON CONFLICT DO NOTHING RETURNING id")
         .bind(p.clinic_id)
         .bind(line_user)
         .bind(friend)
@@ -100,10 +98,8 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
 
     async fn save_patient_details(&mut self, clinic: ClinicId, id: PatientId, d: &PatientDetails) -> Result<(), StoreError> {
         let keys = SearchKeys::of(d);
-        let q = sql(
-            "UPDATE patients SET name = $1, furigana = $2, phone = $3, birth_date = $4, search_name = $5, search_furigana = $6, \
-             search_phone = $7 WHERE clinic_id = $8 AND id = $9",
-        );
+        let q = sql("UPDATE patients SET name = $1, furigana = $2, phone = $3, birth_date = $4, search_name = $5, search_furigana = $6, \
+             search_phone = $7 WHERE clinic_id = $8 AND id = $9");
         let q = q.bind(&d.name).bind(&d.furigana).bind(&d.phone).bind(d.birth_date).bind(keys.name).bind(keys.furigana).bind(keys.phone).bind(clinic).bind(id);
         self.execute(q).await.map(drop)
     }
@@ -117,7 +113,14 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
         self.execute(q.bind(friend).bind(clinic).bind(line_user_id)).await.map(drop)
     }
 
-    async fn insert_patient_session(&mut self, token: &str, clinic: ClinicId, patient: PatientId, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn insert_patient_session(
+        &mut self,
+        token: &str,
+        clinic: ClinicId,
+        patient: PatientId,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let q = sql("INSERT INTO patient_sessions (token, clinic_id, patient_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)");
         self.execute(q.bind(token_digest(token)).bind(clinic).bind(patient).bind(now).bind(expires_at)).await.map(drop)
     }

@@ -42,7 +42,11 @@ impl Sql {
             self.args.push(v.into());
             placeholders.push(format!("${}", self.args.len()));
         }
-        if placeholders.is_empty() { "NULL".to_string() } else { placeholders.join(", ") }
+        if placeholders.is_empty() {
+            "NULL".to_string()
+        } else {
+            placeholders.join(", ")
+        }
     }
 
     /// The text of the next placeholder, for statements built in pieces.
@@ -52,7 +56,10 @@ impl Sql {
 }
 
 /// Hands the arguments to a sqlx query of any backend that can encode them.
-pub fn bind<'q, DB>(mut query: sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>, args: Vec<Value>) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>
+pub fn bind<'q, DB>(
+    mut query: sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    args: Vec<Value>,
+) -> sqlx::query::Query<'q, DB, <DB as Database>::Arguments<'q>>
 where
     DB: Database,
     Option<i64>: Encode<'q, DB> + Type<DB>,

@@ -36,10 +36,8 @@ impl<B: Backend, C: Held<B>> StaffReads for Session<B, C> {
     async fn failed_sign_ins(&mut self, email: &str, address: &str, since: DateTime<Utc>) -> Result<FailedSignIns, StoreError> {
         let email = email.trim().to_lowercase();
         // Failures of the account since its last success (or `since`), and of the address.
-        let q = sql(
-            "SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND NOT succeeded AND at > $2 \
-             AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts WHERE email = $1 AND succeeded), $2)",
-        );
+        let q = sql("SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND NOT succeeded AND at > $2 \
+             AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts WHERE email = $1 AND succeeded), $2)");
         let (account,): (i64,) = self.one(q.bind(&email).bind(since)).await?;
         let q = sql("SELECT COUNT(*) FROM sign_in_attempts WHERE address = $1 AND NOT succeeded AND at > $2");
         let (by_address,): (i64,) = self.one(q.bind(address).bind(since)).await?;
@@ -51,7 +49,9 @@ impl<B: Backend, C: Held<B>> StaffReads for Session<B, C> {
 impl<B: Backend, C: Held<B>> StaffWrites for Session<B, C> {
     async fn insert_staff(&mut self, s: &NewStaff, now: DateTime<Utc>) -> Result<StaffId, StoreError> {
         let q = sql("INSERT INTO staff (clinic_id, email, display_name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
-        let (id,): (i64,) = self.one(q.bind(s.clinic_id).bind(s.email.trim().to_lowercase()).bind(&s.display_name).bind(s.role.as_str()).bind(&s.password_hash).bind(now)).await?;
+        let (id,): (i64,) = self
+            .one(q.bind(s.clinic_id).bind(s.email.trim().to_lowercase()).bind(&s.display_name).bind(s.role.as_str()).bind(&s.password_hash).bind(now))
+            .await?;
         Ok(StaffId(id))
     }
 

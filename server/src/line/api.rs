@@ -58,15 +58,30 @@ impl LineApi {
 /// What became of one push attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PushOutcome {
-    Delivered { request_id: Option<String> },
+    Delivered {
+        request_id: Option<String>,
+    },
     /// 409 with `x-line-accepted-request-id`: an earlier attempt with this key was accepted.
-    AlreadyAccepted { request_id: Option<String>, accepted_request_id: Option<String> },
+    AlreadyAccepted {
+        request_id: Option<String>,
+        accepted_request_id: Option<String>,
+    },
     /// 5xx, timeout or connection error: safe to retry with the same key and body.
-    RetryLater { reason: String, request_id: Option<String> },
+    RetryLater {
+        reason: String,
+        request_id: Option<String>,
+    },
     /// 429: back off; `quota_exhausted` when the monthly message quota is used up.
-    RateLimited { request_id: Option<String>, quota_exhausted: bool },
+    RateLimited {
+        request_id: Option<String>,
+        quota_exhausted: bool,
+    },
     /// Any other 4xx: retrying cannot help.
-    Rejected { status: u16, message: String, request_id: Option<String> },
+    Rejected {
+        status: u16,
+        message: String,
+        request_id: Option<String>,
+    },
 }
 
 impl PushOutcome {

@@ -1,8 +1,8 @@
-//! LINE's HTTP API: the real client (`api`) and a local fake that speaks the same wire format
-//! (`fake`) for development and tests. The base URL is configuration (`YOYAKU_LINE_API_URL`).
+//! LINE's HTTP API: the client (`api`) and the webhook LINE calls (`webhook`). The base URL is
+//! configuration (`YOYAKU_LINE_API_URL`); development and tests point it at the `fake-line`
+//! binary (`server/fake-line`), which is not part of this one.
 
 pub mod api;
-pub mod fake;
 pub mod webhook;
 
 pub const DEFAULT_API_URL: &str = "https://api.line.me";

@@ -35,9 +35,7 @@ fn admin_url() -> String {
 }
 
 async fn admin_connection(url: &str) -> PgConnection {
-    PgConnection::connect(url).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is required for these tests and is not reachable at {url}: {e}")
-    })
+    PgConnection::connect(url).await.unwrap_or_else(|e| panic!("PostgreSQL is required for these tests and is not reachable at {url}: {e}"))
 }
 
 impl TestDb {
@@ -56,12 +54,10 @@ impl TestDb {
         STALE.call_once(|| drop_stale = true);
         if drop_stale {
             // Databases left by earlier runs that were killed midway.
-            let stale: Vec<String> = sqlx::query_scalar(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'yoyaku_test_%'",
-            )
-            .fetch_all(&mut admin)
-            .await
-            .expect("list test databases");
+            let stale: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'yoyaku_test_%'")
+                .fetch_all(&mut admin)
+                .await
+                .expect("list test databases");
             // Named `yoyaku_test_{pid}_…`: only databases of test processes that are gone.
             let alive = |name: &str| {
                 name.strip_prefix("yoyaku_test_")
@@ -88,10 +84,7 @@ impl TestDb {
             Cleanup::Sqlite(dir) => drop(dir),
             Cleanup::Postgres { admin_url, name } => {
                 let mut admin = admin_connection(&admin_url).await;
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
-                    .await
-                    .expect("drop test database");
+                admin.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await.expect("drop test database");
             }
         }
     }
@@ -178,9 +171,11 @@ pub async fn clinic(store: &dyn Store, slug: &str) -> Clinic1 {
         let new = NewClinic { slug: slug.into(), name_ja: "テスト医院".into(), name_en: "Test clinic".into(), time_zone: TOKYO, open_on_holidays: true };
         let clinic = settings::create_clinic(tx, &new, now()).await?;
         let by = system(clinic);
-        let doctor = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner }).await?;
+        let doctor =
+            settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner }).await?;
         let room = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "部屋".into(), name_en: "Room".into(), kind: ResourceKind::Room }).await?;
-        let shots = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "接種".into(), name_en: "Shots".into(), kind: ResourceKind::Practitioner }).await?;
+        let shots =
+            settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "接種".into(), name_en: "Shots".into(), kind: ResourceKind::Practitioner }).await?;
         for resource in [doctor, room, shots] {
             for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
                 settings::set_weekday_hours(tx, by, resource, weekday, &[Interval { opens: 9 * 60, closes: 12 * 60 }]).await?;
@@ -245,8 +240,8 @@ pub fn desk(clinic: &app::booking::model::Clinic, staff: StaffId, at: DateTime<U
 
 /// A fake LINE API on a free local port: its base URL and a handle to issue tokens or inject
 /// failures.
-pub async fn fake_line() -> (String, server::line::fake::FakeLine) {
-    let fake = server::line::fake::FakeLine::new();
+pub async fn fake_line() -> (String, fake_line::FakeLine) {
+    let fake = fake_line::FakeLine::new();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let router = fake.router();
@@ -284,9 +279,8 @@ macro_rules! on_both {
 pub(crate) use on_both;
 
 pub fn run<F: std::future::Future>(test: F) -> F::Output {
-    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime")
-    });
+    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> =
+        std::sync::LazyLock::new(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test runtime"));
     RUNTIME.block_on(test)
 }
 
@@ -379,4 +373,30 @@ pub fn with_key(path: &str, content_type: &str, body: Vec<u8>) -> Vec<u8> {
     } else {
         format!("{text}&key={}", fresh_key()).into_bytes()
     }
+}
+
+/// What the app answered: the status, the session cookie it set (`name=value`), the body.
+pub struct Reply {
+    pub status: axum::http::StatusCode,
+    pub cookie: Option<String>,
+    pub body: String,
+}
+
+/// POSTs `body` to a server function as the browser's client does (with a fresh idempotency key
+/// where one is due, see [`with_key`]).
+pub async fn post(router: &axum::Router, path: &str, content_type: &str, body: String, cookie: Option<&str>) -> Reply {
+    use axum::http::header;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut request =
+        axum::http::Request::post(path).header(header::CONTENT_TYPE, content_type).header(header::ACCEPT, "application/json").header(header::HOST, "127.0.0.1");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let body = with_key(path, content_type, body.into_bytes());
+    let response = router.clone().oneshot(request.body(axum::body::Body::from(body)).expect("request")).await.expect("response");
+    let status = response.status();
+    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().to_string());
+    let body = String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+    Reply { status, cookie, body }
 }

@@ -120,10 +120,9 @@ async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: La
     let this_month = today.with_day(1).ok_or_else(|| Problem::internal("today has no first day"))?;
     let first = match month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         // A month of the booking horizon at most: anything else cannot be booked anyway.
-        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
-            .ok()
-            .filter(|d| *d <= horizon)
-            .ok_or_else(|| Problem::field("month", Reason::NotDate))?,
+        Some(m) => {
+            NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok().filter(|d| *d <= horizon).ok_or_else(|| Problem::field("month", Reason::NotDate))?
+        }
         None => this_month,
     };
     let first = first.max(this_month);

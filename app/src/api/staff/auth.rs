@@ -38,9 +38,7 @@ fn parts() -> Option<Parts> {
 
 /// The network address the request came from (the TCP peer; a proxy in front is one address).
 fn client_address() -> String {
-    parts()
-        .and_then(|p| p.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+    parts().and_then(|p| p.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())).unwrap_or_else(|| "unknown".into())
 }
 
 /// A request whose `Origin` names another site is refused: browsers send it on cross-site
@@ -159,7 +157,8 @@ pub async fn sign_in(email: &str, password: &str) -> Result<StaffContext, Proble
         return Err(Problem::WrongPassword);
     };
     let token = cookie::random_token();
-    let session = StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: cookie::random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
+    let session =
+        StaffSession { staff_id: staff.id, clinic_id: staff.clinic_id, csrf_token: cookie::random_token(), expires_at: now + Duration::hours(SESSION_HOURS) };
     let mut tx = store.write().await?;
     tx.sign_in_succeeded(attempt).await?;
     tx.insert_staff_session(&token, &session, now).await?;

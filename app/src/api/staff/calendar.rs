@@ -8,12 +8,12 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::inbox::NotificationView;
+#[cfg(feature = "ssr")]
+use crate::api::once::fresh;
+use crate::api::once::IdempotencyKey;
 use crate::api::PlaceView;
 use crate::booking::ids::{AppointmentId, MenuId, ResourceId};
 use crate::booking::status::AppointmentStatus;
-use crate::api::once::IdempotencyKey;
-#[cfg(feature = "ssr")]
-use crate::api::once::fresh;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Missing, Problem};

@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::api::PlaceView;
-use crate::booking::ids::{AppointmentId, MenuId, NotificationId, ResourceId};
-use crate::api::once::IdempotencyKey;
 #[cfg(feature = "ssr")]
 use crate::api::once::fresh;
+use crate::api::once::IdempotencyKey;
+use crate::api::PlaceView;
+use crate::booking::ids::{AppointmentId, MenuId, NotificationId, ResourceId};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Missing, Problem};

@@ -6,16 +6,16 @@
 pub mod auth;
 pub mod calendar;
 pub mod inbox;
-pub mod settings;
 pub mod patients;
 pub mod sandbox;
+pub mod settings;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::problem::respond;
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::kinds::StaffRole;
 

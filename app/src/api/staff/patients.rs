@@ -116,9 +116,18 @@ pub mod ssr {
 
     /// The patient with their appointments (newest visit first) and what they add up to; menus
     /// and resources retired since keep their names.
-    pub fn detail(patient: &Patient, appointments: &[Appointment], menus: &[Menu], resources: &[Resource], tz: Tz, now: DateTime<Utc>, lang: Lang) -> PatientDetailView {
+    pub fn detail(
+        patient: &Patient,
+        appointments: &[Appointment],
+        menus: &[Menu],
+        resources: &[Resource],
+        tz: Tz,
+        now: DateTime<Utc>,
+        lang: Lang,
+    ) -> PatientDetailView {
         let menu = |a: &Appointment| menus.iter().find(|m| m.id == a.menu_id).map(|m| lang.pick(&m.name_ja, &m.name_en).to_string()).unwrap_or_default();
-        let resource = |a: &Appointment| resources.iter().find(|r| r.id == a.resource_id).map(|r| lang.pick(&r.name_ja, &r.name_en).to_string()).unwrap_or_default();
+        let resource =
+            |a: &Appointment| resources.iter().find(|r| r.id == a.resource_id).map(|r| lang.pick(&r.name_ja, &r.name_en).to_string()).unwrap_or_default();
         PatientDetailView {
             patient: summary(patient),
             counts: HistoryCounts::of(appointments, now),

@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::problem::respond;
+use crate::error::AppError;
 use crate::i18n::Lang;
 
 /// How many messages the sandbox shows.
@@ -51,7 +51,8 @@ pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, AppError> {
         }
         // Only what went to the sandbox: a clinic that was connected to LINE before keeps the
         // messages real phones received out of here.
-        let records: Vec<_> = db.clinic_notifications(ctx.clinic.id, false, SANDBOX_LIMIT).await?.into_iter().filter(|n| n.channel == crate::kinds::Channel::Sandbox).collect();
+        let records: Vec<_> =
+            db.clinic_notifications(ctx.clinic.id, false, SANDBOX_LIMIT).await?.into_iter().filter(|n| n.channel == crate::kinds::Channel::Sandbox).collect();
         let ids: Vec<_> = records.iter().filter_map(|n| n.appointment_id).collect();
         let appointments = db.appointments_by_id(ctx.clinic.id, &ids).await?;
         let patient_ids: Vec<_> = appointments.iter().map(|a| a.patient_id).collect();

@@ -56,9 +56,7 @@ fn menu(id: i64, mode: BookingMode, duration_minutes: u32) -> Menu {
 fn weekdays(resource: ResourceId, intervals: &[(NaiveTime, NaiveTime)]) -> Vec<OpeningHours> {
     [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
         .into_iter()
-        .flat_map(|weekday| {
-            intervals.iter().map(move |&(opens, closes)| OpeningHours { resource_id: resource, weekday, opens, closes })
-        })
+        .flat_map(|weekday| intervals.iter().map(move |&(opens, closes)| OpeningHours { resource_id: resource, weekday, opens, closes }))
         .collect()
 }
 fn booked(id: i64, offer: &Offer, status: AppointmentStatus) -> Booked {
@@ -82,11 +80,7 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        Fixture {
-            clinic: clinic(),
-            hours: weekdays(DR, &[(t(9, 0), t(12, 0)), (t(14, 0), t(17, 0))]),
-            exceptions: Vec::new(),
-        }
+        Fixture { clinic: clinic(), hours: weekdays(DR, &[(t(9, 0), t(12, 0)), (t(14, 0), t(17, 0))]), exceptions: Vec::new() }
     }
     fn schedule(&self) -> Schedule<'_> {
         Schedule { clinic: &self.clinic, hours: &self.hours, exceptions: &self.exceptions }
@@ -103,8 +97,8 @@ fn monday_before() -> DateTime<Utc> {
 
 #[test]
 fn a_patient_holds_one_place_of_a_menu_a_day_unless_the_menu_allows_several() {
-    use crate::booking::{one_a_day, HeldPlace};
     use crate::booking::ids::AppointmentId;
+    use crate::booking::{one_a_day, HeldPlace};
     let band = menu(1, BookingMode::TimeBand { capacity: 3 }, 60);
     let other_menu = menu(2, BookingMode::TimeSlot { seats: 1 }, 30);
     let day = d(2026, 12, 1);
@@ -131,10 +125,7 @@ fn slots_fill_the_hours_and_skip_the_break() {
     let m = menu(1, BookingMode::TimeSlot { seats: 1 }, 30);
     let offers = f.offers(&m, d(2026, 12, 1), d(2026, 12, 1), monday_before(), &[]);
     let starts: Vec<String> = offers.iter().map(|o| crate::booking::format::time_label(o.starts_at, TOKYO)).collect();
-    assert_eq!(
-        starts,
-        ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30"]
-    );
+    assert_eq!(starts, ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30"]);
     assert!(offers.iter().all(|o| o.remaining == 1 && o.ends_at - o.starts_at == Duration::minutes(30)));
 }
 
@@ -254,12 +245,9 @@ fn holidays_weekends_and_closures_have_no_offers() {
     f.exceptions.push(DateException { id: ExceptionId(0), date: d(2026, 12, 2), resource_id: None, kind: ExceptionKind::Closed });
     let m = menu(1, BookingMode::TimeSlot { seats: 1 }, 60);
     let now = tokyo(2026, 11, 20, 8, 0);
-    let dates: std::collections::BTreeSet<NaiveDate> =
-        f.offers(&m, d(2026, 11, 21), d(2026, 12, 6), now, &[]).into_iter().map(|o| o.date).collect();
+    let dates: std::collections::BTreeSet<NaiveDate> = f.offers(&m, d(2026, 11, 21), d(2026, 12, 6), now, &[]).into_iter().map(|o| o.date).collect();
     // 11/21–22 weekend, 11/23 勤労感謝の日, 11/28–29 weekend, 12/2 closed, 12/5–6 weekend.
-    let expected: Vec<NaiveDate> = [24, 25, 26, 27, 30].map(|day| d(2026, 11, day)).into_iter()
-        .chain([1, 3, 4].map(|day| d(2026, 12, day)))
-        .collect();
+    let expected: Vec<NaiveDate> = [24, 25, 26, 27, 30].map(|day| d(2026, 11, day)).into_iter().chain([1, 3, 4].map(|day| d(2026, 12, day))).collect();
     assert_eq!(dates.into_iter().collect::<Vec<_>>(), expected);
 }
 
@@ -331,8 +319,8 @@ fn arb_mode() -> impl Strategy<Value = BookingMode> {
 }
 
 fn arb_menu(id: i64) -> impl Strategy<Value = Menu> {
-    (arb_mode(), prop::sample::select(vec![15u32, 20, 30, 45, 60]), 0u32..4, 0u32..4, 0u32..300, 5u32..60)
-        .prop_map(move |(mode, duration, before, after, notice, horizon)| {
+    (arb_mode(), prop::sample::select(vec![15u32, 20, 30, 45, 60]), 0u32..4, 0u32..4, 0u32..300, 5u32..60).prop_map(
+        move |(mode, duration, before, after, notice, horizon)| {
             let base = menu(id, mode, duration);
             let spec = MenuSpec {
                 buffer_before_minutes: before * 5,
@@ -343,7 +331,8 @@ fn arb_menu(id: i64) -> impl Strategy<Value = Menu> {
                 ..base.spec
             };
             Menu { spec, ..base }
-        })
+        },
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -367,17 +356,7 @@ fn arb_world() -> impl Strategy<Value = World> {
     // "now" falls anywhere from 20 Dec 2026 to 10 Jan 2027, so ranges cross month and year ends.
     let now = (0i64..(22 * 24 * 60)).prop_map(|m| tokyo(2026, 12, 20, 0, 0) + Duration::minutes(m));
     let exceptions = proptest::collection::vec((0u64..40, any::<bool>(), any::<bool>(), 36u32..60), 0..4);
-    (
-        hours,
-        exceptions,
-        arb_menu(1),
-        arb_menu(2),
-        now,
-        any::<bool>(),
-        0u64..10,
-        1u32..45,
-        proptest::collection::vec((any::<usize>(), any::<bool>()), 0..25),
-    )
+    (hours, exceptions, arb_menu(1), arb_menu(2), now, any::<bool>(), 0u64..10, 1u32..45, proptest::collection::vec((any::<usize>(), any::<bool>()), 0..25))
         .prop_map(|(hours, exceptions, m1, m2, now, open_on_holidays, offset, days, picks)| {
             let today = now.with_timezone(&TOKYO).date_naive();
             let exceptions = exceptions
@@ -428,12 +407,8 @@ impl World {
                 continue;
             }
             let o = &offers[pick % offers.len()];
-            let plan = plan_booking(self.schedule(), menu, &booked, o.resource_id, o.starts_at, self.now)
-                .expect("an offered place can be booked");
-            booked.push(Booked {
-                hold_expires_at: plan.hold_expires_at,
-                ..booked_from(i as i64, &plan.offer, plan.status)
-            });
+            let plan = plan_booking(self.schedule(), menu, &booked, o.resource_id, o.starts_at, self.now).expect("an offered place can be booked");
+            booked.push(Booked { hold_expires_at: plan.hold_expires_at, ..booked_from(i as i64, &plan.offer, plan.status) });
         }
         booked
     }

@@ -235,7 +235,14 @@ fn DayStep(slug: Signal<String>, lang: ReadSignal<Lang>, menu: MenuChoice, step:
 }
 
 #[component]
-fn PlaceStep(slug: Signal<String>, lang: ReadSignal<Lang>, menu: MenuChoice, date: String, step: RwSignal<Step>, notice: RwSignal<Option<String>>) -> impl IntoView {
+fn PlaceStep(
+    slug: Signal<String>,
+    lang: ReadSignal<Lang>,
+    menu: MenuChoice,
+    date: String,
+    step: RwSignal<Step>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let menu_id = menu.id;
     let day = date.clone();
     let places = Resource::new(move || (slug.get(), lang.get()), move |(slug, lang)| day_places(slug, menu_id, day.clone(), lang));

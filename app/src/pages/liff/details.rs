@@ -37,8 +37,13 @@ pub(super) fn FormStep(
         }
     });
     let error_for = move |field: &'static str| move || errors.get().into_iter().find(|e| e.field == field).map(|e| e.message);
-    let text_field = move |field: &'static str, ja: &'static str, en: &'static str, kind: &'static str, autocomplete: &'static str,
-                           get: fn(&DetailsInput) -> String, set: fn(&mut DetailsInput, String)| {
+    let text_field = move |field: &'static str,
+                           ja: &'static str,
+                           en: &'static str,
+                           kind: &'static str,
+                           autocomplete: &'static str,
+                           get: fn(&DetailsInput) -> String,
+                           set: fn(&mut DetailsInput, String)| {
         let error = error_for(field);
         let has_error = move || error_for(field)().is_some();
         view! {
@@ -101,7 +106,12 @@ pub(super) fn FormStep(
 }
 
 #[component]
-fn QuestionField(lang: ReadSignal<Lang>, question: QuestionView, answers: RwSignal<Vec<(QuestionId, String)>>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+fn QuestionField(
+    lang: ReadSignal<Lang>,
+    question: QuestionView,
+    answers: RwSignal<Vec<(QuestionId, String)>>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
     let id = question.id;
     let field = format!("question-{}", id.0);
     let error_field = field.clone();

@@ -118,7 +118,8 @@ fn AuthView(
     reference: Signal<Option<String>>,
     start_sandbox: Callback<()>,
 ) -> impl IntoView {
-    move || match auth.get() {
+    move || {
+        match auth.get() {
         Auth::Starting => view! { <p class="loading" aria-live="polite">{lang.get().pick("読み込み中…", "Loading…")}</p> }.into_any(),
         Auth::Redirecting => view! { <p class="loading" aria-live="polite">{lang.get().pick("LINEにログインしています…", "Signing in with LINE…")}</p> }.into_any(),
         Auth::Failed(message) => view! {
@@ -148,6 +149,7 @@ fn AuthView(
                 Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> }.into_any(),
             }}
         }.into_any(),
+    }
     }
 }
 

@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{use_console, PlacePicker};
-use crate::api::staff::calendar::*;
 use crate::api::once::Intent;
+use crate::api::staff::calendar::*;
 use crate::api::staff::inbox::resend_notification;
 use crate::api::PlaceView;
 use crate::booking::ids::MenuId;
-use crate::i18n::Lang;
 use crate::error::{ErrorCode, FieldError, Reason};
+use crate::i18n::Lang;
 use crate::patients::DetailsInput;
 
 #[component]
@@ -218,7 +218,14 @@ fn PhoneBookingForm(menus: Vec<(MenuId, String)>, date: String, message: RwSigna
         let console = console.clone();
         spawn_local(async move {
             let lang_now = console.lang.get_untracked();
-            let booking = PhoneBooking { menu_id, resource_id: place.resource_id, starts_at: place.starts_at, details: details.get_untracked(), lang: lang_now, csrf: console.me.csrf.clone() };
+            let booking = PhoneBooking {
+                menu_id,
+                resource_id: place.resource_id,
+                starts_at: place.starts_at,
+                details: details.get_untracked(),
+                lang: lang_now,
+                csrf: console.me.csrf.clone(),
+            };
             match book_by_phone(booking, intent.key()).await {
                 Ok(when) => {
                     intent.done();

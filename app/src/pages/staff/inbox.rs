@@ -55,11 +55,7 @@ fn InboxLists(view: InboxView, console: Console, notice: RwSignal<Option<Notice>
     let reasons = view.decline_reasons.clone();
     let empty = view.pending.is_empty();
     let pending_count = view.pending.len();
-    let pending = view
-        .pending
-        .into_iter()
-        .map(|item| view! { <RequestCard item reasons=reasons.clone() notice/> })
-        .collect_view();
+    let pending = view.pending.into_iter().map(|item| view! { <RequestCard item reasons=reasons.clone() notice/> }).collect_view();
     let proposals = view.proposals.into_iter().map(|item| view! { <ProposalCard item/> }).collect_view();
     let has_failed = !view.failed.is_empty();
     let failed = view.failed.into_iter().map(|n| view! { <FailedNotification n notice/> }).collect_view();

@@ -208,19 +208,19 @@ fn live_inbox_updates(console: Console) {
 
         let opened = StoredValue::new_local(None::<(web_sys::EventSource, Closure<dyn Fn(web_sys::MessageEvent)>)>);
         let connect = move || {
-        let Ok(source) = web_sys::EventSource::new("/staff/events") else { return };
-        let on_inbox = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let pending = event
-                .data()
-                .as_string()
-                .and_then(|data| data.split("\"pending\":").nth(1).and_then(|rest| rest.split([',', '}']).next().and_then(|n| n.trim().parse().ok())));
-            if let Some(pending) = pending {
-                console.pending.set(pending);
-            }
-            console.changed();
-        });
-        let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
-        opened.set_value(Some((source, on_inbox)));
+            let Ok(source) = web_sys::EventSource::new("/staff/events") else { return };
+            let on_inbox = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let pending = event
+                    .data()
+                    .as_string()
+                    .and_then(|data| data.split("\"pending\":").nth(1).and_then(|rest| rest.split([',', '}']).next().and_then(|n| n.trim().parse().ok())));
+                if let Some(pending) = pending {
+                    console.pending.set(pending);
+                }
+                console.changed();
+            });
+            let _ = source.add_event_listener_with_callback("inbox", on_inbox.as_ref().unchecked_ref());
+            opened.set_value(Some((source, on_inbox)));
         };
         let timer = set_timeout_with_handle(connect, std::time::Duration::from_millis(800)).ok();
         let cleanup = SendWrapper::new(move || {

@@ -313,8 +313,6 @@ fn ExportForm(lang: RwSignal<Lang>) -> impl IntoView {
     }
 }
 
-/// The message of a server-function error, without the framework's prefix.
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,4 +141,3 @@ fn ChatMessage(lang: RwSignal<Lang>, m: SandboxMessage) -> impl IntoView {
         </li>
     }
 }
-

@@ -6,13 +6,20 @@ use chrono::{Days, Utc};
 use super::*;
 use crate::api::staff::auth::StaffContext;
 use crate::booking::format::date_label;
-use crate::error::Problem;
 use crate::booking::hours::{format_intervals, Interval};
 use crate::booking::model::ExceptionKind;
+use crate::error::Problem;
 use crate::store::SettingsArea;
 
-const WEEKDAYS: [(&str, &str); 7] =
-    [("月曜日", "Monday"), ("火曜日", "Tuesday"), ("水曜日", "Wednesday"), ("木曜日", "Thursday"), ("金曜日", "Friday"), ("土曜日", "Saturday"), ("日曜日", "Sunday")];
+const WEEKDAYS: [(&str, &str); 7] = [
+    ("月曜日", "Monday"),
+    ("火曜日", "Tuesday"),
+    ("水曜日", "Wednesday"),
+    ("木曜日", "Thursday"),
+    ("金曜日", "Friday"),
+    ("土曜日", "Saturday"),
+    ("日曜日", "Sunday"),
+];
 
 fn area_label(area: SettingsArea, lang: Lang) -> String {
     let (ja, en) = match area {
@@ -37,11 +44,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
     let hours = db.opening_hours(clinic).await?;
     let name_of = |id: Option<crate::booking::ids::ResourceId>| match id {
         None => lang.pick("医院全体", "Whole clinic").to_string(),
-        Some(id) => resources
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| lang.pick(&r.name_ja, &r.name_en).to_string())
-            .unwrap_or_default(),
+        Some(id) => resources.iter().find(|r| r.id == id).map(|r| lang.pick(&r.name_ja, &r.name_en).to_string()).unwrap_or_default(),
     };
     let resource_views = resources
         .iter()

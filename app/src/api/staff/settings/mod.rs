@@ -16,13 +16,13 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::api::once::IdempotencyKey;
-#[cfg(feature = "ssr")]
-use crate::api::once::fresh;
-use crate::booking::ids::{ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::actions::settings as actions;
+#[cfg(feature = "ssr")]
+use crate::api::once::fresh;
+use crate::api::once::IdempotencyKey;
+use crate::booking::ids::{ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
+use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::error::{problem::respond, Problem};
 use crate::i18n::Lang;
@@ -266,7 +266,14 @@ pub async fn save_resource(#[server(default)] csrf: String, key: IdempotencyKey,
 
 /// Replaces one weekday's hours of a practitioner or room (`hours` as typed; empty: closed).
 #[server(endpoint = "staff/settings/hours", input = Json)]
-pub async fn save_hours(#[server(default)] csrf: String, key: IdempotencyKey, resource_id: ResourceId, weekday: u8, hours: String, lang: Lang) -> Result<(), AppError> {
+pub async fn save_hours(
+    #[server(default)] csrf: String,
+    key: IdempotencyKey,
+    resource_id: ResourceId,
+    weekday: u8,
+    hours: String,
+    lang: Lang,
+) -> Result<(), AppError> {
     respond(lang, async move {
         use crate::error::Reason;
         let ctx = super::auth::owner(Some(&csrf)).await?;
@@ -304,7 +311,13 @@ pub async fn remove_exception(#[server(default)] csrf: String, key: IdempotencyK
 }
 
 #[server(endpoint = "staff/settings/clinic", input = Json)]
-pub async fn save_clinic_options(#[server(default)] csrf: String, key: IdempotencyKey, open_on_holidays: bool, reminder_hour: String, lang: Lang) -> Result<(), AppError> {
+pub async fn save_clinic_options(
+    #[server(default)] csrf: String,
+    key: IdempotencyKey,
+    open_on_holidays: bool,
+    reminder_hour: String,
+    lang: Lang,
+) -> Result<(), AppError> {
     respond(lang, async move {
         use crate::store::ClinicOptions;
         let ctx = super::auth::owner(Some(&csrf)).await?;
@@ -366,7 +379,15 @@ pub async fn save_line(#[server(default)] csrf: String, key: IdempotencyKey, for
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let line = validate::line(&form)?;
-        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/line", &(&form.liff_id, &form.login_channel_id, &form.add_friend_url, form.channel_secret.is_empty(), form.channel_access_token.is_empty())).await?);
+        let mut once = fresh!(
+            super::ssr::begin(
+                &ctx,
+                &key,
+                "staff/settings/line",
+                &(&form.liff_id, &form.login_channel_id, &form.add_friend_url, form.channel_secret.is_empty(), form.channel_access_token.is_empty())
+            )
+            .await?
+        );
         actions::update_line(once.tx(), ssr::editor(&ctx), Some(line)).await?;
         once.finish(&()).await
     })

@@ -177,7 +177,11 @@ mod tests {
 
     #[test]
     fn a_menu_form_reports_each_broken_field_at_once() {
-        let resources = [Resource { id: ResourceId(1), clinic_id: ClinicId(1), spec: ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner } }];
+        let resources = [Resource {
+            id: ResourceId(1),
+            clinic_id: ClinicId(1),
+            spec: ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner },
+        }];
         let good = MenuForm { name_ja: "初診".into(), name_en: "First visit".into(), resource_ids: vec![ResourceId(1)], ..MenuForm::new_menu() };
         assert_eq!(menu(&good, &resources).expect("valid").duration_minutes, 30);
         let bad = MenuForm { name_en: "".into(), duration_minutes: "abc".into(), capacity: "0".into(), resource_ids: vec![ResourceId(99)], ..good };
@@ -207,7 +211,8 @@ mod tests {
         assert_eq!(hours("h", "12:00-9:00").expect_err("backwards").reason, Reason::OpensAfterCloses);
         assert_eq!(hours("h", "9-12, 11-13").expect_err("overlap").reason, Reason::Overlap);
         assert_eq!(hours("h", "nine to five").expect_err("unreadable").reason, Reason::NotHours);
-        let form = LineForm { liff_id: "1657000000-AbCd".into(), login_channel_id: "1657000000".into(), channel_secret: "bad secret".into(), ..LineForm::default() };
+        let form =
+            LineForm { liff_id: "1657000000-AbCd".into(), login_channel_id: "1657000000".into(), channel_secret: "bad secret".into(), ..LineForm::default() };
         let errors = line(&form).expect_err("invalid");
         assert_eq!(fields(&errors), ["line-channel_secret"]);
         assert!(!messages::reason(&errors[0].reason, Lang::En).contains("bad secret"));

@@ -37,10 +37,14 @@ pub fn HoursSection(env: Env, d: SettingsData) -> impl IntoView {
 fn ResourceHours(env: Env, r: ResourceView) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
     let resource_id = r.id;
-    let days: Vec<(DayHours, RwSignal<String>)> = r.days.into_iter().map(|d| {
-        let typed = RwSignal::new(d.hours.clone());
-        (d, typed)
-    }).collect();
+    let days: Vec<(DayHours, RwSignal<String>)> = r
+        .days
+        .into_iter()
+        .map(|d| {
+            let typed = RwSignal::new(d.hours.clone());
+            (d, typed)
+        })
+        .collect();
     // Each day's change is its own intention (and its own key).
     let changes = StoredValue::new(days.iter().map(|(d, typed)| (d.weekday, d.hours.clone(), *typed, Intent::new())).collect::<Vec<_>>());
     let saving = Intent::new();

@@ -48,12 +48,7 @@ const TABS: [(Tab, &str, &str); 9] = [
 pub fn SettingsPage() -> impl IntoView {
     let console = super::use_console();
     let lang = console.lang;
-    let env = Env {
-        lang,
-        csrf: StoredValue::new(console.me.csrf.clone()),
-        version: RwSignal::new(0),
-        status: RwSignal::new(None),
-    };
+    let env = Env { lang, csrf: StoredValue::new(console.me.csrf.clone()), version: RwSignal::new(0), status: RwSignal::new(None) };
     if !console.me.is_owner() {
         return view! {
             <section class="card">

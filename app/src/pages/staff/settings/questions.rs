@@ -138,7 +138,6 @@ fn QuestionEditor(env: Env, form: QuestionForm, editing: RwSignal<Option<Questio
     }
 }
 
-
 fn kind_name(kind: QuestionKind, lang: Lang) -> &'static str {
     match kind {
         QuestionKind::Text => lang.pick("文章", "Text"),
