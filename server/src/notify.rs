@@ -75,7 +75,11 @@ impl Worker {
         };
         let messages: Vec<serde_json::Value> = match serde_json::from_str(&message.payload) {
             Ok(m) => m,
-            Err(e) => return DeliveryRecord::Failed { error: format!("unreadable payload: {e}"), request_id: None },
+            Err(e) => {
+                // The cause is logged; staff see a plain reason.
+                tracing::error!(error = %e, notification = %message.id, "a stored LINE message cannot be read");
+                return DeliveryRecord::Failed { error: "the stored message could not be read".into(), request_id: None };
+            }
         };
         match self.line.push(&token, &message.recipient, &messages, &message.retry_key).await {
             PushOutcome::Delivered { request_id } => DeliveryRecord::Sent { request_id },

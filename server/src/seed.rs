@@ -28,6 +28,8 @@ pub async fn seed_demo(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<
 /// settings; an instance started at the same moment on the same database (PostgreSQL) either
 /// finds the clinic or loses the race for its address name and then finds it.
 pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> anyhow::Result<ClinicId> {
+    // Hashed before the transaction: Argon2 takes a while, the write lock should not.
+    let password_hash = crate::staff::hash_password(DEMO_PASSWORD)?;
     let mut tx = store.write().await?;
     if let Some(existing) = tx.clinic_by_slug(slug).await? {
         tracing::info!(clinic = slug, "demo clinic already present");
@@ -36,12 +38,17 @@ pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> 
         // password.
         let unstaffed = tx.staff_members(existing.id).await?.is_empty();
         if unstaffed && tx.line_settings(existing.id).await?.is_none() {
-            seed_demo_staff(tx.as_mut(), Editor { clinic: existing.id, actor: Actor::System, now }, slug).await?;
+            match seed_demo_staff(tx.as_mut(), Editor { clinic: existing.id, actor: Actor::System, now }, slug, &password_hash).await {
+                Ok(()) => {}
+                // Another instance starting at the same moment made them.
+                Err(Problem::EmailTaken) => return Ok(existing.id),
+                Err(e) => return Err(e.into()),
+            }
         }
         tx.commit().await?;
         return Ok(existing.id);
     }
-    match create_demo(tx.as_mut(), slug, now).await {
+    match create_demo(tx.as_mut(), slug, now, &password_hash).await {
         Ok(id) => {
             tx.commit().await?;
             tracing::info!(clinic = slug, "demo clinic created");
@@ -57,7 +64,7 @@ pub async fn seed_demo_as(store: &dyn Store, slug: &str, now: DateTime<Utc>) -> 
     }
 }
 
-async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>) -> Result<ClinicId, Problem> {
+async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>, password_hash: &str) -> Result<ClinicId, Problem> {
     let (name_ja, name_en) = if slug == DEMO_SLUG {
         ("さくら内科クリニック(デモ)".to_string(), "Sakura Internal Medicine (demo)".to_string())
     } else {
@@ -207,7 +214,7 @@ async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>) -> Resu
             booking::book(tx, &b).await?;
         }
     }
-    seed_demo_staff(tx, by, slug).await?;
+    seed_demo_staff(tx, by, slug, password_hash).await?;
     Ok(clinic_id)
 }
 
@@ -221,14 +228,13 @@ pub fn demo_staff_email(role: StaffRole, slug: &str) -> String {
 }
 
 /// An owner and a receptionist for the demo clinic, unless they exist.
-async fn seed_demo_staff(tx: &mut dyn Write, by: Editor, slug: &str) -> Result<(), Problem> {
+async fn seed_demo_staff(tx: &mut dyn Write, by: Editor, slug: &str, password_hash: &str) -> Result<(), Problem> {
     for (role, name) in [(StaffRole::Owner, "院長(デモ)"), (StaffRole::Staff, "受付(デモ)")] {
         let email = demo_staff_email(role, slug);
         if tx.staff_by_email(&email).await?.is_some() {
             continue;
         }
-        let password_hash = crate::staff::hash_password(DEMO_PASSWORD).map_err(Problem::internal)?;
-        settings::add_staff(tx, by, &email, name, role, password_hash).await?;
+        settings::add_staff(tx, by, &email, name, role, password_hash.to_string()).await?;
         tracing::info!(clinic = slug, %email, "demo staff account created");
     }
     Ok(())

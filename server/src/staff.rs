@@ -6,17 +6,12 @@ use app::booking::model::Clinic;
 use app::error::{messages, Problem};
 use app::i18n::Lang;
 use app::store::{Actor, Editor, LineSettings, StaffRole, Store, Write};
-use argon2::password_hash::{rand_core::OsRng, SaltString};
-use argon2::{Argon2, PasswordHasher};
 
 use crate::config::{CreateStaffArgs, LineSettingsArgs, Role};
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// An Argon2id PHC string with a random salt.
+/// An Argon2id PHC string with a random salt (the console's, for the command line and seeding).
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+    Ok(app::api::staff::settings::ssr::hash_password_now(password)?)
 }
 
 /// A refused command, in the words the console would use (English: an operator's terminal),
@@ -46,9 +41,8 @@ pub async fn create_staff(store: &dyn Store, args: CreateStaffArgs) -> anyhow::R
         Some(var) => std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?,
         None => rpassword::prompt_password("Password: ").context("cannot read the password (use --password-env VAR when there is no terminal)")?,
     };
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        bail!("the password must have at least {MIN_PASSWORD_CHARS} characters");
-    }
+    // The console's rules for a password.
+    app::api::staff::settings::validate::password("password", &password).map_err(|field| refused(Problem::Invalid(vec![field])))?;
     let role = match args.role {
         Role::Owner => StaffRole::Owner,
         Role::Staff => StaffRole::Staff,

@@ -1,6 +1,7 @@
 //! The patient's own actions through `actions::booking`, on SQLite and on PostgreSQL, each test on
 //! a fresh database: withdrawing a request, and the visits of a menu hidden after they were
-//! booked (still cancellable, still reminded, while the menu takes no new bookings).
+//! booked (still cancellable, still reminded, while the menu takes no new bookings), and moving a
+//! visit one request at a time.
 
 mod support;
 
@@ -18,6 +19,7 @@ support::on_both!(
     a_withdrawn_request_frees_its_place_and_leaves_the_inbox,
     only_a_patients_own_unanswered_request_can_be_withdrawn,
     a_hidden_menus_visits_can_be_cancelled_and_are_reminded,
+    a_visit_is_moved_by_one_request_at_a_time,
 );
 
 async fn appointment(store: &dyn Store, clinic: ClinicId, id: AppointmentId) -> Option<Appointment> {
@@ -170,4 +172,28 @@ async fn a_hidden_menus_visits_can_be_cancelled_and_are_reminded(db: &TestDb) {
     assert_eq!(kinds, [NoticeType::Confirmed, NoticeType::Reminder, NoticeType::CancelledByPatient], "the receipt names the hidden menu's visit");
     let held = read(store).await.holding(c.clinic, at - Duration::hours(3), at + Duration::hours(3)).await.expect("holding");
     assert!(held.is_empty(), "the place is free: {held:?}");
+}
+
+/// A visit being moved (a reschedule request waiting for the clinic) is not moved a second time:
+/// two approved moves would leave the patient with two visits. Once the first request is answered
+/// or withdrawn, the visit can be moved again.
+async fn a_visit_is_moved_by_one_request_at_a_time(db: &TestDb) {
+    let store = db.store.as_ref();
+    let c = clinic(store, "a").await;
+    let patient = patients(store, c.clinic, 1).await[0];
+    let row = clinic_row(store, c.clinic).await;
+    let visit = book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), patient)).await.expect("booked");
+    in_tx!(store, |tx| actions::reception::approve(tx, desk(&row, StaffId(1), now()), visit.id).await).expect("confirmed");
+    let moving = |day| Booking { replaces: Some(visit.id), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, day, 9, 0), patient) };
+    let first = book(store, &moving(9)).await.expect("the first move");
+    assert_eq!((first.status, first.replaces_id), (AppointmentStatus::Requested, Some(visit.id)));
+    let again = book(store, &moving(10)).await.expect_err("a second move");
+    assert!(matches!(again, Problem::AlreadyMoving), "{again:?}");
+    // Nothing was booked by the refused one.
+    let theirs = read(store).await.appointments_of(c.clinic, &[patient]).await.expect("read");
+    assert_eq!(theirs.len(), 2, "{theirs:?}");
+    // Withdrawn, the first move frees the visit to be moved again.
+    withdraw(store, c.clinic, patient, first.id, now()).await.expect("withdrawn");
+    let second = book(store, &moving(10)).await.expect("moved again");
+    assert_eq!(second.replaces_id, Some(visit.id));
 }

@@ -52,10 +52,17 @@ pub async fn availability(db: &mut dyn Reads, clinic: &Clinic, menu: &Menu, from
     Ok(AvailabilityQuery { schedule, menu, from, to, now, booked: &booked }.offers())
 }
 
-/// Books a place. The resource is locked first (PostgreSQL; SQLite's transaction already holds
-/// the one write lock), so the facts read here stay true until the commit: over-booking cannot
-/// happen, whatever runs at the same moment.
+/// Books a place. The patient and then the resource are locked first (PostgreSQL; SQLite's
+/// transaction already holds the one write lock), so the facts read here stay true until the
+/// commit: over-booking cannot happen, whatever runs at the same moment. (Every path locks in
+/// this order — an appointment being changed, its patient, the resource — so two bookings never
+/// wait for each other.)
 pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Problem> {
+    // One place of a menu a day per patient: their row locked, two of their bookings on
+    // different practitioners cannot both pass the check below.
+    if !tx.lock_patient(b.clinic, b.patient).await? {
+        return Err(Problem::NotFound(Missing::Patient));
+    }
     if !tx.lock_resource(b.clinic, b.resource).await? {
         return Err(Problem::PlaceTaken);
     }
@@ -73,14 +80,8 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
     let booked = tx.holding(clinic.id, from, to).await?;
     let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
     let plan = plan_booking_as(schedule, &menu, &booked, b.resource, b.starts_at, b.now, b.source)?;
-    // One place of a menu a day per patient. Their row is locked first, so two of their bookings
-    // on different practitioners cannot both pass.
-    if !tx.lock_patient(b.clinic, b.patient).await? {
-        return Err(Problem::NotFound(Missing::Patient));
-    }
-    let places: Vec<HeldPlace> = tx
-        .appointments_of(b.clinic, &[b.patient])
-        .await?
+    let theirs = tx.appointments_of(b.clinic, &[b.patient]).await?;
+    let places: Vec<HeldPlace> = theirs
         .iter()
         .map(|a| {
             let to_come = matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(b.now);
@@ -89,9 +90,14 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
         .collect();
     one_a_day(&menu, plan.offer.date, &places, b.replaces)?;
     if let Some(replaced) = b.replaces {
-        let old = tx.appointment(b.clinic, replaced).await?.filter(|a| a.patient_id == b.patient).ok_or(Problem::NotFound(Missing::Appointment))?;
+        let old = theirs.iter().find(|a| a.id == replaced).ok_or(Problem::NotFound(Missing::Appointment))?;
         if old.status != AppointmentStatus::Confirmed {
             return Err(Problem::StatusChanged { current: old.status });
+        }
+        // One move at a time: a visit another pending request already replaces is not moved again.
+        let moving = theirs.iter().any(|a| a.replaces_id == Some(replaced) && a.status == AppointmentStatus::Requested && !a.lapsed(b.now));
+        if moving {
+            return Err(Problem::AlreadyMoving);
         }
     }
     let queue_number = match menu.mode {

@@ -80,13 +80,34 @@ pub async fn queue_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<us
             continue;
         }
         let Some(tomorrow) = local.date_naive().succ_opt() else { continue };
-        let mut tx = store.write().await?;
-        for appointment in tx.unreminded(clinic.id, tomorrow).await? {
-            if queue(tx.as_mut(), &clinic, &appointment, NoticeKind::Reminder, now).await? {
-                queued += 1;
+        // Read first: once queued, nothing is due, and visits nobody can be told of (phone
+        // patients) never take the write lock. Each reminder is queued in a transaction of its
+        // own, so one that cannot be made does not hold back the others (it is tried again on
+        // the next pass).
+        let mut db = store.read().await?;
+        let due = db.unreminded(clinic.id, tomorrow).await?;
+        if due.is_empty() {
+            continue;
+        }
+        let line = db.line_settings(clinic.id).await?;
+        let ids: Vec<_> = due.iter().map(|a| a.patient_id).collect();
+        let patients = db.patients(clinic.id, &ids).await?;
+        drop(db);
+        let reachable = due
+            .into_iter()
+            .filter(|a| patients.iter().find(|p| p.id == a.patient_id).is_some_and(|p| recipient(line.as_ref(), &clinic.slug, p, &a.reference).is_some()));
+        for appointment in reachable {
+            let mut tx = store.write().await?;
+            match queue(tx.as_mut(), &clinic, &appointment, NoticeKind::Reminder, now).await {
+                Ok(true) => {
+                    tx.commit().await?;
+                    queued += 1;
+                }
+                Ok(false) => {}
+                Err(e @ Problem::Unavailable(_)) => return Err(e),
+                Err(e) => tracing::error!(appointment = %appointment.id, error = %e, "reminder not queued"),
             }
         }
-        tx.commit().await?;
     }
     Ok(queued)
 }
@@ -102,9 +123,16 @@ pub async fn expire_lapsed(store: &dyn Store, now: DateTime<Utc>) -> Result<Vec<
         if !current.lapsed(now) {
             continue;
         }
-        apply(tx.as_mut(), &clinic, &current, Change::new(Transition::Expire, Actor::System, now)).await?;
-        tx.commit().await?;
-        expired.push(id);
+        // One request that cannot expire (a notice that cannot be made) does not hold back the
+        // others; it is tried again on the next pass.
+        match apply(tx.as_mut(), &clinic, &current, Change::new(Transition::Expire, Actor::System, now)).await {
+            Ok(_) => {
+                tx.commit().await?;
+                expired.push(id);
+            }
+            Err(e @ Problem::Unavailable(_)) => return Err(e),
+            Err(e) => tracing::error!(appointment = %id, error = %e, "request not expired"),
+        }
     }
     Ok(expired)
 }

@@ -2,7 +2,9 @@
 //! this approval) and sends it with every try; the server keeps the first answer under it, per
 //! patient or staff member, in the action's own transaction. A repeat — a double tap, a retry
 //! after a lost reply, the same request reaching another instance at the same moment — gets that
-//! answer instead of acting again. A failed action keeps nothing: trying again acts.
+//! answer instead of acting again. A failed action keeps nothing: trying again acts. The kept
+//! request digest never includes a password or a LINE secret; the page makes a new key when one
+//! is typed anew ([`Intent::renewed_by`]).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,17 @@ impl Intent {
     /// The intention succeeded: what the page does next is another.
     pub fn done(self) {
         self.0.set(IdempotencyKey::new());
+    }
+
+    /// Every new value typed into `secret` makes a new intention. Passwords and LINE secrets
+    /// never enter the digest the server keeps of a request, so the server could not tell a
+    /// retry from a changed secret: the page must.
+    pub fn renewed_by<T: Send + Sync + 'static>(self, secret: RwSignal<T>) -> Self {
+        Effect::new(move |_| {
+            secret.track();
+            self.done();
+        });
+        self
     }
 }
 

@@ -37,6 +37,10 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             pick("申し訳ありません。この枠は先ほど埋まりました。別の時間をお選びください。", "Sorry, this place was just taken. Please choose another time.")
         }
         AlreadyBooked => pick("この日にはすでに同じメニューのご予約があります。", "You already have a booking of this menu on that day."),
+        AlreadyMoving => pick(
+            "このご予約の日時変更はすでに申し込み中です。医院からのお返事をお待ちください。",
+            "A change of this visit is already waiting for the clinic's answer.",
+        ),
         StatusChanged { current } => match lang {
             Lang::Ja => format!("この予約はすでに変更されています(現在: {})。画面を更新しました。", current.label(lang)),
             Lang::En => format!("This appointment was already changed (now: {}). The page has been refreshed.", current.label(lang)),

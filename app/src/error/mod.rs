@@ -54,6 +54,8 @@ pub enum ErrorCode {
     PlaceTaken,
     /// The patient already holds a place of this menu that day.
     AlreadyBooked,
+    /// A change of this visit already waits for the clinic's answer.
+    AlreadyMoving,
     /// The appointment is no longer in the status the action needs: `current` says what it is.
     StatusChanged,
     /// The request's hold ran out before the answer.
@@ -103,6 +105,7 @@ impl ErrorCode {
             ClinicNotFound | MenuNotFound | AppointmentNotFound | NotFound => 404,
             PlaceTaken
             | AlreadyBooked
+            | AlreadyMoving
             | StatusChanged
             | HoldExpired
             | PastCutOff

@@ -71,6 +71,8 @@ pub enum Problem {
     PlaceTaken,
     #[error("the patient already holds a place of this menu that day")]
     AlreadyBooked,
+    #[error("a change of this visit already waits for an answer")]
+    AlreadyMoving,
     #[error("the appointment is {current}")]
     StatusChanged { current: AppointmentStatus },
     #[error("the hold has expired")]
@@ -146,6 +148,7 @@ impl Problem {
             NotFound(Missing::Patient | Missing::Other) => ErrorCode::NotFound,
             PlaceTaken => ErrorCode::PlaceTaken,
             AlreadyBooked => ErrorCode::AlreadyBooked,
+            AlreadyMoving => ErrorCode::AlreadyMoving,
             StatusChanged { .. } => ErrorCode::StatusChanged,
             HoldExpired => ErrorCode::HoldExpired,
             PastCutOff { .. } => ErrorCode::PastCutOff,

@@ -42,4 +42,8 @@ pub trait Backend: Send + Sync + Sized + 'static {
     /// Whether a database error broke the constraint the migrations call `name`, over `columns`
     /// (`table.column, …`): PostgreSQL names the constraint, SQLite only its columns.
     fn broke(e: &dyn DatabaseError, name: &str, columns: &str) -> bool;
+
+    /// Whether the error means "try again": nothing was wrong with the request (PostgreSQL's
+    /// deadlocks and serialization failures, SQLite's busy database).
+    fn transient(e: &dyn DatabaseError) -> bool;
 }

@@ -101,6 +101,9 @@ fn store_error<B: Backend>(e: sqlx::Error) -> StoreError {
         if let Some(broken) = CONSTRAINTS.iter().find(|c| B::broke(db, c.name, c.columns)) {
             return (broken.meaning)();
         }
+        if B::transient(db) {
+            return StoreError::Unavailable(Box::new(e));
+        }
     }
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(Box::new(e)),

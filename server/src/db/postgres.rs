@@ -44,6 +44,11 @@ impl Backend for Postgres {
         Ok(bind(sqlx::query(&q.text), q.args).execute(&mut *c).await?.rows_affected())
     }
 
+    fn transient(e: &dyn DatabaseError) -> bool {
+        // Class 40: transaction rollback (40001 serialization failure, 40P01 deadlock).
+        e.code().is_some_and(|code| code.starts_with("40"))
+    }
+
     fn broke(e: &dyn DatabaseError, name: &str, _columns: &str) -> bool {
         e.constraint() == Some(name)
     }

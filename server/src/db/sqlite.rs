@@ -52,6 +52,11 @@ impl Backend for Sqlite {
         Ok(bind(sqlx::query(&q.text), q.args).execute(&mut *c).await?.rows_affected())
     }
 
+    fn transient(e: &dyn DatabaseError) -> bool {
+        // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes (the busy timeout ran out).
+        e.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| matches!(code & 0xff, 5 | 6))
+    }
+
     fn broke(e: &dyn DatabaseError, _name: &str, columns: &str) -> bool {
         // `UNIQUE constraint failed: staff.email` names the columns, not the constraint.
         e.message().contains(columns)

@@ -69,16 +69,23 @@ pub async fn receive(State(state): State<AppState>, Path(slug): Path<String>, he
     let Ok(payload) = serde_json::from_slice::<Payload>(&body) else {
         return StatusCode::BAD_REQUEST;
     };
-    // An empty list of events is LINE's connectivity check.
+    // An empty list of events is LINE's connectivity check. Every event is tried, so one that
+    // fails does not hold back the others; each is kept or not on its own.
+    let mut failed = false;
     for event in payload.events {
         let Some(event_id) = event.webhook_event_id.as_deref() else { continue };
         if let Err(e) = process(store, &clinic, event_id, &event).await {
-            // Nothing of the event was kept, its id included: LINE's redelivery runs it again.
+            // Nothing of the event was kept, its id included: LINE's redelivery runs it again
+            // (and skips the events that were processed).
             tracing::error!(error = %e, event = %event_id, "webhook event failed; LINE may redeliver it");
-            return StatusCode::SERVICE_UNAVAILABLE;
+            failed = true;
         }
     }
-    StatusCode::OK
+    if failed {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    }
 }
 
 async fn clinic_and_secret(store: &dyn Store, slug: &str) -> Result<Option<(Clinic, Option<String>)>, StoreError> {

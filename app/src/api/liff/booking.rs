@@ -231,13 +231,17 @@ async fn submit(request: BookingRequest, key: crate::api::once::IdempotencyKey) 
     let mut db = store.read().await?;
     let clinic = super::ssr::clinic(db.as_mut(), &request.slug).await?;
     let patient = crate::api::session::require(db.as_mut(), &clinic).await?;
-    let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, request.menu_id).await?;
-    let questions: Vec<_> = db.questions(clinic.id).await?.into_iter().filter(|q| q.menu_id == menu.id).collect();
+    drop(db);
+    // A repeat gets the first answer before anything is checked again (the menu may have been
+    // hidden since the booking it repeats).
+    let mut once = fresh!(begin(store.as_ref(), Actor::Patient(patient.id), &key, "liff/submit", &request).await?);
+    let tx = once.tx();
+    let menu = super::ssr::bookable_menu(tx, &clinic, request.menu_id).await?;
+    let questions: Vec<_> = tx.questions(clinic.id).await?.into_iter().filter(|q| q.menu_id == menu.id).collect();
     let replaces = match &request.replaces {
-        Some(reference) => Some(super::ssr::own_appointment(db.as_mut(), &clinic, patient.id, reference).await?.id),
+        Some(reference) => Some(super::ssr::own_appointment(tx, &clinic, patient.id, reference).await?.id),
         None => None,
     };
-    drop(db);
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
 
@@ -263,8 +267,6 @@ async fn submit(request: BookingRequest, key: crate::api::once::IdempotencyKey) 
         replaces,
         now,
     };
-    let mut once = fresh!(begin(store.as_ref(), Actor::Patient(patient.id), &key, "liff/submit", &request).await?);
-    let tx = once.tx();
     crate::actions::patients::save_details(tx, clinic.id, patient.id, &details).await?;
     let appointment = book(tx, &booking).await?;
     let menus = tx.menus(clinic.id).await?;

@@ -471,17 +471,18 @@ pub mod ssr {
         Editor { clinic: ctx.clinic.id, actor: Actor::Staff(ctx.staff.id), now: Utc::now() }
     }
 
-    /// An Argon2id PHC string with a random salt, made off the async runtime (it takes a core
-    /// for a while).
-    pub async fn hash_password(password: &str) -> Result<String, Problem> {
+    /// An Argon2id PHC string with a random salt: the one way a staff password is stored (the
+    /// console, the command line, seeding).
+    pub fn hash_password_now(password: &str) -> Result<String, Problem> {
         use argon2::password_hash::{rand_core::OsRng, SaltString};
         use argon2::{Argon2, PasswordHasher};
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Problem::internal(e.to_string()))
+    }
+
+    /// [`hash_password_now`] off the async runtime (it takes a core for a while).
+    pub async fn hash_password(password: &str) -> Result<String, Problem> {
         let password = password.to_string();
-        tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| Problem::internal(e.to_string()))
-        })
-        .await
-        .map_err(Problem::internal)?
+        tokio::task::spawn_blocking(move || hash_password_now(&password)).await.map_err(Problem::internal)?
     }
 }

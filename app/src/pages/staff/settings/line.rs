@@ -18,7 +18,7 @@ pub fn LineSection(env: Env, line: LineView) -> impl IntoView {
     let token = RwSignal::new(String::new());
     let confirm_remove = RwSignal::new(false);
     let connected = line.connected;
-    let intent = Intent::new();
+    let intent = Intent::new().renewed_by(secret).renewed_by(token);
     let save = move |_| {
         let form = LineForm {
             liff_id: liff_id.get_untracked(),

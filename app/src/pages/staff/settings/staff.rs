@@ -41,10 +41,11 @@ pub fn StaffSection(env: Env, staff: Vec<StaffView>) -> impl IntoView {
                 confirm_disable.set(None);
                 run(env, errors, intent, move |csrf, key, lang| set_staff_disabled(csrf, key, id, disabled, lang))
             };
+            let password_intent = Intent::new().renewed_by(new_password);
             let save_password = move |_| {
                 let password = new_password.get_untracked();
                 new_password.set(String::new());
-                run(env, errors, intent, move |csrf, key, lang| async move {
+                run(env, errors, password_intent, move |csrf, key, lang| async move {
                     set_staff_password(csrf, key, id, password, lang).await?;
                     password_for.set(None);
                     Ok(())
@@ -119,7 +120,7 @@ fn StaffAdd(env: Env) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(StaffRole::Staff);
     let password = RwSignal::new(String::new());
-    let intent = Intent::new();
+    let intent = Intent::new().renewed_by(password);
     let add = move |_| {
         let form = StaffForm { email: email.get_untracked(), name: name.get_untracked(), role: role.get_untracked(), password: password.get_untracked() };
         password.set(String::new());
