@@ -40,6 +40,8 @@ pub const HORIZON: Range = Range::new(1, 365);
 pub const CUT_OFF: Range = Range::new(0, 43_200);
 pub const HOLD: Range = Range::new(1, 10_080);
 pub const REMINDER_HOUR: Range = Range::new(0, 23);
+/// Places one patient may hold at once (3 by default, as LINE booking tools offer).
+pub const BOOKING_LIMIT: Range = Range::new(1, 20);
 
 pub const MAX_NAME_CHARS: usize = 40;
 pub const MAX_LABEL_CHARS: usize = 200;

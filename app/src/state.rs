@@ -36,6 +36,8 @@ pub struct AppState {
     pub store: SharedStore,
     pub line: Arc<dyn LineIdentity>,
     pub liff_sdk: LiffSdk,
+    /// Patients' sign-ins and booking requests per address.
+    pub limits: Arc<crate::api::limits::PatientLimits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -76,7 +76,7 @@ pub struct LineSettingsArgs {
     pub remove: bool,
 }
 
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on; defaults to LEPTOS_SITE_ADDR or 127.0.0.1:3000.
     #[arg(long, env = "YOYAKU_ADDR")]
@@ -94,6 +94,21 @@ pub struct ServeArgs {
     /// address).
     #[arg(long, env = "YOYAKU_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// Patients' sign-ins and booking requests each allowed per minute from one address.
+    #[arg(long, env = "YOYAKU_PATIENT_REQUESTS_PER_MINUTE", default_value_t = app::api::limits::DEFAULT_PER_MINUTE)]
+    pub patient_requests_per_minute: std::num::NonZeroU32,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            addr: None,
+            seed_demo: false,
+            liff_sdk: LiffSdkArg::default(),
+            behind_proxy: false,
+            patient_requests_per_minute: app::api::limits::DEFAULT_PER_MINUTE,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,9 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-use crate::config::LiffSdkArg;
+use app::api::limits::PatientLimits;
+
+use crate::config::{LiffSdkArg, ServeArgs};
 
 pub fn router(state: AppState) -> Router {
     // Listing the routes renders the app in a special mode; do it once per process, before any
@@ -24,14 +26,15 @@ pub fn router(state: AppState) -> Router {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/line/webhook/{clinic}", axum::routing::post(crate::line::webhook::receive))
         .route("/staff/export.csv", get(crate::export::export_csv))
         .route("/staff/events", get(crate::staff_events::inbox_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    let hashed_assets = state.leptos_options.hash_files;
+    crate::serving::layers(router.with_state(state), hashed_assets)
 }
 
 /// 200 when the database answers, 503 otherwise.
@@ -66,13 +69,17 @@ pub fn behind_proxy(router: Router) -> Router {
     router.layer(axum::middleware::from_fn(client_from_forwarded_for))
 }
 
-pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: LiffSdkArg, addr: Option<SocketAddr>, proxied: bool) -> anyhow::Result<()> {
+pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, args: ServeArgs) -> anyhow::Result<()> {
     let mut leptos_options = get_configuration(None)?.leptos_options;
-    if let Some(addr) = addr {
+    if let Some(addr) = args.addr {
         leptos_options.site_addr = addr;
     }
     let addr = leptos_options.site_addr;
-    let liff_sdk = match liff_sdk {
+    // `cargo leptos build` (hash-files) leaves the hashed asset names next to the binary; the
+    // pages must link those names, whoever starts the server.
+    let hash_file = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(leptos_options.hash_file.as_ref())));
+    leptos_options.hash_files |= hash_file.is_some_and(|f| f.exists());
+    let liff_sdk = match args.liff_sdk {
         LiffSdkArg::Bundled => LiffSdk::Bundled,
         LiffSdkArg::Cdn => LiffSdk::Cdn,
         LiffSdkArg::Mock => {
@@ -80,11 +87,17 @@ pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, liff_sdk: Li
             LiffSdk::Mock
         }
     };
-    let mut app = router(AppState { leptos_options, store, line, liff_sdk });
-    if proxied {
+    let limits = Arc::new(PatientLimits::per_minute(args.patient_requests_per_minute));
+    let mut app = router(AppState { leptos_options, store, line, liff_sdk, limits });
+    if args.behind_proxy {
         app = behind_proxy(app);
     }
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    // Replies are written whole; Nagle's algorithm would only hold back their last segment.
+    let listener = axum::serve::ListenerExt::tap_io(tokio::net::TcpListener::bind(addr).await?, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     tracing::info!(%addr, "listening on http://{addr}");
     // The peer address reaches sign-in's rate limiting through `ConnectInfo`.
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;

@@ -8,5 +8,6 @@ pub mod http;
 pub mod line;
 pub mod notify;
 pub mod seed;
+pub mod serving;
 pub mod staff;
 pub mod staff_events;

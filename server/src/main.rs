@@ -26,7 +26,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let line = std::sync::Arc::new(server::line::api::LineApi::new(&cli.line_api_url)?);
             // Delivers queued LINE messages; on PostgreSQL every instance may run one.
             let _worker = server::notify::Worker::new(store.clone(), line.clone()).spawn();
-            http::serve(store, line, args.liff_sdk, args.addr, args.behind_proxy).await
+            http::serve(store, line, args).await
         }
         Command::Migrate => {
             tracing::info!("database is up to date");

@@ -205,7 +205,7 @@ async fn a_proposal_declines_the_request_and_offers_another_place(db: &TestDb) {
     let kinds: Vec<_> = clinic_notices(store, c.clinic, false).await.into_iter().map(|n| (n.appointment_id, n.notice)).collect();
     assert_eq!(kinds, [(Some(proposal.id), NoticeType::Proposed)]);
     // The proposed place is held; the original's is free again.
-    let held = read(store).await.holding(c.clinic, tokyo(2030, 1, 7, 0, 0), tokyo(2030, 1, 8, 0, 0)).await.expect("held");
+    let held = read(store).await.holding(c.clinic, &[c.doctor, c.room], tokyo(2030, 1, 7, 0, 0), tokyo(2030, 1, 8, 0, 0)).await.expect("held");
     assert_eq!(held.len(), 1);
 
     // Proposing again for the declined request is a conflict.

@@ -358,7 +358,7 @@ fn every_staff_function_answers_its_errors() {
                 ("/api/staff/settings/hours", json(serde_json::json!({ "csrf": xc, "resource_id": resource, "weekday": 1, "hours": "", "lang": "ja" })), x, ErrorCode::NotFound),
                 ("/api/staff/settings/exception", settings(oc, serde_json::json!({ "date": "soon", "resource_id": null, "closed": true, "opens": "", "closes": "" })), o, ErrorCode::Invalid),
                 ("/api/staff/settings/exception/remove", json(serde_json::json!({ "csrf": oc, "id": 999_999, "lang": "ja" })), o, ErrorCode::NotFound),
-                ("/api/staff/settings/clinic", json(serde_json::json!({ "csrf": oc, "open_on_holidays": true, "reminder_hour": "25", "lang": "ja" })), o, ErrorCode::Invalid),
+                ("/api/staff/settings/clinic", json(serde_json::json!({ "csrf": oc, "open_on_holidays": true, "reminder_hour": "25", "booking_limit": "3", "lang": "ja" })), o, ErrorCode::Invalid),
                 ("/api/staff/settings/question", settings(oc, question(first, "")), o, ErrorCode::Invalid),
                 ("/api/staff/settings/question", settings(xc, question(first, "他院の質問")), x, ErrorCode::NotFound),
                 ("/api/staff/settings/question/remove", json(serde_json::json!({ "csrf": oc, "id": 999_999, "lang": "ja" })), o, ErrorCode::NotFound),

@@ -112,3 +112,39 @@ fn the_clinic_page_is_rendered_on_the_server() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     })
 }
+
+/// Pages and answers travel compressed to a browser that accepts it, and say how long they stay
+/// true: pages are revalidated each time and kept by no shared cache, answers are never kept.
+#[test]
+fn pages_and_answers_are_compressed_and_say_how_to_cache_them() {
+    support::run(async {
+        let (router, _, _db) = app().await;
+        let fetch = |request: Request<Body>| {
+            let router = router.clone();
+            async move {
+                let response = router.oneshot(request).await.expect("response");
+                let header = |name| response.headers().get(name).map(|v| v.to_str().expect("ascii").to_string());
+                let (encoding, cache) = (header(header::CONTENT_ENCODING), header(header::CACHE_CONTROL));
+                let body = response.into_body().collect().await.expect("body").to_bytes();
+                (encoding, cache, body)
+            }
+        };
+        let page = |encoding: &str| Request::get("/c/demo").header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).expect("request");
+        let (encoding, cache, plain) = fetch(Request::get("/c/demo").body(Body::empty()).expect("request")).await;
+        assert_eq!((encoding, cache.as_deref()), (None, Some("private, no-cache")));
+        let (encoding, cache, brotli) = fetch(page("gzip, deflate, br")).await;
+        assert_eq!((encoding.as_deref(), cache.as_deref()), (Some("br"), Some("private, no-cache")));
+        assert!(brotli.len() * 3 < plain.len(), "brotli {} of {} bytes", brotli.len(), plain.len());
+        let (encoding, _, gzip) = fetch(page("gzip")).await;
+        assert_eq!(encoding.as_deref(), Some("gzip"));
+        assert!(gzip.len() < plain.len());
+        // A server function's answer.
+        let mut answer = form("/api/clinic_overview", "slug=demo&lang=ja");
+        answer.headers_mut().insert(header::ACCEPT_ENCODING, "br".parse().expect("header"));
+        let (encoding, cache, _) = fetch(answer).await;
+        assert_eq!((encoding.as_deref(), cache.as_deref()), (Some("br"), Some("no-store")));
+        // The health check is never cached either.
+        let (_, cache, _) = fetch(Request::get("/healthz").body(Body::empty()).expect("request")).await;
+        assert_eq!(cache.as_deref(), Some("no-store"));
+    })
+}

@@ -119,7 +119,7 @@ async fn a_hidden_menus_visits_can_be_cancelled_and_are_reminded(db: &TestDb) {
     let user = "U00000000000000000000000000000003";
     let patient = line_patient(store, c.clinic, user).await.id;
     let by = system(c.clinic);
-    in_tx!(store, |tx| settings::set_options(tx, by, ClinicOptions { open_on_holidays: true, reminder_hour: 17 }).await).expect("options");
+    in_tx!(store, |tx| settings::set_options(tx, by, ClinicOptions { open_on_holidays: true, reminder_hour: 17, booking_limit: 3 }).await).expect("options");
     // Tomorrow at 11:00, confirmed at once.
     let at = tokyo(2030, 1, 8, 11, 0);
     let tomorrow = NaiveDate::from_ymd_opt(2030, 1, 8).expect("date");
@@ -170,7 +170,7 @@ async fn a_hidden_menus_visits_can_be_cancelled_and_are_reminded(db: &TestDb) {
     assert_eq!(appointment(store, c.clinic, visit.id).await.map(|a| a.status), Some(AppointmentStatus::CancelledByPatient));
     let kinds: Vec<NoticeType> = notices(store, c.clinic, visit.id).await.into_iter().map(|n| n.notice).collect();
     assert_eq!(kinds, [NoticeType::Confirmed, NoticeType::Reminder, NoticeType::CancelledByPatient], "the receipt names the hidden menu's visit");
-    let held = read(store).await.holding(c.clinic, at - Duration::hours(3), at + Duration::hours(3)).await.expect("holding");
+    let held = read(store).await.holding(c.clinic, &[c.doctor, c.room], at - Duration::hours(3), at + Duration::hours(3)).await.expect("holding");
     assert!(held.is_empty(), "the place is free: {held:?}");
 }
 

@@ -144,11 +144,11 @@ async fn closures_extra_hours_and_holidays(db: &TestDb) {
     // 14 January 2030 is 成人の日: open while the clinic opens on holidays, closed after.
     let holiday = date(2030, 1, 14);
     assert_eq!(offered(s, c.clinic, c.slot, holiday).await.len(), 6);
-    let options = ClinicOptions { open_on_holidays: false, reminder_hour: 19 };
+    let options = ClinicOptions { open_on_holidays: false, reminder_hour: 19, booking_limit: 4 };
     in_tx!(s, |tx| settings::set_options(tx, by, options).await).expect("options");
     assert!(offered(s, c.clinic, c.slot, holiday).await.is_empty());
     assert_eq!(read(s).await.clinic_options(c.clinic).await.expect("options"), options);
-    let refused = in_tx!(s, |tx| settings::set_options(tx, by, ClinicOptions { open_on_holidays: true, reminder_hour: 24 }).await);
+    let refused = in_tx!(s, |tx| settings::set_options(tx, by, ClinicOptions { open_on_holidays: true, reminder_hour: 24, booking_limit: 3 }).await);
     assert_eq!(invalid(refused), ["reminder_hour"]);
     assert_eq!(read(s).await.clinic_options(c.clinic).await.expect("options"), options);
     assert_eq!(changed_areas(s, c.clinic).await, ["clinic", "closure", "closure", "closure"]);

@@ -143,8 +143,11 @@ async fn fifty_patients_race_for_one_slot(db: &TestDb) {
     let results = race(store, ps.iter().map(|&p| booking(c.clinic, c.slot, c.doctor, at, p)).collect()).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
     assert_only_place_taken(&results);
-    let held = read(store.as_ref()).await.holding(c.clinic, at - Duration::hours(1), at + Duration::hours(1)).await.expect("holding");
+    let held = read(store.as_ref()).await.holding(c.clinic, &[c.doctor], at - Duration::hours(1), at + Duration::hours(1)).await.expect("holding");
     assert_eq!(held.len(), 1);
+    // Another resource's capacity is not blocked by it, so it is not even loaded.
+    let room = read(store.as_ref()).await.holding(c.clinic, &[c.room], at - Duration::hours(1), at + Duration::hours(1)).await.expect("holding");
+    assert!(room.is_empty(), "{room:?}");
     assert!(offers(store.as_ref(), &c, c.slot).await.iter().all(|o| o.starts_at != at));
 }
 

@@ -10,7 +10,7 @@ use crate::booking::ids::{AppointmentId, ClinicId, MenuId, PatientId, QuestionId
 use crate::booking::model::{BookingMode, Clinic, Menu};
 use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
-use crate::booking::{one_a_day, patient_may_cancel, plan_booking_as, BookingSource, HeldPlace};
+use crate::booking::{one_a_day, patient_may_cancel, plan_booking_as, within_booking_limit, BookingSource, HeldPlace};
 use crate::error::{Missing, Problem};
 use crate::notify::{notice_for, Event};
 use crate::store::{Actor, Appointment, NewAppointment, Reads, Write};
@@ -47,7 +47,7 @@ pub async fn availability(db: &mut dyn Reads, clinic: &Clinic, menu: &Menu, from
     let hours = db.opening_hours(clinic.id).await?;
     let exceptions = db.exceptions(clinic.id, from, to).await?;
     let (window_from, window_to) = held_window(from, to);
-    let booked = db.holding(clinic.id, window_from, window_to).await?;
+    let booked = db.holding(clinic.id, &menu.resource_ids, window_from, window_to).await?;
     let schedule = Schedule { clinic, hours: &hours, exceptions: &exceptions };
     Ok(AvailabilityQuery { schedule, menu, from, to, now, booked: &booked }.offers())
 }
@@ -77,7 +77,7 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
     let hours = tx.opening_hours(clinic.id).await?;
     let exceptions = tx.exceptions(clinic.id, date, date).await?;
     let (from, to) = held_window(date, date);
-    let booked = tx.holding(clinic.id, from, to).await?;
+    let booked = tx.holding(clinic.id, &[b.resource], from, to).await?;
     let schedule = Schedule { clinic: &clinic, hours: &hours, exceptions: &exceptions };
     let plan = plan_booking_as(schedule, &menu, &booked, b.resource, b.starts_at, b.now, b.source)?;
     let theirs = tx.appointments_of(b.clinic, &[b.patient]).await?;
@@ -89,6 +89,22 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
         })
         .collect();
     one_a_day(&menu, plan.offer.date, &places, b.replaces)?;
+    // The clinic's limit protects its calendar from a patient (or a script) taking every
+    // place; reception and the clinic's proposals are the clinic's own decision.
+    if b.source == BookingSource::Patient {
+        let to_come: Vec<HeldPlace> = theirs
+            .iter()
+            .map(|a| {
+                let upcoming = match a.status {
+                    AppointmentStatus::Requested => !a.lapsed(b.now),
+                    AppointmentStatus::Confirmed => a.ends_at > b.now,
+                    _ => false,
+                };
+                HeldPlace { id: a.id, menu_id: a.menu_id, date: a.service_date, holds: upcoming }
+            })
+            .collect();
+        within_booking_limit(clinic.booking_limit, &to_come, b.replaces)?;
+    }
     if let Some(replaced) = b.replaces {
         let old = theirs.iter().find(|a| a.id == replaced).ok_or(Problem::NotFound(Missing::Appointment))?;
         if old.status != AppointmentStatus::Confirmed {

@@ -147,12 +147,14 @@ pub async fn remove_exception(tx: &mut dyn Write, by: Editor, id: ExceptionId) -
 pub async fn set_options(tx: &mut dyn Write, by: Editor, options: ClinicOptions) -> Result<(), Problem> {
     let mut errors = Vec::new();
     settings::REMINDER_HOUR.check(&mut errors, "reminder_hour", options.reminder_hour);
+    settings::BOOKING_LIMIT.check(&mut errors, "booking_limit", options.booking_limit);
     if !errors.is_empty() {
         return Err(Problem::Invalid(errors));
     }
     tx.set_clinic_options(by.clinic, options).await?;
     let holidays = if options.open_on_holidays { "祝日も診療 open on holidays" } else { "祝日休診 closed on holidays" };
-    audit(tx, by, SettingsArea::Clinic, format!("{holidays}, リマインダー reminders {:02}:00", options.reminder_hour)).await
+    let summary = format!("{holidays}, リマインダー reminders {:02}:00, 予約上限 limit {}", options.reminder_hour, options.booking_limit);
+    audit(tx, by, SettingsArea::Clinic, summary).await
 }
 
 /// The clinic's question `id`, with its menu.

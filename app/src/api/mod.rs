@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod cookie;
 pub mod liff;
+#[cfg(feature = "ssr")]
+pub mod limits;
 pub mod once;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -86,8 +88,16 @@ async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
     let today = now.with_timezone(&clinic.time_zone).date_naive();
     let mut menus = Vec::new();
     for menu in db.menus(clinic.id).await?.into_iter().filter(|m| m.active) {
-        let until = today + Days::new(menu.horizon_days.into());
-        let offers = crate::actions::booking::availability(db.as_mut(), &clinic, &menu, today, until, now).await?;
+        // The next few places: a week at a time, so a clinic with room soon does not compute
+        // its whole booking horizon for a landing page.
+        let horizon = today + Days::new(menu.horizon_days.into());
+        let mut offers = Vec::new();
+        let mut from = today;
+        while offers.len() < NEXT_PLACES && from <= horizon {
+            let to = (from + Days::new(6)).min(horizon);
+            offers.extend(crate::actions::booking::availability(db.as_mut(), &clinic, &menu, from, to, now).await?);
+            from = to + Days::new(1);
+        }
         let next_places = offers.iter().take(NEXT_PLACES).map(|o| ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect();
         menus.push(MenuOverview {
             id: menu.id,
@@ -138,4 +148,12 @@ pub mod ssr {
             remaining: o.remaining,
         }
     }
+}
+
+/// The network address the current request came from: the TCP peer, or the client the trusted
+/// proxy names (see `server::http::behind_proxy`).
+#[cfg(feature = "ssr")]
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use axum::extract::ConnectInfo;
+    leptos::prelude::use_context::<axum::http::request::Parts>()?.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
 }

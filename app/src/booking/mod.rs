@@ -19,8 +19,8 @@ pub mod visit;
 
 #[cfg(feature = "ssr")]
 pub use plan::{
-    one_a_day, patient_may_cancel, plan_booking, plan_booking_as, BookingRuleError, BookingSource, CancelRefusal, HeldPlace, PlannedAppointment,
-    PROPOSAL_HOLD_HOURS,
+    one_a_day, patient_may_cancel, plan_booking, plan_booking_as, within_booking_limit, BookingRuleError, BookingSource, CancelRefusal, HeldPlace,
+    PlannedAppointment, PROPOSAL_HOLD_HOURS,
 };
 
 #[cfg(feature = "ssr")]
@@ -49,6 +49,9 @@ mod plan {
         /// The patient already holds a place of this menu that day, and the menu allows one.
         #[error("already booked that day")]
         AlreadyBooked,
+        /// The patient already has as many open requests and upcoming visits as the clinic allows.
+        #[error("the patient holds the clinic's limit of {limit} places")]
+        LimitReached { limit: u32 },
     }
 
     /// One of the patient's appointments, as the one-a-day rule reads it.
@@ -69,6 +72,18 @@ mod plan {
         let taken = places.iter().any(|p| p.holds && p.menu_id == menu.id && p.date == date && Some(p.id) != replacing);
         if taken && !menu.several_per_day {
             Err(BookingRuleError::AlreadyBooked)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A patient holds at most the clinic's limit of places to come (requests that hold their
+    /// place and upcoming visits), so one person cannot empty a clinic's calendar. A reschedule
+    /// replaces a place, so it does not count against the limit.
+    pub fn within_booking_limit(limit: u32, places: &[HeldPlace], replacing: Option<AppointmentId>) -> Result<(), BookingRuleError> {
+        let held = places.iter().filter(|p| p.holds).count();
+        if replacing.is_none() && held >= limit as usize {
+            Err(BookingRuleError::LimitReached { limit })
         } else {
             Ok(())
         }

@@ -19,6 +19,8 @@ pub struct Clinic {
     pub open_on_holidays: bool,
     /// The clinic-local hour (0–23) from which tomorrow's reminders are sent.
     pub reminder_hour: u32,
+    /// How many open requests and upcoming visits one patient may hold at once.
+    pub booking_limit: u32,
 }
 
 /// What the owner decides about a practitioner or room.

@@ -12,7 +12,12 @@ pub type Interval = (NaiveTime, NaiveTime);
 /// Japanese national holidays (国民の祝日, 振替休日 and 国民の休日), computed by the `jpholiday`
 /// crate from the rules of the 祝日法 rather than from a table that runs out.
 pub fn is_national_holiday(date: NaiveDate) -> bool {
-    jpholiday::jpholiday::JPHoliday::new().is_holiday(&date)
+    // Building the crate's rule registry allocates a box per holiday; a month of availability
+    // asks for every date of every resource, so each thread builds it once.
+    thread_local! {
+        static HOLIDAYS: jpholiday::jpholiday::JPHoliday<'static> = jpholiday::jpholiday::JPHoliday::new();
+    }
+    HOLIDAYS.with(|holidays| holidays.is_holiday(&date))
 }
 
 /// The clinic's calendar: everything needed to say when each resource is open.
@@ -79,6 +84,7 @@ mod tests {
             time_zone: chrono_tz::Asia::Tokyo,
             open_on_holidays,
             reminder_hour: 18,
+            booking_limit: 3,
         }
     }
     const R: ResourceId = ResourceId(1);

@@ -41,6 +41,18 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "このご予約の日時変更はすでに申し込み中です。医院からのお返事をお待ちください。",
             "A change of this visit is already waiting for the clinic's answer.",
         ),
+        BookingLimit { limit } => match lang {
+            Lang::Ja => {
+                format!("この医院で同時にお持ちいただけるご予約・お申し込みは{limit}件までです。受診が済むか、ご予約を取り消してからお申し込みください。")
+            }
+            Lang::En => {
+                format!("You can hold up to {limit} requests and upcoming visits at this clinic. Please book again after a visit, or cancel one first.")
+            }
+        },
+        RateLimited => pick(
+            "短い時間にたくさんの操作がありました。1分ほど待ってからもう一度お試しください。",
+            "Too many requests in a short time. Please wait a minute and try again.",
+        ),
         StatusChanged { current } => match lang {
             Lang::Ja => format!("この予約はすでに変更されています(現在: {})。画面を更新しました。", current.label(lang)),
             Lang::En => format!("This appointment was already changed (now: {}). The page has been refreshed.", current.label(lang)),

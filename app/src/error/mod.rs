@@ -56,6 +56,8 @@ pub enum ErrorCode {
     AlreadyBooked,
     /// A change of this visit already waits for the clinic's answer.
     AlreadyMoving,
+    /// The patient already has as many open requests and upcoming visits as the clinic allows.
+    BookingLimit,
     /// The appointment is no longer in the status the action needs: `current` says what it is.
     StatusChanged,
     /// The request's hold ran out before the answer.
@@ -84,6 +86,8 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// Too many attempts: wait and try again.
     TooManyAttempts,
+    /// Too many requests from one address in a short time: wait a minute.
+    RateLimited,
     /// LINE cannot be reached right now.
     LineUnavailable,
     /// The database cannot be reached right now.
@@ -121,7 +125,7 @@ impl ErrorCode {
             | QuestionAnswered => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused => 422,
-            TooManyAttempts => 429,
+            TooManyAttempts | BookingLimit | RateLimited => 429,
             Internal => 500,
             LineUnavailable | Unavailable => 503,
             Network => 0,

@@ -73,6 +73,10 @@ pub enum Problem {
     AlreadyBooked,
     #[error("a change of this visit already waits for an answer")]
     AlreadyMoving,
+    #[error("the patient holds the clinic's limit of {limit} places")]
+    BookingLimit { limit: u32 },
+    #[error("too many requests from one address")]
+    RateLimited,
     #[error("the appointment is {current}")]
     StatusChanged { current: AppointmentStatus },
     #[error("the hold has expired")]
@@ -149,6 +153,8 @@ impl Problem {
             PlaceTaken => ErrorCode::PlaceTaken,
             AlreadyBooked => ErrorCode::AlreadyBooked,
             AlreadyMoving => ErrorCode::AlreadyMoving,
+            BookingLimit { .. } => ErrorCode::BookingLimit,
+            RateLimited => ErrorCode::RateLimited,
             StatusChanged { .. } => ErrorCode::StatusChanged,
             HoldExpired => ErrorCode::HoldExpired,
             PastCutOff { .. } => ErrorCode::PastCutOff,
@@ -206,6 +212,7 @@ impl From<BookingRuleError> for Problem {
         match e {
             BookingRuleError::NotAvailable => Problem::PlaceTaken,
             BookingRuleError::AlreadyBooked => Problem::AlreadyBooked,
+            BookingRuleError::LimitReached { limit } => Problem::BookingLimit { limit },
         }
     }
 }

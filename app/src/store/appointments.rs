@@ -116,9 +116,9 @@ pub trait AppointmentReads {
     async fn appointments_of(&mut self, clinic: ClinicId, patients: &[PatientId]) -> Result<Vec<Appointment>, StoreError>;
     /// These appointments of the clinic (others are left out).
     async fn appointments_by_id(&mut self, clinic: ClinicId, ids: &[AppointmentId]) -> Result<Vec<Appointment>, StoreError>;
-    /// Appointments of the clinic whose held time overlaps `[from, to)` and whose status holds
-    /// capacity.
-    async fn holding(&mut self, clinic: ClinicId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError>;
+    /// Appointments on these resources of the clinic whose held time overlaps `[from, to)` and
+    /// whose status holds capacity (a place is only ever blocked by its own resource's).
+    async fn holding(&mut self, clinic: ClinicId, resources: &[ResourceId], from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError>;
     /// Every appointment whose clinic-local date is in `from..=to`, by time.
     async fn appointments_on(&mut self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>, StoreError>;
     /// Requests waiting for the clinic, oldest first (`proposals: true`: the clinic's own

@@ -27,6 +27,8 @@ pub struct ClinicOptions {
     pub open_on_holidays: bool,
     /// The clinic-local hour (0–23) at which tomorrow's reminders are sent.
     pub reminder_hour: u32,
+    /// Open requests and upcoming visits one patient may hold at once.
+    pub booking_limit: u32,
 }
 
 /// What one of the clinic's questions for a menu (問診) asks.

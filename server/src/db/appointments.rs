@@ -47,12 +47,15 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
         convert(self.all::<AppointmentRow>(q).await?)
     }
 
-    async fn holding(&mut self, clinic: ClinicId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError> {
-        let q = sql(format!(
-            "SELECT {BOOKED_COLUMNS} FROM appointments WHERE clinic_id = $1 AND held_from < $3 AND held_until > $2 AND status IN ({}) ORDER BY starts_at, id",
+    async fn holding(&mut self, clinic: ClinicId, resources: &[ResourceId], from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booked>, StoreError> {
+        let mut q = sql("").bind(clinic).bind(from).bind(to);
+        let list = q.bind_list(resources.iter().copied());
+        q.text = format!(
+            "SELECT {BOOKED_COLUMNS} FROM appointments WHERE clinic_id = $1 AND resource_id IN ({list}) AND held_from < $3 AND held_until > $2 \
+             AND status IN ({}) ORDER BY starts_at, id",
             holding_statuses()
-        ));
-        convert(self.all::<BookedRow>(q.bind(clinic).bind(from).bind(to)).await?)
+        );
+        convert(self.all::<BookedRow>(q).await?)
     }
 
     async fn appointments_on(&mut self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>, StoreError> {

@@ -96,7 +96,7 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
 
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError> {
         let clinic = ClinicReads::clinic(self, clinic).await?.ok_or_else(|| StoreError::corrupt("options of no clinic"))?;
-        Ok(ClinicOptions { open_on_holidays: clinic.open_on_holidays, reminder_hour: clinic.reminder_hour })
+        Ok(ClinicOptions { open_on_holidays: clinic.open_on_holidays, reminder_hour: clinic.reminder_hour, booking_limit: clinic.booking_limit })
     }
 
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError> {
@@ -198,8 +198,8 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     }
 
     async fn set_clinic_options(&mut self, clinic: ClinicId, o: ClinicOptions) -> Result<(), StoreError> {
-        let q = sql("UPDATE clinics SET open_on_holidays = $1, reminder_hour = $2 WHERE id = $3");
-        self.execute(q.bind(o.open_on_holidays).bind(o.reminder_hour).bind(clinic)).await.map(drop)
+        let q = sql("UPDATE clinics SET open_on_holidays = $1, reminder_hour = $2, booking_limit = $3 WHERE id = $4");
+        self.execute(q.bind(o.open_on_holidays).bind(o.reminder_hour).bind(o.booking_limit).bind(clinic)).await.map(drop)
     }
 
     async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError> {

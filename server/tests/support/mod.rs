@@ -256,8 +256,14 @@ pub async fn fake_line() -> (String, fake_line::FakeLine) {
 /// must not each bring their own runtime.
 /// The HTTP app as `serve` builds it, on `store`, with LINE at `line` and LINE's mock SDK.
 pub fn router(store: SharedStore, line: std::sync::Arc<server::line::api::LineApi>) -> axum::Router {
+    router_with_limits(store, line, app::api::limits::PatientLimits::per_minute(std::num::NonZeroU32::new(100_000).expect("non-zero")))
+}
+
+/// The same, with patients' per-address limits as given (the tests of those limits).
+pub fn router_with_limits(store: SharedStore, line: std::sync::Arc<server::line::api::LineApi>, limits: app::api::limits::PatientLimits) -> axum::Router {
     let leptos_options = leptos::prelude::LeptosOptions::builder().output_name("yoyaku").build();
-    server::http::router(app::state::AppState { leptos_options, store, line, liff_sdk: app::state::LiffSdk::Mock })
+    let limits = std::sync::Arc::new(limits);
+    server::http::router(app::state::AppState { leptos_options, store, line, liff_sdk: app::state::LiffSdk::Mock, limits })
 }
 
 /// `on_both!(test_a, test_b)`: each `async fn test_a(db: &TestDb)` runs on a fresh SQLite and a
@@ -385,6 +391,11 @@ pub struct Reply {
 /// POSTs `body` to a server function as the browser's client does (with a fresh idempotency key
 /// where one is due, see [`with_key`]).
 pub async fn post(router: &axum::Router, path: &str, content_type: &str, body: String, cookie: Option<&str>) -> Reply {
+    post_from(router, None, path, content_type, body, cookie).await
+}
+
+/// [`post`] from the client at `from`, as the server's listener tells the app.
+pub async fn post_from(router: &axum::Router, from: Option<std::net::SocketAddr>, path: &str, content_type: &str, body: String, cookie: Option<&str>) -> Reply {
     use axum::http::header;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -394,7 +405,11 @@ pub async fn post(router: &axum::Router, path: &str, content_type: &str, body: S
         request = request.header(header::COOKIE, cookie);
     }
     let body = with_key(path, content_type, body.into_bytes());
-    let response = router.clone().oneshot(request.body(axum::body::Body::from(body)).expect("request")).await.expect("response");
+    let mut request = request.body(axum::body::Body::from(body)).expect("request");
+    if let Some(from) = from {
+        request.extensions_mut().insert(axum::extract::ConnectInfo(from));
+    }
+    let response = router.clone().oneshot(request).await.expect("response");
     let status = response.status();
     let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).map(|v| v.split(';').next().unwrap_or_default().to_string());
     let body = String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");

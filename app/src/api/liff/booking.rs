@@ -133,11 +133,15 @@ async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: La
     } else {
         Vec::new()
     };
+    let mut free_by_date = std::collections::HashMap::new();
+    for o in &offers {
+        *free_by_date.entry(o.date).or_insert(0u32) += o.remaining;
+    }
     let days = first
         .iter_days()
         .take_while(|d| *d <= last)
         .map(|date| {
-            let free: u32 = offers.iter().filter(|o| o.date == date).map(|o| o.remaining).sum();
+            let free: u32 = free_by_date.get(&date).copied().unwrap_or(0);
             let date_label = crate::booking::format::date_label(date, lang);
             let state = if free > 0 { lang.pick("空きあり", "available") } else { lang.pick("空きなし", "not available") };
             CalendarDay { date: date.format("%Y-%m-%d").to_string(), day: date.day(), free, label: format!("{date_label} {state}") }
@@ -227,6 +231,7 @@ async fn submit(request: BookingRequest, key: crate::api::once::IdempotencyKey) 
     use crate::store::Actor;
     use chrono::Utc;
     let lang = request.lang;
+    crate::api::limits::check(crate::api::limits::Limited::BookingRequest)?;
     let store = crate::state::store()?;
     let mut db = store.read().await?;
     let clinic = super::ssr::clinic(db.as_mut(), &request.slug).await?;

@@ -62,6 +62,7 @@ pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<
         if id_token.len() > MAX_ID_TOKEN_BYTES {
             return Err(Problem::BadRequest(format!("an ID token of {} bytes", id_token.len())));
         }
+        crate::api::limits::check(crate::api::limits::Limited::SignIn)?;
         let state = crate::state::app_state()?;
         let mut db = state.store.read().await?;
         let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
@@ -81,6 +82,7 @@ pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<
 #[server(endpoint = "liff/sandbox_sign_in")]
 pub async fn sandbox_sign_in(slug: String, lang: Lang) -> Result<PatientView, AppError> {
     respond(lang, async move {
+        crate::api::limits::check(crate::api::limits::Limited::SignIn)?;
         let store = crate::state::store()?;
         let mut db = store.read().await?;
         let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;

@@ -2,7 +2,6 @@
 //! database holds its digest, the staff member and a CSRF token that every change must send
 //! back. Failed sign-ins are counted per account and per network address.
 
-use axum::extract::ConnectInfo;
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -38,7 +37,7 @@ fn parts() -> Option<Parts> {
 
 /// The network address the request came from (the TCP peer; a proxy in front is one address).
 fn client_address() -> String {
-    parts().and_then(|p| p.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())).unwrap_or_else(|| "unknown".into())
+    crate::api::client_ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// A request whose `Origin` names another site is refused: browsers send it on cross-site

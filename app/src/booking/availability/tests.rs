@@ -29,6 +29,7 @@ fn clinic() -> Clinic {
         time_zone: TOKYO,
         open_on_holidays: false,
         reminder_hour: 18,
+        booking_limit: 3,
     }
 }
 fn menu(id: i64, mode: BookingMode, duration_minutes: u32) -> Menu {
@@ -492,6 +493,35 @@ proptest! {
             let by_day: Vec<Offer> = w.from.iter_days().take_while(|day| *day <= w.to())
                 .flat_map(|day| w.offers(menu, day, day, &booked)).collect();
             prop_assert_eq!(&whole, &by_day);
+        }
+    }
+
+    #[test]
+    fn the_index_gives_the_answers_of_the_literal_scan(
+        w in arb_world(),
+        extra in proptest::collection::vec((any::<bool>(), 0u64..40, 28u32..72, 1u32..24, 0usize..AppointmentStatus::ALL.len(), 1i64..4, proptest::option::of(-120i64..120)), 0..60),
+    ) {
+        // What patients booked through the rules, plus appointments of any shape, status and
+        // menu (a menu's buffers changed since, a third menu, expired holds…).
+        let mut booked = w.simulate();
+        let today = w.now.with_timezone(&TOKYO).date_naive();
+        for (i, (room, day, start_q, len_q, status, menu, expires)) in extra.into_iter().enumerate() {
+            let at = |q: u32| TOKYO.from_local_datetime(&(today + chrono::Days::new(day)).and_hms_opt(q / 4, (q % 4) * 15, 0).expect("grid")).single().expect("tokyo").with_timezone(&Utc);
+            let (held_from, held_until) = (at(start_q), at((start_q + len_q).min(95)));
+            booked.push(Booked {
+                id: AppointmentId(1000 + i as i64),
+                resource_id: if room { ROOM } else { DR },
+                menu_id: MenuId(menu),
+                starts_at: held_from,
+                held_from,
+                held_until,
+                status: AppointmentStatus::ALL[status],
+                hold_expires_at: expires.map(|m| w.now + Duration::minutes(m)),
+            });
+        }
+        for menu in &w.menus {
+            let query = AvailabilityQuery { schedule: w.schedule(), menu, from: w.from, to: w.to(), now: w.now, booked: &booked };
+            prop_assert_eq!(query.offers(), query.offers_by_scan());
         }
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
 use super::{lines, to_u32};
 
-pub const CLINIC_COLUMNS: &str = "id, slug, name_ja, name_en, time_zone, open_on_holidays, reminder_hour";
+pub const CLINIC_COLUMNS: &str = "id, slug, name_ja, name_en, time_zone, open_on_holidays, reminder_hour, booking_limit";
 
 #[derive(sqlx::FromRow)]
 pub struct ClinicRow {
@@ -20,6 +20,7 @@ pub struct ClinicRow {
     time_zone: String,
     open_on_holidays: bool,
     reminder_hour: i64,
+    booking_limit: i64,
 }
 
 impl TryFrom<ClinicRow> for Clinic {
@@ -34,6 +35,7 @@ impl TryFrom<ClinicRow> for Clinic {
             time_zone,
             open_on_holidays: r.open_on_holidays,
             reminder_hour: to_u32(r.reminder_hour, "reminder hour")?,
+            booking_limit: to_u32(r.booking_limit, "booking limit")?,
         })
     }
 }

@@ -150,6 +150,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         questions,
         open_on_holidays: ctx.clinic.open_on_holidays,
         reminder_hour: ctx.clinic.reminder_hour,
+        booking_limit: ctx.clinic.booking_limit,
         privacy_ja,
         privacy_en,
         // Never the secrets: only whether they are set.

@@ -223,6 +223,7 @@ pub struct SettingsData {
     pub questions: Vec<QuestionForm>,
     pub open_on_holidays: bool,
     pub reminder_hour: u32,
+    pub booking_limit: u32,
     pub privacy_ja: String,
     pub privacy_en: String,
     pub line: LineView,
@@ -316,14 +317,16 @@ pub async fn save_clinic_options(
     key: IdempotencyKey,
     open_on_holidays: bool,
     reminder_hour: String,
+    booking_limit: String,
     lang: Lang,
 ) -> Result<(), AppError> {
     respond(lang, async move {
         use crate::store::ClinicOptions;
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let reminder_hour = validate::number("reminder_hour", &reminder_hour, crate::settings::REMINDER_HOUR)?;
-        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/clinic", &(open_on_holidays, &reminder_hour)).await?);
-        actions::set_options(once.tx(), ssr::editor(&ctx), ClinicOptions { open_on_holidays, reminder_hour }).await?;
+        let booking_limit = validate::number("booking_limit", &booking_limit, crate::settings::BOOKING_LIMIT)?;
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/clinic", &(open_on_holidays, &reminder_hour, &booking_limit)).await?);
+        actions::set_options(once.tx(), ssr::editor(&ctx), ClinicOptions { open_on_holidays, reminder_hour, booking_limit }).await?;
         once.finish(&()).await
     })
     .await

@@ -13,16 +13,18 @@ pub fn HoursSection(env: Env, d: SettingsData) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
     let holidays = RwSignal::new(d.open_on_holidays);
     let reminder = RwSignal::new(d.reminder_hour.to_string());
+    let limit = RwSignal::new(d.booking_limit.to_string());
     let intent = Intent::new();
     let save_options = move |_| {
-        let (open, hour) = (holidays.get_untracked(), reminder.get_untracked());
-        run(env, errors, intent, move |csrf, key, lang| save_clinic_options(csrf, key, open, hour, lang));
+        let (open, hour, limit) = (holidays.get_untracked(), reminder.get_untracked(), limit.get_untracked());
+        run(env, errors, intent, move |csrf, key, lang| save_clinic_options(csrf, key, open, hour, limit, lang));
     };
     view! {
         <section class="card form" aria-labelledby="clinic-options-title">
-            <h2 id="clinic-options-title">{env.t("祝日とリマインダー", "Holidays and reminders")}</h2>
+            <h2 id="clinic-options-title">{env.t("祝日・リマインダー・予約の上限", "Holidays, reminders and booking limit")}</h2>
             <CheckField env field="open_on_holidays".into() ja="祝日も診療する" en="Open on national holidays" value=holidays/>
             <TextField env errors field="reminder_hour".into() ja="前日リマインダーを送る時刻(時、0〜23)" en="Hour to send the day-before reminder (0–23)" value=reminder input_type="number"/>
+            <TextField env errors field="booking_limit".into() ja="患者さん1人が同時に持てる予約・申し込みの数(1〜20)" en="Requests and upcoming visits one patient may hold at once (1–20)" value=limit input_type="number"/>
             <div class="actions"><button type="button" class="primary" on:click=save_options>{env.t("保存", "Save")}</button></div>
         </section>
         <p class="hint">{env.t(

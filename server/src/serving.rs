@@ -1,0 +1,58 @@
+//! How responses travel: compressed when the client accepts it, and cached as long as they
+//! stay true. Static build output is precompressed (brotli and gzip, at build time, see
+//! `scripts/lib.sh`) and served as such by leptos_axum's file handler; pages and server
+//! function answers are compressed here on the fly.
+
+use axum::extract::Request;
+use axum::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+
+/// Build output whose file names carry a hash of their content (`cargo leptos` with
+/// `hash-files`): a new build has new names, so a copy never goes stale.
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+/// Pages carry a session's CSRF token and a patient's or staff member's data: the browser keeps
+/// them but asks again each time (cheap: a revalidation), no shared cache keeps them.
+const PAGE: HeaderValue = HeaderValue::from_static("private, no-cache");
+/// Answers of server functions and exports are the state of the moment.
+const ANSWER: HeaderValue = HeaderValue::from_static("no-store");
+/// Other public files (icons, LINE's SDK bundle) keep their names across builds.
+const PUBLIC_FILE: HeaderValue = HeaderValue::from_static("public, max-age=3600");
+
+pub fn layers(router: Router, hashed_assets: bool) -> Router {
+    router.layer(axum::middleware::from_fn(move |request: Request, next: Next| cache_control(request, next, hashed_assets))).layer(
+        // The default predicate leaves small bodies, images and event streams (the staff
+        // console's live updates) alone; the default level is brotli 4 and gzip 6, as nginx
+        // does on the fly.
+        CompressionLayer::new().br(true).gzip(true),
+    )
+}
+
+async fn cache_control(request: Request, next: Next, hashed_assets: bool) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if response.headers().contains_key(CACHE_CONTROL) {
+        return response;
+    }
+    let is_html = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    let value = if !response.status().is_success() && !response.status().is_redirection() {
+        ANSWER
+    } else if is_html {
+        PAGE
+    } else if path.starts_with("/pkg/") {
+        // wasm-bindgen's snippets keep their names, so they are not immutable.
+        if hashed_assets && !path.starts_with("/pkg/snippets/") {
+            IMMUTABLE
+        } else {
+            PUBLIC_FILE
+        }
+    } else if path.starts_with("/api/") || path.starts_with("/staff/") || path.starts_with("/line/") || path == "/healthz" {
+        ANSWER
+    } else {
+        PUBLIC_FILE
+    };
+    response.headers_mut().insert(CACHE_CONTROL, value);
+    response
+}
