@@ -56,7 +56,7 @@ async fn inbox_version(store: &dyn Store, clinic: ClinicId) -> InboxVersion {
 
 /// Requests waiting for the clinic (`proposals`: the clinic's proposals waiting for the patient).
 async fn requests(store: &dyn Store, clinic: ClinicId, proposals: bool) -> Vec<AppointmentId> {
-    read(store).await.requests(clinic, proposals).await.expect("requests").into_iter().map(|a| a.id).collect()
+    read(store).await.requests(clinic, proposals, Page::ALL).await.expect("requests").into_iter().map(|a| a.id).collect()
 }
 
 /// The clinic's notices, newest first (`failed`: only those that failed).

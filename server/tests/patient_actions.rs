@@ -37,7 +37,7 @@ async fn cancel(store: &dyn Store, clinic: ClinicId, patient: PatientId, id: App
 /// The staff inbox: requests waiting for the clinic.
 async fn inbox(store: &dyn Store, clinic: ClinicId) -> (Vec<AppointmentId>, InboxVersion) {
     let mut db = read(store).await;
-    let waiting = db.requests(clinic, false).await.expect("requests").into_iter().map(|a| a.id).collect();
+    let waiting = db.requests(clinic, false, Page::ALL).await.expect("requests").into_iter().map(|a| a.id).collect();
     (waiting, db.inbox_version(clinic).await.expect("version"))
 }
 

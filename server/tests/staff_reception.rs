@@ -108,7 +108,7 @@ fn a_proposal_is_accepted_by_the_patient_on_their_phone() {
         let reply = post(&app, "/api/staff/propose", &form, Some(&staff.cookie), None).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(status_of(&app, id).await, AppointmentStatus::Declined);
-        let proposals = db(&app).await.requests(app.clinic, true).await.expect("read");
+        let proposals = db(&app).await.requests(app.clinic, true, app::store::Page::ALL).await.expect("read");
         assert_eq!(proposals.len(), 1);
         let proposal = proposals[0].clone();
         assert_eq!((proposal.patient_id, proposal.starts_at, proposal.proposal), (patient.id, place.starts_at, true));
@@ -184,7 +184,7 @@ fn staff_of_another_clinic_get_not_found_and_change_nothing() {
 
         assert_eq!(status_of(&app, id).await, AppointmentStatus::Requested);
         assert_eq!(db(&app).await.audit_trail(app.clinic, id).await.expect("trail").len(), 1);
-        assert!(db(&app).await.requests(app.clinic, true).await.expect("read").is_empty());
+        assert!(db(&app).await.requests(app.clinic, true, app::store::Page::ALL).await.expect("read").is_empty());
     })
 }
 
@@ -217,7 +217,7 @@ fn live_updates_need_a_session_and_tell_of_each_change() {
         // The page was rendered with the current inbox: nothing is sent until it changes.
         assert!(tokio::time::timeout(std::time::Duration::from_secs(3), body.frame()).await.is_err(), "no event without a change");
         patient_with_request(&app).await;
-        let pending = db(&app).await.requests(app.clinic, false).await.expect("read").len();
+        let pending = db(&app).await.requests(app.clinic, false, app::store::Page::ALL).await.expect("read").len();
         let frame = tokio::time::timeout(std::time::Duration::from_secs(10), body.frame())
             .await
             .expect("the change is told within a poll or two")

@@ -79,6 +79,23 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
 }
 
+/// A page of a list read by keyset: the rows after `after` (in the list's order), at most
+/// `limit` of them. A page's cost does not grow with the pages before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub after: Option<AppointmentId>,
+    pub limit: u32,
+}
+
+impl Page {
+    /// Everything (tests and small lists).
+    pub const ALL: Page = Page { after: None, limit: u32::MAX };
+
+    pub fn first(limit: u32) -> Page {
+        Page { after: None, limit }
+    }
+}
+
 /// Something that changes when the inbox does: the console's live updates compare it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct InboxVersion {
@@ -122,8 +139,10 @@ pub trait AppointmentReads {
     /// Every appointment whose clinic-local date is in `from..=to`, by time.
     async fn appointments_on(&mut self, clinic: ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<Appointment>, StoreError>;
     /// Requests waiting for the clinic, oldest first (`proposals: true`: the clinic's own
-    /// proposals, waiting for the patient).
-    async fn requests(&mut self, clinic: ClinicId, proposals: bool) -> Result<Vec<Appointment>, StoreError>;
+    /// proposals, waiting for the patient), a page at a time.
+    async fn requests(&mut self, clinic: ClinicId, proposals: bool, page: Page) -> Result<Vec<Appointment>, StoreError>;
+    /// How many requests (or proposals) wait in all.
+    async fn count_requests(&mut self, clinic: ClinicId, proposals: bool) -> Result<u32, StoreError>;
     /// The answers to the clinic's questions of these appointments, in question order.
     async fn answers(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<(AppointmentId, QuestionId, String)>, StoreError>;
     async fn audit_trail(&mut self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<AuditEntry>, StoreError>;

@@ -1,5 +1,8 @@
 -- Availability reads a resource's own holds, not the whole clinic's.
 CREATE INDEX appointments_by_resource ON appointments (resource_id, held_from);
 
+-- The inbox, a page at a time, oldest first.
+CREATE INDEX appointments_requests ON appointments (clinic_id, status, proposal, created_at, id);
+
 -- Open requests and upcoming visits one patient may hold at once (a clinic setting).
 ALTER TABLE clinics ADD COLUMN booking_limit INTEGER NOT NULL DEFAULT 3 CHECK (booking_limit BETWEEN 1 AND 20);

@@ -63,9 +63,21 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
         convert(self.all::<AppointmentRow>(q).await?)
     }
 
-    async fn requests(&mut self, clinic: ClinicId, proposals: bool) -> Result<Vec<Appointment>, StoreError> {
-        let q = appointments_where(clinic, "a.status = 'requested' AND a.proposal = $2 ORDER BY a.created_at, a.id").bind(proposals);
+    async fn requests(&mut self, clinic: ClinicId, proposals: bool, page: Page) -> Result<Vec<Appointment>, StoreError> {
+        let mut q = appointments_where(clinic, "a.status = 'requested' AND a.proposal = $2").bind(proposals);
+        if let Some(after) = page.after {
+            // The page after a row compares with that row's own values (row values: both backends).
+            q = q.bind(after);
+            q.text.push_str(" AND (a.created_at, a.id) > (SELECT c.created_at, c.id FROM appointments c WHERE c.clinic_id = $1 AND c.id = $3)");
+        }
+        q.text.push_str(&format!(" ORDER BY a.created_at, a.id LIMIT {}", page.limit.min(i32::MAX as u32)));
         convert(self.all::<AppointmentRow>(q).await?)
+    }
+
+    async fn count_requests(&mut self, clinic: ClinicId, proposals: bool) -> Result<u32, StoreError> {
+        let q = sql("SELECT COUNT(*) FROM appointments WHERE clinic_id = $1 AND status = 'requested' AND proposal = $2").bind(clinic).bind(proposals);
+        let (n,): (i64,) = self.one(q).await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     async fn answers(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<(AppointmentId, QuestionId, String)>, StoreError> {

@@ -57,11 +57,20 @@ pub struct NotificationView {
     pub can_resend: bool,
 }
 
+/// Requests shown at once; the rest are a page further.
+pub const INBOX_PAGE: u32 = 50;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InboxView {
+    /// A page of the pending requests, oldest first.
     pub pending: Vec<InboxItem>,
-    /// The clinic's proposals, waiting for the patient.
+    /// How many wait in all.
+    pub pending_total: u32,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<AppointmentId>,
+    /// The clinic's proposals, waiting for the patient (the oldest page of them).
     pub proposals: Vec<InboxItem>,
+    pub proposals_total: u32,
     /// Notifications that could not be delivered, newest first.
     pub failed: Vec<NotificationView>,
     /// E.g. LINE's monthly message quota is used up.
@@ -80,14 +89,23 @@ pub fn decline_reasons(lang: Lang) -> Vec<String> {
     reasons.iter().map(|(ja, en)| lang.pick(ja, en).to_string()).collect()
 }
 
+/// A page of the inbox: the pending requests after `after` (the first page without it).
 #[server(endpoint = "staff/inbox")]
-pub async fn load_inbox(lang: Lang) -> Result<InboxView, AppError> {
+pub async fn load_inbox(lang: Lang, #[server(default)] after: Option<AppointmentId>) -> Result<InboxView, AppError> {
     respond(lang, async move {
+        use crate::store::Page;
         let ctx = super::auth::staff(None).await?;
         let mut db = crate::state::store()?.read().await?;
         let now = chrono::Utc::now();
-        let pending = db.requests(ctx.clinic.id, false).await?;
-        let proposals = db.requests(ctx.clinic.id, true).await?;
+        // One more than a page says whether there is a next one.
+        let mut pending = db.requests(ctx.clinic.id, false, Page { after, limit: INBOX_PAGE + 1 }).await?;
+        let next = (pending.len() > INBOX_PAGE as usize).then(|| {
+            pending.truncate(INBOX_PAGE as usize);
+            pending[pending.len() - 1].id
+        });
+        let pending_total = db.count_requests(ctx.clinic.id, false).await?;
+        let proposals = db.requests(ctx.clinic.id, true, Page::first(INBOX_PAGE)).await?;
+        let proposals_total = db.count_requests(ctx.clinic.id, true).await?;
         let facts = ssr::Facts::load(db.as_mut(), &ctx.clinic, pending.iter().chain(&proposals)).await?;
         let failed = db.clinic_notifications(ctx.clinic.id, true, 200).await?;
         let mut warnings = Vec::new();
@@ -102,7 +120,10 @@ pub async fn load_inbox(lang: Lang) -> Result<InboxView, AppError> {
         }
         Ok(InboxView {
             pending: pending.iter().map(|a| facts.item(&ctx.clinic, a, now, lang)).collect(),
+            pending_total,
+            next,
             proposals: proposals.iter().map(|a| facts.item(&ctx.clinic, a, now, lang)).collect(),
+            proposals_total,
             failed: failed.iter().take(20).map(|n| ssr::notification_view(n, &ctx.clinic, lang)).collect(),
             warnings,
             decline_reasons: decline_reasons(lang),

@@ -1,5 +1,6 @@
 //! The requests inbox: what waits for the clinic's answer, oldest first, answered in one or two
-//! taps. It reloads by itself when the live updates say the inbox changed.
+//! taps, a page at a time. The page shown reloads by itself when the live updates say the inbox
+//! changed.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,7 +24,9 @@ pub fn InboxPage() -> impl IntoView {
     let console = use_console();
     let lang = console.lang;
     let version = console.inbox_version;
-    let inbox = Resource::new(move || (lang.get(), version.get()), |(lang, _)| load_inbox(lang));
+    // The cursors of the pages before the one shown (empty: the first page).
+    let cursors = RwSignal::new(Vec::<crate::booking::ids::AppointmentId>::new());
+    let inbox = Resource::new(move || (lang.get(), version.get(), cursors.get().last().copied()), |(lang, _, after)| load_inbox(lang, after));
     let notice = RwSignal::new(None::<Notice>);
     view! {
         <div class="inbox" data-testid="inbox">
@@ -40,7 +43,7 @@ pub fn InboxPage() -> impl IntoView {
                     Suspend::new(async move {
                         match inbox.await {
                             Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
-                            Ok(view) => view! { <InboxLists view console notice/> }.into_any(),
+                            Ok(view) => view! { <InboxLists view console notice cursors/> }.into_any(),
                         }
                     })
                 }}
@@ -50,24 +53,55 @@ pub fn InboxPage() -> impl IntoView {
 }
 
 #[component]
-fn InboxLists(view: InboxView, console: Console, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn InboxLists(
+    view: InboxView,
+    console: Console,
+    notice: RwSignal<Option<Notice>>,
+    cursors: RwSignal<Vec<crate::booking::ids::AppointmentId>>,
+) -> impl IntoView {
     let lang = console.lang;
     let reasons = view.decline_reasons.clone();
     let empty = view.pending.is_empty();
-    let pending_count = view.pending.len();
+    let total = view.pending_total;
+    let proposals_total = view.proposals_total;
+    let first_shown = cursors.get_untracked().len() as u32 * INBOX_PAGE + 1;
+    let last_shown = first_shown + view.pending.len() as u32 - 1;
+    let paged = total > view.pending.len() as u32;
+    let next = view.next;
+    let has_previous = !cursors.get_untracked().is_empty();
+    let pager = move || {
+        paged.then(|| {
+            view! {
+                <nav class="pager" aria-label=move || lang.get().pick("ページ", "Pages")>
+                    <button type="button" disabled=!has_previous on:click=move |_| cursors.update(|c| { c.pop(); })>
+                        {move || lang.get().pick("← 前の50件", "← Previous 50")}
+                    </button>
+                    <button type="button" data-testid="inbox-next" disabled=next.is_none() on:click=move |_| if let Some(n) = next { cursors.update(|c| c.push(n)) }>
+                        {move || lang.get().pick("次の50件 →", "Next 50 →")}
+                    </button>
+                </nav>
+            }
+        })
+    };
     let pending = view.pending.into_iter().map(|item| view! { <RequestCard item reasons=reasons.clone() notice/> }).collect_view();
     let proposals = view.proposals.into_iter().map(|item| view! { <ProposalCard item/> }).collect_view();
     let has_failed = !view.failed.is_empty();
     let failed = view.failed.into_iter().map(|n| view! { <FailedNotification n notice/> }).collect_view();
     view! {
         {view.warnings.into_iter().map(|w| view! { <p class="warning" role="alert">{w}</p> }).collect_view()}
-        <p class="muted" data-testid="inbox-count">{move || match lang.get() {
-            Lang::Ja => format!("承認待ち {pending_count}件"),
-            Lang::En => format!("{pending_count} waiting"),
+        <p class="muted" data-testid="inbox-count">{move || match (lang.get(), paged) {
+            (Lang::Ja, false) => format!("承認待ち {total}件"),
+            (Lang::En, false) => format!("{total} waiting"),
+            (Lang::Ja, true) => format!("承認待ち {total}件({first_shown}〜{last_shown}件目)"),
+            (Lang::En, true) => format!("{total} waiting ({first_shown}–{last_shown} shown)"),
         }}</p>
-        {empty.then(|| view! { <p class="card empty">{move || lang.get().pick("承認待ちのリクエストはありません。", "No requests are waiting.")}</p> })}
+        {(empty && !has_previous).then(|| view! { <p class="card empty">{move || lang.get().pick("承認待ちのリクエストはありません。", "No requests are waiting.")}</p> })}
         <ul class="requests">{pending}</ul>
-        <h2>{move || lang.get().pick("患者さんの返答待ち(別日時のご提案)", "Waiting for the patient (proposals)")}</h2>
+        {pager}
+        <h2>{move || match lang.get() {
+            Lang::Ja => format!("患者さんの返答待ち(別日時のご提案){proposals_total}件"),
+            Lang::En => format!("Waiting for the patient (proposals): {proposals_total}"),
+        }}</h2>
         <ul class="requests proposals">{proposals}</ul>
         {has_failed.then(|| view! {
             <h2>{move || lang.get().pick("送れなかったLINE通知", "LINE messages that failed")}</h2>
