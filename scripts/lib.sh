@@ -143,7 +143,10 @@ report_sizes() {
   local pkg="$ROOT/target/site/pkg" report="$ROOT/target/site/pkg/sizes.txt"
   [ -d "$pkg" ] || die "no $pkg after the build"
   # Without --split the WASM still builds, but imports a placeholder module and never hydrates.
-  ! grep -q __wasm_split_placeholder__ "$pkg"/yoyaku.*.js || die "the WASM was built without --split"
+  local main_js
+  main_js="$(ls "$pkg"/yoyaku.*.js 2>/dev/null | head -n 1)"
+  [ -n "$main_js" ] || die "no yoyaku.*.js in $pkg (is hash-files on?)"
+  ! grep -q __wasm_split_placeholder__ "$main_js" || die "the WASM was built without --split"
   {
     printf '%-40s %10s %10s\n' "file" "raw" "brotli"
     local main_raw=0 main_br=0 lazy_raw=0 lazy_br=0 lazy_files=0

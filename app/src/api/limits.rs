@@ -10,6 +10,7 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -28,13 +29,14 @@ pub enum Limited {
 pub struct PatientLimits {
     sign_ins: DefaultKeyedRateLimiter<IpAddr>,
     booking_requests: DefaultKeyedRateLimiter<IpAddr>,
+    checks: AtomicU64,
 }
 
 impl PatientLimits {
     /// `per_minute` of each, with as large a burst (a patient who taps quickly is not refused).
     pub fn per_minute(per_minute: NonZeroU32) -> Self {
         let quota = Quota::per_minute(per_minute);
-        PatientLimits { sign_ins: RateLimiter::keyed(quota), booking_requests: RateLimiter::keyed(quota) }
+        PatientLimits { sign_ins: RateLimiter::keyed(quota), booking_requests: RateLimiter::keyed(quota), checks: AtomicU64::new(0) }
     }
 
     /// Counts one `what` from `address`; refused when its bucket is empty.
@@ -47,9 +49,9 @@ impl PatientLimits {
             tracing::warn!(%address, ?what, "rate limit reached");
             Problem::RateLimited
         })?;
-        // Addresses not seen for a while are dropped, so the table stays as large as the
-        // traffic of the last minutes.
-        if bucket.len() > 10_000 {
+        // Addresses whose bucket is full again are dropped now and then, so the table stays as
+        // large as the last minute's traffic (a pass over it, so not on every request).
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             bucket.retain_recent();
         }
         Ok(())

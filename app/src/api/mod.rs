@@ -3,6 +3,8 @@
 //! [`respond`](crate::error::problem::respond) as an [`AppError`].
 
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod cookie;
 pub mod liff;
 #[cfg(feature = "ssr")]
@@ -88,15 +90,14 @@ async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
     let today = now.with_timezone(&clinic.time_zone).date_naive();
     let mut menus = Vec::new();
     for menu in db.menus(clinic.id).await?.into_iter().filter(|m| m.active) {
-        // The next few places: a week at a time, so a clinic with room soon does not compute
-        // its whole booking horizon for a landing page.
+        // The next few places: the coming week first, so a clinic with room soon does not
+        // compute its whole booking horizon for a landing page; the rest only when the week is
+        // full (two computations at most).
         let horizon = today + Days::new(menu.horizon_days.into());
-        let mut offers = Vec::new();
-        let mut from = today;
-        while offers.len() < NEXT_PLACES && from <= horizon {
-            let to = (from + Days::new(6)).min(horizon);
-            offers.extend(crate::actions::booking::availability(db.as_mut(), &clinic, &menu, from, to, now).await?);
-            from = to + Days::new(1);
+        let week = (today + Days::new(6)).min(horizon);
+        let mut offers = crate::actions::booking::availability(db.as_mut(), &clinic, &menu, today, week, now).await?;
+        if offers.len() < NEXT_PLACES && week < horizon {
+            offers.extend(crate::actions::booking::availability(db.as_mut(), &clinic, &menu, week + Days::new(1), horizon, now).await?);
         }
         let next_places = offers.iter().take(NEXT_PLACES).map(|o| ssr::place_view(o, &menu, &resources, clinic.time_zone, lang)).collect();
         menus.push(MenuOverview {

@@ -78,11 +78,12 @@ mod plan {
     }
 
     /// A patient holds at most the clinic's limit of places to come (requests that hold their
-    /// place and upcoming visits), so one person cannot empty a clinic's calendar. A reschedule
-    /// replaces a place, so it does not count against the limit.
+    /// place and upcoming visits), so one person cannot empty a clinic's calendar. Moving one of
+    /// those places to another time does not add one; "moving" a visit that is over does.
     pub fn within_booking_limit(limit: u32, places: &[HeldPlace], replacing: Option<AppointmentId>) -> Result<(), BookingRuleError> {
         let held = places.iter().filter(|p| p.holds).count();
-        if replacing.is_none() && held >= limit as usize {
+        let moves_a_held_place = replacing.is_some_and(|id| places.iter().any(|p| p.holds && p.id == id));
+        if !moves_a_held_place && held >= limit as usize {
             Err(BookingRuleError::LimitReached { limit })
         } else {
             Ok(())

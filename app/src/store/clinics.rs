@@ -20,6 +20,13 @@ pub struct NewClinic {
     pub open_on_holidays: bool,
 }
 
+/// The newest appointment event and settings change of a clinic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChangeVersion {
+    pub appointments: i64,
+    pub settings: i64,
+}
+
 /// Clinic-wide options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClinicOptions {
@@ -130,6 +137,9 @@ pub trait ClinicReads {
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError>;
     /// The newest settings changes first, at most `limit`.
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError>;
+    /// Changes whenever anything availability depends on changes: an appointment made or moved
+    /// along its life cycle (each writes an event) or a setting (each is audited).
+    async fn change_version(&mut self, clinic: ClinicId) -> Result<ChangeVersion, StoreError>;
 }
 
 /// Every write is scoped by the clinic: `false` (or `None`) when the row is not the clinic's.

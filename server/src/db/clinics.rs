@@ -104,6 +104,12 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
         Ok(self.optional::<LineRow>(q.bind(clinic)).await?.and_then(LineRow::settings))
     }
 
+    async fn change_version(&mut self, clinic: ClinicId) -> Result<ChangeVersion, StoreError> {
+        let q = sql("SELECT (SELECT MAX(id) FROM appointment_events WHERE clinic_id = $1), (SELECT MAX(id) FROM settings_audit WHERE clinic_id = $1)");
+        let (appointments, settings): (Option<i64>, Option<i64>) = self.one(q.bind(clinic)).await?;
+        Ok(ChangeVersion { appointments: appointments.unwrap_or(0), settings: settings.unwrap_or(0) })
+    }
+
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError> {
         let q = sql("SELECT a.at, a.staff_id, s.display_name AS staff_name, a.area, a.summary FROM settings_audit a \
              LEFT JOIN staff s ON s.id = a.staff_id WHERE a.clinic_id = $1 ORDER BY a.id DESC LIMIT $2");

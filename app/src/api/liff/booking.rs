@@ -110,9 +110,19 @@ pub async fn menu_calendar(slug: String, menu_id: MenuId, month: Option<String>,
 
 #[cfg(feature = "ssr")]
 async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: Lang) -> Result<CalendarMonth, Problem> {
+    use crate::api::cache::Cache;
+    use crate::store::ChangeVersion;
     use chrono::{Datelike, Days, Months, NaiveDate, Utc};
+    /// The months patients look at, per clinic version: at most 15 seconds old.
+    type Key = (crate::booking::ids::ClinicId, MenuId, Option<String>, Lang, ChangeVersion);
+    static MONTHS: std::sync::LazyLock<Cache<Key, CalendarMonth>> = std::sync::LazyLock::new(|| Cache::new(std::time::Duration::from_secs(15), 10_000));
+
     let mut db = crate::state::store()?.read().await?;
     let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
+    let key: Key = (clinic.id, menu_id, month.clone(), lang, db.change_version(clinic.id).await?);
+    if let Some(month) = MONTHS.get(&key) {
+        return Ok(month);
+    }
     let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, menu_id).await?;
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
@@ -151,14 +161,16 @@ async fn calendar(slug: String, menu_id: MenuId, month: Option<String>, lang: La
         Lang::Ja => format!("{}年{}月", first.year(), first.month()),
         Lang::En => first.format("%B %Y").to_string(),
     };
-    Ok(CalendarMonth {
+    let calendar = CalendarMonth {
         month: first.format("%Y-%m").to_string(),
         label,
         prev: (first > this_month).then(|| (first - Months::new(1)).format("%Y-%m").to_string()),
         next: (next_first <= horizon).then(|| next_first.format("%Y-%m").to_string()),
         leading_blanks: first.weekday().num_days_from_sunday(),
         days,
-    })
+    };
+    MONTHS.put(key, calendar.clone());
+    Ok(calendar)
 }
 
 /// The free places of one day (`YYYY-MM-DD`).

@@ -121,6 +121,24 @@ fn a_patient_holds_one_place_of_a_menu_a_day_unless_the_menu_allows_several() {
 }
 
 #[test]
+fn a_patient_holds_at_most_the_clinics_limit_of_places_to_come() {
+    use crate::booking::ids::AppointmentId;
+    use crate::booking::{within_booking_limit, HeldPlace};
+    let place = |id, holds| HeldPlace { id: AppointmentId(id), menu_id: MenuId(1), date: d(2026, 12, 1), holds };
+    let two = [place(1, true), place(2, true), place(3, false)];
+    assert_eq!(within_booking_limit(3, &two, None), Ok(()));
+    let three = [place(1, true), place(2, true), place(3, true)];
+    assert_eq!(within_booking_limit(3, &three, None), Err(BookingRuleError::LimitReached { limit: 3 }));
+    // Moving one of the three adds none…
+    assert_eq!(within_booking_limit(3, &three, Some(AppointmentId(2))), Ok(()));
+    // …but "moving" a visit that is over (or another's) would.
+    let over = [place(1, true), place(2, true), place(3, true), place(4, false)];
+    assert_eq!(within_booking_limit(3, &over, Some(AppointmentId(4))), Err(BookingRuleError::LimitReached { limit: 3 }));
+    assert_eq!(within_booking_limit(3, &three, Some(AppointmentId(9))), Err(BookingRuleError::LimitReached { limit: 3 }));
+    assert_eq!(within_booking_limit(1, &[], None), Ok(()));
+}
+
+#[test]
 fn slots_fill_the_hours_and_skip_the_break() {
     let f = Fixture::new();
     let m = menu(1, BookingMode::TimeSlot { seats: 1 }, 30);

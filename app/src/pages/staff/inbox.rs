@@ -66,7 +66,8 @@ fn InboxLists(
     let proposals_total = view.proposals_total;
     let first_shown = cursors.get_untracked().len() as u32 * INBOX_PAGE + 1;
     let last_shown = first_shown + view.pending.len() as u32 - 1;
-    let paged = total > view.pending.len() as u32;
+    // The pager stays while the page shown is not the first, even if everything was answered.
+    let paged = total > view.pending.len() as u32 || !cursors.get_untracked().is_empty();
     let next = view.next;
     let has_previous = !cursors.get_untracked().is_empty();
     let pager = move || {

@@ -1,0 +1,62 @@
+//! The month calendar is cached per clinic version: a booking made through another instance
+//! (another router on the same database) and a closure set by the owner show at once, on SQLite
+//! and PostgreSQL.
+
+mod support;
+
+use app::api::liff::CalendarMonth;
+use axum::http::StatusCode;
+use chrono::Utc;
+use support::*;
+
+support::on_both!(a_booking_or_a_closure_elsewhere_shows_in_the_next_calendar,);
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+async fn a_booking_or_a_closure_elsewhere_shows_in_the_next_calendar(db: &TestDb) {
+    server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
+    let (line_url, _fake) = fake_line().await;
+    let line = std::sync::Arc::new(server::line::api::LineApi::new(&line_url).expect("line"));
+    let (one, other) = (router(db.store.clone(), line.clone()), router(db.store.clone(), line));
+    let mut r = read(db.store.as_ref()).await;
+    let clinic = r.clinic_by_slug("demo").await.expect("read").expect("clinic");
+    let menu = r.menus(clinic.id).await.expect("menus").into_iter().find(|m| m.name_en == "Follow-up visit").expect("menu");
+    drop(r);
+    // This month's calendar, and a day at least two days ahead with room (today's places may
+    // run out while the test runs). Near the end of a month the next one is asked for.
+    let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
+    let month = (today + chrono::Days::new(2)).format("%Y-%m").to_string();
+    let next_month = month;
+    let calendar = |router: axum::Router| {
+        let body = format!("slug=demo&menu_id={}&month={next_month}&lang=ja", menu.id.0);
+        async move {
+            let reply = post(&router, "/api/liff/calendar", FORM, body, None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            serde_json::from_str::<CalendarMonth>(&reply.body).expect("a month")
+        }
+    };
+    let before = calendar(one.clone()).await;
+    assert_eq!(calendar(one.clone()).await, before, "asked again, the same month");
+    let soonest = (today + chrono::Days::new(2)).format("%Y-%m-%d").to_string();
+    let day = before.days.iter().find(|d| d.free > 0 && d.date >= soonest).expect("a day with room").clone();
+
+    // A patient books on the other instance.
+    let patient = post(&other, "/api/liff/sandbox_sign_in", FORM, "slug=demo&lang=ja".into(), None).await;
+    let cookie = patient.cookie.expect("a session");
+    let places = post(&other, "/api/liff/day", FORM, format!("slug=demo&menu_id={}&date={}&lang=ja", menu.id.0, day.date), None).await;
+    let places: Vec<app::api::PlaceView> = serde_json::from_str(&places.body).expect("places");
+    let body = serde_json::json!({ "request": {
+        "slug": "demo", "menu_id": menu.id, "resource_id": places[0].resource_id, "starts_at": places[0].starts_at,
+        "details": { "name": "山田 花子", "furigana": "やまだ はなこ", "phone": "090-1234-5678", "birth_date": "1950-04-01" },
+        "answers": [], "consent": true, "replaces": null, "lang": "ja" } });
+    let booked = post(&other, "/api/liff/submit", "application/json", body.to_string(), Some(&cookie)).await;
+    assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
+    let after = calendar(one.clone()).await;
+    let free = |m: &CalendarMonth| m.days.iter().find(|d| d.date == day.date).map(|d| d.free);
+    assert_eq!(free(&after), Some(day.free - 1), "the booking shows at once");
+
+    // The owner closes the clinic that day.
+    let date = chrono::NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").expect("date");
+    in_tx!(db.store.as_ref(), |tx| settings::add_exception(tx, system(clinic.id), date, None, None).await).expect("closed");
+    assert_eq!(free(&calendar(one).await), Some(0), "the closure shows at once");
+}
