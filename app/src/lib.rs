@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, Lazy,
+    path, Lazy, SsrMode,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,6 +60,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=pages::clinic::ClinicPage/>
                     <Route path=path!("/liff/:clinic/a/:reference") view=pages::liff::LiffPage/>
                     <Route path=path!("/liff/:clinic") view=pages::liff::LiffPage/>
+                    // The website widget: rendered whole before it is sent (a page that works
+                    // without its WASM, with the clinic's name as its title).
+                    <Route path=path!("/w/:clinic") view=pages::widget::WidgetPage ssr=SsrMode::Async/>
                     // The staff console is lazy: a separate WASM chunk, not downloaded by patients.
                     <ParentRoute path=path!("/staff") view={Lazy::<pages::staff::ConsoleRoute>::new()}>
                         <Route path=path!("") view={Lazy::<pages::staff::InboxRoute>::new()}/>

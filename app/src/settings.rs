@@ -132,6 +132,42 @@ pub fn check_privacy(ja: &str, en: &str) -> Result<(), Vec<BadField>> {
     done(errors)
 }
 
+/// How many websites one clinic may embed the widget on.
+pub const MAX_WEBSITE_ORIGINS: usize = 10;
+
+/// The websites that may frame the clinic's widget, one origin a line as the owner types them
+/// (`https://www.example.jp`, a path or a trailing slash is tolerated and dropped), each made the
+/// browser's form of an origin (lower case, punycode, default port left out): that is what a
+/// `frame-ancestors` source and a `postMessage` origin are compared with. Plain `http` only for
+/// the owner's own machine (`localhost`, loopback addresses), where a designer tries the snippet.
+pub fn check_origins(text: &str) -> Result<Vec<String>, BadField> {
+    const FIELD: &str = "website_origins";
+    let mut origins: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let origin = web_origin(line).ok_or_else(|| BadField::new(FIELD, Reason::NotOrigin))?;
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    if origins.len() > MAX_WEBSITE_ORIGINS {
+        return Err(BadField::new(FIELD, Reason::TooMany { max: MAX_WEBSITE_ORIGINS }));
+    }
+    Ok(origins)
+}
+
+fn web_origin(line: &str) -> Option<String> {
+    let url = url::Url::parse(line).ok()?;
+    let loopback = match url.host()? {
+        url::Host::Domain(d) => d == "localhost",
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    let allowed = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    // Credentials, a query or a fragment mean the owner pasted something else than a site.
+    let plain = url.username().is_empty() && url.password().is_none() && url.query().is_none() && url.fragment().is_none();
+    (allowed && plain).then(|| url.origin().ascii_serialization())
+}
+
 /// An e-mail address as accounts are kept: trimmed, lower case, one `@`, a dot in the domain.
 pub fn is_email(email: &str) -> bool {
     email.len() <= 254
@@ -275,5 +311,21 @@ mod tests {
         assert_eq!(fields(&check_clinic(&clinic).expect_err("bad")), ["clinic-slug", "clinic-name_en"]);
         assert!(check_clinic(&NewClinic { slug: "sakura-2".into(), name_en: "Sakura".into(), ..clinic }).is_ok());
         assert!(is_email("a@b.jp") && !is_email("a@b") && !is_email("a b@c.jp"));
+    }
+
+    #[test]
+    fn website_origins_are_the_browsers_form_of_an_origin() {
+        let typed = "https://www.Example.jp/\n\n  https://予約.jp:443/booking  \nhttp://127.0.0.1:8080\nhttps://www.example.jp";
+        assert_eq!(check_origins(typed), Ok(vec!["https://www.example.jp".into(), "https://xn--0kq264i.jp".into(), "http://127.0.0.1:8080".into()]));
+        assert_eq!(check_origins("https://a.example:8443"), Ok(vec!["https://a.example:8443".into()]));
+        assert_eq!(check_origins(""), Ok(vec![]));
+        for wrong in
+            ["http://www.example.jp", "www.example.jp", "https://user:pw@example.jp", "https://example.jp/?a=1", "javascript:alert(1)", "*", "https://"]
+        {
+            assert_eq!(check_origins(wrong), Err(BadField::new("website_origins", Reason::NotOrigin)), "{wrong}");
+        }
+        let many: Vec<String> = (0..=MAX_WEBSITE_ORIGINS).map(|i| format!("https://s{i}.example.jp")).collect();
+        assert_eq!(check_origins(&many.join("\n")), Err(BadField::new("website_origins", Reason::TooMany { max: MAX_WEBSITE_ORIGINS })));
+        assert_eq!(check_origins(&many[1..].join("\n")).map(|o| o.len()), Ok(MAX_WEBSITE_ORIGINS));
     }
 }

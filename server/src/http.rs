@@ -32,7 +32,8 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/export.csv", get(crate::export::export_csv))
         .route("/staff/events", get(crate::staff_events::inbox_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::framing::headers));
     let hashed_assets = state.leptos_options.hash_files;
     crate::serving::layers(router.with_state(state), hashed_assets)
 }

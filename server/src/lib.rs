@@ -4,6 +4,7 @@
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod framing;
 pub mod http;
 pub mod line;
 pub mod notify;

@@ -220,6 +220,15 @@ pub async fn save_privacy_notice(tx: &mut dyn Write, by: Editor, ja: &str, en: &
     audit(tx, by, SettingsArea::Privacy, summary).await
 }
 
+/// The websites that may embed the clinic's widget, as the owner typed them (one a line).
+pub async fn save_website_origins(tx: &mut dyn Write, by: Editor, typed: &str) -> Result<Vec<String>, Problem> {
+    let origins = settings::check_origins(typed)?;
+    tx.set_website_origins(by.clinic, &origins).await?;
+    let list = if origins.is_empty() { "なし none".to_string() } else { origins.join(" ") };
+    audit(tx, by, SettingsArea::Website, format!("埋め込みを許すサイト websites: {list}")).await?;
+    Ok(origins)
+}
+
 /// Connects or changes the LINE channels. A secret left `None` keeps the stored one (the console
 /// never shows secrets back, so an empty field means "unchanged"). `None` removes the channels:
 /// the clinic goes back to sandbox mode.

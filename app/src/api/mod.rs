@@ -13,6 +13,7 @@ pub mod once;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod staff;
+pub mod widget;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,10 @@ pub struct PlaceView {
     pub date: String,
     /// In the clinic's time zone, with the weekday: `12月1日(火) 10:30`.
     pub label: String,
+    /// The time alone, for a list under the date: `10:30`.
+    pub time: String,
+    /// Starts at noon or later in the clinic's time zone (午後).
+    pub afternoon: bool,
     pub remaining: u32,
 }
 
@@ -146,6 +151,8 @@ pub mod ssr {
             starts_at: o.starts_at.timestamp(),
             date: o.date.format("%Y-%m-%d").to_string(),
             label: place_label(menu.mode, o.starts_at, o.ends_at, tz, lang),
+            time: crate::booking::format::place_time(menu.mode, o.starts_at, o.ends_at, tz, lang),
+            afternoon: chrono::Timelike::hour(&o.starts_at.with_timezone(&tz)) >= 12,
             remaining: o.remaining,
         }
     }

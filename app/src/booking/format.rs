@@ -30,11 +30,17 @@ pub fn datetime_label(t: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
 /// `12月1日(火) 9:00〜10:00` for a band, `12月1日(火) 順番受付 9:00〜12:00` for a day queue.
 pub fn place_label(mode: BookingMode, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let date = date_label(starts_at.with_timezone(&tz).date_naive(), lang);
+    format!("{date} {}", place_time(mode, starts_at, ends_at, tz, lang))
+}
+
+/// The time part of [`place_label`], for a list under a date said once: `10:30`,
+/// `9:00〜10:00`, `順番受付 9:00〜12:00`.
+pub fn place_time(mode: BookingMode, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, tz: Tz, lang: Lang) -> String {
     let (from, to) = (time_label(starts_at, tz), time_label(ends_at, tz));
     match mode {
-        BookingMode::TimeSlot { .. } => format!("{date} {from}"),
-        BookingMode::TimeBand { .. } => format!("{date} {from}〜{to}"),
-        BookingMode::DayQueue { .. } => format!("{date} {} {from}〜{to}", lang.pick("順番受付", "queue open")),
+        BookingMode::TimeSlot { .. } => from,
+        BookingMode::TimeBand { .. } => format!("{from}〜{to}"),
+        BookingMode::DayQueue { .. } => format!("{} {from}〜{to}", lang.pick("順番受付", "queue open")),
     }
 }
 

@@ -142,5 +142,13 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         NotSecret => pick("チャネルシークレットの形式が正しくありません。", "The channel secret does not look right."),
         NotToken => pick("チャネルアクセストークンの形式が正しくありません。", "The channel access token does not look right."),
         NotSlug => pick("アドレス名は半角英小文字・数字・ハイフンで入力してください。", "Use lower-case letters, digits and hyphens."),
+        NotOrigin => pick(
+            "ウェブサイトのアドレスを「https://www.example.jp」の形で、1行に1つ入力してください。",
+            "Enter each website as https://www.example.jp, one a line.",
+        ),
+        TooMany { max } => match lang {
+            Lang::Ja => format!("{max}件までにしてください。"),
+            Lang::En => format!("Please list at most {max}."),
+        },
     }
 }

@@ -176,6 +176,12 @@ pub enum Reason {
     NotSecret,
     NotToken,
     NotSlug,
+    /// Not a website's address (`https://www.example.jp`).
+    NotOrigin,
+    /// A list longer than allowed.
+    TooMany {
+        max: usize,
+    },
 }
 
 /// One field to fix, with the message shown next to it.

@@ -2,9 +2,11 @@ pub mod clinic;
 pub mod home;
 pub mod liff;
 pub mod staff;
+pub mod widget;
 
 use leptos::prelude::*;
 
+use crate::api::liff::MenuChoice;
 use crate::i18n::Lang;
 use crate::kinds::ModeKind;
 
@@ -33,6 +35,21 @@ pub fn mode_label(mode: ModeKind, capacity: u32, lang: Lang) -> String {
         (ModeKind::Queue, Lang::En) => format!("day queue, {capacity} a day"),
         (ModeKind::Slot, Lang::Ja) => "時間予約".to_string(),
         (ModeKind::Slot, Lang::En) => "time slot".to_string(),
+    }
+}
+
+/// A menu's length, booking mode and whether the clinic approves: `30分・時間予約・承認制`.
+pub fn menu_meta(m: &MenuChoice, lang: Lang) -> String {
+    let mode = mode_label(m.mode, m.capacity, lang);
+    let approval = match (m.needs_approval, lang) {
+        (true, Lang::Ja) => "医院の承認後に確定",
+        (true, Lang::En) => "confirmed by the clinic",
+        (false, Lang::Ja) => "すぐに確定",
+        (false, Lang::En) => "confirmed at once",
+    };
+    match lang {
+        Lang::Ja => format!("{}分・{mode}・{approval}", m.duration_minutes),
+        Lang::En => format!("{} min · {mode} · {approval}", m.duration_minutes),
     }
 }
 

@@ -101,6 +101,7 @@ crate::kinds::named_enum!(
         Clinic = "clinic",
         Line = "line",
         Staff = "staff",
+        Website = "website",
     }
 );
 
@@ -134,6 +135,8 @@ pub trait ClinicReads {
     /// The privacy notice patients consent to, in Japanese and English.
     async fn privacy_notice(&mut self, clinic: ClinicId) -> Result<(String, String), StoreError>;
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError>;
+    /// The websites that may frame the clinic's widget (origins; see `settings::check_origins`).
+    async fn website_origins(&mut self, clinic: ClinicId) -> Result<Vec<String>, StoreError>;
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError>;
     /// The newest settings changes first, at most `limit`.
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError>;
@@ -170,6 +173,7 @@ pub trait ClinicWrites {
     async fn delete_exception(&mut self, clinic: ClinicId, id: ExceptionId) -> Result<Option<DateException>, StoreError>;
     async fn set_clinic_options(&mut self, clinic: ClinicId, options: ClinicOptions) -> Result<(), StoreError>;
     async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError>;
+    async fn set_website_origins(&mut self, clinic: ClinicId, origins: &[String]) -> Result<(), StoreError>;
     /// `None` removes the LINE channels (the clinic goes back to sandbox mode).
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError>;
     /// Adds a question at the end of the menu's list.

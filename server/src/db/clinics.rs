@@ -94,6 +94,12 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
         Ok(self.optional(q).await?.unwrap_or_default())
     }
 
+    async fn website_origins(&mut self, clinic: ClinicId) -> Result<Vec<String>, StoreError> {
+        let q = sql("SELECT website_origins FROM clinics WHERE id = $1").bind(clinic);
+        let (lines,): (String,) = self.optional(q).await?.unwrap_or_default();
+        Ok(lines.lines().map(str::to_owned).collect())
+    }
+
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError> {
         let clinic = ClinicReads::clinic(self, clinic).await?.ok_or_else(|| StoreError::corrupt("options of no clinic"))?;
         Ok(ClinicOptions { open_on_holidays: clinic.open_on_holidays, reminder_hour: clinic.reminder_hour, booking_limit: clinic.booking_limit })
@@ -206,6 +212,10 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     async fn set_clinic_options(&mut self, clinic: ClinicId, o: ClinicOptions) -> Result<(), StoreError> {
         let q = sql("UPDATE clinics SET open_on_holidays = $1, reminder_hour = $2, booking_limit = $3 WHERE id = $4");
         self.execute(q.bind(o.open_on_holidays).bind(o.reminder_hour).bind(o.booking_limit).bind(clinic)).await.map(drop)
+    }
+
+    async fn set_website_origins(&mut self, clinic: ClinicId, origins: &[String]) -> Result<(), StoreError> {
+        self.execute(sql("UPDATE clinics SET website_origins = $1 WHERE id = $2").bind(origins.join("\n")).bind(clinic)).await.map(drop)
     }
 
     async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError> {

@@ -51,6 +51,28 @@ pub(super) fn BookingFlow(
         }
     });
 
+    // Arriving from the website widget (`?menu=…&date=…&place=…`, restored by LIFF after its
+    // login): start at the step the patient had reached there.
+    let start = StoredValue::new(chosen_in_widget());
+    Effect::new(move |_| {
+        let Some(Ok(list)) = menus.get() else { return };
+        let Some((menu_id, date, place)) = start.get_value() else { return };
+        start.set_value(None);
+        let Some(m) = list.into_iter().find(|m| m.id == menu_id) else { return };
+        let Some(date) = date else { return step.set(Step::Day(m)) };
+        step.set(Step::Place(m.clone(), date.clone()));
+        let Some(place) = place else { return };
+        spawn_local(async move {
+            let found = day_places(slug.get_untracked(), m.id, date, lang.get_untracked())
+                .await
+                .ok()
+                .and_then(|l| l.into_iter().find(|p| (p.resource_id, p.starts_at) == place));
+            if let Some(p) = found {
+                step.set(Step::Form(m, p));
+            }
+        });
+    });
+
     let submit = move |menu: MenuChoice, place: PlaceView| {
         sending.set(true);
         let request = BookingRequest {
@@ -110,7 +132,7 @@ pub(super) fn BookingFlow(
                                     <ul class="choices">
                                         {list.into_iter().map(|m| {
                                             let chosen = m.clone();
-                                            let meta = menu_meta(&m, lang.get_untracked());
+                                            let meta = crate::pages::menu_meta(&m, lang.get_untracked());
                                             view! {
                                                 <li><button type="button" class="choice" on:click=move |_| { notice.set(None); step.set(Step::Day(chosen.clone())) }>
                                                     <span class="choice-title">{m.name.clone()}</span>
@@ -160,20 +182,6 @@ pub(super) fn BookingFlow(
                 }.into_any(),
             }}
         </div>
-    }
-}
-
-fn menu_meta(m: &MenuChoice, lang: Lang) -> String {
-    let mode = crate::pages::mode_label(m.mode, m.capacity, lang);
-    let approval = match (m.needs_approval, lang) {
-        (true, Lang::Ja) => "医院の承認後に確定",
-        (true, Lang::En) => "confirmed by the clinic",
-        (false, Lang::Ja) => "すぐに確定",
-        (false, Lang::En) => "confirmed at once",
-    };
-    match lang {
-        Lang::Ja => format!("{}分・{mode}・{approval}", m.duration_minutes),
-        Lang::En => format!("{} min · {mode} · {approval}", m.duration_minutes),
     }
 }
 
@@ -281,4 +289,25 @@ fn PlaceStep(
             <button type="button" on:click=move |_| step.set(Step::Day(back_menu.clone()))>{move || lang.get().pick("日にち選択に戻る", "Back to days")}</button>
         </div>
     }
+}
+
+/// What the website widget passed on in the page's address: the menu, and maybe the day and the
+/// place (`{resource}-{start}`).
+type WidgetChoice = (crate::booking::ids::MenuId, Option<String>, Option<(crate::booking::ids::ResourceId, i64)>);
+
+fn chosen_in_widget() -> Option<WidgetChoice> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = window().location().search().ok()?;
+        let get = |key: &str| search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')).map(str::to_string);
+        let menu = crate::booking::ids::MenuId(get("menu")?.parse().ok()?);
+        let date = get("date").filter(|d| d.len() == 10);
+        let place = get("place").and_then(|p| {
+            let (r, at) = p.split_once('-')?;
+            Some((crate::booking::ids::ResourceId(r.parse().ok()?), at.parse().ok()?))
+        });
+        Some((menu, date, place))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
 }

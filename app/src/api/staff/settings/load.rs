@@ -32,6 +32,7 @@ fn area_label(area: SettingsArea, lang: Lang) -> String {
         SettingsArea::Clinic => ("医院", "Clinic"),
         SettingsArea::Line => ("LINE", "LINE"),
         SettingsArea::Staff => ("スタッフ", "Staff"),
+        SettingsArea::Website => ("ウェブサイト埋め込み", "Website embedding"),
     };
     lang.pick(ja, en).to_string()
 }
@@ -167,5 +168,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         },
         staff,
         audit,
+        slug: ctx.clinic.slug.clone(),
+        website_origins: db.website_origins(clinic).await?,
     })
 }

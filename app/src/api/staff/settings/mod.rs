@@ -11,6 +11,9 @@
 mod load;
 #[cfg(feature = "ssr")]
 pub mod validate;
+mod website;
+
+pub use website::*;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -229,6 +232,9 @@ pub struct SettingsData {
     pub line: LineView,
     pub staff: Vec<StaffView>,
     pub audit: Vec<AuditView>,
+    /// The clinic's address name, for the embed snippet.
+    pub slug: String,
+    pub website_origins: Vec<String>,
 }
 
 #[server(endpoint = "staff/settings")]

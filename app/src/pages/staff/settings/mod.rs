@@ -1,6 +1,6 @@
 //! `/staff/settings` (owner only): weekly hours and breaks, closures and extra hours, menus with
 //! every booking rule, practitioners and rooms, questions per menu, the privacy notice, the LINE
-//! channels (secrets write-only), the staff accounts and the audit of every change. The server checks every form and
+//! channels (secrets write-only), the websites that embed the widget, the staff accounts and the audit of every change. The server checks every form and
 //! answers per field; the page shows each message next to its input.
 
 mod audit;
@@ -13,6 +13,7 @@ mod privacy;
 mod questions;
 mod resources;
 mod staff;
+mod website;
 
 use leptos::prelude::*;
 
@@ -28,11 +29,12 @@ enum Tab {
     Questions,
     Privacy,
     Line,
+    Website,
     Staff,
     Audit,
 }
 
-const TABS: [(Tab, &str, &str); 9] = [
+const TABS: [(Tab, &str, &str); 10] = [
     (Tab::Hours, "診療時間", "Hours"),
     (Tab::Closures, "休診日・臨時診療", "Closures"),
     (Tab::Menus, "メニュー", "Menus"),
@@ -40,6 +42,7 @@ const TABS: [(Tab, &str, &str); 9] = [
     (Tab::Questions, "問診", "Questions"),
     (Tab::Privacy, "プライバシー", "Privacy"),
     (Tab::Line, "LINE連携", "LINE"),
+    (Tab::Website, "ウェブサイト埋め込み", "Website"),
     (Tab::Staff, "スタッフ", "Staff"),
     (Tab::Audit, "変更履歴", "Change log"),
 ];
@@ -90,6 +93,7 @@ pub fn SettingsPage() -> impl IntoView {
                             Tab::Questions => view! { <questions::QuestionsSection env d/> }.into_any(),
                             Tab::Privacy => view! { <privacy::PrivacySection env d/> }.into_any(),
                             Tab::Line => view! { <line::LineSection env line=d.line/> }.into_any(),
+                            Tab::Website => view! { <website::WebsiteSection env d/> }.into_any(),
                             Tab::Staff => view! { <staff::StaffSection env staff=d.staff/> }.into_any(),
                             Tab::Audit => view! { <audit::AuditSection env d/> }.into_any(),
                         },

@@ -1,0 +1,413 @@
+//! The website widget, `/w/{clinic}`: the booking flow a clinic embeds on its own site (see
+//! `public/embed.js`). Every step is a real link with the choice in the query, so the page works
+//! as plain HTML before (and without) the WASM; once hydrated, the router turns the same links
+//! into in-page steps. The data comes from the LIFF flow's own server functions, so the widget
+//! shows exactly what LINE would offer. The booking itself is made in LINE: the last step opens
+//! the clinic's LIFF URL with the chosen menu, day and place.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
+
+use crate::api::liff::{day_places, liff_menus, menu_calendar, CalendarMonth, MenuChoice};
+use crate::api::widget::{load_widget, WidgetSetup};
+use crate::api::PlaceView;
+use crate::booking::ids::{MenuId, ResourceId};
+use crate::i18n::Lang;
+
+/// How the embedding page asked the widget to look; kept in every link.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Look {
+    lang: Lang,
+    /// `#rrggbb`, checked (it goes into a style attribute).
+    accent: Option<String>,
+    /// The embedding page's origin as the embed script passed it; the server decides whether
+    /// it is one of the clinic's websites.
+    origin: String,
+}
+
+/// What the patient has chosen so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Choice {
+    menu: Option<MenuId>,
+    month: Option<String>,
+    date: Option<String>,
+    place: Option<(ResourceId, i64)>,
+}
+
+fn read_query(q: &ParamsMap) -> (Look, Choice) {
+    let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let accent = get("accent").filter(|a| a.len() == 7 && a.starts_with('#') && a[1..].chars().all(|c| c.is_ascii_hexdigit()));
+    let look = Look { lang: get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(), accent, origin: get("origin").unwrap_or_default() };
+    let place = get("place").and_then(|p| {
+        let (resource, at) = p.split_once('-')?;
+        Some((ResourceId(resource.parse().ok()?), at.parse().ok()?))
+    });
+    let choice = Choice { menu: get("menu").and_then(|m| m.parse().ok()).map(MenuId), month: get("month"), date: get("date"), place };
+    (look, choice)
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The query of a step: the look, then the choice.
+fn query(look: &Look, choice: &Choice) -> String {
+    let mut parts = vec![format!("lang={}", look.lang.code())];
+    if let Some(a) = &look.accent {
+        parts.push(format!("accent={}", encode(a)));
+    }
+    if !look.origin.is_empty() {
+        parts.push(format!("origin={}", encode(&look.origin)));
+    }
+    if let Some(m) = choice.menu {
+        parts.push(format!("menu={m}"));
+    }
+    if let Some(m) = &choice.month {
+        parts.push(format!("month={}", encode(m)));
+    }
+    if let Some(d) = &choice.date {
+        parts.push(format!("date={}", encode(d)));
+    }
+    if let Some((r, at)) = choice.place {
+        parts.push(format!("place={r}-{at}"));
+    }
+    parts.join("&")
+}
+
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    let params = use_params_map();
+    let q = use_query_map();
+    let slug = Memo::new(move |_| params.read().get("clinic").unwrap_or_default());
+    let state = Memo::new(move |_| read_query(&q.read()));
+    let look = Memo::new(move |_| state.get().0);
+    let choice = Memo::new(move |_| state.get().1);
+    let lang = Memo::new(move |_| look.get().lang);
+    let setup = Resource::new(move || (slug.get(), look.get().origin, lang.get()), |(s, o, l)| load_widget(s, o, l));
+    let menus = Resource::new(move || (slug.get(), lang.get()), |(s, l)| liff_menus(s, l));
+    let style = move || look.get().accent.map(|a| format!("--accent-ink: {a}"));
+
+    view! {
+        <div class="widget" style=style>
+            <Suspense fallback=move || view! { <p class="loading">{lang.get().pick("読み込み中…", "Loading…")}</p> }>
+                {move || {
+                let (look, choice) = (look.get(), choice.get());
+                Suspend::new(async move {
+                    let setup = match setup.await {
+                        Ok(s) => s,
+                        Err(e) => {
+                            answer_status(e.status);
+                            return view! { <p class="error" role="alert">{e.message}</p> }.into_any();
+                        }
+                    };
+                    let menus = match menus.await {
+                        Ok(m) => m,
+                        Err(e) => return view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    };
+                    let l = lang.get_untracked();
+                    let host_origin = setup.host_origin.clone().unwrap_or_default();
+                    view! {
+                        <Title text=format!("{} {}", setup.clinic_name, l.pick("のご予約", "— booking"))/>
+                        <div class="widget-root" data-host-origin=host_origin>
+                            <header class="widget-head">
+                                <h1>{setup.clinic_name.clone()}</h1>
+                                <p class="widget-sub">{l.pick("ご予約", "Booking")}</p>
+                            </header>
+                            {setup.sandbox.then(|| view! {
+                                <p class="sandbox-banner" role="note">{l.pick(
+                                    "サンドボックス(お試し)モード:LINEに接続していないデモです。",
+                                    "Sandbox mode: a demo without LINE.",
+                                )}</p>
+                            })}
+                            <Step slug=slug.get_untracked() look choice setup menus/>
+                        </div>
+                    }.into_any()
+                })
+                }}
+            </Suspense>
+            <script src="/widget.js" defer></script>
+        </div>
+    }
+}
+
+/// The page is rendered whole before it is sent (`SsrMode::Async`), so an unknown clinic can
+/// still answer 404. (Inside a `Suspend` the component's context is there.)
+fn answer_status(_status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(r), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(_status)) {
+        r.set_status(code);
+    }
+}
+
+/// The step the query names: a menu, then a day, then a place, then on to LINE.
+#[component]
+fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec<MenuChoice>) -> impl IntoView {
+    let l = look.lang;
+    let href = {
+        let (slug, look) = (slug.clone(), look.clone());
+        move |c: &Choice| format!("/w/{slug}?{}", query(&look, c))
+    };
+    let Some(menu) = choice.menu.and_then(|id| menus.iter().find(|m| m.id == id).cloned()) else {
+        return view! {
+            <h2>{l.pick("メニューを選んでください", "Choose a menu")}</h2>
+            <ul class="choices">
+                {menus.iter().map(|m| {
+                    let link = href(&Choice { menu: Some(m.id), ..Choice::default() });
+                    view! {
+                        <li><a class="choice" href=link>
+                            <span class="choice-title">{m.name.clone()}</span>
+                            <span class="choice-meta">{super::menu_meta(m, l)}</span>
+                        </a></li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any();
+    };
+    let back_to_menus = href(&Choice::default());
+    let Some(date) = choice.date.clone() else {
+        return view! {
+            <h2>{menu.name.clone()} " — " {l.pick("日にちを選んでください", "Choose a day")}</h2>
+            <MonthStep slug look choice menu/>
+            <p class="back"><a href=back_to_menus>{l.pick("‹ メニュー選択に戻る", "‹ Back to menus")}</a></p>
+        }
+        .into_any();
+    };
+    let back_to_days = href(&Choice { menu: Some(menu.id), month: choice.month.clone(), ..Choice::default() });
+    let Some(place) = choice.place else {
+        return view! {
+            <h2>{menu.name.clone()} " — " {l.pick("時間を選んでください", "Choose a time")}</h2>
+            <PlacesStep slug look choice menu date/>
+            <p class="back"><a href=back_to_days>{l.pick("‹ 日にち選択に戻る", "‹ Back to days")}</a></p>
+        }
+        .into_any();
+    };
+    let back_to_places = href(&Choice { place: None, ..choice.clone() });
+    let continue_in_line = format!("{}?menu={}&date={}&place={}-{}", setup.line_url, menu.id, encode(&date), place.0, place.1);
+    view! {
+        <ChosenPlace slug look menu date place continue_in_line sandbox=setup.sandbox/>
+        <p class="back"><a href=back_to_places>{l.pick("‹ 時間選択に戻る", "‹ Back to times")}</a></p>
+    }
+    .into_any()
+}
+
+#[component]
+fn MonthStep(slug: String, look: Look, choice: Choice, menu: MenuChoice) -> impl IntoView {
+    let l = look.lang;
+    let (menu_id, month, s) = (menu.id, choice.month.clone(), slug.clone());
+    let calendar = Resource::new(move || (), move |_| menu_calendar(s.clone(), menu_id, month.clone(), l));
+    let weekdays = match l {
+        Lang::Ja => ["日", "月", "火", "水", "木", "金", "土"],
+        Lang::En => ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    };
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
+            {move || {
+                let (look, slug) = (look.clone(), slug.clone());
+                Suspend::new(async move {
+                    match calendar.await {
+                        Ok(cal) => month_table(&slug, &look, menu_id, &cal, weekdays).into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A month as a table (rows of weeks, a header of weekdays): days with room are links.
+fn month_table(slug: &str, look: &Look, menu: MenuId, cal: &CalendarMonth, weekdays: [&'static str; 7]) -> impl IntoView {
+    let l = look.lang;
+    let link = |month: Option<String>, date: Option<String>| format!("/w/{slug}?{}", query(look, &Choice { menu: Some(menu), month, date, place: None }));
+    let mut cells: Vec<AnyView> = (0..cal.leading_blanks).map(|_| view! { <td class="blank"></td> }.into_any()).collect();
+    for d in &cal.days {
+        cells.push(if d.free > 0 {
+            let href = link(Some(cal.month.clone()), Some(d.date.clone()));
+            view! {
+                <td class="day free"><a href=href data-date=d.date.clone()>
+                    <span aria-hidden="true">{d.day}<span class="mark">"○"</span></span>
+                    <span class="sr-only">{d.label.clone()}</span>
+                </a></td>
+            }
+            .into_any()
+        } else {
+            view! {
+                <td class="day">
+                    <span aria-hidden="true">{d.day}<span class="mark">"−"</span></span>
+                    <span class="sr-only">{d.label.clone()}</span>
+                </td>
+            }
+            .into_any()
+        });
+    }
+    let mut rows = Vec::new();
+    let mut cells = cells.into_iter().peekable();
+    while cells.peek().is_some() {
+        let week: Vec<AnyView> = cells.by_ref().take(7).collect();
+        rows.push(view! { <tr>{week}</tr> });
+    }
+    let prev = cal.prev.clone().map(|m| link(Some(m), None));
+    let next = cal.next.clone().map(|m| link(Some(m), None));
+    view! {
+        <div class="calendar card">
+            <div class="calendar-head">
+                {match prev {
+                    Some(href) => view! { <a class="month-link" href=href>{l.pick("‹ 前の月", "‹ Previous")}</a> }.into_any(),
+                    None => view! { <span class="month-link"></span> }.into_any(),
+                }}
+                <h3>{cal.label.clone()}</h3>
+                {match next {
+                    Some(href) => view! { <a class="month-link" href=href>{l.pick("次の月 ›", "Next ›")}</a> }.into_any(),
+                    None => view! { <span class="month-link"></span> }.into_any(),
+                }}
+            </div>
+            <table class="calendar-table">
+                <caption class="sr-only">{format!("{} {}", cal.label, l.pick("○の日に空きがあります", "days marked ○ have room"))}</caption>
+                <thead><tr>{weekdays.into_iter().map(|w| view! { <th scope="col">{w}</th> }).collect_view()}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn PlacesStep(slug: String, look: Look, choice: Choice, menu: MenuChoice, date: String) -> impl IntoView {
+    let l = look.lang;
+    let (menu_id, day, s) = (menu.id, date.clone(), slug.clone());
+    let places = Resource::new(move || (), move |_| day_places(s.clone(), menu_id, day.clone(), l));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
+            {move || {
+                let (slug, look, choice) = (slug.clone(), look.clone(), choice.clone());
+                Suspend::new(async move {
+                    match places.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="none">{l.pick("この日は空きがなくなりました。別の日をお選びください。", "This day is now full. Please choose another day.")}</p>
+                        }.into_any(),
+                        Ok(list) => places_grid(&slug, &look, &choice, &list).into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The day's places as a compact grid of times under 午前 / 午後, the date said once.
+fn places_grid(slug: &str, look: &Look, choice: &Choice, list: &[PlaceView]) -> impl IntoView {
+    let l = look.lang;
+    let day = list.first().map(|p| p.label.trim_end_matches(&p.time).trim().to_string()).unwrap_or_default();
+    let group = |afternoon: bool, title: &'static str| {
+        let items: Vec<_> = list
+            .iter()
+            .filter(|p| p.afternoon == afternoon)
+            .map(|p| {
+                let href = format!("/w/{slug}?{}", query(look, &Choice { place: Some((p.resource_id, p.starts_at)), ..choice.clone() }));
+                let left = match l {
+                    Lang::Ja => format!("{} 残り{}", p.resource_name, p.remaining),
+                    Lang::En => format!("{}, {} left", p.resource_name, p.remaining),
+                };
+                view! {
+                    <li><a class="time" href=href data-starts-at=p.starts_at>
+                        <span class="time-at">{p.time.clone()}</span>
+                        <span class="time-meta">{left}</span>
+                    </a></li>
+                }
+            })
+            .collect();
+        (!items.is_empty()).then(|| {
+            view! {
+                <section class="time-group">
+                    <h3>{title}</h3>
+                    <ul class="times">{items}</ul>
+                </section>
+            }
+        })
+    };
+    view! {
+        <p class="day-said-once">{day}</p>
+        {group(false, l.pick("午前", "Morning"))}
+        {group(true, l.pick("午後", "Afternoon"))}
+    }
+}
+
+/// The chosen place, checked again, and the way on to LINE.
+#[component]
+fn ChosenPlace(slug: String, look: Look, menu: MenuChoice, date: String, place: (ResourceId, i64), continue_in_line: String, sandbox: bool) -> impl IntoView {
+    let l = look.lang;
+    let (menu_id, day) = (menu.id, date.clone());
+    let places = Resource::new(move || (), move |_| day_places(slug.clone(), menu_id, day.clone(), l));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
+            {move || {
+                let (menu, continue_in_line) = (menu.clone(), continue_in_line.clone());
+                Suspend::new(async move {
+                    let chosen = match places.await {
+                        Ok(list) => list.into_iter().find(|p| (p.resource_id, p.starts_at) == place),
+                        Err(e) => return view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    };
+                    let Some(p) = chosen else {
+                        return view! {
+                            <p class="error" role="alert">{l.pick("この時間は空きがなくなりました。別の時間をお選びください。", "This time is no longer free. Please choose another.")}</p>
+                        }.into_any();
+                    };
+                    view! {
+                        <section class="card review" aria-labelledby="chosen-title">
+                            <h2 id="chosen-title">{l.pick("選んだ日時", "Your choice")}</h2>
+                            <dl>
+                                <dt>{l.pick("メニュー", "Menu")}</dt><dd>{menu.name.clone()}</dd>
+                                <dt>{l.pick("日時", "When")}</dt><dd class="chosen-when">{p.label.clone()}</dd>
+                                <dt>{l.pick("担当", "With")}</dt><dd>{p.resource_name.clone()}</dd>
+                            </dl>
+                            <p>{if sandbox {
+                                l.pick("デモの予約ページが開き、この日時で続きを入力できます。", "The demo booking page opens with this time chosen.")
+                            } else {
+                                l.pick("LINEが開き、この日時で予約の続き(お名前・問診・同意)を入力できます。確定のお知らせもLINEに届きます。", "LINE opens with this time chosen: give your details there; the confirmation arrives in LINE too.")
+                            }}</p>
+                            <a class="button primary line-button" href=continue_in_line target="_blank" rel="noopener">
+                                {l.pick("LINEで予約", "Book with LINE")}
+                            </a>
+                        </section>
+                    }.into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_keeps_the_look_and_reads_back_as_the_same_choice() {
+        let look = Look { lang: Lang::En, accent: Some("#0a7d3b".into()), origin: "https://www.example.jp".into() };
+        let choice =
+            Choice { menu: Some(MenuId(3)), month: Some("2026-12".into()), date: Some("2026-12-03".into()), place: Some((ResourceId(2), 1_780_000_000)) };
+        let q = query(&look, &choice);
+        assert_eq!(q, "lang=en&accent=%230a7d3b&origin=https%3A%2F%2Fwww.example.jp&menu=3&month=2026-12&date=2026-12-03&place=2-1780000000");
+        let map = ParamsMap::from_iter(q.split('&').map(|kv| {
+            let (k, v) = kv.split_once('=').expect("k=v");
+            let v = v.replace("%23", "#").replace("%3A", ":").replace("%2F", "/");
+            (k.to_string(), v)
+        }));
+        assert_eq!(read_query(&map), (look, choice));
+    }
+
+    #[test]
+    fn a_wrong_accent_or_place_is_left_out() {
+        let map = ParamsMap::from_iter(
+            [("accent", "red;background:url(x)"), ("place", "x-1"), ("menu", "nope"), ("lang", "fr")].map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let (look, choice) = read_query(&map);
+        assert_eq!((look.accent, look.lang, choice.place, choice.menu), (None, Lang::Ja, None, None));
+    }
+}

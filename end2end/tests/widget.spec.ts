@@ -1,0 +1,183 @@
+import { expect, test, type Browser, type FrameLocator, type Page } from "@playwright/test";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+// The website widget as a clinic's web designer uses it: the owner lists the clinic's website
+// in the console and copies the snippet; a page on that website (a real server on another port:
+// another origin) embeds the widget inline, as a popup and as a floating button. Another site is
+// refused by the browser (CSP frame-ancestors), and the console and LIFF pages cannot be framed
+// at all. The widget also works with JavaScript off, and hands the booking on to LINE (the
+// sandbox's LIFF page) with the chosen place.
+
+const BASE = process.env.YOYAKU_BASE_URL ?? "http://127.0.0.1:3000";
+const OWNER = "owner@demo.example.jp";
+const PASSWORD = "yoyaku-demo-2026";
+
+type Site = { origin: string; close: () => Promise<void> };
+
+/** A clinic's website: a page per way of embedding, the snippet as the console shows it. */
+async function site(): Promise<Site> {
+  const script = `<script src="${BASE}/embed.js" async></script>`;
+  const frame = (path: string) => `<iframe src="${BASE}${path}" title="${path}" onload="window.loaded = (window.loaded || 0) + 1"></iframe>`;
+  const pages: Record<string, string> = {
+    "/inline": `<h1>さくら内科</h1><div id="host" data-yoyaku-clinic="demo"></div>${script}`,
+    "/popup": `<h1>さくら内科</h1><button type="button" id="open" data-yoyaku-popup="demo">予約する</button>${script}`,
+    "/floating": `<h1>さくら内科</h1><div data-yoyaku-floating="demo"></div>${script}`,
+    "/framed": `<h1>framing</h1>${frame("/w/demo")}${frame("/staff")}${frame("/liff/demo")}`,
+  };
+  const server = http.createServer((req, res) => {
+    const body = pages[req.url ?? ""];
+    res.writeHead(body ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>site</title></head><body>${body ?? ""}</body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+let listed: Site;
+let stranger: Site;
+
+test.beforeAll(async ({ browser }) => {
+  listed = await site();
+  stranger = await site();
+  await listWebsite(browser, listed.origin);
+});
+
+test.afterAll(async () => {
+  await listed.close();
+  await stranger.close();
+});
+
+/** The owner lists the website in Settings → ウェブサイト埋め込み and sees the snippets. */
+async function listWebsite(browser: Browser, origin: string) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto("/staff");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("メールアドレス").fill(OWNER);
+  await page.getByLabel("パスワード").fill(PASSWORD);
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await page.getByRole("link", { name: "設定" }).click();
+  await page.getByRole("tab", { name: "ウェブサイト埋め込み" }).click();
+  const field = page.getByLabel(/埋め込むサイト/);
+  await field.fill(`${origin}/\nnot a website`);
+  await page.getByRole("button", { name: "保存" }).click();
+  await expect(page.locator("#website_origins-error")).toContainText("https://www.example.jp");
+  await field.fill(`${origin}/`);
+  await page.getByRole("button", { name: "保存" }).click();
+  await expect(page.getByRole("status")).toHaveText("保存しました。");
+  await expect(page.getByLabel(/埋め込むサイト/)).toHaveValue(origin);
+  await expect(page.locator("#snippet-inline")).toHaveValue(`<div data-yoyaku-clinic="demo"></div>\n<script src="${BASE}/embed.js" async></script>`);
+  // The preview is the widget itself, framed by the console (this server may frame it).
+  await expect(page.frameLocator("iframe.widget-preview").getByRole("heading", { name: "さくら内科クリニック" })).toBeVisible();
+  await context.close();
+}
+
+/** The frame is as tall as the widget: nothing scrolls inside it. */
+async function noInnerScroll(page: Page, frame = page.locator("iframe.yoyaku-frame")) {
+  await expect
+    .poll(async () => (await frame.contentFrame().locator("html").evaluate((el) => el.scrollHeight - window.innerHeight)) <= 1)
+    .toBe(true);
+}
+
+/** Menu → a free day → the first time → the LINE button; answers the button's address. */
+async function chooseAPlace(w: FrameLocator, page?: Page): Promise<string> {
+  await w.getByRole("link", { name: /^初診/ }).click();
+  await expect(w.locator(".calendar-table")).toBeVisible();
+  if (page) await noInnerScroll(page);
+  // Late in a month the free days may all be in the next one.
+  if ((await w.locator("td.day.free a").count()) === 0) await w.getByRole("link", { name: "次の月 ›" }).click();
+  await w.locator("td.day.free a").first().click();
+  await expect(w.locator(".times").first()).toBeVisible();
+  const time = (await w.locator("a.time .time-at").first().textContent()) ?? "";
+  await w.locator("a.time").first().click();
+  await expect(w.locator(".chosen-when")).toContainText(time);
+  const line = w.getByRole("link", { name: "LINEで予約" });
+  await expect(line).toBeVisible();
+  return (await line.getAttribute("href")) ?? "";
+}
+
+test("inline on the clinic's website: the frame grows with the widget, and the place goes on to LINE", async ({ page, context }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${listed.origin}/inline`);
+  const w = page.frameLocator("iframe.yoyaku-frame");
+  await expect(w.getByRole("heading", { name: "さくら内科クリニック" })).toBeVisible();
+  await expect(page.locator("iframe.yoyaku-frame")).toHaveAttribute("title", "オンライン予約");
+  await expect(page.locator("iframe.yoyaku-frame")).toHaveAttribute("style", /height: \d+px/);
+  await noInnerScroll(page);
+  const href = await chooseAPlace(w, page);
+  await noInnerScroll(page);
+  expect(href).toMatch(/^\/liff\/demo\?menu=\d+&date=\d{4}-\d{2}-\d{2}&place=\d+-\d+$/);
+  const when = (await w.locator(".chosen-when").textContent()) ?? "";
+
+  // In the sandbox the LIFF page opens (a new tab, never inside the frame) at the chosen place.
+  const [liff] = await Promise.all([context.waitForEvent("page"), w.getByRole("link", { name: "LINEで予約" }).click()]);
+  await liff.getByRole("button", { name: "お試しで始める" }).click();
+  await expect(liff.locator(".chosen")).toContainText(when);
+  await expect(liff.getByLabel("お名前")).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("as a popup: a modal dialog that keeps focus, closes with Esc or its button, and gives focus back", async ({ page }) => {
+  await page.goto(`${listed.origin}/popup`);
+  const open = page.locator("#open");
+  await open.click();
+  const dialog = page.locator("dialog.yoyaku-dialog");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "閉じる" })).toBeFocused();
+  const w = page.frameLocator("dialog iframe");
+  await expect(w.getByRole("heading", { name: "さくら内科クリニック" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(open).toBeFocused();
+
+  // Esc pressed inside the widget closes it too; so does the close button.
+  await open.click();
+  await w.getByRole("link", { name: /^初診/ }).focus();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(open).toBeFocused();
+  await open.click();
+  await dialog.getByRole("button", { name: "閉じる" }).click();
+  await expect(dialog).toBeHidden();
+});
+
+test("as a floating button in the corner", async ({ page }) => {
+  await page.goto(`${listed.origin}/floating`);
+  const button = page.getByRole("button", { name: "予約する" });
+  await expect(button).toHaveCSS("position", "fixed");
+  await button.click();
+  const w = page.frameLocator("dialog iframe");
+  await chooseAPlace(w);
+  await page.getByRole("button", { name: "閉じる" }).click();
+  await expect(button).toBeFocused();
+});
+
+test("a website the clinic did not list cannot show the widget; nobody can frame the console or LIFF", async ({ page }) => {
+  for (const origin of [stranger.origin, listed.origin]) {
+    await page.goto(`${origin}/framed`);
+    await page.waitForFunction(() => (window as unknown as { loaded?: number }).loaded === 3);
+    // Every page of ours renders a <main>; a refused frame holds the browser's error page.
+    const shown = async (path: string) => page.frameLocator(`iframe[title="${path}"]`).locator("main").count();
+    expect(await shown("/staff"), origin).toBe(0);
+    expect(await shown("/liff/demo"), origin).toBe(0);
+    if (origin === stranger.origin) expect(await shown("/w/demo")).toBe(0);
+    else await expect(page.frameLocator(`iframe[title="/w/demo"]`).getByRole("heading", { name: "さくら内科クリニック" })).toBeVisible();
+  }
+});
+
+test("with JavaScript off, the widget still leads from menu to LINE", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto("/w/demo?lang=en");
+  await expect(page).toHaveTitle(/ — booking$/);
+  await page.getByRole("link", { name: /^First visit/ }).click();
+  await expect(page.locator(".calendar-table")).toBeVisible();
+  if ((await page.locator("td.day.free a").count()) === 0) await page.getByRole("link", { name: "Next ›" }).click();
+  await page.locator("td.day.free a").first().click();
+  await page.locator("a.time").first().click();
+  await expect(page.getByRole("link", { name: "Book with LINE" })).toHaveAttribute("href", /^\/liff\/demo\?menu=\d+&date=.+&place=\d+-\d+$/);
+  await context.close();
+});

@@ -1,0 +1,30 @@
+// Inside the booking widget's frame (`/w/{clinic}`): tells the embedding page the height of the
+// widget, so the frame grows with it and never scrolls inside, and passes on Esc (a popup closes).
+// Only to the origin the server accepted as one of the clinic's websites (`data-host-origin`):
+// no other window hears anything.
+(function () {
+  'use strict';
+  if (window.parent === window) return;
+  function host() {
+    var root = document.querySelector('[data-host-origin]');
+    return root ? root.getAttribute('data-host-origin') : '';
+  }
+  function tell(message) {
+    var origin = host();
+    if (origin) window.parent.postMessage(message, origin);
+  }
+  var last = 0;
+  function measure() {
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height !== last) {
+      last = height;
+      tell({ type: 'yoyaku:height', height: height });
+    }
+  }
+  if (window.ResizeObserver) new ResizeObserver(measure).observe(document.body);
+  window.addEventListener('load', measure);
+  measure();
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') tell({ type: 'yoyaku:escape' });
+  });
+})();
