@@ -74,6 +74,12 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || die "Chromium could not be installed; the end-to-end tests need it"
 }
 
+# A real QR decoder for the poster's test (Debian's zbar-tools: zbarimg).
+ensure_qr_decoder() {
+  command -v zbarimg >/dev/null || apt_install zbar-tools
+  command -v zbarimg >/dev/null || die "zbarimg could not be installed; the poster's test needs it"
+}
+
 ensure_node_modules() {
   command -v npm >/dev/null || apt_install nodejs npm
   local stamp="end2end/node_modules/.installed-from-lock"

@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { accessible } from "./axe";
 import { moveVisit } from "./clock";
 
 // The LIFF mini-app with the real @line/liff SDK and LINE's official @line/liff-mock plugin
@@ -65,7 +66,11 @@ async function fillDetails(page: Page, phone = "090-1234-5678") {
   await page.getByLabel("お名前").fill("山田 花子");
   await page.getByLabel("フリガナ").fill("ヤマダ ハナコ");
   await page.getByLabel("電話番号").fill(phone);
-  await page.getByLabel("生年月日").fill("1950-04-01");
+  // 昭和25年 as on the insurance card, not a date picker that opens on this year.
+  await page.getByLabel("年号").selectOption({ label: "昭和" });
+  await page.getByLabel("年", { exact: true }).fill("25");
+  await page.getByLabel("月", { exact: true }).selectOption("4");
+  await page.getByLabel("日", { exact: true }).selectOption("1");
 }
 
 async function answerFirstVisitQuestions(page: Page) {
@@ -92,17 +97,28 @@ async function myAppointments(page: Page) {
 test("a time-slot request is sent, held for the clinic, and listed in My appointments", async ({ browser }) => {
   const page = await linePatient(browser);
   await openLiff(page);
+  await accessible(page, "LIFF: menus");
+  await page.getByRole("button", { name: /^初診/ }).click();
+  await expect(page.locator(".calendar-grid")).toBeVisible();
+  await accessible(page, "LIFF: the month");
+  await page.getByRole("button", { name: "メニュー選択に戻る" }).click();
   await chooseMenuDayPlace(page, /^初診/);
-  const when = (await page.locator("button.place-choice .choice-title").first().textContent()) ?? "";
+  await accessible(page, "LIFF: the day's times");
+  // The date is said once above the times.
+  const when = `${await page.locator(".day-said-once").textContent()} ${await page.locator("button.place-choice .time-at").first().textContent()}`;
   expect(when).toMatch(/^\d{1,2}月\d{1,2}日\([月火水木金土日]\) \d{2}:\d{2}$/);
   await page.locator("button.place-choice").first().click();
+  await expect(page.getByLabel("お名前")).toBeVisible();
+  await accessible(page, "LIFF: details and questions");
   await fillDetails(page);
   await answerFirstVisitQuestions(page);
   await consentAndReview(page);
+  await accessible(page, "LIFF: review");
   await expect(page.locator(".review-when")).toHaveText(when);
   await send(page);
   const card = page.locator("section.appointment");
   await expect(card.locator(".status")).toHaveText("承認待ち");
+  await accessible(page, "LIFF: sent");
   await expect(card.locator(".when")).toHaveText(when);
   await expect(card.locator(".hold")).toContainText("まで枠を確保しています");
 
@@ -111,6 +127,7 @@ test("a time-slot request is sent, held for the clinic, and listed in My appoint
   await expect(listed).toHaveCount(1);
   await expect(listed.locator(".status")).toHaveText("承認待ち");
   await expect(listed.locator(".when")).toHaveText(when);
+  await accessible(page, "LIFF: my appointments");
 
   // The request's own status page, by its opaque reference (what LINE messages link to).
   const reference = await listed.getAttribute("data-reference");
@@ -156,7 +173,7 @@ test("a time-band place and a day-queue place are booked end to end", async ({ b
   const page = await linePatient(browser);
   await openLiff(page);
   await chooseMenuDayPlace(page, /^健康診断/);
-  await expect(page.locator("button.place-choice .choice-title").first()).toHaveText(/\d{2}:\d{2}〜\d{2}:\d{2}$/);
+  await expect(page.locator("button.place-choice .time-at").first()).toHaveText(/\d{2}:\d{2}〜\d{2}:\d{2}$/);
   await page.locator("button.place-choice").first().click();
   await fillDetails(page);
   await consentAndReview(page);
@@ -166,10 +183,11 @@ test("a time-band place and a day-queue place are booked end to end", async ({ b
   // Next time (a new visit to the page), the details are remembered from the first request.
   await openLiff(page);
   await chooseMenuDayPlace(page, /^予防接種/);
-  await expect(page.locator("button.place-choice .choice-title").first()).toContainText("順番受付");
+  await expect(page.locator("button.place-choice .time-at").first()).toContainText("順番受付");
   await page.locator("button.place-choice").first().click();
   await expect(page.getByLabel("電話番号")).toHaveValue("09012345678");
   await expect(page.getByLabel("お名前")).toHaveValue("山田 花子");
+  await expect(page.getByLabel("年", { exact: true })).toHaveValue("1950");
   await consentAndReview(page);
   await send(page);
   const card = page.locator("section.appointment");

@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { accessible } from "./axe";
 import { moveVisit } from "./clock";
 
 // The staff console with the patient's LIFF page beside it, on the sandbox demo clinic: the
@@ -38,7 +39,9 @@ async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page
   await page.getByLabel("お名前").fill("佐藤 一郎");
   await page.getByLabel("フリガナ").fill("サトウ イチロウ");
   await page.getByLabel("電話番号").fill("090-2222-3333");
-  await page.getByLabel("生年月日").fill("1948-02-03");
+  await page.getByLabel("年", { exact: true }).fill("1948");
+  await page.getByLabel("月", { exact: true }).selectOption("2");
+  await page.getByLabel("日", { exact: true }).selectOption("3");
   await page.getByLabel(/今日はどうされましたか/).fill("咳が続いています");
   await page.getByLabel("2〜3日前").check();
   await page.getByLabel("いいえ").check();
@@ -216,11 +219,15 @@ test("console pages opened directly or reloaded come alive with their data", asy
     await staff.goto(path);
     await expect(staff.locator("body[data-hydrated]")).toBeAttached();
     await expect(staff.getByRole("heading", { level: 1 }).filter({ hasText: heading }).first()).toBeVisible();
+    await accessible(staff, `the console: ${path}`);
   }
   // The settings show the stored hours, and the page answers clicks.
   await staff.goto("/staff/settings");
   await expect(staff.locator("section.hours input").first()).toHaveValue(/\d{1,2}:\d{2}/);
-  await staff.getByRole("tab", { name: "変更履歴" }).click();
-  await expect(staff.getByRole("tab", { name: "変更履歴" })).toHaveAttribute("aria-selected", "true");
+  for (const tab of ["休診日・臨時診療", "メニュー", "医師・部屋", "問診", "プライバシー", "LINE連携", "ウェブサイト埋め込み", "スタッフ", "変更履歴"]) {
+    await staff.getByRole("tab", { name: tab }).click();
+    await expect(staff.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+    await accessible(staff, `the console's settings: ${tab}`);
+  }
   expect((staff as Page & { errors: string[] }).errors).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type FrameLocator, type Page } from "@playwright/test";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { accessible } from "./axe";
 
 // The website widget as a clinic's web designer uses it: the owner lists the clinic's website
 // in the console and copies the snippet; a page on that website (a real server on another port:
@@ -180,4 +181,22 @@ test("with JavaScript off, the widget still leads from menu to LINE", async ({ b
   await page.locator("a.time").first().click();
   await expect(page.getByRole("link", { name: "Book with LINE" })).toHaveAttribute("href", /^\/liff\/demo\?menu=\d+&date=.+&place=\d+-\d+$/);
   await context.close();
+});
+
+test("every step of the widget is accessible, in Japanese and in English", async ({ page }) => {
+  for (const [lang, menu, next] of [["ja", /^初診/, "次の月 ›"], ["en", /^First visit/, "Next ›"]] as const) {
+    await page.goto(`/w/demo?lang=${lang}`);
+    await expect(page.locator("body[data-hydrated]")).toBeAttached();
+    await accessible(page, `widget (${lang}): menus`);
+    await page.getByRole("link", { name: menu }).click();
+    await expect(page.locator(".calendar-table")).toBeVisible();
+    await accessible(page, `widget (${lang}): the month`);
+    if ((await page.locator("td.day.free a").count()) === 0) await page.getByRole("link", { name: next }).click();
+    await page.locator("td.day.free a").first().click();
+    await expect(page.locator("a.time").first()).toBeVisible();
+    await accessible(page, `widget (${lang}): the day's times`);
+    await page.locator("a.time").first().click();
+    await expect(page.locator(".chosen-when")).toBeVisible();
+    await accessible(page, `widget (${lang}): the chosen place`);
+  }
 });

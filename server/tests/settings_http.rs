@@ -323,6 +323,27 @@ fn the_settings_page_is_served_as_the_console_shell() {
     })
 }
 
+/// The waiting-room poster: any staff member of the clinic prints it; its QR code is of the
+/// clinic's booking page (decoded from the rendered page in `end2end/tests/poster.spec.ts`).
+#[test]
+fn the_poster_points_at_the_clinics_booking_page() {
+    run(async {
+        let app = app().await;
+        let (cookie, _, _) = session(&app, "demo", StaffRole::Staff).await;
+        let (status, body) = send(&app, "/api/staff/poster", "application/x-www-form-urlencoded", "lang=ja".into(), Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let poster: app::api::staff::poster::Poster = serde_json::from_str(&body).expect("poster");
+        assert_eq!(poster.booking_url, "http://127.0.0.1/liff/demo", "a sandbox clinic: its LIFF page on this server");
+        assert!(poster.booking_qr.contains("<svg") && poster.booking_qr.contains("</svg>"), "{}", poster.booking_qr);
+        assert_eq!(poster.friend_qr, None);
+        assert_eq!(poster.hours_ja.first().map(|l| l.starts_with('月')), Some(true), "{:?}", poster.hours_ja);
+        assert!(poster.hours_ja.iter().any(|l| l.ends_with("休診")), "{:?}", poster.hours_ja);
+
+        let (status, body) = send(&app, "/api/staff/poster", "application/x-www-form-urlencoded", "lang=ja".into(), None).await;
+        app_error(status, &body, ErrorCode::SignInRequired);
+    })
+}
+
 /// The acceptance check: a closure the owner adds takes the day off the patient's page.
 #[test]
 fn a_closure_changes_what_patients_are_offered_at_once() {

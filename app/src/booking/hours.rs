@@ -109,6 +109,48 @@ pub fn parse_intervals(s: &str) -> Option<Vec<Interval>> {
         .collect()
 }
 
+/// The week as a poster says it: weekdays with the same hours together, Monday first, each
+/// line `月〜金 09:00–12:30, 14:00–18:00`, closed days as `日 休診`. `days` holds each weekday's
+/// hours (Monday first), already merged over the clinic's practitioners and rooms.
+pub fn week_summary(days: &[Vec<Interval>; 7], lang: crate::i18n::Lang) -> Vec<String> {
+    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let names = match lang {
+        crate::i18n::Lang::Ja => JA,
+        crate::i18n::Lang::En => EN,
+    };
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < 7 {
+        let mut end = start;
+        while end + 1 < 7 && days[end + 1] == days[start] {
+            end += 1;
+        }
+        let span = match end - start {
+            0 => names[start].to_string(),
+            1 => format!("{}{}{}", names[start], lang.pick("・", ", "), names[end]),
+            _ => format!("{}{}{}", names[start], lang.pick("〜", "–"), names[end]),
+        };
+        let hours = if days[start].is_empty() { lang.pick("休診", "closed").to_string() } else { format_intervals(&days[start]) };
+        lines.push(format!("{span} {hours}"));
+        start = end + 1;
+    }
+    lines
+}
+
+/// The union of several resources' intervals on one day: when the clinic is open at all.
+pub fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
+    intervals.sort_by_key(|i| i.opens);
+    let mut merged: Vec<Interval> = Vec::new();
+    for i in intervals {
+        match merged.last_mut() {
+            Some(last) if i.opens <= last.closes => last.closes = last.closes.max(i.closes),
+            _ => merged.push(i),
+        }
+    }
+    merged
+}
+
 #[cfg(test)]
 mod parse_tests {
     use super::*;
@@ -152,5 +194,25 @@ mod tests {
         assert_eq!(check_intervals(&[i(700, 600)]), Err(IntervalError::Empty));
         assert_eq!(check_intervals(&[i(600, 1441)]), Err(IntervalError::OutOfDay));
         assert_eq!(check_intervals(&[i(540, 720), i(700, 800)]), Err(IntervalError::Overlap));
+    }
+
+    #[test]
+    fn the_week_reads_as_a_poster_says_it() {
+        use crate::i18n::Lang;
+        let weekday = vec![i(540, 750), i(840, 1080)];
+        let mut days: [Vec<Interval>; 7] = Default::default();
+        for d in &mut days[..5] {
+            *d = weekday.clone();
+        }
+        days[5] = vec![i(540, 750)];
+        assert_eq!(week_summary(&days, Lang::Ja), ["月〜金 09:00–12:30, 14:00–18:00", "土 09:00–12:30", "日 休診"]);
+        assert_eq!(week_summary(&days, Lang::En), ["Mon–Fri 09:00–12:30, 14:00–18:00", "Sat 09:00–12:30", "Sun closed"]);
+        days[2] = vec![];
+        assert_eq!(
+            week_summary(&days, Lang::Ja),
+            ["月・火 09:00–12:30, 14:00–18:00", "水 休診", "木・金 09:00–12:30, 14:00–18:00", "土 09:00–12:30", "日 休診"]
+        );
+        assert_eq!(merge(vec![i(840, 1080), i(540, 750), i(600, 900)]), [i(540, 1080)]);
+        assert_eq!(merge(vec![i(540, 600), i(660, 720)]), [i(540, 600), i(660, 720)]);
     }
 }

@@ -89,17 +89,25 @@ fn row(label: &str, value: &str) -> Value {
     json!({
         "type": "box", "layout": "baseline", "spacing": "sm",
         "contents": [
-            text(label, json!({ "color": "#888888", "size": "sm", "flex": 2 })),
+            // Dark enough to read (4.5:1 on white), for patients who are not young.
+            text(label, json!({ "color": "#666666", "size": "sm", "flex": 2 })),
             text(value, json!({ "size": "sm", "flex": 5, "weight": "bold" })),
         ]
     })
 }
 
+/// White on LINE's own green is 2.25:1; the primary button is the clinic's dark green (7:1).
+const PRIMARY: &str = "#04592a";
+
 fn uri_button(label: &str, uri: &str, primary: bool) -> Value {
-    json!({
+    let mut button = json!({
         "type": "button", "style": if primary { "primary" } else { "secondary" }, "height": "sm",
         "action": { "type": "uri", "label": label, "uri": uri }
-    })
+    });
+    if primary {
+        button["color"] = json!(PRIMARY);
+    }
+    button
 }
 
 fn postback_button(label: &str, data: &str, display: &str) -> Value {

@@ -154,18 +154,21 @@ fn button(out: &mut String, b: &Value) {
     let action = &b["action"];
     let label = str_of(&action["label"]);
     let class = format!("flex-button flex-{style}{}", margin(b));
+    // As LINE draws it: a primary or secondary button's colour is its background, a link's its text.
+    let colour =
+        color(&b["color"]).map(|c| if style == "link" { format!(r#" style="color:{c}""#) } else { format!(r#" style="background:{c}""#) }).unwrap_or_default();
     match (action["type"].as_str(), action["uri"].as_str()) {
         (Some("uri"), Some(uri)) if safe_link(uri) => {
             let _ = write!(out, r#"<a class="{class}" href=""#);
             escape_into(out, uri);
-            out.push_str(r#"" target="_blank" rel="noopener noreferrer">"#);
+            let _ = write!(out, r#""{colour} target="_blank" rel="noopener noreferrer">"#);
             escape_into(out, label);
             out.push_str("</a>");
         }
         (kind, _) => {
             // Postbacks go to the clinic's webhook, which the sandbox has no LINE for; other
             // actions and unsafe links are shown but do nothing.
-            let _ = write!(out, r#"<button type="button" class="{class}" disabled"#);
+            let _ = write!(out, r#"<button type="button" class="{class}" disabled{colour}"#);
             let title = if kind == Some("postback") { action["displayText"].as_str().or(action["text"].as_str()) } else { None };
             if let Some(title) = title {
                 out.push_str(r#" title=""#);

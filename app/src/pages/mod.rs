@@ -7,6 +7,7 @@ pub mod widget;
 use leptos::prelude::*;
 
 use crate::api::liff::MenuChoice;
+use crate::api::PlaceView;
 use crate::i18n::Lang;
 use crate::kinds::ModeKind;
 
@@ -50,6 +51,26 @@ pub fn menu_meta(m: &MenuChoice, lang: Lang) -> String {
     match lang {
         Lang::Ja => format!("{}分・{mode}・{approval}", m.duration_minutes),
         Lang::En => format!("{} min · {mode} · {approval}", m.duration_minutes),
+    }
+}
+
+/// A day's places as patients read them on other booking pages: the date said once, then the
+/// times under 午前 and 午後 (each group only when it has places).
+pub fn by_time_of_day(list: &[PlaceView], lang: Lang) -> (String, Vec<(&'static str, Vec<PlaceView>)>) {
+    let day = list.first().map(|p| p.label.trim_end_matches(&p.time).trim().to_string()).unwrap_or_default();
+    let groups = [(false, lang.pick("午前", "Morning")), (true, lang.pick("午後", "Afternoon"))]
+        .into_iter()
+        .map(|(afternoon, title)| (title, list.iter().filter(|p| p.afternoon == afternoon).cloned().collect::<Vec<_>>()))
+        .filter(|(_, places)| !places.is_empty())
+        .collect();
+    (day, groups)
+}
+
+/// `山田医師 残り2` / `Dr Yamada, 2 left`.
+pub fn place_meta(p: &PlaceView, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => format!("{} 残り{}", p.resource_name, p.remaining),
+        Lang::En => format!("{}, {} left", p.resource_name, p.remaining),
     }
 }
 

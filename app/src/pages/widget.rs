@@ -304,26 +304,22 @@ fn PlacesStep(slug: String, look: Look, choice: Choice, menu: MenuChoice, date: 
 /// The day's places as a compact grid of times under 午前 / 午後, the date said once.
 fn places_grid(slug: &str, look: &Look, choice: &Choice, list: &[PlaceView]) -> impl IntoView {
     let l = look.lang;
-    let day = list.first().map(|p| p.label.trim_end_matches(&p.time).trim().to_string()).unwrap_or_default();
-    let group = |afternoon: bool, title: &'static str| {
-        let items: Vec<_> = list
-            .iter()
-            .filter(|p| p.afternoon == afternoon)
-            .map(|p| {
-                let href = format!("/w/{slug}?{}", query(look, &Choice { place: Some((p.resource_id, p.starts_at)), ..choice.clone() }));
-                let left = match l {
-                    Lang::Ja => format!("{} 残り{}", p.resource_name, p.remaining),
-                    Lang::En => format!("{}, {} left", p.resource_name, p.remaining),
-                };
-                view! {
-                    <li><a class="time" href=href data-starts-at=p.starts_at>
-                        <span class="time-at">{p.time.clone()}</span>
-                        <span class="time-meta">{left}</span>
-                    </a></li>
-                }
-            })
-            .collect();
-        (!items.is_empty()).then(|| {
+    let (day, groups) = super::by_time_of_day(list, l);
+    let groups = groups
+        .into_iter()
+        .map(|(title, places)| {
+            let items = places
+                .iter()
+                .map(|p| {
+                    let href = format!("/w/{slug}?{}", query(look, &Choice { place: Some((p.resource_id, p.starts_at)), ..choice.clone() }));
+                    view! {
+                        <li><a class="time" href=href data-starts-at=p.starts_at>
+                            <span class="time-at">{p.time.clone()}</span>
+                            <span class="time-meta">{super::place_meta(p, l)}</span>
+                        </a></li>
+                    }
+                })
+                .collect_view();
             view! {
                 <section class="time-group">
                     <h3>{title}</h3>
@@ -331,11 +327,10 @@ fn places_grid(slug: &str, look: &Look, choice: &Choice, list: &[PlaceView]) -> 
                 </section>
             }
         })
-    };
+        .collect_view();
     view! {
         <p class="day-said-once">{day}</p>
-        {group(false, l.pick("午前", "Morning"))}
-        {group(true, l.pick("午後", "Afternoon"))}
+        {groups}
     }
 }
 

@@ -27,6 +27,7 @@ pub struct HistoryCounts {
     pub declined: u32,
 }
 
+pub mod birth;
 #[cfg(feature = "ssr")]
 pub mod search;
 #[cfg(feature = "ssr")]

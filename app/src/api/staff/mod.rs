@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod inbox;
 pub mod patients;
+pub mod poster;
 pub mod sandbox;
 pub mod settings;
 

@@ -212,8 +212,10 @@ fn DayStep(slug: Signal<String>, lang: ReadSignal<Lang>, menu: MenuChoice, step:
                                         <button type="button" disabled=next.is_none() aria-label=move || lang.get().pick("次の月", "Next month")
                                             on:click=move |_| month.set(next.clone())>"›"</button>
                                     </div>
-                                    <div class="calendar-grid" role="grid">
-                                        {weekdays().into_iter().map(|w| view! { <span class="weekday" role="columnheader">{w}</span> }).collect_view()}
+                                    // Buttons laid out as a month, not a grid widget: each day's button says its
+                                    // date and whether it has room, the weekday row is for the eye.
+                                    <div class="calendar-grid" role="group" aria-label=cal.label.clone()>
+                                        {weekdays().into_iter().map(|w| view! { <span class="weekday" aria-hidden="true">{w}</span> }).collect_view()}
                                         {(0..cal.leading_blanks).map(|_| view! { <span class="blank"></span> }).collect_view()}
                                         {cal.days.into_iter().map(|d| {
                                             let menu = menu.clone();
@@ -265,21 +267,24 @@ fn PlaceStep(
                         Ok(list) if list.is_empty() => view! {
                             <p class="none">{lang.get_untracked().pick("この日は空きがなくなりました。別の日をお選びください。", "This day is now full. Please choose another day.")}</p>
                         }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="choices places-list">
-                                {list.into_iter().map(|p| {
+                        Ok(list) => {
+                            let l = lang.get_untracked();
+                            let (day, groups) = crate::pages::by_time_of_day(&list, l);
+                            let groups = groups.into_iter().map(|(title, places)| {
+                                let buttons = places.into_iter().map(|p| {
                                     let (menu, place) = (menu.clone(), p.clone());
-                                    let left = match lang.get_untracked() { Lang::Ja => format!("残り{}", p.remaining), Lang::En => format!("{} left", p.remaining) };
                                     view! {
-                                        <li><button type="button" class="choice place-choice" data-starts-at=p.starts_at
+                                        <li><button type="button" class="time place-choice" data-starts-at=p.starts_at
                                             on:click=move |_| { notice.set(None); step.set(Step::Form(menu.clone(), place.clone())) }>
-                                            <span class="choice-title">{p.label.clone()}</span>
-                                            <span class="choice-meta">{p.resource_name.clone()} " · " {left}</span>
+                                            <span class="time-at">{p.time.clone()}</span>
+                                            <span class="time-meta">{crate::pages::place_meta(&p, l)}</span>
                                         </button></li>
                                     }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
+                                }).collect_view();
+                                view! { <section class="time-group"><h3>{title}</h3><ul class="times">{buttons}</ul></section> }
+                            }).collect_view();
+                            view! { <p class="day-said-once">{day}</p> {groups} }.into_any()
+                        }
                         Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
                     }
                 })

@@ -9,6 +9,7 @@ use crate::booking::ids::QuestionId;
 use crate::error::FieldError;
 use crate::i18n::Lang;
 use crate::kinds::QuestionKind;
+use crate::patients::birth::{BirthParts, Era};
 use crate::patients::DetailsInput;
 
 #[allow(clippy::too_many_arguments)]
@@ -76,7 +77,7 @@ pub(super) fn FormStep(
             {text_field("name", "お名前", "Name", "text", "name", |d| d.name.clone(), |d, v| d.name = v)}
             {text_field("furigana", "フリガナ", "Name reading (furigana)", "text", "off", |d| d.furigana.clone(), |d, v| d.furigana = v)}
             {text_field("phone", "電話番号", "Phone number", "tel", "tel", |d| d.phone.clone(), |d, v| d.phone = v)}
-            {text_field("birth_date", "生年月日", "Date of birth", "date", "bday", |d| d.birth_date.clone(), |d, v| d.birth_date = v)}
+            <BirthField lang details error=Signal::derive(error_for("birth_date"))/>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match setup.await {
@@ -90,11 +91,14 @@ pub(super) fn FormStep(
                     }
                 })}
             </Suspense>
-            <div class="field check">
-                <input id="consent" name="consent" type="checkbox" prop:checked=move || consent.get()
-                    aria-describedby="consent-error" aria-invalid=move || error_for("consent")().is_some().to_string()
-                    on:change=move |ev| consent.set(event_target_checked(&ev))/>
-                <label for="consent">{move || lang.get().pick("個人情報の取り扱いに同意します", "I agree to the privacy notice")}</label>
+            // The whole line is the target, not only the small box.
+            <div class="field">
+                <label class="consent-line" for="consent">
+                    <input id="consent" name="consent" type="checkbox" prop:checked=move || consent.get()
+                        aria-describedby="consent-error" aria-invalid=move || error_for("consent")().is_some().to_string()
+                        on:change=move |ev| consent.set(event_target_checked(&ev))/>
+                    <span>{move || lang.get().pick("個人情報の取り扱いに同意します", "I agree to the privacy notice")}</span>
+                </label>
                 <p class="field-error" id="consent-error" aria-live="polite">{error_for("consent")}</p>
             </div>
             <div class="actions">
@@ -102,6 +106,66 @@ pub(super) fn FormStep(
                 <button type="submit" class="primary">{move || lang.get().pick("確認へ進む", "Review")}</button>
             </div>
         </form>
+    }
+}
+
+/// 生年月日 as era, year, month and day (see `patients::birth`): the patient's details keep the
+/// composed `YYYY-MM-DD`, which the server checks.
+#[component]
+fn BirthField(lang: ReadSignal<Lang>, details: RwSignal<DetailsInput>, error: Signal<Option<String>>) -> impl IntoView {
+    let parts = RwSignal::new(BirthParts::of(&details.get_untracked().birth_date));
+    // Remembered details arrive after the form is shown: the parts follow them, unless they
+    // are what the patient is typing.
+    Effect::new(move |_| {
+        let stored = details.with(|d| d.birth_date.clone());
+        if parts.with_untracked(|p| p.compose()) != stored {
+            parts.set(BirthParts::of(&stored));
+        }
+    });
+    let set = move |change: fn(&mut BirthParts, String), value: String| {
+        parts.update(|p| change(p, value));
+        let composed = parts.with_untracked(|p| p.compose());
+        details.update(|d| d.birth_date = composed);
+    };
+    let numbers = |to: u32, current: fn(&BirthParts) -> String| {
+        let options = (1..=to).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view();
+        (options, move || current(&parts.get()))
+    };
+    let (months, month) = numbers(12, |p| p.month.clone());
+    let (days, day) = numbers(31, |p| p.day.clone());
+    let t = move |ja: &'static str, en: &'static str| move || lang.get().pick(ja, en);
+    view! {
+        <fieldset class="field birth" aria-describedby="birth_date-error">
+            <legend>{t("生年月日", "Date of birth")}</legend>
+            <div class="birth-parts">
+                <label class="sr-only" for="birth_era">{t("年号", "Era")}</label>
+                <select id="birth_era" prop:value=move || parts.get().era.code() on:change=move |ev| set(|p, v| p.era = Era::from_code(&v), event_target_value(&ev))>
+                    {Era::ALL.into_iter().map(|e| view! { <option value=e.code()>{move || e.label(lang.get())}</option> }).collect_view()}
+                </select>
+                <span class="birth-part">
+                    <input id="birth_year" type="text" inputmode="numeric" autocomplete="bday-year" size="6" maxlength="8"
+                        aria-invalid=move || error.get().is_some().to_string()
+                        prop:value=move || parts.get().year on:input=move |ev| set(|p, v| p.year = v, event_target_value(&ev))/>
+                    <label for="birth_year">{t("年", "year")}</label>
+                </span>
+                <span class="birth-part">
+                    <select id="birth_month" autocomplete="bday-month" prop:value=month on:change=move |ev| set(|p, v| p.month = v, event_target_value(&ev))>
+                        <option value="">"--"</option>
+                        {months}
+                    </select>
+                    <label for="birth_month">{t("月", "month")}</label>
+                </span>
+                <span class="birth-part">
+                    <select id="birth_day" autocomplete="bday-day" prop:value=day on:change=move |ev| set(|p, v| p.day = v, event_target_value(&ev))>
+                        <option value="">"--"</option>
+                        {days}
+                    </select>
+                    <label for="birth_day">{t("日", "day")}</label>
+                </span>
+            </div>
+            <small class="hint">{t("例: 昭和 23 年 2 月 3 日、または 西暦 1948 年", "e.g. Shōwa 23, or 1948 (AD)")}</small>
+            <p class="field-error" id="birth_date-error" aria-live="polite">{move || error.get()}</p>
+        </fieldset>
     }
 }
 

@@ -1,7 +1,8 @@
 //! `/staff/settings` (owner only): weekly hours and breaks, closures and extra hours, menus with
 //! every booking rule, practitioners and rooms, questions per menu, the privacy notice, the LINE
-//! channels (secrets write-only), the websites that embed the widget, the staff accounts and the audit of every change. The server checks every form and
-//! answers per field; the page shows each message next to its input.
+//! channels (secrets write-only), the websites that embed the widget, the waiting-room poster,
+//! the staff accounts and the audit of every change. The server checks every form and answers
+//! per field; the page shows each message next to its input.
 
 mod audit;
 mod closures;
@@ -9,6 +10,7 @@ mod form;
 mod hours;
 mod line;
 mod menus;
+mod poster;
 mod privacy;
 mod questions;
 mod resources;
@@ -30,11 +32,12 @@ enum Tab {
     Privacy,
     Line,
     Website,
+    Poster,
     Staff,
     Audit,
 }
 
-const TABS: [(Tab, &str, &str); 10] = [
+const TABS: [(Tab, &str, &str); 11] = [
     (Tab::Hours, "診療時間", "Hours"),
     (Tab::Closures, "休診日・臨時診療", "Closures"),
     (Tab::Menus, "メニュー", "Menus"),
@@ -43,6 +46,7 @@ const TABS: [(Tab, &str, &str); 10] = [
     (Tab::Privacy, "プライバシー", "Privacy"),
     (Tab::Line, "LINE連携", "LINE"),
     (Tab::Website, "ウェブサイト埋め込み", "Website"),
+    (Tab::Poster, "院内ポスター", "Poster"),
     (Tab::Staff, "スタッフ", "Staff"),
     (Tab::Audit, "変更履歴", "Change log"),
 ];
@@ -93,6 +97,7 @@ pub fn SettingsPage() -> impl IntoView {
                             Tab::Questions => view! { <questions::QuestionsSection env d/> }.into_any(),
                             Tab::Privacy => view! { <privacy::PrivacySection env d/> }.into_any(),
                             Tab::Line => view! { <line::LineSection env line=d.line/> }.into_any(),
+                            Tab::Poster => view! { <poster::PosterSection env/> }.into_any(),
                             Tab::Website => view! { <website::WebsiteSection env d/> }.into_any(),
                             Tab::Staff => view! { <staff::StaffSection env staff=d.staff/> }.into_any(),
                             Tab::Audit => view! { <audit::AuditSection env d/> }.into_any(),

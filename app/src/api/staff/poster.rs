@@ -1,0 +1,78 @@
+//! The waiting-room poster and the counter card: the clinic's name, the QR code of its LIFF URL
+//! (where patients book and change visits in LINE), the add-friend QR code when the clinic has
+//! one, the hours and a short how-to. Any staff member may print it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::{problem::respond, Problem};
+use crate::i18n::Lang;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Poster {
+    pub clinic_name_ja: String,
+    pub clinic_name_en: String,
+    /// The clinic's LIFF URL; a sandbox clinic's LIFF page on this server.
+    pub booking_url: String,
+    /// An SVG document of the booking URL's QR code, made on the server.
+    pub booking_qr: String,
+    pub friend_url: Option<String>,
+    pub friend_qr: Option<String>,
+    /// The week, Monday first: `月〜金 09:00–12:30, 14:00–18:00`.
+    pub hours_ja: Vec<String>,
+    pub hours_en: Vec<String>,
+}
+
+#[server(endpoint = "staff/poster")]
+pub async fn load_poster(lang: Lang) -> Result<Poster, AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::staff(None).await?;
+        let clinic = &ctx.clinic;
+        let mut db = crate::state::store()?.read().await?;
+        let line = db.line_settings(clinic.id).await?;
+        let booking_url = match &line {
+            Some(l) => format!("https://liff.line.me/{}", l.liff_id),
+            None => format!("{}/liff/{}", ssr::own_origin(), clinic.slug),
+        };
+        let friend_url = line.and_then(|l| l.add_friend_url);
+        let mut days: [Vec<crate::booking::hours::Interval>; 7] = Default::default();
+        for h in db.opening_hours(clinic.id).await? {
+            days[h.weekday.num_days_from_monday() as usize].push(crate::booking::hours::Interval::of_times(h.opens, h.closes));
+        }
+        let days = days.map(crate::booking::hours::merge);
+        Ok(Poster {
+            clinic_name_ja: clinic.name_ja.clone(),
+            clinic_name_en: clinic.name_en.clone(),
+            booking_qr: ssr::qr_svg(&booking_url)?,
+            friend_qr: friend_url.as_deref().map(ssr::qr_svg).transpose()?,
+            booking_url,
+            friend_url,
+            hours_ja: crate::booking::hours::week_summary(&days, Lang::Ja),
+            hours_en: crate::booking::hours::week_summary(&days, Lang::En),
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::Problem;
+
+    /// An SVG QR code (error correction M: a poster may get scuffed), black on white with the
+    /// quiet zone scanners need.
+    pub fn qr_svg(url: &str) -> Result<String, Problem> {
+        let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M).map_err(Problem::internal)?;
+        Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
+    }
+
+    /// This server as the staff member's browser reached it: a sandbox clinic's poster points
+    /// at its LIFF page here. Plain http only on the machine itself.
+    pub fn own_origin() -> String {
+        let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+        let host = parts.as_ref().and_then(|p| p.headers.get(axum::http::header::HOST)).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
+        let local = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+        format!("{}://{host}", if local { "http" } else { "https" })
+    }
+}

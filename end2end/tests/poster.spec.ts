@@ -1,0 +1,42 @@
+import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { accessible } from "./axe";
+
+// The waiting-room poster as the clinic prints it: its QR codes, read by a real decoder (Debian's
+// zbarimg) from what Chromium renders, open the clinic's LIFF page.
+
+const BASE = process.env.YOYAKU_BASE_URL ?? "http://127.0.0.1:3000";
+
+test("the poster's QR code, decoded from the rendered page, opens the clinic's booking page", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto("/staff");
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("メールアドレス").fill("owner@demo.example.jp");
+  await page.getByLabel("パスワード").fill("yoyaku-demo-2026");
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await page.getByRole("link", { name: "設定" }).click();
+  await page.getByRole("tab", { name: "院内ポスター" }).click();
+  const poster = page.locator("article.poster-sheet");
+  await expect(poster.getByRole("heading", { name: "LINEで予約・変更ができます" })).toBeVisible();
+  await expect(poster.locator(".poster-hours li").first()).toHaveText(/^月/);
+  await accessible(page, "the poster tab");
+
+  const dir = mkdtempSync(join(tmpdir(), "poster-"));
+  for (const qr of ["article.poster-sheet .poster-qr", "article.poster-card .card-qr"]) {
+    const file = join(dir, `${qr.replace(/[^a-z]+/g, "-")}.png`);
+    await page.locator(qr).screenshot({ path: file });
+    const decoded = execFileSync("zbarimg", ["--raw", "-q", file], { encoding: "utf-8" }).trim();
+    // A sandbox clinic: its LIFF page on this server.
+    expect(decoded, qr).toBe(`${BASE}/liff/demo`);
+  }
+
+  // On paper only the poster and the card are printed.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("heading", { name: "医院の設定" })).toBeHidden();
+  await expect(poster).toBeVisible();
+  await context.close();
+});
