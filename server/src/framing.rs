@@ -1,11 +1,11 @@
 //! Who may frame what, and the headers every response carries. The clinic's booking widget
 //! (`/w/{clinic}`) may be framed by the websites the clinic listed (and by this server itself:
 //! the console's preview); nothing else may be framed by anyone, the staff console and the
-//! LIFF pages above all.
+//! LIFF pages above all. Over TLS, browsers are told to keep to it (HSTS).
 
 use app::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::header::{HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -13,8 +13,14 @@ const NO_FRAMING: HeaderValue = HeaderValue::from_static("frame-ancestors 'none'
 
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let widget = widget_slug(request.uri().path()).map(str::to_owned);
+    // Over TLS (at the reverse proxy in front of us, which says so): browsers keep to https.
+    let tls =
+        request.uri().scheme_str() == Some("https") || request.headers().get("x-forwarded-proto").is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if tls {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     // MIME sniffing would let an uploaded or mistyped body run as script; a referrer would carry
     // a LIFF URL or an appointment's reference to other sites.
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

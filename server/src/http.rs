@@ -26,13 +26,17 @@ pub fn router(state: AppState) -> Router {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let options = state.leptos_options.clone();
+    use crate::request_limits as limits;
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/line/webhook/{clinic}", axum::routing::post(crate::line::webhook::receive))
+        .route("/line/webhook/{clinic}", axum::routing::post(crate::line::webhook::receive).layer(limits::webhook_body()))
         .route("/staff/export.csv", get(crate::export::export_csv))
-        .route("/staff/events", get(crate::staff_events::inbox_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(limits::body())
+        .layer(limits::timeout())
+        // Added after the timeout: the live updates stay open as long as the console does.
+        .route("/staff/events", get(crate::staff_events::inbox_events))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::framing::headers));
     let hashed_assets = state.leptos_options.hash_files;
     crate::serving::layers(router.with_state(state), hashed_assets)

@@ -8,6 +8,7 @@ pub mod framing;
 pub mod http;
 pub mod line;
 pub mod notify;
+pub mod request_limits;
 pub mod seed;
 pub mod serving;
 pub mod staff;

@@ -195,7 +195,8 @@ fn every_patient_function_answers_its_errors() {
         let mut bad_details = booking(first, resource, starts_at, None);
         bad_details["request"]["details"]["phone"] = "12-34".into();
         bad_details["request"]["consent"] = false.into();
-        let oversized = serde_json::json!({ "request": { "slug": "x".repeat(3 * 1024 * 1024) } });
+        // Just over the server functions' limit (server::request_limits::BODY).
+        let oversized = serde_json::json!({ "request": { "slug": "x".repeat(server::request_limits::BODY) } });
         let cancel = |r: &str| form(&format!("slug=demo&reference={r}&lang=ja"));
         expect_refusals(
             &w,
@@ -465,5 +466,35 @@ fn no_request_makes_the_server_fail() {
             }
         }
         assert!(answered > paths.len() * 10, "{answered}");
+    })
+}
+
+#[test]
+fn each_route_refuses_a_body_over_its_limit_with_413() {
+    support::run(async {
+        let w = world().await;
+        let big = |n: usize| serde_json::json!({ "csrf": w.owner.csrf, "ja": "あ".repeat(n / 3), "en": "a", "lang": "en" });
+        let (status, reply) = call(&w.router, "/api/staff/settings/privacy", json(big(server::request_limits::BODY + 1024)), Some(&w.owner.cookie)).await;
+        let error = app_error(status, &reply, ErrorCode::TooLarge);
+        // The body was not read, so neither was its language: Japanese first.
+        assert_eq!(error.message, "送信された内容が大きすぎます。");
+        // Within the limit, the same function reads it (and names the field that is too long).
+        let (status, reply) = call(&w.router, "/api/staff/settings/privacy", json(big(100 * 1024)), Some(&w.owner.cookie)).await;
+        assert_eq!(app_error(status, &reply, ErrorCode::Invalid).fields[0].field, "privacy-ja");
+
+        // LINE's webhook batches take more, up to their own limit.
+        let webhook = |bytes: usize| {
+            Request::post("/line/webhook/demo")
+                .header(header::HOST, HOST)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("x-line-signature", "c2lnbmF0dXJl")
+                .body(Body::from(format!(r#"{{"events":[],"pad":"{}"}}"#, "x".repeat(bytes))))
+                .expect("request")
+        };
+        let within = w.router.clone().oneshot(webhook(server::request_limits::BODY * 2)).await.expect("response").status();
+        assert_ne!(within, StatusCode::PAYLOAD_TOO_LARGE, "a batch over the server functions' limit is still read");
+        assert!(within.is_client_error(), "{within}: the demo clinic has no LINE secret, so the signature fails");
+        let over = w.router.clone().oneshot(webhook(server::request_limits::WEBHOOK_BODY + 1)).await.expect("response").status();
+        assert_eq!(over, StatusCode::PAYLOAD_TOO_LARGE);
     })
 }

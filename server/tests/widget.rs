@@ -110,6 +110,10 @@ fn only_the_widget_may_be_framed_and_only_by_the_clinics_websites() {
             assert_eq!(header(&r, "x-content-type-options"), Some("nosniff"), "{path}");
             assert_eq!(header(&r, "referrer-policy"), Some("same-origin"), "{path}");
         }
+        assert_eq!(header(&get(&app, "/").await, "strict-transport-security"), None, "plain http: no HSTS");
+        let request = Request::get("/").header(header::HOST, "127.0.0.1").header("x-forwarded-proto", "https").body(Body::empty()).expect("request");
+        let over_tls = reply(app.router.clone().oneshot(request).await.expect("response")).await;
+        assert_eq!(header(&over_tls, "strict-transport-security"), Some("max-age=31536000"));
         // None listed: only this server (the console's preview) may frame it.
         let widget = get(&app, "/w/demo").await;
         assert_eq!(widget.status, StatusCode::OK);
