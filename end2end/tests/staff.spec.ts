@@ -25,7 +25,7 @@ async function staffPage(browser: Browser): Promise<Page> {
 }
 
 /** A sandbox patient of the demo clinic sends a request for 初診 on the first free day. */
-async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page: Page; reference: string }> {
+async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page: Page; reference: string; date: string }> {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
   const page = await context.newPage();
   await page.goto("/liff/demo");
@@ -34,6 +34,7 @@ async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page
   await expect(page.locator(".calendar-grid")).toBeVisible();
   // Late in a month the free days may all be in the next one.
   if ((await page.locator("button.day.free").count()) === 0) await page.getByRole("button", { name: "次の月" }).click();
+  const date = (await page.locator("button.day.free").first().getAttribute("data-date")) ?? "";
   await page.locator("button.day.free").first().click();
   await page.locator("button.place-choice").nth(placeIndex).click();
   await page.getByLabel("お名前").fill("佐藤 一郎");
@@ -52,7 +53,7 @@ async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page
   await expect(card.locator(".status")).toHaveText("承認待ち");
   const reference = (await card.getAttribute("data-reference")) ?? "";
   expect(reference).toMatch(/^[0-9a-f]{32}$/);
-  return { page, reference };
+  return { page, reference, date };
 }
 
 async function statusOf(page: Page, reference: string) {
@@ -101,6 +102,30 @@ test("a request is declined with a reason the patient reads", async ({ browser }
   const card = await statusOf(patient, reference);
   await expect(card.locator(".status")).toHaveText("お断り");
   await expect(card.locator(".clinic-note")).toContainText("担当医が不在のため");
+});
+
+test("closing a day with a request on it: the owner sees it, cancels it with a message, and the patient is told", async ({ browser }) => {
+  const { page: patient, reference, date } = await patientRequests(browser, 2);
+  const owner = await staffPage(browser);
+  await owner.getByRole("link", { name: "設定" }).click();
+  await owner.getByRole("tab", { name: "休診日・臨時診療" }).click();
+  await owner.getByLabel("日付").fill(date);
+  await owner.getByRole("button", { name: "追加", exact: true }).click();
+  // Not saved yet: the day's requests and visits are listed for the owner's choice.
+  await expect(owner.getByRole("status")).toContainText("この日には予約・お申し込みが");
+  const listed = owner.getByTestId("closure-visit").filter({ hasText: "佐藤 一郎" });
+  await expect(listed.first()).toBeVisible();
+  await accessible(owner, "a closure over booked visits");
+  await owner.getByLabel(/患者さんへのメッセージ/).fill("院長の急用のため休診となりました。申し訳ございません。");
+  await owner.getByRole("button", { name: "予約を取り消して休診にする" }).click();
+  await expect(owner.getByRole("status")).toHaveText("保存しました。");
+
+  const card = await statusOf(patient, reference);
+  await expect(card.locator(".status")).toHaveText("お断り");
+  await expect(card.locator(".clinic-note")).toContainText("院長の急用のため休診となりました");
+  // The notice reached the patient's LINE (the sandbox) too.
+  await owner.getByRole("link", { name: "LINEサンドボックス" }).click();
+  await expect(owner.getByTestId("line-sandbox")).toContainText("院長の急用のため休診となりました");
 });
 
 test("the clinic proposes another time and the patient accepts it", async ({ browser }) => {

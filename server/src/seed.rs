@@ -179,7 +179,7 @@ async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>, passwor
     let year = if (today.month(), today.day()) > (12, 28) { today.year() + 1 } else { today.year() };
     for (y, m, d) in [(year, 12, 29), (year, 12, 30), (year, 12, 31), (year + 1, 1, 2), (year + 1, 1, 3)] {
         if let Some(date) = NaiveDate::from_ymd_opt(y, m, d) {
-            settings::add_exception(tx, by, date, None, None).await?;
+            settings::add_exception(tx, by, date, None, None, settings::OnVisits::Refuse).await?;
         }
     }
 

@@ -55,8 +55,9 @@ async fn a_booking_or_a_closure_elsewhere_shows_in_the_next_calendar(db: &TestDb
     let free = |m: &CalendarMonth| m.days.iter().find(|d| d.date == day.date).map(|d| d.free);
     assert_eq!(free(&after), Some(day.free - 1), "the booking shows at once");
 
-    // The owner closes the clinic that day.
+    // The owner closes the clinic that day, cancelling the request on it.
     let date = chrono::NaiveDate::parse_from_str(&day.date, "%Y-%m-%d").expect("date");
-    in_tx!(db.store.as_ref(), |tx| settings::add_exception(tx, system(clinic.id), date, None, None).await).expect("closed");
+    let cancel = settings::OnVisits::CancelWith("臨時休診のため".into());
+    in_tx!(db.store.as_ref(), |tx| settings::add_exception(tx, system(clinic.id), date, None, None, cancel.clone()).await).expect("closed");
     assert_eq!(free(&calendar(one).await), Some(0), "the closure shows at once");
 }

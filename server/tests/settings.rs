@@ -10,6 +10,8 @@ use app::actions::booking::availability;
 use app::booking::hours::Interval;
 use app::booking::ids::*;
 use app::booking::model::*;
+use app::booking::status::AppointmentStatus;
+use app::notify::NoticeType;
 use app::store::*;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use support::*;
@@ -126,19 +128,19 @@ async fn closures_extra_hours_and_holidays(db: &TestDb) {
     let by = owner(s, c.clinic, "owner@closures.jp").await;
     let tuesday = date(2030, 1, 8);
 
-    let closure = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, None, None).await).expect("closure");
+    let closure = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, None, None, settings::OnVisits::Refuse).await).expect("closure");
     assert!(offered(s, c.clinic, c.slot, tuesday).await.is_empty());
     assert!(offered(s, c.clinic, c.band, tuesday).await.is_empty());
     in_tx!(s, |tx| settings::remove_exception(tx, by, closure).await).expect("remove");
     assert_eq!(offered(s, c.clinic, c.slot, tuesday).await.len(), 6);
 
     // Extra afternoon hours for the doctor only.
-    in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), Some(iv(14 * 60, 15 * 60))).await).expect("extra");
+    in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), Some(iv(14 * 60, 15 * 60)), settings::OnVisits::Refuse).await).expect("extra");
     assert_eq!(offered(s, c.clinic, c.slot, tuesday).await, ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "14:00", "14:30"]);
     let listed = read(s).await.exceptions(c.clinic, tuesday, date(2100, 1, 1)).await.expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!((listed[0].resource_id, listed[0].kind), (Some(c.doctor), ExceptionKind::ExtraHours { opens: hm(14, 0), closes: hm(15, 0) }));
-    let backwards = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, None, Some(iv(900, 840))).await);
+    let backwards = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, None, Some(iv(900, 840)), settings::OnVisits::Refuse).await);
     assert_eq!(invalid(backwards), ["exception-closes"]);
 
     // 14 January 2030 is 成人の日: open while the clinic opens on holidays, closed after.
@@ -335,7 +337,7 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(db: &TestDb) {
     let spec =
         QuestionSpec { label_ja: "質問".into(), label_en: "Q".into(), kind: QuestionKind::Text, choices_ja: vec![], choices_en: vec![], required: false };
     let question = in_tx!(s, |tx| settings::save_question(tx, owner_a, None, a.slot, &spec).await).expect("question");
-    let closure = in_tx!(s, |tx| settings::add_exception(tx, owner_a, date(2030, 1, 8), None, None).await).expect("closure");
+    let closure = in_tx!(s, |tx| settings::add_exception(tx, owner_a, date(2030, 1, 8), None, None, settings::OnVisits::Refuse).await).expect("closure");
 
     let snapshot = |c: ClinicId| async move {
         let mut db = read(s).await;
@@ -364,7 +366,10 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(db: &TestDb) {
     let renamed = resource("x", ResourceKind::Room);
     not_found(in_tx!(s, |tx| settings::save_resource(tx, owner_b, Some(a.doctor), &renamed).await), "resource of A");
     not_found(in_tx!(s, |tx| settings::set_weekday_hours(tx, owner_b, a.doctor, Weekday::Tue, &[]).await), "hours of A");
-    not_found(in_tx!(s, |tx| settings::add_exception(tx, owner_b, date(2030, 1, 9), Some(a.doctor), None).await), "closure of A's doctor");
+    not_found(
+        in_tx!(s, |tx| settings::add_exception(tx, owner_b, date(2030, 1, 9), Some(a.doctor), None, settings::OnVisits::Refuse).await),
+        "closure of A's doctor",
+    );
     not_found(in_tx!(s, |tx| settings::remove_exception(tx, owner_b, closure).await), "closure of A");
     let changed = QuestionSpec { label_ja: "変更".into(), ..spec.clone() };
     not_found(in_tx!(s, |tx| settings::save_question(tx, owner_b, Some(question), b.slot, &changed).await), "question of A");
@@ -380,6 +385,46 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(db: &TestDb) {
     assert_eq!(offered(s, a.clinic, a.slot, date(2030, 1, 9)).await.len(), 6);
 }
 
+async fn a_closure_over_booked_visits_is_the_owners_choice(db: &TestDb) {
+    let s = db.store.as_ref();
+    let c = clinic(s, "closure-visits").await;
+    connect_line(s, c.clinic, test_line_settings()).await;
+    let by = owner(s, c.clinic, "owner@closure.jp").await;
+    let tuesday = date(2030, 1, 8);
+    let p = patients(s, c.clinic, 3).await;
+    let request = book(s, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 10, 0), p[0])).await.expect("request");
+    let visit = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 8, 11, 0), p[1])).await.expect("visit");
+    let room = book(s, &booking(c.clinic, c.band, c.room, tokyo(2030, 1, 8, 9, 0), p[2])).await.expect("room");
+    assert_eq!((request.status, visit.status), (AppointmentStatus::Requested, AppointmentStatus::Confirmed));
+    let status = |id| async move { read(s).await.appointment(c.clinic, id).await.expect("read").expect("appointment") };
+
+    // Not without the owner's choice: nothing is saved, nothing cancelled.
+    let refused = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), None, settings::OnVisits::Refuse).await);
+    assert!(matches!(refused, Err(Problem::ClosureHasVisits { count: 2 })), "{refused:?}");
+    let no_message = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), None, settings::OnVisits::CancelWith("  ".into())).await);
+    assert!(matches!(no_message, Err(Problem::Invalid(ref f)) if f[0].field == "exception-message"), "{no_message:?}");
+    assert!(read(s).await.exceptions(c.clinic, tuesday, tuesday).await.expect("exceptions").is_empty());
+    assert_eq!(status(visit.id).await.status, AppointmentStatus::Confirmed);
+    // Extra hours fall on nobody.
+    let extra = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), Some(iv(14 * 60, 15 * 60)), settings::OnVisits::Refuse).await);
+    assert!(extra.is_ok(), "{extra:?}");
+
+    // Cancelled with the message, each patient told; the room stays open and booked.
+    let message = settings::OnVisits::CancelWith("臨時休診のため".into());
+    in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), None, message.clone()).await).expect("closed");
+    let (request_now, visit_now) = (status(request.id).await, status(visit.id).await);
+    assert_eq!((request_now.status, request_now.note.as_deref()), (AppointmentStatus::Declined, Some("臨時休診のため")));
+    assert_eq!((visit_now.status, visit_now.note.as_deref()), (AppointmentStatus::CancelledByClinic, Some("臨時休診のため")));
+    assert_eq!(status(room.id).await.status, AppointmentStatus::Requested);
+    let told: Vec<NoticeType> = read(s).await.notifications(c.clinic, &[request.id, visit.id]).await.expect("notices").into_iter().map(|n| n.notice).collect();
+    // (The visit was confirmed at once when booked, and told so then.)
+    assert_eq!(told, [NoticeType::Confirmed, NoticeType::Declined, NoticeType::CancelledByClinic]);
+    assert!(audit(s, c.clinic).await[0].summary.contains("2件取り消し"), "{:?}", audit(s, c.clinic).await[0]);
+    // The whole clinic on that day now falls only on the room's request.
+    let hit = settings::on_closure(read(s).await.as_mut(), c.clinic, tuesday, None).await.expect("read");
+    assert_eq!(hit.iter().map(|a| a.id).collect::<Vec<_>>(), [room.id]);
+}
+
 on_both!(
     weekly_hours_change_what_patients_can_book,
     closures_extra_hours_and_holidays,
@@ -387,4 +432,5 @@ on_both!(
     a_settings_change_and_its_audit_are_one_transaction,
     questions_are_added_edited_moved_and_removed,
     ids_of_another_clinic_are_not_found_and_change_nothing,
+    a_closure_over_booked_visits_is_the_owners_choice,
 );

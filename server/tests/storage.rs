@@ -393,9 +393,9 @@ async fn settings_read_back_as_written(db: &TestDb) {
     let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 9).expect("date");
     let t = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).expect("time");
     let by = system(c.clinic);
-    let closure = in_tx!(store, |tx| settings::add_exception(tx, by, day, None, None).await).expect("closure");
+    let closure = in_tx!(store, |tx| settings::add_exception(tx, by, day, None, None, settings::OnVisits::Refuse).await).expect("closure");
     let extra = Interval { opens: 13 * 60, closes: 15 * 60 };
-    let extra = in_tx!(store, |tx| settings::add_exception(tx, by, day, Some(c.doctor), Some(extra)).await).expect("extra");
+    let extra = in_tx!(store, |tx| settings::add_exception(tx, by, day, Some(c.doctor), Some(extra), settings::OnVisits::Refuse).await).expect("extra");
     let exceptions = read(store).await.exceptions(c.clinic, day, day).await.expect("exceptions");
     assert_eq!(
         exceptions.iter().map(|e| (e.id, e.date, e.resource_id, e.kind)).collect::<Vec<_>>(),

@@ -5,13 +5,16 @@
 
 use chrono::{NaiveDate, Weekday};
 
+use crate::actions::booking::{apply, Change};
 use crate::booking::hours::{format_intervals, time_of, Interval};
 use crate::booking::ids::{ClinicId, ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
 use crate::booking::model::{Approval, ExceptionKind, MenuSpec, ResourceSpec};
-use crate::error::{Missing, Problem};
+use crate::booking::status::{AppointmentStatus, Transition};
+use crate::booking::visit::falls_on_closure;
+use crate::error::{Missing, Problem, Reason};
 use crate::kinds::StaffRole;
 use crate::settings;
-use crate::store::{ClinicOptions, Editor, LineSettings, NewClinic, NewStaff, QuestionSpec, SettingsArea, Write};
+use crate::store::{Appointment, ClinicOptions, Editor, LineSettings, NewClinic, NewStaff, QuestionSpec, SettingsArea, Write};
 
 const WEEKDAYS: [&str; 7] = ["月 Mon", "火 Tue", "水 Wed", "木 Thu", "金 Fri", "土 Sat", "日 Sun"];
 
@@ -105,12 +108,26 @@ pub async fn set_weekday_hours(tx: &mut dyn Write, by: Editor, resource: Resourc
 
 /// Adds a closure or extra hours, for the whole clinic (`resource: None`) or one of its
 /// practitioners or rooms.
+/// What becomes of the requests and visits on a day being closed: the owner's choice, never
+/// the system's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnVisits {
+    /// There must be none: a closure over any is refused ([`Problem::ClosureHasVisits`]).
+    Refuse,
+    /// Each is declined (a request) or cancelled by the clinic (a visit) with this message, and
+    /// its patient is told through their channel, in the closure's transaction.
+    CancelWith(String),
+}
+
+/// A closure (`extra` `None`) or extra hours on `date`, for one practitioner or room or the
+/// whole clinic.
 pub async fn add_exception(
     tx: &mut dyn Write,
     by: Editor,
     date: NaiveDate,
     resource: Option<ResourceId>,
     extra: Option<Interval>,
+    on_visits: OnVisits,
 ) -> Result<ExceptionId, Problem> {
     let kind = match extra {
         Some(i) => {
@@ -126,13 +143,59 @@ pub async fn add_exception(
         }
         None => "医院全体 whole clinic".to_string(),
     };
+    let cancelled = if extra.is_none() { cancel_on_closure(tx, by, date, resource, on_visits).await? } else { 0 };
     let id = tx.insert_exception(by.clinic, date, resource, kind).await?;
     let what = match extra {
         Some(i) => format!("臨時診療 extra hours {}", format_intervals(&[i])),
+        None if cancelled > 0 => format!("休診 closed, {cancelled}件取り消し cancelled"),
         None => "休診 closed".to_string(),
     };
     audit(tx, by, SettingsArea::Closure, format!("{date} {whom}: {what} 追加 added")).await?;
     Ok(id)
+}
+
+/// The requests and visits a closure falls on, in the order of their time.
+pub async fn on_closure(
+    db: &mut dyn crate::store::Reads,
+    clinic: ClinicId,
+    date: NaiveDate,
+    resource: Option<ResourceId>,
+) -> Result<Vec<Appointment>, Problem> {
+    let mut hit: Vec<Appointment> = db
+        .appointments_on(clinic, date, date)
+        .await?
+        .into_iter()
+        .filter(|a| falls_on_closure(a.status, a.resource_id, a.service_date, date, resource))
+        .collect();
+    hit.sort_by_key(|a| a.starts_at);
+    Ok(hit)
+}
+
+async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, resource: Option<ResourceId>, on_visits: OnVisits) -> Result<usize, Problem> {
+    let hit = on_closure(tx, by.clinic, date, resource).await?;
+    if hit.is_empty() {
+        return Ok(0);
+    }
+    let message = match on_visits {
+        OnVisits::Refuse => return Err(Problem::ClosureHasVisits { count: hit.len() }),
+        OnVisits::CancelWith(m) if m.trim().is_empty() => return Err(Problem::field("exception-message", Reason::GiveAReason)),
+        OnVisits::CancelWith(m) if m.chars().count() > settings::MAX_LABEL_CHARS => {
+            return Err(Problem::field("exception-message", Reason::TooLong { max: settings::MAX_LABEL_CHARS }))
+        }
+        OnVisits::CancelWith(m) => m.trim().to_string(),
+    };
+    let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
+    for a in &hit {
+        // Read again under the row lock: a patient may be cancelling at this very moment.
+        let Some(current) = tx.appointment_for_update(by.clinic, a.id).await? else { continue };
+        let transition = match current.status {
+            AppointmentStatus::Requested => Transition::Decline,
+            AppointmentStatus::Confirmed => Transition::CancelByClinic,
+            _ => continue,
+        };
+        apply(tx, &clinic, &current, Change::new(transition, by.actor, by.now).noting(Some(&message))).await?;
+    }
+    Ok(hit.len())
 }
 
 pub async fn remove_exception(tx: &mut dyn Write, by: Editor, id: ExceptionId) -> Result<(), Problem> {

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::status::VisitAction;
+use super::ids::ResourceId;
+use super::status::{AppointmentStatus, VisitAction};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the visit has not come yet")]
@@ -24,6 +25,13 @@ pub fn visit_has_come(action: VisitAction, date: NaiveDate, starts_at: DateTime<
     }
 }
 
+/// Whether closing `date` (for one practitioner or room, or with `None` the whole clinic) falls
+/// on an appointment of `resource` on its clinic-local `day`: a request or a visit that day.
+/// What is over (declined, cancelled, done) is history and stays as it is.
+pub fn falls_on_closure(status: AppointmentStatus, resource: ResourceId, day: NaiveDate, date: NaiveDate, closed: Option<ResourceId>) -> bool {
+    matches!(status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && day == date && closed.is_none_or(|c| c == resource)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +48,19 @@ mod tests {
         assert_eq!(visit_has_come(VisitAction::Completed, today, later, today, now), Err(NotYet));
         assert_eq!(visit_has_come(VisitAction::NoShow, today, now, today, now), Ok(()), "at its start");
         assert_eq!(visit_has_come(VisitAction::CancelByClinic, tomorrow, later, today, now), Ok(()));
+    }
+
+    #[test]
+    fn a_closure_falls_on_that_days_requests_and_visits_of_what_it_closes() {
+        use AppointmentStatus::*;
+        let (day, other_day) = (NaiveDate::from_ymd_opt(2030, 1, 8).expect("date"), NaiveDate::from_ymd_opt(2030, 1, 9).expect("date"));
+        let (doctor, room) = (ResourceId(1), ResourceId(2));
+        assert!(falls_on_closure(Confirmed, doctor, day, day, None), "the whole clinic");
+        assert!(falls_on_closure(Requested, doctor, day, day, Some(doctor)));
+        assert!(!falls_on_closure(Confirmed, room, day, day, Some(doctor)), "another room stays open");
+        assert!(!falls_on_closure(Confirmed, doctor, other_day, day, None), "another day");
+        for over in [Declined, Expired, CancelledByPatient, CancelledByClinic, NoShow, Completed] {
+            assert!(!falls_on_closure(over, doctor, day, day, None), "{over:?} is history");
+        }
     }
 }

@@ -41,6 +41,10 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "このご予約の日時変更はすでに申し込み中です。医院からのお返事をお待ちください。",
             "A change of this visit is already waiting for the clinic's answer.",
         ),
+        ClosureHasVisits { count } => match lang {
+            Lang::Ja => format!("この日には予約・お申し込みが{count}件あります。取り消して患者さんにお知らせするか、日付を見直してください。"),
+            Lang::En => format!("{count} requests or visits fall on this day. Cancel them (each patient is told) or choose another day."),
+        },
         BookingLimit { limit } => match lang {
             Lang::Ja => {
                 format!("この医院で同時にお持ちいただけるご予約・お申し込みは{limit}件までです。受診が済むか、ご予約を取り消してからお申し込みください。")

@@ -58,6 +58,9 @@ pub enum ErrorCode {
     AlreadyMoving,
     /// The patient already has as many open requests and upcoming visits as the clinic allows.
     BookingLimit,
+    /// A closure falls on requests or visits: the owner must choose to cancel them (with a
+    /// message to each patient) or pick another day.
+    ClosureHasVisits,
     /// The appointment is no longer in the status the action needs: `current` says what it is.
     StatusChanged,
     /// The request's hold ran out before the answer.
@@ -122,7 +125,8 @@ impl ErrorCode {
             | SlugTaken
             | LastOwner
             | OwnAccount
-            | QuestionAnswered => 409,
+            | QuestionAnswered
+            | ClosureHasVisits => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused => 422,
             TooManyAttempts | BookingLimit | RateLimited => 429,

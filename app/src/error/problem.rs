@@ -75,6 +75,8 @@ pub enum Problem {
     AlreadyMoving,
     #[error("the patient holds the clinic's limit of {limit} places")]
     BookingLimit { limit: u32 },
+    #[error("the closure falls on {count} requests or visits")]
+    ClosureHasVisits { count: usize },
     #[error("too many requests from one address")]
     RateLimited,
     #[error("the appointment is {current}")]
@@ -154,6 +156,7 @@ impl Problem {
             AlreadyBooked => ErrorCode::AlreadyBooked,
             AlreadyMoving => ErrorCode::AlreadyMoving,
             BookingLimit { .. } => ErrorCode::BookingLimit,
+            ClosureHasVisits { .. } => ErrorCode::ClosureHasVisits,
             RateLimited => ErrorCode::RateLimited,
             StatusChanged { .. } => ErrorCode::StatusChanged,
             HoldExpired => ErrorCode::HoldExpired,

@@ -7,12 +7,14 @@
 //! passwords are hashed here (Argon2id) and neither they nor their hashes ever leave the server
 //! or reach the audit.
 
+mod closures;
 #[cfg(feature = "ssr")]
 mod load;
 #[cfg(feature = "ssr")]
 pub mod validate;
 mod website;
 
+pub use closures::*;
 pub use website::*;
 
 use leptos::prelude::*;
@@ -121,6 +123,13 @@ pub struct ExceptionForm {
     pub closed: bool,
     pub opens: String,
     pub closes: String,
+    /// The owner's choice for the requests and visits a closure falls on: `None` refuses the
+    /// closure if there are any ([`ErrorCode::ClosureHasVisits`]); a message cancels them,
+    /// telling each patient.
+    ///
+    /// [`ErrorCode::ClosureHasVisits`]: crate::error::ErrorCode::ClosureHasVisits
+    #[serde(default)]
+    pub cancel_message: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -300,7 +309,8 @@ pub async fn add_exception(#[server(default)] csrf: String, key: IdempotencyKey,
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let (date, resource, extra) = validate::exception(&form)?;
         let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/exception", &form).await?);
-        actions::add_exception(once.tx(), ssr::editor(&ctx), date, resource, extra).await?;
+        let on_visits = form.cancel_message.clone().map_or(actions::OnVisits::Refuse, actions::OnVisits::CancelWith);
+        actions::add_exception(once.tx(), ssr::editor(&ctx), date, resource, extra, on_visits).await?;
         once.finish(&()).await
     })
     .await

@@ -1,11 +1,14 @@
-//! Closures and extra hours, for the whole clinic or one practitioner or room.
+//! Closures and extra hours, for the whole clinic or one practitioner or room. A closure over
+//! booked days is refused by the server until the owner chooses, having seen the list, to cancel
+//! those requests and visits with a message to each patient.
 
 use leptos::prelude::*;
 
-use super::form::{error_for, run, Env, TextField};
+use super::form::{error_for, finish, run, Env, TextAreaField, TextField};
 use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::booking::ids::ResourceId;
+use crate::error::ErrorCode;
 
 #[component]
 pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
@@ -16,15 +19,41 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
     let opens = RwSignal::new(String::new());
     let closes = RwSignal::new(String::new());
     let intent = Intent::new();
+    let cancelling = Intent::new();
+    // The requests and visits the closure would fall on, once the server has refused it for them.
+    let on_day = RwSignal::new(None::<Vec<VisitOnClosure>>);
+    let message = RwSignal::new(String::new());
+    let form = move |cancel_message: Option<String>| ExceptionForm {
+        date: date.get_untracked(),
+        resource_id: resource.get_untracked(),
+        closed: closed.get_untracked(),
+        opens: opens.get_untracked(),
+        closes: closes.get_untracked(),
+        cancel_message,
+    };
     let add = move |_| {
-        let form = ExceptionForm {
-            date: date.get_untracked(),
-            resource_id: resource.get_untracked(),
-            closed: closed.get_untracked(),
-            opens: opens.get_untracked(),
-            closes: closes.get_untracked(),
-        };
-        run(env, errors, intent, move |csrf, key, lang| add_exception(csrf, key, form, lang));
+        let (form, csrf, lang) = (form(None), env.csrf.get_value(), env.lang.get_untracked());
+        let (day, whom) = (form.date.clone(), form.resource_id);
+        leptos::task::spawn_local(async move {
+            match add_exception(csrf, intent.key(), form, lang).await {
+                Err(e) if e.code == ErrorCode::ClosureHasVisits => {
+                    env.status.set(Some((false, e.message)));
+                    message.set(
+                        lang.pick(
+                            "臨時休診のため、ご予約を取り消させていただきました。申し訳ございません。",
+                            "The clinic is closed that day, so your visit is cancelled. We are sorry.",
+                        )
+                        .to_string(),
+                    );
+                    on_day.set(closure_visits(day, whom, lang).await.ok());
+                }
+                result => finish(env, errors, intent, result),
+            }
+        });
+    };
+    let cancel_and_close = move |_| {
+        let form = form(Some(message.get_untracked()));
+        run(env, errors, cancelling, move |csrf, key, lang| add_exception(csrf, key, form, lang));
     };
     let lang = env.lang;
     let date_error = error_for(errors, "exception-date".into());
@@ -90,5 +119,20 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
             )}</p>
             <div class="actions"><button type="button" class="primary" on:click=add>{env.t("追加", "Add")}</button></div>
         </section>
+        {move || on_day.get().map(|visits| view! {
+            <section class="card form closure-visits" aria-labelledby="closure-visits-title">
+                <h2 id="closure-visits-title">{env.t("この日の予約・お申し込み", "Requests and visits on this day")}</h2>
+                <ul class="settings-list">
+                    {visits.into_iter().map(|v| view! {
+                        <li data-testid="closure-visit"><span>{v.when}" "{v.patient}" · "{v.menu}</span><span class="status">{v.status}</span></li>
+                    }).collect_view()}
+                </ul>
+                <TextAreaField env errors field="exception-message".into() ja="患者さんへのメッセージ(LINEでお知らせします)" en="Message to each patient (sent to them)" value=message/>
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_day.set(None)>{env.t("やめる", "Keep them")}</button>
+                    <button type="button" class="danger" on:click=cancel_and_close>{env.t("予約を取り消して休診にする", "Cancel them and close")}</button>
+                </div>
+            </section>
+        })}
     }
 }

@@ -35,19 +35,25 @@ where
     let csrf = env.csrf.get_value();
     let lang = env.lang.get_untracked();
     spawn_local(async move {
-        match call(csrf, intent.key(), lang).await {
-            Ok(()) => {
-                intent.done();
-                errors.set(Vec::new());
-                env.status.set(Some((true, lang.pick("保存しました。", "Saved.").to_string())));
-                env.version.update(|v| *v += 1);
-            }
-            Err(e) => {
-                errors.set(if e.code == ErrorCode::Invalid { e.fields } else { Vec::new() });
-                env.status.set(Some((false, e.message)));
-            }
-        }
+        let result = call(csrf, intent.key(), lang).await;
+        finish(env, errors, intent, result);
     });
+}
+
+/// What [`run`] does with the answer, for a section that looks at some answers itself first.
+pub fn finish(env: Env, errors: RwSignal<Vec<FieldError>>, intent: Intent, result: Result<(), AppError>) {
+    match result {
+        Ok(()) => {
+            intent.done();
+            errors.set(Vec::new());
+            env.status.set(Some((true, env.lang.get_untracked().pick("保存しました。", "Saved.").to_string())));
+            env.version.update(|v| *v += 1);
+        }
+        Err(e) => {
+            errors.set(if e.code == ErrorCode::Invalid { e.fields } else { Vec::new() });
+            env.status.set(Some((false, e.message)));
+        }
+    }
 }
 
 pub fn error_for(errors: RwSignal<Vec<FieldError>>, field: String) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
@@ -85,6 +91,22 @@ pub fn TextField(
                 aria-invalid=move || has_error().is_some().to_string()
                 aria-describedby=error_id.clone()
             />
+            <p class="field-error" id=error_id role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// A labelled text area with its own error message.
+#[component]
+pub fn TextAreaField(env: Env, errors: RwSignal<Vec<FieldError>>, field: String, ja: &'static str, en: &'static str, value: RwSignal<String>) -> impl IntoView {
+    let error = error_for(errors, field.clone());
+    let has_error = error.clone();
+    let error_id = format!("{field}-error");
+    view! {
+        <div class="field">
+            <label for=field.clone()>{env.t(ja, en)}</label>
+            <textarea id=field.clone() name=field rows="3" maxlength="200" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || has_error().is_some().to_string() aria-describedby=error_id.clone()></textarea>
             <p class="field-error" id=error_id role="alert">{error}</p>
         </div>
     }
