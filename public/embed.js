@@ -4,8 +4,7 @@
  *   <div data-yoyaku-floating="demo"></div>                     a corner button 予約する
  *   <script src="https://{yoyaku}/embed.js" async></script>
  * Options on the same element: data-yoyaku-menu, data-yoyaku-lang ("ja" | "en"),
- * data-yoyaku-accent ("#0a7d3b"). The host element receives `yoyaku:booked` events
- * ({ reference, status }: never a name, a phone number or answers). */
+ * data-yoyaku-accent ("#0a7d3b"). */
 (function () {
   'use strict';
   var me = document.currentScript;
@@ -50,8 +49,6 @@
         var d = e.data;
         if (d.type === 'yoyaku:height' && d.height > 0 && d.height < 20000) f.frame.style.height = Math.ceil(d.height) + 'px';
         if (d.type === 'yoyaku:escape' && f.dialog) f.dialog.close();
-        if (d.type === 'yoyaku:booked')
-          f.host.dispatchEvent(new CustomEvent('yoyaku:booked', { bubbles: true, detail: { reference: String(d.reference), status: String(d.status) } }));
       });
     });
   }

@@ -108,6 +108,11 @@ test("inline on the clinic's website: the frame grows with the widget, and the p
   await expect(page.locator("iframe.yoyaku-frame")).toHaveAttribute("title", "オンライン予約");
   await expect(page.locator("iframe.yoyaku-frame")).toHaveAttribute("style", /height: \d+px/);
   await noInnerScroll(page);
+  // A message from anyone but the widget's own frames (here: the host page itself) is ignored.
+  const height = await page.locator("iframe.yoyaku-frame").evaluate((f) => (f as HTMLIFrameElement).style.height);
+  await page.evaluate(() => window.postMessage({ type: "yoyaku:height", height: 5 }, "*"));
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  expect(await page.locator("iframe.yoyaku-frame").evaluate((f) => (f as HTMLIFrameElement).style.height)).toBe(height);
   const href = await chooseAPlace(w, page);
   await noInnerScroll(page);
   expect(href).toMatch(/^\/liff\/demo\?menu=\d+&date=\d{4}-\d{2}-\d{2}&place=\d+-\d+$/);

@@ -32,7 +32,7 @@ pub async fn load_widget(slug: String, #[server(default)] origin: String, lang: 
         Ok(WidgetSetup {
             clinic_name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(),
             line_url: match &line {
-                Some(l) => format!("https://liff.line.me/{}", l.liff_id),
+                Some(l) => l.liff_url(),
                 None => format!("/liff/{}", clinic.slug),
             },
             sandbox: line.is_none(),

@@ -77,7 +77,7 @@ pub struct Recipient {
 pub fn recipient(line: Option<&LineSettings>, clinic_slug: &str, patient: &Patient, reference: &str) -> Option<Recipient> {
     match (line, &patient.identity) {
         (Some(line), Identity::Line { user_id, .. }) if line.channel_access_token.is_some() => {
-            Some(Recipient { channel: Channel::Line, address: user_id.clone(), link: format!("https://liff.line.me/{}/a/{reference}", line.liff_id) })
+            Some(Recipient { channel: Channel::Line, address: user_id.clone(), link: format!("{}/a/{reference}", line.liff_url()) })
         }
         (None, Identity::Sandbox) => Some(Recipient { channel: Channel::Sandbox, address: String::new(), link: format!("/liff/{clinic_slug}/a/{reference}") }),
         _ => None,

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::liff::MenuChoice;
 use crate::api::PlaceView;
+use crate::booking::ids::ResourceId;
 use crate::i18n::Lang;
 use crate::kinds::ModeKind;
 
@@ -72,6 +73,17 @@ pub fn place_meta(p: &PlaceView, lang: Lang) -> String {
         Lang::Ja => format!("{} 残り{}", p.resource_name, p.remaining),
         Lang::En => format!("{}, {} left", p.resource_name, p.remaining),
     }
+}
+
+/// A chosen place in a page's address (`place={resource}-{start}`): how the widget hands it to
+/// the LIFF page, and how both read it back.
+pub fn place_param((resource, starts_at): (ResourceId, i64)) -> String {
+    format!("{resource}-{starts_at}")
+}
+
+pub fn parse_place(param: &str) -> Option<(ResourceId, i64)> {
+    let (resource, at) = param.split_once('-')?;
+    Some((ResourceId(resource.parse().ok()?), at.parse().ok()?))
 }
 
 /// 日本語 / English. Japanese is the default.

@@ -40,10 +40,7 @@ fn read_query(q: &ParamsMap) -> (Look, Choice) {
     let get = |k: &str| q.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let accent = get("accent").filter(|a| a.len() == 7 && a.starts_with('#') && a[1..].chars().all(|c| c.is_ascii_hexdigit()));
     let look = Look { lang: get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(), accent, origin: get("origin").unwrap_or_default() };
-    let place = get("place").and_then(|p| {
-        let (resource, at) = p.split_once('-')?;
-        Some((ResourceId(resource.parse().ok()?), at.parse().ok()?))
-    });
+    let place = get("place").and_then(|p| super::parse_place(&p));
     let choice = Choice { menu: get("menu").and_then(|m| m.parse().ok()).map(MenuId), month: get("month"), date: get("date"), place };
     (look, choice)
 }
@@ -76,8 +73,8 @@ fn query(look: &Look, choice: &Choice) -> String {
     if let Some(d) = &choice.date {
         parts.push(format!("date={}", encode(d)));
     }
-    if let Some((r, at)) = choice.place {
-        parts.push(format!("place={r}-{at}"));
+    if let Some(place) = choice.place {
+        parts.push(format!("place={}", super::place_param(place)));
     }
     parts.join("&")
 }
@@ -191,7 +188,7 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
         .into_any();
     };
     let back_to_places = href(&Choice { place: None, ..choice.clone() });
-    let continue_in_line = format!("{}?menu={}&date={}&place={}-{}", setup.line_url, menu.id, encode(&date), place.0, place.1);
+    let continue_in_line = format!("{}?menu={}&date={}&place={}", setup.line_url, menu.id, encode(&date), super::place_param(place));
     view! {
         <ChosenPlace slug look menu date place continue_in_line sandbox=setup.sandbox/>
         <p class="back"><a href=back_to_places>{l.pick("‹ 時間選択に戻る", "‹ Back to times")}</a></p>

@@ -76,6 +76,13 @@ pub struct LineSettings {
     pub add_friend_url: Option<String>,
 }
 
+impl LineSettings {
+    /// Where patients open the clinic's LIFF app (share this, never the endpoint).
+    pub fn liff_url(&self) -> String {
+        format!("https://liff.line.me/{}", self.liff_id)
+    }
+}
+
 /// Secrets are never printed, not even in a debug log.
 impl std::fmt::Debug for LineSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,6 +1,7 @@
 //! The waiting-room poster and the counter card: the clinic's name, the QR code of its LIFF URL
 //! (where patients book and change visits in LINE), the add-friend QR code when the clinic has
-//! one, the hours and a short how-to. Any staff member may print it.
+//! one, the hours and a short how-to. The owner prints it from Settings; any staff member of the
+//! clinic may load it.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,8 +22,7 @@ pub struct Poster {
     pub friend_url: Option<String>,
     pub friend_qr: Option<String>,
     /// The week, Monday first: `月〜金 09:00–12:30, 14:00–18:00`.
-    pub hours_ja: Vec<String>,
-    pub hours_en: Vec<String>,
+    pub hours: Vec<String>,
 }
 
 #[server(endpoint = "staff/poster")]
@@ -33,8 +33,8 @@ pub async fn load_poster(lang: Lang) -> Result<Poster, AppError> {
         let mut db = crate::state::store()?.read().await?;
         let line = db.line_settings(clinic.id).await?;
         let booking_url = match &line {
-            Some(l) => format!("https://liff.line.me/{}", l.liff_id),
-            None => format!("{}/liff/{}", ssr::own_origin(), clinic.slug),
+            Some(l) => l.liff_url(),
+            None => format!("{}/liff/{}", ssr::origin_as_requested(), clinic.slug),
         };
         let friend_url = line.and_then(|l| l.add_friend_url);
         let mut days: [Vec<crate::booking::hours::Interval>; 7] = Default::default();
@@ -49,8 +49,7 @@ pub async fn load_poster(lang: Lang) -> Result<Poster, AppError> {
             friend_qr: friend_url.as_deref().map(ssr::qr_svg).transpose()?,
             booking_url,
             friend_url,
-            hours_ja: crate::booking::hours::week_summary(&days, Lang::Ja),
-            hours_en: crate::booking::hours::week_summary(&days, Lang::En),
+            hours: crate::booking::hours::week_summary(&days, Lang::Ja),
         })
     })
     .await
@@ -68,11 +67,15 @@ mod ssr {
     }
 
     /// This server as the staff member's browser reached it: a sandbox clinic's poster points
-    /// at its LIFF page here. Plain http only on the machine itself.
-    pub fn own_origin() -> String {
+    /// at its LIFF page here. Behind a TLS proxy (which says so), https; plain http only on the
+    /// machine itself.
+    pub fn origin_as_requested() -> String {
         let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
-        let host = parts.as_ref().and_then(|p| p.headers.get(axum::http::header::HOST)).and_then(|h| h.to_str().ok()).unwrap_or("localhost").to_string();
-        let local = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
-        format!("{}://{host}", if local { "http" } else { "https" })
+        let header = |name| parts.as_ref().and_then(|p| p.headers.get(name)).and_then(|h| h.to_str().ok()).map(str::to_owned);
+        let host = header("host").unwrap_or_else(|| "localhost".into());
+        let name = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host.as_str(), |(name, _)| name);
+        let local = name == "localhost" || name == "[::1]" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+        let tls = header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"));
+        format!("{}://{host}", if local && !tls { "http" } else { "https" })
     }
 }

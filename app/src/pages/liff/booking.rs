@@ -60,14 +60,16 @@ pub(super) fn BookingFlow(
         start.set_value(None);
         let Some(m) = list.into_iter().find(|m| m.id == menu_id) else { return };
         let Some(date) = date else { return step.set(Step::Day(m)) };
-        step.set(Step::Place(m.clone(), date.clone()));
+        let at_day = Step::Place(m.clone(), date.clone());
+        step.set(at_day.clone());
         let Some(place) = place else { return };
         spawn_local(async move {
             let found = day_places(slug.get_untracked(), m.id, date, lang.get_untracked())
                 .await
                 .ok()
                 .and_then(|l| l.into_iter().find(|p| (p.resource_id, p.starts_at) == place));
-            if let Some(p) = found {
+            // Unless the patient has chosen something else meanwhile.
+            if let Some(p) = found.filter(|_| step.get_untracked() == at_day) {
                 step.set(Step::Form(m, p));
             }
         });
@@ -307,10 +309,7 @@ fn chosen_in_widget() -> Option<WidgetChoice> {
         let get = |key: &str| search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')).map(str::to_string);
         let menu = crate::booking::ids::MenuId(get("menu")?.parse().ok()?);
         let date = get("date").filter(|d| d.len() == 10);
-        let place = get("place").and_then(|p| {
-            let (r, at) = p.split_once('-')?;
-            Some((crate::booking::ids::ResourceId(r.parse().ok()?), at.parse().ok()?))
-        });
+        let place = get("place").and_then(|p| crate::pages::parse_place(&p));
         Some((menu, date, place))
     }
     #[cfg(not(feature = "hydrate"))]

@@ -57,7 +57,7 @@ fn PosterSheets(p: Poster) -> impl IntoView {
                     </div>
                 })}
                 <h4>"診療時間 / Hours"</h4>
-                <ul class="poster-hours">{hours(&p.hours_ja)}</ul>
+                <ul class="poster-hours">{hours(&p.hours)}</ul>
                 <p class="poster-url">{p.booking_url.clone()}</p>
             </article>
             <article class="poster-card" aria-label="counter card">
@@ -66,7 +66,7 @@ fn PosterSheets(p: Poster) -> impl IntoView {
                     <p class="poster-clinic">{p.clinic_name_ja.clone()}</p>
                     <p class="card-headline">"LINEで予約・変更"</p>
                     <p class="poster-en">{format!("{} — book in LINE", p.clinic_name_en)}</p>
-                    <ul class="poster-hours">{hours(&p.hours_ja)}</ul>
+                    <ul class="poster-hours">{hours(&p.hours)}</ul>
                 </div>
             </article>
         </div>
