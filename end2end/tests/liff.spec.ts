@@ -13,32 +13,34 @@ const CHANNEL = process.env.YOYAKU_E2E_LOGIN_CHANNEL ?? "1657000000";
 let patientCounter = 0;
 
 /** A new LINE user: a token from the fake LINE and a page whose LIFF mock returns it. */
-async function linePatient(browser: Browser, lang = "ja"): Promise<Page> {
+async function linePatient(browser: Browser, lang = "ja", friend = true): Promise<Page> {
   patientCounter += 1;
   const sub = `U${Date.now().toString(16)}${patientCounter.toString(16).padStart(8, "0")}`.padEnd(33, "0").slice(0, 33);
   const response = await fetch(`${FAKE_LINE}/__fake/id-tokens`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sub, aud: CHANNEL, name: "テスト患者", expires_in: 3600 }),
+    body: JSON.stringify({ sub, aud: CHANNEL, name: "テスト患者", expires_in: 3600, friend }),
   });
   expect(response.ok).toBeTruthy();
-  const { id_token } = (await response.json()) as { id_token: string };
+  const { id_token, access_token } = (await response.json()) as { id_token: string; access_token: string };
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   (page as Page & { errors: string[] }).errors = errors;
   await page.addInitScript(
-    ({ token, lang }) => {
+    ({ token, access, lang }) => {
       (window as unknown as { __yoyakuLiffMock: unknown }).__yoyakuLiffMock = {
         isLoggedIn: true,
         getIDToken: token,
+        getAccessToken: access,
         getDecodedIDToken: { exp: Math.floor(Date.now() / 1000) + 3600 },
         getLanguage: lang,
+        // What the page would believe if it asked itself: the server asks LINE instead.
         getFriendship: { friendFlag: true },
       };
     },
-    { token: id_token, lang },
+    { token: id_token, access: access_token, lang },
   );
   return page;
 }
@@ -321,6 +323,16 @@ test("English follows LINE's language", async ({ browser }) => {
   await expect(page.getByRole("tab", { name: "Book" })).toBeVisible();
   await page.getByRole("button", { name: /^First visit/ }).click();
   await expect(page.getByRole("heading", { name: /Choose a day/ })).toBeVisible();
+});
+
+test("a patient who is not a friend of the clinic's account is asked to add it, as LINE tells the server", async ({ browser }) => {
+  const stranger = await linePatient(browser, "ja", false);
+  await openLiff(stranger);
+  await expect(stranger.getByRole("note").filter({ hasText: "友だち追加してください" })).toBeVisible();
+  await accessible(stranger, "LIFF: the add-friend prompt");
+  const friend = await linePatient(browser, "ja", true);
+  await openLiff(friend);
+  await expect(friend.getByRole("note").filter({ hasText: "友だち追加してください" })).toHaveCount(0);
 });
 
 test("the sandbox clinic signs in without LINE, clearly marked", async ({ page }) => {

@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 
 use crate::line::api::{LineApi, PushOutcome};
 
+/// What staff read on a notice waiting for the patient to add the clinic's account.
+pub const NOT_A_FRIEND: &str = "waiting: the patient is not a friend of the clinic's LINE account (sent once they add it)";
+
 pub struct Worker {
     pub store: SharedStore,
     pub line: Arc<LineApi>,
@@ -41,7 +44,7 @@ impl Worker {
         let claimed = tx.claim_notifications(now, now + self.lease, self.batch).await?;
         tx.commit().await?;
         for message in &claimed {
-            let record = self.deliver(message).await;
+            let record = self.deliver(message, now).await;
             if let DeliveryRecord::Failed { error, .. } = &record {
                 tracing::warn!(notification = %message.id, %error, "notification failed");
             }
@@ -52,11 +55,22 @@ impl Worker {
         Ok(claimed.len())
     }
 
-    async fn deliver(&self, message: &OutboxMessage) -> DeliveryRecord {
+    /// `now`: the pass's time; a retry is scheduled from it.
+    async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> DeliveryRecord {
         if message.channel == Channel::Sandbox {
             // The console's LINE sandbox shows the stored payload exactly as LINE would have
             // received it.
             return DeliveryRecord::Sent { request_id: Some("sandbox".into()) };
+        }
+        // LINE accepts a push to someone who is not a friend of the account and drops it: such
+        // a notice waits (backing off, inside the retry window) until the patient adds the
+        // account, which makes it due at once (`patients::line_friend`).
+        let friend = match self.store.read().await {
+            Ok(mut db) => db.line_patient(message.clinic_id, &message.recipient).await.map(|p| p.map(|p| p.identity)),
+            Err(e) => Err(e),
+        };
+        if let Ok(Some(app::store::Identity::Line { friend: Some(false), .. })) = friend {
+            return self.retry(message, NOT_A_FRIEND.into(), None, now);
         }
         let settings = match self.store.read().await {
             Ok(mut db) => db.line_settings(message.clinic_id).await,
@@ -67,7 +81,7 @@ impl Worker {
             Err(e) => {
                 // The cause is logged; staff see a plain reason.
                 tracing::error!(error = %e, notification = %message.id, "cannot read the clinic's LINE settings");
-                return self.retry(message, "the clinic's settings could not be read".into(), None);
+                return self.retry(message, "the clinic's settings could not be read".into(), None, now);
             }
         };
         let Some(token) = token else {
@@ -84,19 +98,18 @@ impl Worker {
         match self.line.push(&token, &message.recipient, &messages, &message.retry_key).await {
             PushOutcome::Delivered { request_id } => DeliveryRecord::Sent { request_id },
             PushOutcome::AlreadyAccepted { accepted_request_id, request_id } => DeliveryRecord::Sent { request_id: accepted_request_id.or(request_id) },
-            PushOutcome::RetryLater { reason, request_id } => self.retry(message, reason, request_id),
+            PushOutcome::RetryLater { reason, request_id } => self.retry(message, reason, request_id, now),
             PushOutcome::RateLimited { request_id, quota_exhausted: true } => {
                 DeliveryRecord::Failed { error: "LINE's monthly message quota is used up".into(), request_id }
             }
-            PushOutcome::RateLimited { request_id, quota_exhausted: false } => self.retry(message, "rate limited by LINE".into(), request_id),
+            PushOutcome::RateLimited { request_id, quota_exhausted: false } => self.retry(message, "rate limited by LINE".into(), request_id, now),
             PushOutcome::Rejected { status, message: why, request_id } => {
                 DeliveryRecord::Failed { error: format!("LINE refused it ({status}): {why}"), request_id }
             }
         }
     }
 
-    fn retry(&self, message: &OutboxMessage, error: String, request_id: Option<String>) -> DeliveryRecord {
-        let now = Utc::now();
+    fn retry(&self, message: &OutboxMessage, error: String, request_id: Option<String>, now: DateTime<Utc>) -> DeliveryRecord {
         let first = message.first_attempt_at.unwrap_or(now);
         let jitter = f64::from(uuid::Uuid::new_v4().as_bytes()[0]) / 255.0;
         match retry_at(message.attempts, first, now, jitter) {

@@ -242,7 +242,7 @@ fn signed_webhooks_reach_the_app_and_redeliveries_count_once() {
         assert!(event["timestamp"].as_i64().is_some_and(|t| t > 1_700_000_000_000), "{event}");
 
         // The patient blocks the account later; a redelivery of the old follow must not undo it.
-        in_tx!(db.store, |tx| actions::patients::line_friend(tx, clinic, USER, false).await).expect("unfollow");
+        in_tx!(db.store, |tx| actions::patients::line_friend(tx, clinic, USER, false, chrono::Utc::now()).await).expect("unfollow");
         let again = send(json!({ "redeliver_last": true })).await;
         assert_eq!(again["status"], 200, "{again}");
         let resent: Value = serde_json::from_str(again["sent"].as_str().expect("sent body")).expect("JSON");

@@ -74,6 +74,43 @@ fn a_valid_token_signs_in_and_sets_an_http_only_cookie() {
     })
 }
 
+/// Pushes reach friends only: at sign-in the server asks LINE itself (with the patient's LIFF
+/// access token, checked to be this channel's and this patient's) and keeps the answer.
+#[test]
+fn the_server_asks_line_whether_the_patient_is_a_friend() {
+    support::run(async {
+        let app = app().await;
+        let clinic = support::read(app.store.as_ref()).await.clinic_by_slug("line-demo").await.expect("read").expect("clinic").id;
+        let sign_in_with = |access: String| {
+            let id_token = app.fake.issue_id_token(ALICE, CHANNEL, None, 600);
+            let form = format!("slug=line-demo&id_token={}&access_token={}&lang=en", urlencode(&id_token), urlencode(&access));
+            post(&app, "/api/liff/sign_in", "application/x-www-form-urlencoded", form, None)
+        };
+        let friend_of = |reply: Reply| {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            serde_json::from_str::<app::api::liff::PatientView>(&reply.body).expect("patient").friend
+        };
+        assert_eq!(friend_of(sign_in_with(app.fake.issue_access_token(ALICE, CHANNEL, false, 600)).await), Some(false));
+        assert_eq!(support::line_friend(app.store.as_ref(), clinic, ALICE).await, Some(false));
+        assert_eq!(friend_of(sign_in_with(app.fake.issue_access_token(ALICE, CHANNEL, true, 600)).await), Some(true));
+        assert_eq!(support::line_friend(app.store.as_ref(), clinic, ALICE).await, Some(true));
+
+        // Someone else's token, another channel's, an expired one, none, or LINE not answering:
+        // the sign-in works and the stored answer stays.
+        app.fake.fail_next("/friendship/v1/status", 500, 1);
+        for access in [
+            app.fake.issue_access_token(MALLORY, CHANNEL, false, 600),
+            app.fake.issue_access_token(ALICE, "1999999999", false, 600),
+            app.fake.issue_access_token(ALICE, CHANNEL, false, -5),
+            String::new(),
+            app.fake.issue_access_token(ALICE, CHANNEL, false, 600),
+        ] {
+            assert_eq!(friend_of(sign_in_with(access).await), Some(true));
+        }
+        assert_eq!(support::line_friend(app.store.as_ref(), clinic, ALICE).await, Some(true));
+    })
+}
+
 #[test]
 fn forged_expired_and_foreign_tokens_are_refused() {
     support::run(async {

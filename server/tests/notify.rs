@@ -25,6 +25,7 @@ support::on_both!(
     two_workers_race_over_a_thousand_messages,
     reminders_are_queued_once_at_the_clinics_hour,
     an_unanswered_request_expires_by_itself_and_the_patient_is_told,
+    a_notice_to_a_non_friend_waits_until_they_add_the_account,
 );
 
 const USER: &str = "U0123456789abcdef0123456789abcdef";
@@ -99,8 +100,9 @@ async fn server_errors_are_retried_with_the_same_key(db: &TestDb) {
     let s = setup(db).await;
     approve(&s).await;
     s.fake.fail_next("/v2/bot/message/push", 500, 2);
-    for _ in 0..3 {
-        s.worker.run_once(now()).await.expect("pass");
+    // Each pass an hour later: past the backoff of the failed attempt.
+    for hours in 0..3 {
+        s.worker.run_once(now() + Duration::hours(hours)).await.expect("pass");
     }
     let state = &states(&s).await[0];
     assert_eq!((state.status, state.attempts), (DeliveryStatus::Sent, 3));
@@ -119,9 +121,8 @@ async fn a_plain_rate_limit_is_retried_and_delivered_once(db: &TestDb) {
     let waiting = states(&s).await.remove(0);
     assert_eq!(waiting.status, DeliveryStatus::Queued, "{waiting:?}");
     assert!(waiting.last_error.as_deref().is_some_and(|e| e.contains("rate limited")), "{waiting:?}");
-    for _ in 0..2 {
-        s.worker.run_once(now()).await.expect("pass");
-    }
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 0, "backing off");
+    s.worker.run_once(now() + Duration::hours(1)).await.expect("pass");
     let state = states(&s).await.remove(0);
     assert_eq!((state.status, state.attempts), (DeliveryStatus::Sent, 2));
     assert_eq!(s.fake.push_attempt_keys(), vec![Some(state.retry_key.clone()); 2], "the same key on both attempts");
@@ -244,6 +245,25 @@ async fn an_unanswered_request_expires_by_itself_and_the_patient_is_told(db: &Te
 }
 
 /// Queues `n` messages directly (as if from as many appointment changes), in one transaction.
+async fn a_notice_to_a_non_friend_waits_until_they_add_the_account(db: &TestDb) {
+    let s = setup(db).await;
+    in_tx!(s.store, |tx| actions::patients::line_friend(tx, s.clinic.clinic, USER, false, now()).await).expect("unfollowed");
+    approve(&s).await;
+    // LINE would accept the push and drop it: it is not sent, it waits, and staff read why.
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
+    assert!(s.fake.push_attempt_keys().is_empty());
+    let waiting = states(&s).await;
+    assert_eq!((waiting[0].status, waiting[0].last_error.as_deref()), (DeliveryStatus::Queued, Some(server::notify::NOT_A_FRIEND)));
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 0, "not due again at once");
+    assert_eq!(s.worker.run_once(now() + Duration::minutes(1)).await.expect("pass"), 1, "tried again later, still waiting");
+    assert!(s.fake.push_attempt_keys().is_empty());
+    // The patient adds the account (the webhook's follow): the notice goes now, once.
+    in_tx!(s.store, |tx| actions::patients::line_friend(tx, s.clinic.clinic, USER, true, now()).await).expect("followed");
+    assert_eq!(s.worker.run_once(now()).await.expect("pass"), 1);
+    assert_eq!(s.fake.accepted_pushes().len(), 1);
+    assert_eq!(states(&s).await[0].status, DeliveryStatus::Sent);
+}
+
 async fn insert_queued(s: &Setup, n: usize) {
     let card = serde_json::json!([{ "type": "text", "text": "test" }]).to_string();
     let notice = |retry_key: String| NewNotification {

@@ -43,8 +43,13 @@ pub async fn save_details(tx: &mut dyn Write, clinic: ClinicId, patient: Patient
     Ok(tx.save_patient_details(clinic, patient, details).await?)
 }
 
-/// The patient added (`true`) or blocked the clinic's Official Account: whether a push message
-/// can reach them.
-pub async fn line_friend(tx: &mut dyn Write, clinic: ClinicId, user_id: &str, friend: bool) -> Result<(), Problem> {
-    Ok(tx.set_line_friend(clinic, user_id, friend).await?)
+/// Whether the LINE patient is a friend of the clinic's Official Account, as LINE said (the
+/// webhook's follow and unfollow, or the sign-in's friendship check). A new friend's notices that
+/// were waiting for it are sent now.
+pub async fn line_friend(tx: &mut dyn Write, clinic: ClinicId, user_id: &str, friend: bool, now: DateTime<Utc>) -> Result<(), Problem> {
+    tx.set_line_friend(clinic, user_id, friend).await?;
+    if friend {
+        tx.wake_notifications(clinic, user_id, now).await?;
+    }
+    Ok(())
 }

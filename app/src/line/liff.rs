@@ -25,8 +25,8 @@ extern "C" {
     fn liff_get_decoded_id_token() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = liff, js_name = getLanguage)]
     fn liff_get_language() -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = liff, js_name = getFriendship)]
-    fn liff_get_friendship() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = liff, js_name = getAccessToken)]
+    fn liff_get_access_token() -> Result<JsValue, JsValue>;
 }
 
 /// A LIFF failure, with LINE's `LiffError.code` when there is one.
@@ -95,8 +95,8 @@ pub fn language() -> Option<String> {
     liff_get_language().ok().and_then(|v| v.as_string())
 }
 
-/// Whether the patient is a friend of the clinic's Official Account (push reaches only friends).
-pub async fn is_friend() -> Option<bool> {
-    let result = JsFuture::from(liff_get_friendship().ok()?).await.ok()?;
-    Reflect::get(&result, &"friendFlag".into()).ok()?.as_bool()
+/// The LIFF access token: the server asks LINE with it whether the patient is a friend of the
+/// clinic's Official Account (the page's own `getFriendship` would be only the browser's word).
+pub fn access_token() -> Option<String> {
+    liff_get_access_token().ok().and_then(|v| v.as_string())
 }

@@ -33,9 +33,14 @@ mod identity {
         Unavailable(String),
     }
 
-    /// Verifies a LIFF ID token for a clinic's LINE Login channel.
+    /// Verifies a LIFF ID token for a clinic's LINE Login channel, and asks LINE about the
+    /// patient's friendship with the clinic's Official Account.
     #[async_trait]
     pub trait LineIdentity: Send + Sync + 'static {
         async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError>;
+        /// Whether `user_id` is a friend of the Official Account linked to the Login channel, as
+        /// LINE answers for the patient's LIFF access token. The token is checked first to be
+        /// the channel's and the user's: the browser's word is never taken for it.
+        async fn is_friend(&self, access_token: &str, login_channel_id: &str, user_id: &str) -> Result<bool, IdentityError>;
     }
 }

@@ -83,6 +83,9 @@ pub trait NotificationWrites {
     /// workers never claim the same row, and a dead worker's claim runs out.
     async fn claim_notifications(&mut self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
     async fn record_delivery(&mut self, id: NotificationId, record: &DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Makes the queued LINE notices to `line_user` due at `now` (they waited for the patient to
+    /// become a friend). Returns how many.
+    async fn wake_notifications(&mut self, clinic: ClinicId, line_user: &str, now: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Queues a failed notice again, at `now`, with this retry key (and its first attempt
     /// forgotten when the key is new). `false` when it is not (or no longer) failed.
     async fn requeue_notification(

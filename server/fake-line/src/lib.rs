@@ -1,6 +1,7 @@
 //! A local fake of LINE's HTTP API for development and tests, speaking LINE's wire format:
 //! - `POST /oauth2/v2.1/verify` answers as LINE does (200 with the token's claims, or 400 with
-//!   `{error, error_description}`).
+//!   `{error, error_description}`); `GET /oauth2/v2.1/verify?access_token=…`, `GET /v2/profile`
+//!   and `GET /friendship/v1/status` (`{"friendFlag"}`) for the LIFF access tokens it issued.
 //! - `POST /v2/bot/message/push` answers as LINE does, honouring `X-Line-Retry-Key` (409 with
 //!   `x-line-accepted-request-id` for a key it already accepted) and the monthly quota (429
 //!   `{"message":"You have reached your monthly limit."}` once the accepted pushes reach it).
@@ -10,8 +11,11 @@
 //!   `Authorization: Bearer …` (401 otherwise).
 //!
 //! Test switches live under `/__fake/`:
-//! - `POST /__fake/id-tokens` `{"sub","aud","name"?,"expires_in"?}` issues an ID token (the
-//!   string a test hands to `@line/liff-mock` as `getIDToken`); only issued tokens verify.
+//! - `POST /__fake/id-tokens` `{"sub","aud","name"?,"expires_in"?,"friend"?}` issues an ID token
+//!   and a LIFF access token of that user (what a test hands to `@line/liff-mock` as
+//!   `getIDToken` and `getAccessToken`); only issued tokens verify. `friend` (default true):
+//!   whether the user is a friend of the channel's Official Account.
+//! - `POST /__fake/friendship` `{"sub","friend"}`: the user adds or blocks the account.
 //! - `POST /__fake/fail` `{"path","status","times","message"?}` makes the next `times` requests to `path`
 //!   fail with `status` (0 = drop the connection after a delay, i.e. a timeout).
 //! - `POST /__fake/quota` `{"limit": N | null}` sets the monthly limit (null: unlimited).
@@ -43,13 +47,14 @@ use serde::Deserialize;
 pub use messaging::{AcceptedPush, QUOTA_EXHAUSTED_MESSAGE};
 pub use webhook::{sign, WebhookAnswer, WebhookError, DEFAULT_DESTINATION};
 
-use login::IssuedToken;
+use login::{AccessToken, IssuedToken};
 use webhook::SentWebhook;
 
 /// Everything the fake remembers, behind one lock.
 #[derive(Default)]
 pub(crate) struct FakeState {
     pub(crate) tokens: HashMap<String, IssuedToken>,
+    pub(crate) access_tokens: HashMap<String, AccessToken>,
     /// Per path: the status to fail with, how many more times, and the error message (for a
     /// 429: LINE's monthly-limit text unless another is given, e.g. a plain rate limit).
     pub(crate) failures: HashMap<String, (u16, u32, Option<String>)>,
@@ -96,8 +101,11 @@ impl FakeLine {
 
     pub fn router(&self) -> Router {
         Router::new()
-            .route("/oauth2/v2.1/verify", post(login::verify))
+            .route("/oauth2/v2.1/verify", post(login::verify).get(login::verify_access_token))
+            .route("/v2/profile", get(login::profile))
+            .route("/friendship/v1/status", get(login::friendship))
             .route("/__fake/id-tokens", post(login::issue_token))
+            .route("/__fake/friendship", post(login::set_friendship))
             .route("/__fake/fail", post(fail))
             .route("/v2/bot/message/push", post(messaging::push))
             .route("/__fake/pushes", get(messaging::pushes))

@@ -1,7 +1,9 @@
-//! LINE Login: ID tokens the fake issues, and `POST /oauth2/v2.1/verify` as LINE answers it.
+//! LINE Login: ID tokens and LIFF access tokens the fake issues, `POST /oauth2/v2.1/verify` (an
+//! ID token), `GET /oauth2/v2.1/verify` (an access token), `GET /v2/profile` and
+//! `GET /friendship/v1/status` as LINE answers them.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde::Deserialize;
@@ -18,7 +20,26 @@ pub(crate) struct IssuedToken {
     pub(crate) exp: i64,
 }
 
+/// A LIFF access token: whose, for which Login channel, until when, and whether that user is a
+/// friend of the channel's Official Account.
+#[derive(Clone, Debug)]
+pub(crate) struct AccessToken {
+    pub(crate) sub: String,
+    pub(crate) aud: String,
+    pub(crate) exp: i64,
+    pub(crate) friend: bool,
+}
+
 impl FakeLine {
+    /// Issues a LIFF access token of `sub` on the Login channel `aud`; `friend`: whether `sub` is
+    /// a friend of the channel's Official Account.
+    pub fn issue_access_token(&self, sub: &str, aud: &str, friend: bool, expires_in: i64) -> String {
+        let token = format!("fake-access-token.{}", uuid::Uuid::new_v4().simple());
+        let issued = AccessToken { sub: sub.into(), aud: aud.into(), exp: chrono::Utc::now().timestamp() + expires_in, friend };
+        self.lock().access_tokens.insert(token.clone(), issued);
+        token
+    }
+
     /// Issues an ID token for `sub` on the Login channel `aud`, valid for `expires_in` seconds
     /// (negative: already expired).
     pub fn issue_id_token(&self, sub: &str, aud: &str, name: Option<&str>, expires_in: i64) -> String {
@@ -80,9 +101,80 @@ pub(crate) struct IssueToken {
     aud: String,
     name: Option<String>,
     expires_in: Option<i64>,
+    /// Whether the user is a friend of the channel's Official Account (default: yes).
+    friend: Option<bool>,
 }
 
 pub(crate) async fn issue_token(State(fake): State<FakeLine>, Json(req): Json<IssueToken>) -> Json<serde_json::Value> {
-    let token = fake.issue_id_token(&req.sub, &req.aud, req.name.as_deref(), req.expires_in.unwrap_or(3600));
-    Json(json!({ "id_token": token }))
+    let expires_in = req.expires_in.unwrap_or(3600);
+    let token = fake.issue_id_token(&req.sub, &req.aud, req.name.as_deref(), expires_in);
+    let access_token = fake.issue_access_token(&req.sub, &req.aud, req.friend.unwrap_or(true), expires_in);
+    Json(json!({ "id_token": token, "access_token": access_token }))
+}
+
+/// The live access token in `Authorization: Bearer …`, if there is one.
+fn bearer(fake: &FakeLine, headers: &HeaderMap) -> Option<AccessToken> {
+    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
+    fake.lock().access_tokens.get(token).cloned().filter(|t| t.exp > chrono::Utc::now().timestamp())
+}
+
+fn unauthorized() -> Response {
+    line_error(StatusCode::UNAUTHORIZED, "invalid_token", "The access token expired or is not valid.")
+}
+
+fn ok(body: serde_json::Value) -> Response {
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert("x-line-request-id", new_request_id());
+    response
+}
+
+#[derive(Deserialize)]
+pub(crate) struct VerifyAccess {
+    access_token: Option<String>,
+}
+
+/// `GET /oauth2/v2.1/verify?access_token=…`: `{scope, client_id, expires_in}`.
+pub(crate) async fn verify_access_token(State(fake): State<FakeLine>, Query(q): Query<VerifyAccess>) -> Response {
+    if let Some((status, _)) = fake.take_failure("/oauth2/v2.1/verify?access_token").await {
+        return line_error(status, "server_error", "injected failure");
+    }
+    let now = chrono::Utc::now().timestamp();
+    match q.access_token.and_then(|t| fake.lock().access_tokens.get(&t).cloned()) {
+        Some(t) if t.exp > now => ok(json!({ "scope": "openid profile", "client_id": t.aud, "expires_in": t.exp - now })),
+        Some(_) => line_error(StatusCode::BAD_REQUEST, "invalid_request", "access token expired"),
+        None => line_error(StatusCode::BAD_REQUEST, "invalid_request", "invalid access token"),
+    }
+}
+
+/// `GET /v2/profile`: the access token's user.
+pub(crate) async fn profile(State(fake): State<FakeLine>, headers: HeaderMap) -> Response {
+    match bearer(&fake, &headers) {
+        Some(t) => ok(json!({ "userId": t.sub, "displayName": "LINE user" })),
+        None => unauthorized(),
+    }
+}
+
+/// `GET /friendship/v1/status`: whether the user is a friend of the channel's Official Account.
+pub(crate) async fn friendship(State(fake): State<FakeLine>, headers: HeaderMap) -> Response {
+    if let Some((status, _)) = fake.take_failure("/friendship/v1/status").await {
+        return line_error(status, "server_error", "injected failure");
+    }
+    match bearer(&fake, &headers) {
+        Some(t) => ok(json!({ "friendFlag": t.friend })),
+        None => unauthorized(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SetFriendship {
+    sub: String,
+    friend: bool,
+}
+
+/// `POST /__fake/friendship {"sub","friend"}`: the user adds (or blocks) the Official Account.
+pub(crate) async fn set_friendship(State(fake): State<FakeLine>, Json(req): Json<SetFriendship>) -> StatusCode {
+    for t in fake.lock().access_tokens.values_mut().filter(|t| t.sub == req.sub) {
+        t.friend = req.friend;
+    }
+    StatusCode::NO_CONTENT
 }

@@ -71,6 +71,11 @@ impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
         self.execute(q.bind(status).bind(next).bind(error).bind(request_id.as_ref()).bind(sent_at).bind(id)).await.map(drop)
     }
 
+    async fn wake_notifications(&mut self, clinic: ClinicId, line_user: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let q = sql("UPDATE notifications SET next_attempt_at = $1 WHERE clinic_id = $2 AND recipient = $3 AND channel = 'line' AND status = 'queued' AND next_attempt_at > $1");
+        self.execute(q.bind(now).bind(clinic).bind(line_user)).await
+    }
+
     async fn requeue_notification(
         &mut self,
         clinic: ClinicId,

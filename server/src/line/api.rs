@@ -107,14 +107,63 @@ struct VerifiedClaims {
     name: Option<String>,
 }
 
+/// `GET /oauth2/v2.1/verify?access_token=…`: 200 body.
+#[derive(Debug, Deserialize)]
+struct AccessTokenInfo {
+    client_id: String,
+    expires_in: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Profile {
+    user_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Friendship {
+    friend_flag: bool,
+}
+
 /// LINE's error body: `{"error": "invalid_request", "error_description": "IdToken expired."}`.
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
     error_description: Option<String>,
 }
 
+impl LineApi {
+    /// A GET of LINE Login's API answered as `T`; an unreachable or failing LINE is
+    /// `Unavailable`, a refusal `Invalid`.
+    async fn login_get<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, IdentityError> {
+        let response = request.send().await.map_err(|e| IdentityError::Unavailable(e.to_string()))?;
+        let status = response.status();
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(IdentityError::Unavailable(format!("LINE answered {status}")));
+        }
+        if !status.is_success() {
+            return Err(IdentityError::Invalid(format!("LINE answered {status}")));
+        }
+        response.json().await.map_err(|e| IdentityError::Invalid(format!("unreadable answer: {e}")))
+    }
+}
+
 #[async_trait]
 impl LineIdentity for LineApi {
+    async fn is_friend(&self, access_token: &str, login_channel_id: &str, user_id: &str) -> Result<bool, IdentityError> {
+        let verify = self.http.get(format!("{}/oauth2/v2.1/verify", self.base)).query(&[("access_token", access_token)]);
+        let info: AccessTokenInfo = self.login_get(verify).await?;
+        if info.client_id != login_channel_id || info.expires_in <= 0 {
+            return Err(IdentityError::Invalid("an access token of another channel, or expired".into()));
+        }
+        let profile: Profile = self.login_get(self.http.get(format!("{}/v2/profile", self.base)).bearer_auth(access_token)).await?;
+        if profile.user_id != user_id {
+            return Err(IdentityError::Invalid("an access token of another user".into()));
+        }
+        let friendship: Friendship = self.login_get(self.http.get(format!("{}/friendship/v1/status", self.base)).bearer_auth(access_token)).await?;
+        Ok(friendship.friend_flag)
+    }
+
     async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError> {
         let response = self
             .http

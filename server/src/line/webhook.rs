@@ -117,8 +117,8 @@ async fn process(store: &dyn Store, clinic: &Clinic, event_id: &str, event: &Eve
 async fn handle(tx: &mut dyn Write, clinic: &Clinic, event: &Event, now: DateTime<Utc>) -> Result<(), Problem> {
     let Some(user) = event.source.as_ref().and_then(|s| s.user_id.as_deref()) else { return Ok(()) };
     match event.kind.as_str() {
-        "follow" => patients::line_friend(tx, clinic.id, user, true).await,
-        "unfollow" => patients::line_friend(tx, clinic.id, user, false).await,
+        "follow" => patients::line_friend(tx, clinic.id, user, true, now).await,
+        "unfollow" => patients::line_friend(tx, clinic.id, user, false, now).await,
         "postback" => {
             let Some(data) = event.postback.as_ref().map(|p| p.data.as_str()) else { return Ok(()) };
             let field = |name: &str| data.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')));

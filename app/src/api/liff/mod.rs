@@ -72,6 +72,10 @@ pub mod ssr {
     pub fn patient_view(p: &Patient) -> PatientView {
         PatientView {
             sandbox: p.identity == Identity::Sandbox,
+            friend: match p.identity {
+                Identity::Line { friend, .. } => friend,
+                Identity::Sandbox | Identity::Offline => None,
+            },
             details: DetailsInput {
                 name: p.details.name.clone(),
                 furigana: p.details.furigana.clone(),

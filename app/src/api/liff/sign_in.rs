@@ -30,6 +30,9 @@ pub struct LiffSetup {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PatientView {
     pub sandbox: bool,
+    /// Whether LINE says the patient is a friend of the clinic's Official Account (`None`: not
+    /// known, or not a LINE patient).
+    pub friend: Option<bool>,
     /// The details remembered from last time (empty the first time).
     pub details: DetailsInput,
 }
@@ -56,8 +59,12 @@ pub async fn load_liff_setup(slug: String, lang: Lang) -> Result<LiffSetup, AppE
 /// Signs in with LINE: the server asks LINE who the ID token belongs to. An expired token is
 /// [`ErrorCode::LineSignInExpired`](crate::error::ErrorCode::LineSignInExpired): the page logs
 /// in to LINE again.
+///
+/// `access_token`: the LIFF access token, with which the server asks LINE itself whether the
+/// patient is a friend of the clinic's Official Account (pushes reach friends only). Empty, or
+/// LINE not answering: the friendship stays as the webhook last said.
 #[server(endpoint = "liff/sign_in")]
-pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<PatientView, AppError> {
+pub async fn line_sign_in(slug: String, id_token: String, #[server(default)] access_token: String, lang: Lang) -> Result<PatientView, AppError> {
     respond(lang, async move {
         if id_token.len() > MAX_ID_TOKEN_BYTES {
             return Err(Problem::BadRequest(format!("an ID token of {} bytes", id_token.len())));
@@ -69,8 +76,19 @@ pub async fn line_sign_in(slug: String, id_token: String, lang: Lang) -> Result<
         let line = db.line_settings(clinic.id).await?.ok_or(Problem::WrongSignIn { line: false })?;
         drop(db);
         let user = state.line.verify_id_token(&id_token, &line.login_channel_id).await?;
+        let friend = match access_token.trim() {
+            "" => None,
+            token if token.len() > MAX_ID_TOKEN_BYTES => None,
+            token => {
+                state.line.is_friend(token, &line.login_channel_id, &user.user_id).await.map_err(|e| tracing::warn!(error = %e, "friendship not verified")).ok()
+            }
+        };
         let mut tx = state.store.write().await?;
-        let patient = crate::actions::patients::line_patient(tx.as_mut(), clinic.id, &user.user_id, lang, chrono::Utc::now()).await?;
+        let mut patient = crate::actions::patients::line_patient(tx.as_mut(), clinic.id, &user.user_id, lang, chrono::Utc::now()).await?;
+        if let Some(friend) = friend {
+            crate::actions::patients::line_friend(tx.as_mut(), clinic.id, &user.user_id, friend, chrono::Utc::now()).await?;
+            patient.identity = crate::store::Identity::Line { user_id: user.user_id.clone(), friend: Some(friend) };
+        }
         tx.commit().await?;
         crate::api::session::start(&clinic, &patient).await?;
         Ok(super::ssr::patient_view(&patient))

@@ -220,8 +220,12 @@ async fn line_start(setup: &LiffSetup, slug: &str, set_lang: WriteSignal<Lang>, 
         let Some(token) = liff::id_token() else {
             return Auth::Failed(lang.pick("LINEのログイン情報を取得できませんでした。", "Could not get your LINE sign-in.").into());
         };
-        let result = match line_sign_in(slug.to_string(), token, lang).await {
-            Ok(p) => Auth::SignedIn(p),
+        let access_token = liff::access_token().unwrap_or_default();
+        let result = match line_sign_in(slug.to_string(), token, access_token, lang).await {
+            Ok(p) => {
+                friend.set(p.friend);
+                Auth::SignedIn(p)
+            }
             Err(e) if e.code == ErrorCode::LineSignInExpired => {
                 // The cached token was stale: log in again once; LINE brings the patient back.
                 liff::logout();
@@ -232,9 +236,6 @@ async fn line_start(setup: &LiffSetup, slug: &str, set_lang: WriteSignal<Lang>, 
             }
             Err(e) => Auth::Failed(e.message.clone()),
         };
-        if matches!(result, Auth::SignedIn(_)) {
-            friend.set(liff::is_friend().await);
-        }
         result
     }
     #[cfg(not(feature = "hydrate"))]
