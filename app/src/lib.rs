@@ -61,7 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/liff/:clinic/a/:reference") view=pages::liff::LiffPage/>
                     <Route path=path!("/liff/:clinic") view=pages::liff::LiffPage/>
                     // The website widget: rendered whole before it is sent (a page that works
-                    // without its WASM, with the clinic's name as its title).
+                    // without its WASM, with the clinic's name as its title). Not lazy: split off,
+                    // it would load the shared bundle and its own chunks, more than the LIFF page.
                     <Route path=path!("/w/:clinic") view=pages::widget::WidgetPage ssr=SsrMode::Async/>
                     // The staff console is lazy: a separate WASM chunk, not downloaded by patients.
                     <ParentRoute path=path!("/staff") view={Lazy::<pages::staff::ConsoleRoute>::new()}>

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { accessible } from "./axe";
+import { ownerPage } from "./console";
 
 // The waiting-room poster as the clinic prints it: its QR codes, read by a real decoder (Debian's
 // zbarimg) from what Chromium renders, open the clinic's LIFF page.
@@ -11,13 +12,7 @@ import { accessible } from "./axe";
 const BASE = process.env.YOYAKU_BASE_URL ?? "http://127.0.0.1:3000";
 
 test("the poster's QR code, decoded from the rendered page, opens the clinic's booking page", async ({ browser }) => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto("/staff");
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await page.getByLabel("メールアドレス").fill("owner@demo.example.jp");
-  await page.getByLabel("パスワード").fill("yoyaku-demo-2026");
-  await page.getByRole("button", { name: "ログイン" }).click();
+  const page = await ownerPage(browser);
   await page.getByRole("link", { name: "設定" }).click();
   await page.getByRole("tab", { name: "院内ポスター" }).click();
   const poster = page.locator("article.poster-sheet");
@@ -38,5 +33,5 @@ test("the poster's QR code, decoded from the rendered page, opens the clinic's b
   await page.emulateMedia({ media: "print" });
   await expect(page.getByRole("heading", { name: "医院の設定" })).toBeHidden();
   await expect(poster).toBeVisible();
-  await context.close();
+  await page.context().close();
 });

@@ -1,28 +1,13 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { accessible } from "./axe";
+import { ownerPage } from "./console";
 import { moveVisit } from "./clock";
 
 // The staff console with the patient's LIFF page beside it, on the sandbox demo clinic: the
 // whole loop of a request on one machine (request → live inbox → answer → the patient's page
 // and the LINE sandbox).
 
-const OWNER = "owner@demo.example.jp";
-const PASSWORD = "yoyaku-demo-2026";
-
-async function staffPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  (page as Page & { errors: string[] }).errors = errors;
-  await page.goto("/staff");
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await page.getByLabel("メールアドレス").fill(OWNER);
-  await page.getByLabel("パスワード").fill(PASSWORD);
-  await page.getByRole("button", { name: "ログイン" }).click();
-  await expect(page.getByRole("heading", { name: "予約リクエスト" })).toBeVisible();
-  return page;
-}
+const staffPage = ownerPage;
 
 /** A sandbox patient of the demo clinic sends a request for 初診 on the first free day. */
 async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page: Page; reference: string; date: string }> {

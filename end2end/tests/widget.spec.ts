@@ -2,6 +2,7 @@ import { expect, test, type Browser, type FrameLocator, type Page } from "@playw
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { accessible } from "./axe";
+import { ownerPage } from "./console";
 
 // The website widget as a clinic's web designer uses it: the owner lists the clinic's website
 // in the console and copies the snippet; a page on that website (a real server on another port:
@@ -11,8 +12,6 @@ import { accessible } from "./axe";
 // sandbox's LIFF page) with the chosen place.
 
 const BASE = process.env.YOYAKU_BASE_URL ?? "http://127.0.0.1:3000";
-const OWNER = "owner@demo.example.jp";
-const PASSWORD = "yoyaku-demo-2026";
 
 type Site = { origin: string; close: () => Promise<void> };
 
@@ -52,13 +51,7 @@ test.afterAll(async () => {
 
 /** The owner lists the website in Settings → ウェブサイト埋め込み and sees the snippets. */
 async function listWebsite(browser: Browser, origin: string) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto("/staff");
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await page.getByLabel("メールアドレス").fill(OWNER);
-  await page.getByLabel("パスワード").fill(PASSWORD);
-  await page.getByRole("button", { name: "ログイン" }).click();
+  const page = await ownerPage(browser);
   await page.getByRole("link", { name: "設定" }).click();
   await page.getByRole("tab", { name: "ウェブサイト埋め込み" }).click();
   const field = page.getByLabel(/埋め込むサイト/);
@@ -72,7 +65,7 @@ async function listWebsite(browser: Browser, origin: string) {
   await expect(page.locator("#snippet-inline")).toHaveValue(`<div data-yoyaku-clinic="demo"></div>\n<script src="${BASE}/embed.js" async></script>`);
   // The preview is the widget itself, framed by the console (this server may frame it).
   await expect(page.frameLocator("iframe.widget-preview").getByRole("heading", { name: "さくら内科クリニック" })).toBeVisible();
-  await context.close();
+  await page.context().close();
 }
 
 /** The frame is as tall as the widget: nothing scrolls inside it. */

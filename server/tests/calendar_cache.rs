@@ -1,6 +1,6 @@
-//! The month calendar is cached per clinic version: a booking made through another instance
-//! (another router on the same database) and a closure set by the owner show at once, on SQLite
-//! and PostgreSQL.
+//! The month calendar and the clinic's landing page are cached per clinic version: a booking
+//! made through another instance (another router on the same database) and a closure set by the
+//! owner show at once, on SQLite and PostgreSQL.
 
 mod support;
 
@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use support::*;
 
-support::on_both!(a_booking_or_a_closure_elsewhere_shows_in_the_next_calendar,);
+support::on_both!(a_booking_or_a_closure_elsewhere_shows_in_the_next_calendar, a_booking_elsewhere_leaves_the_landing_page_at_once,);
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -60,4 +60,38 @@ async fn a_booking_or_a_closure_elsewhere_shows_in_the_next_calendar(db: &TestDb
     let cancel = settings::OnVisits::CancelWith("臨時休診のため".into());
     in_tx!(db.store.as_ref(), |tx| settings::add_exception(tx, system(clinic.id), date, None, None, cancel.clone()).await).expect("closed");
     assert_eq!(free(&calendar(one).await), Some(0), "the closure shows at once");
+}
+
+async fn a_booking_elsewhere_leaves_the_landing_page_at_once(db: &TestDb) {
+    server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
+    let (line_url, _fake) = fake_line().await;
+    let line = std::sync::Arc::new(server::line::api::LineApi::new(&line_url).expect("line"));
+    let (one, other) = (router(db.store.clone(), line.clone()), router(db.store.clone(), line));
+    let overview = |router: axum::Router| async move {
+        let reply = post(&router, "/api/clinic_overview", FORM, "slug=demo&lang=ja".into(), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        serde_json::from_str::<app::api::ClinicOverview>(&reply.body).expect("overview")
+    };
+    let before = overview(one.clone()).await;
+    assert_eq!(overview(one.clone()).await, before, "asked again, the same page");
+    // The follow-up visit (one seat, confirmed at once): its first listed place, booked on the
+    // other instance, is gone from this one's landing page at once.
+    let follow_up = before.menus.iter().find(|m| m.name == "再診").expect("再診");
+    let place = follow_up.next_places.first().expect("a free place").clone();
+    let patient = post(&other, "/api/liff/sandbox_sign_in", FORM, "slug=demo&lang=ja".into(), None).await;
+    let cookie = patient.cookie.expect("a session");
+    let body = serde_json::json!({ "request": {
+        "slug": "demo", "menu_id": follow_up.id, "resource_id": place.resource_id, "starts_at": place.starts_at,
+        "details": { "name": "山田 花子", "furigana": "やまだ はなこ", "phone": "090-1234-5678", "birth_date": "1950-04-01" },
+        "answers": [], "consent": true, "replaces": null, "lang": "ja" } });
+    let booked = post(&other, "/api/liff/submit", "application/json", body.to_string(), Some(&cookie)).await;
+    assert_eq!(booked.status, StatusCode::OK, "{}", booked.body);
+    let after = overview(one).await;
+    let listed = |o: &app::api::ClinicOverview| {
+        o.menus
+            .iter()
+            .find(|m| m.id == follow_up.id)
+            .map(|m| m.next_places.iter().any(|p| (p.resource_id, p.starts_at) == (place.resource_id, place.starts_at)))
+    };
+    assert_eq!((listed(&before), listed(&after)), (Some(true), Some(false)));
 }

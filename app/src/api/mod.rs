@@ -86,10 +86,19 @@ pub async fn load_clinic_overview(slug: String, lang: Lang) -> Result<ClinicOver
 
 #[cfg(feature = "ssr")]
 async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
+    use crate::api::cache::Cache;
+    use crate::store::ChangeVersion;
     use chrono::{Days, Utc};
+    /// The landing page is the same for every visitor until the clinic changes (see `cache`).
+    type Key = (crate::booking::ids::ClinicId, Lang, ChangeVersion);
+    static OVERVIEWS: std::sync::LazyLock<Cache<Key, ClinicOverview>> = std::sync::LazyLock::new(|| Cache::new(std::time::Duration::from_secs(15), 1_000));
 
     let mut db = crate::state::store()?.read().await?;
     let clinic = db.clinic_by_slug(&slug).await?.ok_or(Problem::NotFound(Missing::Clinic))?;
+    let key: Key = (clinic.id, lang, db.change_version(clinic.id).await?);
+    if let Some(overview) = OVERVIEWS.get(&key) {
+        return Ok(overview);
+    }
     let resources = db.resources(clinic.id).await?;
     let now = Utc::now();
     let today = now.with_timezone(&clinic.time_zone).date_naive();
@@ -114,7 +123,9 @@ async fn overview(slug: String, lang: Lang) -> Result<ClinicOverview, Problem> {
             next_places,
         });
     }
-    Ok(ClinicOverview { slug: clinic.slug, name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(), menus })
+    let overview = ClinicOverview { slug: clinic.slug, name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(), menus };
+    OVERVIEWS.put(key, overview.clone());
+    Ok(overview)
 }
 
 #[cfg(feature = "ssr")]

@@ -127,13 +127,19 @@ fn BirthField(lang: ReadSignal<Lang>, details: RwSignal<DetailsInput>, error: Si
         let composed = parts.with_untracked(|p| p.compose());
         details.update(|d| d.birth_date = composed);
     };
-    let numbers = |to: u32, current: fn(&BirthParts) -> String| {
-        let options = (1..=to).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view();
-        (options, move || current(&parts.get()))
-    };
-    let (months, month) = numbers(12, |p| p.month.clone());
-    let (days, day) = numbers(31, |p| p.day.clone());
     let t = move |ja: &'static str, en: &'static str| move || lang.get().pick(ja, en);
+    // 月 and 日: a choice of 1..=to, labelled after it as the patient reads it (2 月 3 日).
+    let number = move |id: &'static str, autocomplete: &'static str, to: u32, get: fn(&BirthParts) -> String, put: fn(&mut BirthParts, String), ja, en| {
+        view! {
+            <span class="birth-part">
+                <select id=id autocomplete=autocomplete prop:value=move || get(&parts.get()) on:change=move |ev| set(put, event_target_value(&ev))>
+                    <option value="">"--"</option>
+                    {(1..=to).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                </select>
+                <label for=id>{t(ja, en)}</label>
+            </span>
+        }
+    };
     view! {
         <fieldset class="field birth" aria-describedby="birth_date-error">
             <legend>{t("生年月日", "Date of birth")}</legend>
@@ -148,20 +154,8 @@ fn BirthField(lang: ReadSignal<Lang>, details: RwSignal<DetailsInput>, error: Si
                         prop:value=move || parts.get().year on:input=move |ev| set(|p, v| p.year = v, event_target_value(&ev))/>
                     <label for="birth_year">{t("年", "year")}</label>
                 </span>
-                <span class="birth-part">
-                    <select id="birth_month" autocomplete="bday-month" prop:value=month on:change=move |ev| set(|p, v| p.month = v, event_target_value(&ev))>
-                        <option value="">"--"</option>
-                        {months}
-                    </select>
-                    <label for="birth_month">{t("月", "month")}</label>
-                </span>
-                <span class="birth-part">
-                    <select id="birth_day" autocomplete="bday-day" prop:value=day on:change=move |ev| set(|p, v| p.day = v, event_target_value(&ev))>
-                        <option value="">"--"</option>
-                        {days}
-                    </select>
-                    <label for="birth_day">{t("日", "day")}</label>
-                </span>
+                {number("birth_month", "bday-month", 12, |p| p.month.clone(), |p, v| p.month = v, "月", "month")}
+                {number("birth_day", "bday-day", 31, |p| p.day.clone(), |p, v| p.day = v, "日", "day")}
             </div>
             <small class="hint">{t("例: 昭和 23 年 2 月 3 日、または 西暦 1948 年", "e.g. Shōwa 23, or 1948 (AD)")}</small>
             <p class="field-error" id="birth_date-error" aria-live="polite">{move || error.get()}</p>
