@@ -29,6 +29,7 @@ test("the demo clinic's landing page shows the free places the server computes",
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const expected = await overview(page.request, "ja");
   await expect(page.locator("h2.clinic-name")).toHaveText(expected.name);
+  await expect(page).toHaveTitle(expected.name);
   expect(expected.menus.length).toBe(4);
 
   for (const menu of expected.menus) {

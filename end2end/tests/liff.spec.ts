@@ -99,6 +99,7 @@ async function myAppointments(page: Page) {
 test("a time-slot request is sent, held for the clinic, and listed in My appointments", async ({ browser }) => {
   const page = await linePatient(browser);
   await openLiff(page);
+  await expect(page).toHaveTitle(/^さくら内科クリニック.* のご予約$/);
   await accessible(page, "LIFF: menus");
   await page.getByRole("button", { name: /^初診/ }).click();
   await expect(page.locator(".calendar-grid")).toBeVisible();

@@ -1,6 +1,7 @@
 //! The clinic's landing page: its menus and the next free places of each.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::LangSwitch;
@@ -23,6 +24,7 @@ pub fn ClinicPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(o) => view! {
+                        <Title text=o.name.clone()/>
                         <h2 class="clinic-name">{o.name}</h2>
                         <div class="menus">
                             {o.menus.into_iter().map(|m| view! { <MenuCard menu=m lang/> }).collect_view()}

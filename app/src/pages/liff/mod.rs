@@ -8,6 +8,7 @@ mod details;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::LangSwitch;
@@ -83,6 +84,8 @@ pub fn LiffPage() -> impl IntoView {
                     Ok(s) => {
                         let add_friend_url = s.add_friend_url.clone();
                         view! {
+                            // The clinic's name in the tab and in LINE's title bar.
+                            <Title text=format!("{} {}", s.clinic_name, lang.get_untracked().pick("のご予約", "— booking"))/>
                             <header class="top">
                                 <h1>{s.clinic_name.clone()}</h1>
                                 <LangSwitch lang set_lang/>
