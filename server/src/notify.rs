@@ -18,6 +18,9 @@ use crate::line::api::{LineApi, PushOutcome};
 /// What staff read on a notice waiting for the patient to add the clinic's account.
 pub const NOT_A_FRIEND: &str = "waiting: the patient is not a friend of the clinic's LINE account (sent once they add it)";
 
+/// ... and on one that waited a day in vain (staff may send it again once the patient follows).
+pub const NOT_SENT_NO_FRIEND: &str = "not sent: the patient did not add the clinic's LINE account within a day";
+
 pub struct Worker {
     pub store: SharedStore,
     pub line: Arc<LineApi>,
@@ -44,7 +47,9 @@ impl Worker {
         let claimed = tx.claim_notifications(now, now + self.lease, self.batch).await?;
         tx.commit().await?;
         for message in &claimed {
-            let record = self.deliver(message, now).await;
+            // A pass may take a while (pushes time out): retries are scheduled from no earlier
+            // than the moment each one failed.
+            let record = self.deliver(message, now.max(Utc::now())).await;
             if let DeliveryRecord::Failed { error, .. } = &record {
                 tracing::warn!(notification = %message.id, %error, "notification failed");
             }
@@ -114,6 +119,7 @@ impl Worker {
         let jitter = f64::from(uuid::Uuid::new_v4().as_bytes()[0]) / 255.0;
         match retry_at(message.attempts, first, now, jitter) {
             Some(at) => DeliveryRecord::RetryAt { at, error, request_id },
+            None if error == NOT_A_FRIEND => DeliveryRecord::Failed { error: NOT_SENT_NO_FRIEND.into(), request_id },
             None => DeliveryRecord::Failed { error: format!("gave up inside LINE's 24-hour retry window: {error}"), request_id },
         }
     }

@@ -97,6 +97,8 @@ fn the_server_asks_line_whether_the_patient_is_a_friend() {
 
         // Someone else's token, another channel's, an expired one, none, or LINE not answering:
         // the sign-in works and the stored answer stays.
+        // (The injected 500 meets the last token: the others are refused before LINE is asked
+        // about friendship.)
         app.fake.fail_next("/friendship/v1/status", 500, 1);
         for access in [
             app.fake.issue_access_token(MALLORY, CHANNEL, false, 600),

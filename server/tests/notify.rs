@@ -244,7 +244,6 @@ async fn an_unanswered_request_expires_by_itself_and_the_patient_is_told(db: &Te
     assert_eq!(status().await, Some(AppointmentStatus::Expired));
 }
 
-/// Queues `n` messages directly (as if from as many appointment changes), in one transaction.
 async fn a_notice_to_a_non_friend_waits_until_they_add_the_account(db: &TestDb) {
     let s = setup(db).await;
     in_tx!(s.store, |tx| actions::patients::line_friend(tx, s.clinic.clinic, USER, false, now()).await).expect("unfollowed");
@@ -264,6 +263,7 @@ async fn a_notice_to_a_non_friend_waits_until_they_add_the_account(db: &TestDb) 
     assert_eq!(states(&s).await[0].status, DeliveryStatus::Sent);
 }
 
+/// Queues `n` messages directly (as if from as many appointment changes), in one transaction.
 async fn insert_queued(s: &Setup, n: usize) {
     let card = serde_json::json!([{ "type": "text", "text": "test" }]).to_string();
     let notice = |retry_key: String| NewNotification {

@@ -421,7 +421,7 @@ async fn a_closure_over_booked_visits_is_the_owners_choice(db: &TestDb) {
     assert_eq!(told, [NoticeType::Confirmed, NoticeType::Declined, NoticeType::CancelledByClinic]);
     assert!(audit(s, c.clinic).await[0].summary.contains("2件取り消し"), "{:?}", audit(s, c.clinic).await[0]);
     // The whole clinic on that day now falls only on the room's request.
-    let hit = settings::on_closure(read(s).await.as_mut(), c.clinic, tuesday, None).await.expect("read");
+    let hit = settings::on_closure(read(s).await.as_mut(), c.clinic, tuesday, None, now()).await.expect("read");
     assert_eq!(hit.iter().map(|a| a.id).collect::<Vec<_>>(), [room.id]);
 }
 

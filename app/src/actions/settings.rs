@@ -154,25 +154,39 @@ pub async fn add_exception(
     Ok(id)
 }
 
-/// The requests and visits a closure falls on, in the order of their time.
+/// The requests and visits a closure falls on at `now`, in the order of their time (a request
+/// whose hold has run out is expiring by itself and does not count).
 pub async fn on_closure(
     db: &mut dyn crate::store::Reads,
     clinic: ClinicId,
     date: NaiveDate,
     resource: Option<ResourceId>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Appointment>, Problem> {
     let mut hit: Vec<Appointment> = db
         .appointments_on(clinic, date, date)
         .await?
         .into_iter()
-        .filter(|a| falls_on_closure(a.status, a.resource_id, a.service_date, date, resource))
+        .filter(|a| falls_on_closure(a.status, a.resource_id, a.service_date, date, resource) && !a.lapsed(now))
         .collect();
     hit.sort_by_key(|a| a.starts_at);
     Ok(hit)
 }
 
 async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, resource: Option<ResourceId>, on_visits: OnVisits) -> Result<usize, Problem> {
-    let hit = on_closure(tx, by.clinic, date, resource).await?;
+    // The practitioners and rooms closed are locked first (PostgreSQL; in id order), as a booking
+    // locks its resource: no booking can slip onto the day between this read and the closure.
+    // (A proposal locks its request before the resource; meeting a closure the other way round,
+    // one of the two is aborted as a deadlock and answered 503, to be tried again.)
+    let mut closed: Vec<ResourceId> = match resource {
+        Some(r) => vec![r],
+        None => tx.resources(by.clinic).await?.into_iter().map(|r| r.id).collect(),
+    };
+    closed.sort();
+    for r in closed {
+        tx.lock_resource(by.clinic, r).await?;
+    }
+    let hit = on_closure(tx, by.clinic, date, resource, by.now).await?;
     if hit.is_empty() {
         return Ok(0);
     }
@@ -185,6 +199,7 @@ async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, reso
         OnVisits::CancelWith(m) => m.trim().to_string(),
     };
     let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
+    let mut cancelled = 0;
     for a in &hit {
         // Read again under the row lock: a patient may be cancelling at this very moment.
         let Some(current) = tx.appointment_for_update(by.clinic, a.id).await? else { continue };
@@ -194,8 +209,9 @@ async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, reso
             _ => continue,
         };
         apply(tx, &clinic, &current, Change::new(transition, by.actor, by.now).noting(Some(&message))).await?;
+        cancelled += 1;
     }
-    Ok(hit.len())
+    Ok(cancelled)
 }
 
 pub async fn remove_exception(tx: &mut dyn Write, by: Editor, id: ExceptionId) -> Result<(), Problem> {

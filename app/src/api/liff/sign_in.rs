@@ -12,6 +12,11 @@ use crate::patients::DetailsInput;
 
 /// LINE's ID tokens are about a kilobyte; anything much longer is not one, and is not passed on.
 pub const MAX_ID_TOKEN_BYTES: usize = 4096;
+/// LIFF access tokens are a few hundred bytes; a longer one is not asked about.
+pub const MAX_ACCESS_TOKEN_BYTES: usize = 2048;
+/// How long the sign-in waits for LINE's answer about friendship before going on without it.
+#[cfg(feature = "ssr")]
+const FRIENDSHIP_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How the page signs the patient in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,10 +83,19 @@ pub async fn line_sign_in(slug: String, id_token: String, #[server(default)] acc
         let user = state.line.verify_id_token(&id_token, &line.login_channel_id).await?;
         let friend = match access_token.trim() {
             "" => None,
-            token if token.len() > MAX_ID_TOKEN_BYTES => None,
-            token => {
-                state.line.is_friend(token, &line.login_channel_id, &user.user_id).await.map_err(|e| tracing::warn!(error = %e, "friendship not verified")).ok()
-            }
+            token if token.len() > MAX_ACCESS_TOKEN_BYTES => None,
+            // Three questions to LINE; a slow LINE must not cost the patient the sign-in.
+            token => match tokio::time::timeout(FRIENDSHIP_WITHIN, state.line.is_friend(token, &line.login_channel_id, &user.user_id)).await {
+                Ok(Ok(friend)) => Some(friend),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "friendship not verified");
+                    None
+                }
+                Err(_) => {
+                    tracing::warn!("LINE did not answer about friendship in time");
+                    None
+                }
+            },
         };
         let mut tx = state.store.write().await?;
         let mut patient = crate::actions::patients::line_patient(tx.as_mut(), clinic.id, &user.user_id, lang, chrono::Utc::now()).await?;

@@ -83,9 +83,10 @@ pub fn LiffPage() -> impl IntoView {
                 match setup.await {
                     Ok(s) => {
                         let add_friend_url = s.add_friend_url.clone();
+                        let clinic_name = s.clinic_name.clone();
                         view! {
                             // The clinic's name in the tab and in LINE's title bar.
-                            <Title text=format!("{} {}", s.clinic_name, lang.get_untracked().pick("のご予約", "— booking"))/>
+                            <Title text=move || format!("{clinic_name} {}", lang.get().pick("のご予約", "— booking"))/>
                             <header class="top">
                                 <h1>{s.clinic_name.clone()}</h1>
                                 <LangSwitch lang set_lang/>

@@ -25,7 +25,7 @@ pub async fn closure_visits(date: String, #[server(default)] resource_id: Option
         let ctx = crate::api::staff::auth::owner(None).await?;
         let date = crate::api::ssr::parse_date("exception-date", &date)?;
         let mut db = crate::state::store()?.read().await?;
-        let hit = crate::actions::settings::on_closure(db.as_mut(), ctx.clinic.id, date, resource_id).await?;
+        let hit = crate::actions::settings::on_closure(db.as_mut(), ctx.clinic.id, date, resource_id, chrono::Utc::now()).await?;
         let ids: Vec<_> = hit.iter().map(|a| a.patient_id).collect();
         let patients = db.patients(ctx.clinic.id, &ids).await?;
         let menus = db.menus(ctx.clinic.id).await?;

@@ -20,8 +20,9 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
     let closes = RwSignal::new(String::new());
     let intent = Intent::new();
     let cancelling = Intent::new();
-    // The requests and visits the closure would fall on, once the server has refused it for them.
-    let on_day = RwSignal::new(None::<Vec<VisitOnClosure>>);
+    // The requests and visits the closure would fall on, once the server has refused it for them,
+    // with the day and resource they were listed for: those are what the owner cancels.
+    let on_day = RwSignal::new(None::<(ExceptionForm, Vec<VisitOnClosure>)>);
     let message = RwSignal::new(String::new());
     let form = move |cancel_message: Option<String>| ExceptionForm {
         date: date.get_untracked(),
@@ -33,9 +34,9 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
     };
     let add = move |_| {
         let (form, csrf, lang) = (form(None), env.csrf.get_value(), env.lang.get_untracked());
-        let (day, whom) = (form.date.clone(), form.resource_id);
+        on_day.set(None);
         leptos::task::spawn_local(async move {
-            match add_exception(csrf, intent.key(), form, lang).await {
+            match add_exception(csrf, intent.key(), form.clone(), lang).await {
                 Err(e) if e.code == ErrorCode::ClosureHasVisits => {
                     env.status.set(Some((false, e.message)));
                     message.set(
@@ -45,14 +46,17 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
                         )
                         .to_string(),
                     );
-                    on_day.set(closure_visits(day, whom, lang).await.ok());
+                    if let Ok(visits) = closure_visits(form.date.clone(), form.resource_id, lang).await {
+                        on_day.set(Some((form, visits)));
+                    }
                 }
                 result => finish(env, errors, intent, result),
             }
         });
     };
     let cancel_and_close = move |_| {
-        let form = form(Some(message.get_untracked()));
+        let Some((listed, _)) = on_day.get_untracked() else { return };
+        let form = ExceptionForm { cancel_message: Some(message.get_untracked()), ..listed };
         run(env, errors, cancelling, move |csrf, key, lang| add_exception(csrf, key, form, lang));
     };
     let lang = env.lang;
@@ -119,7 +123,7 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
             )}</p>
             <div class="actions"><button type="button" class="primary" on:click=add>{env.t("追加", "Add")}</button></div>
         </section>
-        {move || on_day.get().map(|visits| view! {
+        {move || on_day.get().map(|(_, visits)| view! {
             <section class="card form closure-visits" aria-labelledby="closure-visits-title">
                 <h2 id="closure-visits-title">{env.t("この日の予約・お申し込み", "Requests and visits on this day")}</h2>
                 <ul class="settings-list">
