@@ -14,8 +14,7 @@ const NO_FRAMING: HeaderValue = HeaderValue::from_static("frame-ancestors 'none'
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let widget = widget_slug(request.uri().path()).map(str::to_owned);
     // Over TLS (at the reverse proxy in front of us, which says so): browsers keep to https.
-    let tls =
-        request.uri().scheme_str() == Some("https") || request.headers().get("x-forwarded-proto").is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
+    let tls = app::api::over_tls(request.uri(), request.headers());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if tls {

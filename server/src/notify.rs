@@ -10,7 +10,7 @@ use std::time::Duration;
 use app::actions::notices;
 use app::error::Problem;
 use app::notify::{retry_at, Channel};
-use app::store::{DeliveryRecord, OutboxMessage, SharedStore};
+use app::store::{DeliveryRecord, Identity, OutboxMessage, SharedStore};
 use chrono::{DateTime, Utc};
 
 use crate::line::api::{LineApi, PushOutcome};
@@ -70,19 +70,9 @@ impl Worker {
         // LINE accepts a push to someone who is not a friend of the account and drops it: such
         // a notice waits (backing off, inside the retry window) until the patient adds the
         // account, which makes it due at once (`patients::line_friend`).
-        let friend = match self.store.read().await {
-            Ok(mut db) => db.line_patient(message.clinic_id, &message.recipient).await.map(|p| p.map(|p| p.identity)),
-            Err(e) => Err(e),
-        };
-        if let Ok(Some(app::store::Identity::Line { friend: Some(false), .. })) = friend {
-            return self.retry(message, NOT_A_FRIEND.into(), None, now);
-        }
-        let settings = match self.store.read().await {
-            Ok(mut db) => db.line_settings(message.clinic_id).await,
-            Err(e) => Err(e),
-        };
-        let token = match settings {
-            Ok(settings) => settings.and_then(|s| s.channel_access_token),
+        let token = match self.push_context(message).await {
+            Ok((Some(Identity::Line { friend: Some(false), .. }), _)) => return self.retry(message, NOT_A_FRIEND.into(), None, now),
+            Ok((_, settings)) => settings.and_then(|s| s.channel_access_token),
             Err(e) => {
                 // The cause is logged; staff see a plain reason.
                 tracing::error!(error = %e, notification = %message.id, "cannot read the clinic's LINE settings");
@@ -112,6 +102,14 @@ impl Worker {
                 DeliveryRecord::Failed { error: format!("LINE refused it ({status}): {why}"), request_id }
             }
         }
+    }
+
+    /// The patient's identity (is LINE's account a friend?) and the clinic's LINE settings, read
+    /// on one connection.
+    async fn push_context(&self, message: &OutboxMessage) -> Result<(Option<Identity>, Option<app::store::LineSettings>), app::store::StoreError> {
+        let mut db = self.store.read().await?;
+        let identity = db.line_patient(message.clinic_id, &message.recipient).await?.map(|p| p.identity);
+        Ok((identity, db.line_settings(message.clinic_id).await?))
     }
 
     fn retry(&self, message: &OutboxMessage, error: String, request_id: Option<String>, now: DateTime<Utc>) -> DeliveryRecord {

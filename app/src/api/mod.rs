@@ -169,6 +169,13 @@ pub mod ssr {
     }
 }
 
+/// Whether the request came over TLS: directly, or through the reverse proxy in front of us,
+/// which says so in `X-Forwarded-Proto` (the HSTS header and the poster's links follow it).
+#[cfg(feature = "ssr")]
+pub fn over_tls(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> bool {
+    uri.scheme_str() == Some("https") || headers.get("x-forwarded-proto").is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
 /// The network address the current request came from: the TCP peer, or the client the trusted
 /// proxy names (see `server::http::behind_proxy`).
 #[cfg(feature = "ssr")]

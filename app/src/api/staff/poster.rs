@@ -75,7 +75,7 @@ mod ssr {
         let host = header("host").unwrap_or_else(|| "localhost".into());
         let name = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host.as_str(), |(name, _)| name);
         let local = name == "localhost" || name == "[::1]" || name.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
-        let tls = header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"));
+        let tls = parts.as_ref().is_some_and(|p| crate::api::over_tls(&p.uri, &p.headers));
         format!("{}://{host}", if local && !tls { "http" } else { "https" })
     }
 }
