@@ -49,6 +49,9 @@
         var d = e.data;
         if (d.type === 'yoyaku:height' && d.height > 0 && d.height < 20000) f.frame.style.height = Math.ceil(d.height) + 'px';
         if (d.type === 'yoyaku:escape' && f.dialog) f.dialog.close();
+        if (d.type === 'yoyaku:booked' && typeof d.reference === 'string') {
+          f.host.dispatchEvent(new CustomEvent('yoyaku:booked', { bubbles: true, detail: { reference: d.reference, status: String(d.status) } }));
+        }
       });
     });
   }

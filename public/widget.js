@@ -1,5 +1,6 @@
 // Inside the booking widget's frame (`/w/{clinic}`): tells the embedding page the height of the
-// widget, so the frame grows with it and never scrolls inside, and passes on Esc (a popup closes).
+// widget, so the frame grows with it and never scrolls inside, passes on Esc (a popup closes) and
+// says when a booking was made.
 // Only to the origin the server accepted as one of the clinic's websites (`data-host-origin`):
 // no other window hears anything.
 (function () {
@@ -24,6 +25,11 @@
   if (window.ResizeObserver) new ResizeObserver(measure).observe(document.body);
   window.addEventListener('load', measure);
   measure();
+  // A booking was made (the page the right code led to): the reference and the status only.
+  var booked = document.querySelector('[data-booked-reference]');
+  if (booked) {
+    tell({ type: 'yoyaku:booked', reference: booked.getAttribute('data-booked-reference'), status: booked.getAttribute('data-booked-status') });
+  }
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Escape') tell({ type: 'yoyaku:escape' });
   });

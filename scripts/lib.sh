@@ -80,6 +80,13 @@ ensure_qr_decoder() {
   command -v zbarimg >/dev/null || die "zbarimg could not be installed; the poster's test needs it"
 }
 
+# A real SMTP server for the e-mail tests (Debian's aiosmtpd, for Debian's own Python:
+# `server/tests/smtp_server.py` runs with /usr/bin/python3, whatever else is on the PATH).
+ensure_smtp_server() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || apt_install python3-aiosmtpd
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || die "aiosmtpd could not be installed; the e-mail tests need it"
+}
+
 ensure_node_modules() {
   command -v npm >/dev/null || apt_install nodejs npm
   local stamp="end2end/node_modules/.installed-from-lock"

@@ -87,6 +87,8 @@ named_enum!(
         CancelledByPatient = "cancelled_by_patient",
         Reminder = "reminder",
         CancelRefused = "cancel_refused",
+        /// The 6-digit code that proves a website patient's e-mail address.
+        EmailCode = "email_code",
     }
 );
 
@@ -102,6 +104,7 @@ impl NoticeType {
             NoticeType::CancelledByPatient => ("キャンセル受付", "Cancellation receipt"),
             NoticeType::Reminder => ("前日リマインダー", "Reminder"),
             NoticeType::CancelRefused => ("キャンセル不可のお知らせ", "Cancel refused"),
+            NoticeType::EmailCode => ("確認コード", "Confirmation code"),
         };
         lang.pick(ja, en)
     }
@@ -114,6 +117,9 @@ named_enum!(
         Line = "line",
         /// The console's LINE sandbox, for a clinic without LINE channels (the demo).
         Sandbox = "sandbox",
+        /// An e-mail, for a patient who booked on the clinic's website (by SMTP; without SMTP,
+        /// to the console's sandbox).
+        Email = "email",
     }
 );
 

@@ -64,6 +64,8 @@ pub fn App() -> impl IntoView {
                     // without its WASM, with the clinic's name as its title). Not lazy: split off,
                     // it would load the shared bundle and its own chunks, more than the LIFF page.
                     <Route path=path!("/w/:clinic") view=pages::widget::WidgetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:clinic/code") view=pages::widget::WidgetCodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:clinic/a/:reference") view=pages::widget::WidgetAppointmentPage ssr=SsrMode::Async/>
                     // The staff console is lazy: a separate WASM chunk, not downloaded by patients.
                     <ParentRoute path=path!("/staff") view={Lazy::<pages::staff::ConsoleRoute>::new()}>
                         <Route path=path!("") view={Lazy::<pages::staff::InboxRoute>::new()}/>

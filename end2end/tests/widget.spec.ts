@@ -196,5 +196,93 @@ test("every step of the widget is accessible, in Japanese and in English", async
     await page.locator("a.time").first().click();
     await expect(page.locator(".chosen-when")).toBeVisible();
     await accessible(page, `widget (${lang}): the chosen place`);
+    await page.getByRole("link", { name: lang === "ja" ? "メールで予約" : "Book by e-mail" }).click();
+    await expect(page.locator("form.details-form")).toBeVisible();
+    await accessible(page, `widget (${lang}): the e-mail form`);
   }
+});
+
+/** Details, answers and consent on the widget's e-mail form; then the code is sent. */
+async function fillEmailForm(w: FrameLocator | Page, email: string) {
+  await w.getByLabel("お名前").fill("山田 花子");
+  await w.getByLabel("フリガナ").fill("ヤマダ ハナコ");
+  await w.getByLabel("電話番号").fill("090-1111-2222");
+  await w.getByLabel("年", { exact: true }).fill("50");
+  await w.getByLabel("月", { exact: true }).fill("4");
+  await w.getByLabel("日", { exact: true }).fill("1");
+  await w.getByLabel("メールアドレス").fill(email);
+  await w.getByLabel(/今日はどうされましたか/).fill("のどの痛み");
+  await w.getByRole("radio", { name: "今日" }).check();
+  await w.getByText("上記に同意します").click();
+  await w.getByRole("button", { name: "確認コードを送る" }).click();
+}
+
+/** The code e-mailed to `email`, as the console's sandbox shows it (no SMTP in the demo). */
+async function emailedCode(browser: Browser, email: string): Promise<string> {
+  const page = await ownerPage(browser);
+  let code = "";
+  await expect
+    .poll(async () => {
+      await page.goto(`${BASE}/staff/line-sandbox`);
+      const mail = page.locator("li.mail-message").filter({ hasText: email.slice(0, 2) }).filter({ hasText: "確認コード" }).first();
+      if ((await mail.count()) === 0) return "";
+      code = /(\d{6})/.exec((await mail.locator(".mail-subject").textContent()) ?? "")?.[1] ?? "";
+      return code;
+    }, { timeout: 15_000 })
+    .toMatch(/^\d{6}$/);
+  await page.context().close();
+  return code;
+}
+
+test("without LINE: booked by e-mail inside the clinic's page, the code from the e-mail, and the website hears of it", async ({ page, browser }) => {
+  const email = `hanako.${Date.now()}@example.jp`;
+  await page.goto(`${listed.origin}/inline`);
+  const booked = page.evaluate(
+    () => new Promise((resolve) => document.getElementById("host")!.addEventListener("yoyaku:booked", (e) => resolve((e as CustomEvent).detail))),
+  );
+  const w = page.frameLocator("iframe.yoyaku-frame");
+  await chooseAPlace(w);
+  await w.getByRole("link", { name: "メールで予約" }).click();
+  await fillEmailForm(w, email);
+  await expect(w.getByRole("heading", { name: "確認コードを入力してください" })).toBeVisible();
+  await expect(w.getByText(`${email.slice(0, 2)}***@example.jp`)).toBeVisible();
+  await noInnerScroll(page);
+
+  // A wrong code is explained; the right one sends the request.
+  const code = await emailedCode(browser, email);
+  await w.getByLabel("確認コード(6桁)").fill(code === "000000" ? "111111" : "000000");
+  await w.getByRole("button", { name: "予約を申し込む" }).click();
+  await expect(w.getByRole("alert")).toContainText("確認コードが違います");
+  await w.getByLabel("確認コード(6桁)").fill(code);
+  await w.getByRole("button", { name: "予約を申し込む" }).click();
+  await expect(w.getByRole("status")).toContainText("お申し込みを医院に送りました");
+  const detail = (await booked) as { reference: string; status: string };
+  expect(detail.status).toBe("requested");
+  expect(detail.reference).toMatch(/^[0-9a-f]{32}$/);
+  expect(Object.keys(detail).sort()).toEqual(["reference", "status"]);
+
+  // The request is in the staff inbox, with the patient's name.
+  const staff = await ownerPage(browser);
+  await expect(staff.getByText("山田 花子").first()).toBeVisible();
+  await staff.context().close();
+});
+
+test("without LINE and without JavaScript: the e-mail booking works as plain HTML forms", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const email = `nojs.${Date.now()}@example.jp`;
+  await page.goto(`${BASE}/w/demo`);
+  await page.getByRole("link", { name: /^初診/ }).click();
+  if ((await page.locator("td.day.free a").count()) === 0) await page.getByRole("link", { name: "次の月 ›" }).click();
+  // Another day than the other tests' first one.
+  await page.locator("td.day.free a").last().click();
+  await page.locator("a.time").first().click();
+  await page.getByRole("link", { name: "メールで予約" }).click();
+  await fillEmailForm(page, email);
+  await expect(page.getByRole("heading", { name: "確認コードを入力してください" })).toBeVisible();
+  const code = await emailedCode(browser, email);
+  await page.getByLabel("確認コード(6桁)").fill(code);
+  await page.getByRole("button", { name: "予約を申し込む" }).click();
+  await expect(page.getByRole("status")).toContainText("お申し込みを医院に送りました");
+  await context.close();
 });

@@ -97,6 +97,32 @@ pub struct ServeArgs {
     /// Patients' sign-ins and booking requests each allowed per minute from one address.
     #[arg(long, env = "YOYAKU_PATIENT_REQUESTS_PER_MINUTE", default_value_t = app::api::limits::DEFAULT_PER_MINUTE)]
     pub patient_requests_per_minute: std::num::NonZeroU32,
+    /// The SMTP server for patients' e-mails: `smtp://host:587` (STARTTLS when offered,
+    /// `?tls=required` to insist) or `smtps://host:465`. Unset: e-mails go to the console's
+    /// sandbox.
+    #[arg(long, env = "YOYAKU_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The SMTP user; the password is read from `YOYAKU_SMTP_PASSWORD`.
+    #[arg(long, env = "YOYAKU_SMTP_USER")]
+    pub smtp_user: Option<String>,
+    /// The address e-mails come from (the clinic's name is shown with it).
+    #[arg(long, env = "YOYAKU_MAIL_FROM", default_value = "yoyaku@localhost")]
+    pub mail_from: String,
+    /// This server's address as patients reach it, for the links in e-mails
+    /// (`https://yoyaku.example.jp`); defaults to `http://` and the listening address.
+    #[arg(long, env = "YOYAKU_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl ServeArgs {
+    /// How the worker sends e-mails.
+    pub fn mailer(&self) -> anyhow::Result<crate::mail::Mailer> {
+        let Some(url) = &self.smtp_url else { return Ok(crate::mail::Mailer::Sandbox) };
+        let addr = self.addr.or_else(|| std::env::var("LEPTOS_SITE_ADDR").ok()?.parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000)));
+        let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let password = std::env::var("YOYAKU_SMTP_PASSWORD").ok();
+        crate::mail::Mailer::smtp(url, self.smtp_user.as_deref(), password, &self.mail_from, &public_url)
+    }
 }
 
 impl Default for ServeArgs {
@@ -107,6 +133,10 @@ impl Default for ServeArgs {
             liff_sdk: LiffSdkArg::default(),
             behind_proxy: false,
             patient_requests_per_minute: app::api::limits::DEFAULT_PER_MINUTE,
+            smtp_url: None,
+            smtp_user: None,
+            mail_from: "yoyaku@localhost".into(),
+            public_url: None,
         }
     }
 }

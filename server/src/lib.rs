@@ -7,6 +7,7 @@ pub mod export;
 pub mod framing;
 pub mod http;
 pub mod line;
+pub mod mail;
 pub mod notify;
 pub mod request_limits;
 pub mod seed;

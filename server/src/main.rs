@@ -24,8 +24,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed::seed_demo(store.as_ref(), chrono::Utc::now()).await?;
             }
             let line = std::sync::Arc::new(server::line::api::LineApi::new(&cli.line_api_url)?);
-            // Delivers queued LINE messages; on PostgreSQL every instance may run one.
-            let _worker = server::notify::Worker::new(store.clone(), line.clone()).spawn();
+            let mail = std::sync::Arc::new(args.mailer()?);
+            // Delivers queued LINE messages and e-mails; on PostgreSQL every instance may run one.
+            let _worker = server::notify::Worker::new(store.clone(), line.clone()).with_mail(mail).spawn();
             http::serve(store, line, args).await
         }
         Command::Migrate => {

@@ -1,5 +1,5 @@
 //! The background worker: expires requests whose hold ran out, queues reminders, and delivers
-//! queued LINE messages exactly once. It claims due rows with
+//! queued LINE messages exactly once (and e-mails, see `mail`). It claims due rows with
 //! a lease, pushes each with its stored retry key, and records the outcome. A worker that dies
 //! mid-send leaves its claim to run out; the next attempt carries the same key, so LINE answers
 //! 409 "already accepted" instead of sending twice.
@@ -14,6 +14,8 @@ use app::store::{DeliveryRecord, Identity, OutboxMessage, SharedStore};
 use chrono::{DateTime, Utc};
 
 use crate::line::api::{LineApi, PushOutcome};
+use crate::mail::{MailOutcome, Mailer};
+use app::notify::email::Email;
 
 /// What staff read on a notice waiting for the patient to add the clinic's account.
 pub const NOT_A_FRIEND: &str = "waiting: the patient is not a friend of the clinic's LINE account (sent once they add it)";
@@ -24,6 +26,7 @@ pub const NOT_SENT_NO_FRIEND: &str = "not sent: the patient did not add the clin
 pub struct Worker {
     pub store: SharedStore,
     pub line: Arc<LineApi>,
+    pub mail: Arc<Mailer>,
     /// How long a claim lasts: longer than one push can take, including its timeout.
     pub lease: chrono::Duration,
     pub batch: u32,
@@ -31,7 +34,12 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(store: SharedStore, line: Arc<LineApi>) -> Self {
-        Worker { store, line, lease: chrono::Duration::seconds(60), batch: 50 }
+        Worker { store, line, mail: Arc::new(Mailer::Sandbox), lease: chrono::Duration::seconds(60), batch: 50 }
+    }
+
+    /// E-mails go by SMTP (without it, to the console's sandbox).
+    pub fn with_mail(self, mail: Arc<Mailer>) -> Self {
+        Worker { mail, ..self }
     }
 
     /// One pass: expires requests whose hold ran out, queues the reminders that are due, then
@@ -62,10 +70,12 @@ impl Worker {
 
     /// `now`: the pass's time; a retry is scheduled from it.
     async fn deliver(&self, message: &OutboxMessage, now: DateTime<Utc>) -> DeliveryRecord {
-        if message.channel == Channel::Sandbox {
+        match message.channel {
             // The console's LINE sandbox shows the stored payload exactly as LINE would have
             // received it.
-            return DeliveryRecord::Sent { request_id: Some("sandbox".into()) };
+            Channel::Sandbox => return DeliveryRecord::Sent { request_id: Some("sandbox".into()) },
+            Channel::Email => return self.mail(message, now).await,
+            Channel::Line => {}
         }
         // LINE accepts a push to someone who is not a friend of the account and drops it: such
         // a notice waits (backing off, inside the retry window) until the patient adds the
@@ -101,6 +111,33 @@ impl Worker {
             PushOutcome::Rejected { status, message: why, request_id } => {
                 DeliveryRecord::Failed { error: format!("LINE refused it ({status}): {why}"), request_id }
             }
+        }
+    }
+
+    async fn mail(&self, message: &OutboxMessage, now: DateTime<Utc>) -> DeliveryRecord {
+        let email = match Email::parse(&message.payload) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(error = %e, notification = %message.id, "a stored e-mail cannot be read");
+                return DeliveryRecord::Failed { error: "the stored e-mail could not be read".into(), request_id: None };
+            }
+        };
+        let clinic = match self.store.read().await {
+            Ok(mut db) => db.clinic(message.clinic_id).await,
+            Err(e) => Err(e),
+        };
+        let clinic_name = match clinic {
+            Ok(Some(c)) => c.name_ja,
+            Ok(None) => return DeliveryRecord::Failed { error: "the clinic is gone".into(), request_id: None },
+            Err(e) => {
+                tracing::error!(error = %e, notification = %message.id, "cannot read the clinic");
+                return self.retry(message, "the clinic could not be read".into(), None, now);
+            }
+        };
+        match self.mail.send(&clinic_name, &message.recipient, &email, &message.retry_key).await {
+            MailOutcome::Sent { id } => DeliveryRecord::Sent { request_id: Some(id) },
+            MailOutcome::RetryLater(reason) => self.retry(message, reason, None, now),
+            MailOutcome::Rejected(reason) => DeliveryRecord::Failed { error: reason, request_id: None },
         }
     }
 

@@ -178,8 +178,8 @@ async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
     insert_queued(&s, 1000).await;
     // A second app instance: its own connection pool on the same database.
     let other_store = server::db::open(&db.url).await.expect("second instance");
-    let other = Worker { store: other_store, line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
-    let first = Worker { store: s.store.clone(), line: s.worker.line.clone(), lease: s.worker.lease, batch: 25 };
+    let other = Worker { store: other_store, line: s.worker.line.clone(), mail: s.worker.mail.clone(), lease: s.worker.lease, batch: 25 };
+    let first = Worker { store: s.store.clone(), line: s.worker.line.clone(), mail: s.worker.mail.clone(), lease: s.worker.lease, batch: 25 };
     let drain = |w: Worker| {
         tokio::spawn(async move {
             let mut tried = 0;

@@ -84,19 +84,19 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
     let places: Vec<HeldPlace> = theirs
         .iter()
         .map(|a| {
-            let to_come = matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(b.now);
+            let to_come = matches!(a.status, AppointmentStatus::Verifying | AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(b.now);
             HeldPlace { id: a.id, menu_id: a.menu_id, date: a.service_date, holds: to_come }
         })
         .collect();
     one_a_day(&menu, plan.offer.date, &places, b.replaces)?;
     // The clinic's limit protects its calendar from a patient (or a script) taking every
     // place; reception and the clinic's proposals are the clinic's own decision.
-    if b.source == BookingSource::Patient {
+    if matches!(b.source, BookingSource::Patient | BookingSource::Website) {
         let to_come: Vec<HeldPlace> = theirs
             .iter()
             .map(|a| {
                 let upcoming = match a.status {
-                    AppointmentStatus::Requested => !a.lapsed(b.now),
+                    AppointmentStatus::Requested | AppointmentStatus::Verifying => !a.lapsed(b.now),
                     AppointmentStatus::Confirmed => a.ends_at > b.now,
                     _ => false,
                 };

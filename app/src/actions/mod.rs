@@ -9,3 +9,4 @@ pub mod notices;
 pub mod patients;
 pub mod reception;
 pub mod settings;
+pub mod web;

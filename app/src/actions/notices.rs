@@ -10,7 +10,7 @@ use crate::booking::model::Clinic;
 use crate::booking::status::Transition;
 use crate::error::{Missing, Problem};
 use crate::notify::flex::{message, Notice, NoticeKind};
-use crate::notify::{recipient, still_true, DeliveryStatus, NoticeType, RETRY_WINDOW};
+use crate::notify::{recipient, still_true, Channel, DeliveryStatus, NoticeType, RETRY_WINDOW};
 use crate::store::{Actor, Appointment, NewNotification, Store, Write};
 
 /// Queues the notice `kind` about `appointment` for its patient, in the caller's transaction.
@@ -32,14 +32,17 @@ pub async fn queue(tx: &mut dyn Write, clinic: &Clinic, appointment: &Appointmen
         reference: appointment.reference.clone(),
         liff_url: to.link,
     };
-    let card = message(&notice).map_err(Problem::internal)?;
+    let payload = match to.channel {
+        Channel::Email => crate::notify::email::notice_email(&notice).payload(),
+        Channel::Line | Channel::Sandbox => serde_json::Value::Array(vec![message(&notice).map_err(Problem::internal)?]).to_string(),
+    };
     let row = NewNotification {
         clinic_id: clinic.id,
         appointment_id: appointment.id,
         notice: kind.notice_type(),
         channel: to.channel,
         recipient: to.address,
-        payload: serde_json::Value::Array(vec![card]).to_string(),
+        payload,
         retry_key: uuid::Uuid::new_v4().to_string(),
         queued_at: now,
     };

@@ -13,6 +13,7 @@ pub mod once;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod staff;
+pub mod web_booking;
 pub mod widget;
 
 use leptos::prelude::*;

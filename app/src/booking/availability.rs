@@ -31,13 +31,14 @@ pub struct Booked {
     pub held_from: DateTime<Utc>,
     pub held_until: DateTime<Utc>,
     pub status: AppointmentStatus,
-    /// Until when a `requested` appointment holds its place.
+    /// Until when a `requested` (or `verifying`) appointment holds its place.
     pub hold_expires_at: Option<DateTime<Utc>>,
 }
 
 impl Booked {
     pub fn holds_capacity_at(&self, now: DateTime<Utc>) -> bool {
-        self.status.holds_capacity() && !(self.status == AppointmentStatus::Requested && self.hold_expires_at.is_some_and(|expiry| expiry <= now))
+        self.status.holds_capacity()
+            && !(matches!(self.status, AppointmentStatus::Requested | AppointmentStatus::Verifying) && self.hold_expires_at.is_some_and(|expiry| expiry <= now))
     }
 }
 

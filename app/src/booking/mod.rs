@@ -11,6 +11,8 @@ pub mod format;
 #[cfg(feature = "ssr")]
 pub mod hours;
 #[cfg(feature = "ssr")]
+pub mod ics;
+#[cfg(feature = "ssr")]
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod schedule;
@@ -20,7 +22,7 @@ pub mod visit;
 #[cfg(feature = "ssr")]
 pub use plan::{
     one_a_day, patient_may_cancel, plan_booking, plan_booking_as, within_booking_limit, BookingRuleError, BookingSource, CancelRefusal, HeldPlace,
-    PlannedAppointment, PROPOSAL_HOLD_HOURS,
+    PlannedAppointment, PROPOSAL_HOLD_HOURS, WEB_CODE_MINUTES,
 };
 
 #[cfg(feature = "ssr")]
@@ -93,14 +95,21 @@ mod plan {
     /// Who asks for a place, which decides what the new appointment becomes.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
     pub enum BookingSource {
-        /// The patient (LIFF, website): confirmed at once or a request, as the menu says.
+        /// The patient in LINE: confirmed at once or a request, as the menu says.
         #[default]
         Patient,
+        /// A patient on the clinic's website, without LINE: the place is held for
+        /// [`WEB_CODE_MINUTES`] while they confirm the code sent to their e-mail address; then
+        /// it is what [`BookingSource::Patient`]'s would be.
+        Website,
         /// Reception books a phone call: confirmed at once.
         Reception,
         /// The clinic proposes this place instead of a request: held for the patient's answer.
         Proposal,
     }
+
+    /// How long a website request holds its place waiting for its e-mail code.
+    pub const WEB_CODE_MINUTES: i64 = 15;
 
     /// How long a patient has to answer the clinic's proposal (never past the visit's start).
     pub const PROPOSAL_HOLD_HOURS: i64 = 24;
@@ -144,6 +153,7 @@ mod plan {
                 (AppointmentStatus::Requested, Some(expiry))
             }
             (BookingSource::Proposal, _) => (AppointmentStatus::Requested, Some((now + Duration::hours(PROPOSAL_HOLD_HOURS)).min(latest))),
+            (BookingSource::Website, _) => (AppointmentStatus::Verifying, Some((now + Duration::minutes(WEB_CODE_MINUTES)).min(latest))),
         };
         Ok(PlannedAppointment { offer, status, hold_expires_at })
     }

@@ -2,6 +2,8 @@
 //! so a transition that is not in the table below cannot happen anywhere in the product.
 //!
 //! ```text
+//! verifying ──verify──▶ requested   (a website request, once its e-mail code is right)
+//!     ├ expire   ▶ expired    └ withdraw ▶ cancelled_by_patient
 //! requested ──confirm──▶ confirmed ──cancel_by_patient──▶ cancelled_by_patient
 //!     │ decline  ▶ declined     ├────cancel_by_clinic───▶ cancelled_by_clinic
 //!     │ expire   ▶ expired      ├────mark_no_show───────▶ no_show
@@ -13,6 +15,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentStatus {
+    /// Sent from the clinic's website: holds its place for a few minutes while the patient
+    /// confirms the code sent to their e-mail address; staff do not see it yet.
+    Verifying,
     /// Sent by the patient, waiting for the clinic; holds its place until the hold expires.
     Requested,
     Confirmed,
@@ -37,6 +42,8 @@ pub enum VisitAction {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Transition {
+    /// The patient's e-mail code was right: the website request reaches the clinic.
+    Verify,
     Confirm,
     Decline,
     Expire,
@@ -56,14 +63,26 @@ pub struct TransitionError {
 }
 
 impl AppointmentStatus {
-    pub const ALL: [AppointmentStatus; 8] =
-        [Self::Requested, Self::Confirmed, Self::Declined, Self::Expired, Self::CancelledByPatient, Self::CancelledByClinic, Self::NoShow, Self::Completed];
+    pub const ALL: [AppointmentStatus; 9] = [
+        Self::Verifying,
+        Self::Requested,
+        Self::Confirmed,
+        Self::Declined,
+        Self::Expired,
+        Self::CancelledByPatient,
+        Self::CancelledByClinic,
+        Self::NoShow,
+        Self::Completed,
+    ];
 
     /// The only place that knows which transitions are allowed.
     pub fn apply(self, transition: Transition) -> Result<Self, TransitionError> {
         use AppointmentStatus::*;
         use Transition::*;
         match (self, transition) {
+            (Verifying, Verify) => Ok(Requested),
+            (Verifying, Expire) => Ok(Expired),
+            (Verifying, Withdraw) => Ok(CancelledByPatient),
             (Requested, Confirm) => Ok(Confirmed),
             (Requested, Decline) => Ok(Declined),
             (Requested, Expire) => Ok(Expired),
@@ -101,12 +120,13 @@ impl AppointmentStatus {
     /// Whether an appointment in this status occupies its place. A request holds its place only
     /// until its hold expires; that deadline is checked by the availability rules.
     pub fn holds_capacity(self) -> bool {
-        matches!(self, Self::Requested | Self::Confirmed | Self::NoShow | Self::Completed)
+        matches!(self, Self::Verifying | Self::Requested | Self::Confirmed | Self::NoShow | Self::Completed)
     }
 
     /// The name stored in the database (and used in URLs and logs).
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Verifying => "verifying",
             Self::Requested => "requested",
             Self::Confirmed => "confirmed",
             Self::Declined => "declined",
@@ -125,6 +145,7 @@ impl AppointmentStatus {
     /// How the status reads, for patients and staff alike.
     pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
         let (ja, en) = match self {
+            Self::Verifying => ("メール確認待ち", "Waiting for the e-mail code"),
             Self::Requested => ("承認待ち", "Waiting for approval"),
             Self::Confirmed => ("予約確定", "Confirmed"),
             Self::Declined => ("お断り", "Declined"),
@@ -145,11 +166,21 @@ impl std::fmt::Display for AppointmentStatus {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 8] =
-        [Self::Confirm, Self::Decline, Self::Expire, Self::Withdraw, Self::CancelByPatient, Self::CancelByClinic, Self::MarkNoShow, Self::Complete];
+    pub const ALL: [Transition; 9] = [
+        Self::Verify,
+        Self::Confirm,
+        Self::Decline,
+        Self::Expire,
+        Self::Withdraw,
+        Self::CancelByPatient,
+        Self::CancelByClinic,
+        Self::MarkNoShow,
+        Self::Complete,
+    ];
 
     fn past_tense(self) -> &'static str {
         match self {
+            Self::Verify => "verified",
             Self::Confirm => "confirmed",
             Self::Decline => "declined",
             Self::Expire => "expired",
@@ -170,6 +201,9 @@ mod tests {
     #[test]
     fn allowed_transitions_are_exactly_the_documented_ones() {
         let allowed = [
+            (Verifying, Transition::Verify, Requested),
+            (Verifying, Transition::Expire, Expired),
+            (Verifying, Transition::Withdraw, CancelledByPatient),
             (Requested, Transition::Confirm, Confirmed),
             (Requested, Transition::Decline, Declined),
             (Requested, Transition::Expire, Expired),

@@ -92,6 +92,18 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             Lang::Ja => format!("失敗が続いたため、一時的にロックしています。{minutes}分ほど待ってからお試しください。"),
             Lang::En => format!("Too many failed attempts: locked for now. Please wait about {minutes} minutes and try again."),
         },
+        WrongCode { left } => match lang {
+            Lang::Ja => format!("確認コードが違います。メールの6桁の数字をもう一度ご確認ください(あと{left}回)。"),
+            Lang::En => format!("That code is not right. Check the 6 digits in the e-mail and try again ({left} tries left)."),
+        },
+        CodesUsedUp => pick(
+            "確認コードの入力・再送の回数を超えたため、仮予約を取り消しました。お手数ですが、最初からご予約ください。",
+            "Too many codes were tried or sent, so the held time was let go. Please book again from the start.",
+        ),
+        TooManyWaiting => pick(
+            "確認コードの入力を待っている仮予約が多すぎます。届いたメールのコードを入力するか、15分ほど待ってからお試しください。",
+            "Too many requests are waiting for their e-mail code. Enter the code you received, or wait 15 minutes and try again.",
+        ),
         LineUnavailable(_) => {
             pick("LINEに接続できませんでした。しばらくしてからお試しください。", "LINE cannot be reached right now. Please try again shortly.")
         }

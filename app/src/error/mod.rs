@@ -91,6 +91,12 @@ pub enum ErrorCode {
     TooManyAttempts,
     /// Too many requests from one address in a short time: wait a minute.
     RateLimited,
+    /// A website request's e-mail code was wrong (tries remain).
+    WrongCode,
+    /// Too many wrong codes, or codes sent: the held place went back; book again.
+    CodesUsedUp,
+    /// Too many website requests waiting for their e-mail code.
+    TooManyWaiting,
     /// LINE cannot be reached right now.
     LineUnavailable,
     /// The database cannot be reached right now.
@@ -128,8 +134,8 @@ impl ErrorCode {
             | QuestionAnswered
             | ClosureHasVisits => 409,
             TooLarge => 413,
-            Invalid | IdempotencyKeyReused => 422,
-            TooManyAttempts | BookingLimit | RateLimited => 429,
+            Invalid | IdempotencyKeyReused | WrongCode => 422,
+            TooManyAttempts | BookingLimit | RateLimited | CodesUsedUp | TooManyWaiting => 429,
             Internal => 500,
             LineUnavailable | Unavailable => 503,
             Network => 0,

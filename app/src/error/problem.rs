@@ -109,6 +109,15 @@ pub enum Problem {
     IdempotencyKeyReused,
     #[error("too many attempts")]
     TooManyAttempts { minutes: i64 },
+    /// A website request's e-mail code was wrong; `left` tries remain.
+    #[error("wrong e-mail code ({left} tries left)")]
+    WrongCode { left: u32 },
+    /// Too many wrong codes, or codes sent: the held place went back, the patient starts again.
+    #[error("the e-mail codes are used up")]
+    CodesUsedUp,
+    /// Too many website requests still waiting for their code (one address's, or the clinic's).
+    #[error("too many requests waiting for their e-mail code")]
+    TooManyWaiting,
     #[error("LINE is unavailable: {0}")]
     LineUnavailable(String),
     #[error("the database is unavailable: {0}")]
@@ -173,6 +182,9 @@ impl Problem {
             QuestionAnswered => ErrorCode::QuestionAnswered,
             IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            WrongCode { .. } => ErrorCode::WrongCode,
+            CodesUsedUp => ErrorCode::CodesUsedUp,
+            TooManyWaiting => ErrorCode::TooManyWaiting,
             LineUnavailable(_) => ErrorCode::LineUnavailable,
             Unavailable(_) => ErrorCode::Unavailable,
             Internal(_) => ErrorCode::Internal,

@@ -64,7 +64,7 @@ pub enum FlexError {
     PostbackTooLong,
 }
 
-fn title(kind: &NoticeKind, lang: Lang) -> &'static str {
+pub(crate) fn title(kind: &NoticeKind, lang: Lang) -> &'static str {
     match kind {
         NoticeKind::Confirmed => lang.pick("ご予約が確定しました", "Your appointment is confirmed"),
         NoticeKind::Declined { .. } => lang.pick("ご予約をお受けできませんでした", "We could not accept your request"),

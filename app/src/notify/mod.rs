@@ -3,6 +3,7 @@
 //! failed deliveries are retried (`retry_at`). Pure rules: the actions write the outbox rows in
 //! the same transaction as the change; the server's worker delivers them.
 
+pub mod email;
 pub mod flex;
 pub mod render;
 
@@ -50,13 +51,15 @@ pub fn notice_for(event: Event<'_>) -> Option<NoticeKind> {
         Event::Booked { status: Confirmed, .. } => Some(NoticeKind::Confirmed),
         Event::Booked { status: Requested, proposal: true } => Some(NoticeKind::Proposed { new_time: String::new() }),
         Event::Booked { .. } => None,
+        // A website request before its code: the patient only asked (the code e-mail is theirs).
+        Event::Changed { from: Verifying, .. } => None,
         Event::Changed { from: Requested, by_patient: true, to: Declined | CancelledByPatient, .. } => None,
         Event::Changed { to: Confirmed, .. } => Some(NoticeKind::Confirmed),
         Event::Changed { to: Declined, note: n, .. } => Some(NoticeKind::Declined { reason: note(n) }),
         Event::Changed { to: Expired, .. } => Some(NoticeKind::Expired),
         Event::Changed { to: CancelledByClinic, note: n, .. } => Some(NoticeKind::CancelledByClinic { message: note(n) }),
         Event::Changed { to: CancelledByPatient, .. } => Some(NoticeKind::CancelledByPatient),
-        Event::Changed { to: Requested | NoShow | Completed, .. } => None,
+        Event::Changed { to: Verifying | Requested | NoShow | Completed, .. } => None,
     }
 }
 
@@ -64,22 +67,26 @@ pub fn notice_for(event: Event<'_>) -> Option<NoticeKind> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recipient {
     pub channel: Channel,
-    /// The LINE user id (empty for the sandbox).
+    /// The LINE user id (empty for the sandbox), or the e-mail address.
     pub address: String,
-    /// The appointment page: in LINE, the LIFF URL; in the sandbox, this server's page.
+    /// The appointment page: in LINE, the LIFF URL; in the sandbox, this server's page; by
+    /// e-mail, the widget's page of the appointment with the patient's link key.
     pub link: String,
 }
 
 /// Who receives a patient's notices: a LINE-connected clinic with an access token pushes to
 /// patients signed in with LINE; a clinic in sandbox mode delivers to the console's LINE
-/// sandbox, for its sandbox patients. Nobody else (a phone patient, a LINE patient of a clinic
-/// without a token) receives anything.
+/// sandbox, for its sandbox patients; a website patient gets e-mail. Nobody else (a phone
+/// patient, a LINE patient of a clinic without a token) receives anything.
 pub fn recipient(line: Option<&LineSettings>, clinic_slug: &str, patient: &Patient, reference: &str) -> Option<Recipient> {
     match (line, &patient.identity) {
         (Some(line), Identity::Line { user_id, .. }) if line.channel_access_token.is_some() => {
             Some(Recipient { channel: Channel::Line, address: user_id.clone(), link: format!("{}/a/{reference}", line.liff_url()) })
         }
         (None, Identity::Sandbox) => Some(Recipient { channel: Channel::Sandbox, address: String::new(), link: format!("/liff/{clinic_slug}/a/{reference}") }),
+        (_, Identity::Email { address, key }) => {
+            Some(Recipient { channel: Channel::Email, address: address.clone(), link: format!("/w/{clinic_slug}/a/{reference}?k={key}") })
+        }
         _ => None,
     }
 }
@@ -95,6 +102,7 @@ pub fn still_true(notice: NoticeType, status: AppointmentStatus, starts_at: Date
         NoticeType::CancelledByClinic => status == S::CancelledByClinic,
         NoticeType::CancelledByPatient => status == S::CancelledByPatient,
         NoticeType::Proposed => status == S::Requested,
+        NoticeType::EmailCode => status == S::Verifying && starts_at > now,
         NoticeType::Reminder | NoticeType::CancelRefused => status == S::Confirmed && starts_at > now,
     }
 }
@@ -153,6 +161,10 @@ mod tests {
         assert_eq!(changed(Confirmed, CancelledByClinic, false), Some(NoticeType::CancelledByClinic));
         assert_eq!(changed(Confirmed, Completed, false), None);
         assert_eq!(changed(Confirmed, NoShow, false), None);
+        assert_eq!(booked(Verifying, false), None, "a website request before its code");
+        assert_eq!(changed(Verifying, Requested, true), None, "the code was right: the page says so");
+        assert_eq!(changed(Verifying, Expired, false), None, "a code never typed");
+        assert_eq!(changed(Verifying, CancelledByPatient, true), None, "codes used up");
     }
 
     #[test]
@@ -187,6 +199,11 @@ mod tests {
         assert_eq!((sandbox.channel, sandbox.link.as_str()), (Channel::Sandbox, "/liff/demo/a/ref2"));
         assert_eq!(recipient(None, "demo", &on_line, "r"), None);
         assert_eq!(recipient(None, "demo", &patient(Identity::Offline), "r"), None);
+        let web = patient(Identity::Email { address: "hanako@example.jp".into(), key: "k1".into() });
+        for line in [None, Some(&line)] {
+            let to = recipient(line, "demo", &web, "ref3").expect("e-mail");
+            assert_eq!((to.channel, to.address.as_str(), to.link.as_str()), (Channel::Email, "hanako@example.jp", "/w/demo/a/ref3?k=k1"));
+        }
     }
 
     #[test]

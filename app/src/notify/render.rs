@@ -230,6 +230,18 @@ fn str_of(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
+/// An e-mail (`notify::email`) as the console's sandbox shows it: subject and plain text, every
+/// character escaped, the link as the same-site path it is.
+pub fn render_email(payload: &str) -> Result<Rendered, RenderError> {
+    let mail = super::email::Email::parse(payload).map_err(|e| RenderError::NotMessages(e.to_string()))?;
+    let mut html = String::from(r#"<div class="mail"><p class="mail-subject">"#);
+    escape_into(&mut html, &mail.subject);
+    html.push_str(r#"</p><pre class="mail-body">"#);
+    escape_into(&mut html, &mail.text(""));
+    html.push_str("</pre></div>");
+    Ok(Rendered { alt_text: mail.subject, html })
+}
+
 fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {

@@ -38,7 +38,8 @@ impl HistoryCounts {
                 CancelledByPatient | CancelledByClinic => counts.cancellations += 1,
                 NoShow => counts.no_shows += 1,
                 Declined => counts.declined += 1,
-                Requested | Confirmed | Expired => {}
+                // A website request before its code is not the clinic's to count yet.
+                Verifying | Requested | Confirmed | Expired => {}
             }
         }
         counts

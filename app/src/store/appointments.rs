@@ -41,9 +41,10 @@ pub struct Appointment {
 }
 
 impl Appointment {
-    /// A request whose hold has run out is as good as expired, whatever the worker has done yet.
+    /// A request (or a website request waiting for its e-mail code) whose hold has run out is as
+    /// good as expired, whatever the worker has done yet.
     pub fn lapsed(&self, now: DateTime<Utc>) -> bool {
-        self.status == AppointmentStatus::Requested && self.hold_expires_at.is_some_and(|t| t <= now)
+        matches!(self.status, AppointmentStatus::Requested | AppointmentStatus::Verifying) && self.hold_expires_at.is_some_and(|t| t <= now)
     }
 }
 

@@ -12,6 +12,7 @@ mod idempotency;
 mod notifications;
 mod patients;
 mod staff;
+mod web;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ pub use idempotency::*;
 pub use notifications::*;
 pub use patients::*;
 pub use staff::*;
+pub use web::*;
 
 use crate::booking::ids::{ClinicId, PatientId, StaffId};
 use crate::booking::status::AppointmentStatus;
@@ -44,12 +46,14 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Everything that can be read, on a connection or inside a transaction.
-pub trait Reads: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + Send {}
-impl<T: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + Send + ?Sized> Reads for T {}
+pub trait Reads: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + Send {}
+impl<T: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + Send + ?Sized> Reads for T {}
 
 /// A write transaction: everything that can be read, and written.
 #[async_trait]
-pub trait Write: Reads + ClinicWrites + AppointmentWrites + PatientWrites + StaffWrites + NotificationWrites + IdempotencyWrites + Housekeeping {
+pub trait Write:
+    Reads + ClinicWrites + AppointmentWrites + PatientWrites + StaffWrites + NotificationWrites + IdempotencyWrites + WebWrites + Housekeeping
+{
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

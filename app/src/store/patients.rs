@@ -19,13 +19,16 @@ pub enum Identity {
     Sandbox,
     /// Known to reception only (a phone booking).
     Offline,
+    /// Booked on the clinic's website without LINE: their e-mail address (proved by a code)
+    /// and the key of the links in the e-mails sent to it.
+    Email { address: String, key: String },
 }
 
 impl Identity {
     pub fn line_user(&self) -> Option<&str> {
         match self {
             Identity::Line { user_id, .. } => Some(user_id),
-            Identity::Sandbox | Identity::Offline => None,
+            Identity::Sandbox | Identity::Offline | Identity::Email { .. } => None,
         }
     }
 }

@@ -107,7 +107,7 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
     }
 
     async fn lapsed_requests(&mut self, now: DateTime<Utc>) -> Result<Vec<(ClinicId, AppointmentId)>, StoreError> {
-        let q = sql("SELECT clinic_id, id FROM appointments WHERE status = 'requested' AND hold_expires_at <= $1 ORDER BY id").bind(now);
+        let q = sql("SELECT clinic_id, id FROM appointments WHERE status IN ('requested', 'verifying') AND hold_expires_at <= $1 ORDER BY id").bind(now);
         let rows: Vec<(i64, i64)> = self.all(q).await?;
         Ok(rows.into_iter().map(|(c, a)| (ClinicId(c), AppointmentId(a))).collect())
     }

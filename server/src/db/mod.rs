@@ -15,6 +15,7 @@ mod session;
 mod sql;
 mod sqlite;
 mod staff;
+mod web;
 
 use std::sync::Arc;
 

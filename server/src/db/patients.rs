@@ -73,17 +73,20 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
 
     async fn insert_patient(&mut self, p: &NewPatient, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError> {
         let keys = SearchKeys::of(&p.details);
-        let (line_user, friend) = match &p.identity {
-            Identity::Line { user_id, friend } => (Some(user_id.as_str()), *friend),
-            Identity::Sandbox | Identity::Offline => (None, None),
+        let (line_user, friend, email, web_key) = match &p.identity {
+            Identity::Line { user_id, friend } => (Some(user_id.as_str()), *friend, None, None),
+            Identity::Email { address, key } => (None, None, Some(address.as_str()), Some(key.as_str())),
+            Identity::Sandbox | Identity::Offline => (None, None, None, None),
         };
-        let q = sql("INSERT INTO patients (clinic_id, line_user_id, line_friend, sandbox, name, furigana, phone, birth_date, language, \
-             search_name, search_furigana, search_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT DO NOTHING RETURNING id")
+        let q = sql("INSERT INTO patients (clinic_id, line_user_id, line_friend, sandbox, email, web_key, name, furigana, phone, birth_date, \
+             language, search_name, search_furigana, search_phone, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING RETURNING id")
         .bind(p.clinic_id)
         .bind(line_user)
         .bind(friend)
         .bind(p.identity == Identity::Sandbox)
+        .bind(email)
+        .bind(web_key)
         .bind(&p.details.name)
         .bind(&p.details.furigana)
         .bind(&p.details.phone)

@@ -29,9 +29,13 @@ impl Backend for Sqlite {
         if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(pool)
+        // Migrations run on a connection of their own, closed before the pool opens: a migration
+        // that edits a table's CHECK in the schema (0014) leaves its own connection with the old
+        // definition parsed, while every new connection reads the new one.
+        let migrating = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&migrating).await?;
+        migrating.close().await;
+        Ok(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
     }
 
     async fn begin_write(pool: &Pool<Sqlite>) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {

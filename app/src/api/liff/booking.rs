@@ -197,28 +197,38 @@ pub async fn load_booking_setup(slug: String, menu_id: MenuId, lang: Lang) -> Re
         let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
         let patient = crate::api::session::require(db.as_mut(), &clinic).await?;
         let menu = super::ssr::bookable_menu(db.as_mut(), &clinic, menu_id).await?;
-        let questions = db.questions(clinic.id).await?;
-        let (notice_ja, notice_en) = db.privacy_notice(clinic.id).await?;
-        Ok(BookingSetup {
-            questions: questions
-                .into_iter()
-                .filter(|q| q.menu_id == menu.id)
-                .map(|q| QuestionView {
-                    id: q.id,
-                    label: lang.pick(&q.label_ja, &q.label_en).to_string(),
-                    kind: q.kind,
-                    required: q.required,
-                    choices: match lang {
-                        Lang::Ja => q.spec.choices_ja,
-                        Lang::En => q.spec.choices_en,
-                    },
-                })
-                .collect(),
-            details: super::ssr::patient_view(&patient).details,
-            privacy_notice: lang.pick(&notice_ja, &notice_en).to_string(),
-        })
+        let (questions, privacy_notice) = menu_questions(db.as_mut(), &clinic, menu.id, lang).await?;
+        Ok(BookingSetup { questions, details: super::ssr::patient_view(&patient).details, privacy_notice })
     })
     .await
+}
+
+/// The menu's questions and the clinic's privacy notice, in `lang` (the LIFF page's and the
+/// widget's booking forms).
+#[cfg(feature = "ssr")]
+pub async fn menu_questions(
+    db: &mut dyn crate::store::Reads,
+    clinic: &crate::booking::model::Clinic,
+    menu: MenuId,
+    lang: Lang,
+) -> Result<(Vec<QuestionView>, String), Problem> {
+    let questions = db.questions(clinic.id).await?;
+    let (notice_ja, notice_en) = db.privacy_notice(clinic.id).await?;
+    let views = questions
+        .into_iter()
+        .filter(|q| q.menu_id == menu)
+        .map(|q| QuestionView {
+            id: q.id,
+            label: lang.pick(&q.label_ja, &q.label_en).to_string(),
+            kind: q.kind,
+            required: q.required,
+            choices: match lang {
+                Lang::Ja => q.spec.choices_ja,
+                Lang::En => q.spec.choices_en,
+            },
+        })
+        .collect();
+    Ok((views, lang.pick(&notice_ja, &notice_en).to_string()))
 }
 
 /// Sends the request. Everything is checked again here; the place is re-checked inside the

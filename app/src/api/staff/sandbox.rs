@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::problem::respond;
 use crate::error::AppError;
 use crate::i18n::Lang;
+#[cfg(feature = "ssr")]
+use crate::kinds::Channel;
+
+/// What the worker records as delivered to the sandbox (`server::mail::SANDBOX_ID`).
+pub const SANDBOX_DELIVERY: &str = "sandbox";
 
 /// How many messages the sandbox shows.
 pub const SANDBOX_LIMIT: u32 = 50;
@@ -26,6 +31,8 @@ pub struct SandboxMessage {
     pub status: String,
     /// The line the phone's lock screen and chat list show (plain text).
     pub alt_text: String,
+    /// An e-mail (to a website patient), not a LINE message.
+    pub email: bool,
     /// The card as safe HTML (`notify::render`): every text escaped, only web links.
     pub html: String,
 }
@@ -46,13 +53,20 @@ pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, AppError> {
         let ctx = super::auth::staff(None).await?;
         let mut db = crate::state::store()?.read().await?;
         let clinic_name = lang.pick(&ctx.clinic.name_ja, &ctx.clinic.name_en).to_string();
-        if db.line_settings(ctx.clinic.id).await?.is_some() {
-            return Ok(SandboxInbox { sandbox: false, clinic_name, messages: Vec::new() });
-        }
+        let sandbox = db.line_settings(ctx.clinic.id).await?.is_none();
         // Only what went to the sandbox: a clinic that was connected to LINE before keeps the
-        // messages real phones received out of here.
-        let records: Vec<_> =
-            db.clinic_notifications(ctx.clinic.id, false, SANDBOX_LIMIT).await?.into_iter().filter(|n| n.channel == crate::kinds::Channel::Sandbox).collect();
+        // messages real phones received out of here, and e-mails sent by SMTP are not shown
+        // (the deployment without SMTP keeps every e-mail here).
+        let records: Vec<_> = db
+            .clinic_notifications(ctx.clinic.id, false, SANDBOX_LIMIT)
+            .await?
+            .into_iter()
+            .filter(|n| match n.channel {
+                Channel::Sandbox => sandbox,
+                Channel::Email => n.line_request_id.as_deref() == Some(SANDBOX_DELIVERY),
+                Channel::Line => false,
+            })
+            .collect();
         let ids: Vec<_> = records.iter().filter_map(|n| n.appointment_id).collect();
         let appointments = db.appointments_by_id(ctx.clinic.id, &ids).await?;
         let patient_ids: Vec<_> = appointments.iter().map(|a| a.patient_id).collect();
@@ -63,7 +77,7 @@ pub async fn sandbox_messages(lang: Lang) -> Result<SandboxInbox, AppError> {
             Some(patient.details.name.trim().to_string()).filter(|name| !name.is_empty())
         };
         let messages = records.iter().map(|n| ssr::sandbox_message(n, &ctx.clinic, name_of(n), lang)).collect();
-        Ok(SandboxInbox { sandbox: true, clinic_name, messages })
+        Ok(SandboxInbox { sandbox, clinic_name, messages })
     })
     .await
 }
@@ -74,12 +88,16 @@ pub mod ssr {
     use crate::booking::format::datetime_label;
     use crate::booking::model::Clinic;
     use crate::i18n::Lang;
-    use crate::notify::render::render_payload;
+    use crate::notify::render::{render_email, render_payload};
     use crate::store::NotificationRecord;
 
     pub fn sandbox_message(n: &NotificationRecord, clinic: &Clinic, name: Option<String>, lang: Lang) -> SandboxMessage {
         let view = crate::api::staff::inbox::ssr::notification_view(n, clinic, lang);
-        let (alt_text, html) = match render_payload(&n.payload) {
+        let rendered = match n.channel {
+            crate::kinds::Channel::Email => render_email(&n.payload),
+            _ => render_payload(&n.payload),
+        };
+        let (alt_text, html) = match rendered {
             Ok(r) => (r.alt_text, r.html),
             Err(e) => {
                 tracing::warn!(notification = %n.id, error = %e, "sandbox message cannot be rendered");
@@ -95,6 +113,7 @@ pub mod ssr {
             status: view.status_label,
             alt_text,
             html,
+            email: n.channel == crate::kinds::Channel::Email,
         }
     }
 }

@@ -72,7 +72,7 @@ pub fn LineSandboxPage() -> impl IntoView {
 
 #[component]
 fn Phone(lang: RwSignal<Lang>, inbox: SandboxInbox) -> impl IntoView {
-    if !inbox.sandbox {
+    if !inbox.sandbox && inbox.messages.is_empty() {
         return view! {
             <div class="card" role="note">
                 <p>
@@ -119,9 +119,10 @@ fn Phone(lang: RwSignal<Lang>, inbox: SandboxInbox) -> impl IntoView {
 
 #[component]
 fn ChatMessage(lang: RwSignal<Lang>, m: SandboxMessage) -> impl IntoView {
-    let label = format!("{} → {}", m.kind, m.recipient_label);
+    let channel = if m.email { lang.get_untracked().pick("メール: ", "E-mail: ") } else { "" };
+    let label = format!("{channel}{} → {}", m.kind, m.recipient_label);
     view! {
-        <li class="line-message" data-id=m.id.0>
+        <li class="line-message" class:mail-message=m.email data-id=m.id.0>
             <div class="line-meta">
                 <span class="line-avatar" aria-hidden="true"></span>
                 <span class="line-to">{label}</span>

@@ -6,7 +6,7 @@ use app::kinds::StaffRole;
 use app::store::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
-pub const PATIENT_COLUMNS: &str = "id, clinic_id, line_user_id, line_friend, sandbox, name, furigana, phone, birth_date, language";
+pub const PATIENT_COLUMNS: &str = "id, clinic_id, line_user_id, line_friend, sandbox, email, web_key, name, furigana, phone, birth_date, language";
 
 #[derive(sqlx::FromRow)]
 pub struct PatientRow {
@@ -15,6 +15,8 @@ pub struct PatientRow {
     line_user_id: Option<String>,
     line_friend: Option<bool>,
     sandbox: bool,
+    email: Option<String>,
+    web_key: Option<String>,
     name: String,
     furigana: String,
     phone: String,
@@ -25,11 +27,12 @@ pub struct PatientRow {
 impl TryFrom<PatientRow> for Patient {
     type Error = StoreError;
     fn try_from(r: PatientRow) -> Result<Self, StoreError> {
-        let identity = match (r.line_user_id, r.sandbox) {
-            (Some(user_id), false) => Identity::Line { user_id, friend: r.line_friend },
-            (None, true) => Identity::Sandbox,
-            (None, false) => Identity::Offline,
-            (Some(_), true) => return Err(StoreError::corrupt(format!("patient {} both of LINE and of the sandbox", r.id))),
+        let identity = match (r.line_user_id, r.sandbox, r.email, r.web_key) {
+            (Some(user_id), false, None, _) => Identity::Line { user_id, friend: r.line_friend },
+            (None, true, None, _) => Identity::Sandbox,
+            (None, false, Some(address), Some(key)) => Identity::Email { address, key },
+            (None, false, None, _) => Identity::Offline,
+            _ => return Err(StoreError::corrupt(format!("patient {} of more than one kind (LINE, sandbox, e-mail)", r.id))),
         };
         Ok(Patient {
             id: PatientId(r.id),

@@ -2,8 +2,17 @@
 //! `public/embed.js`). Every step is a real link with the choice in the query, so the page works
 //! as plain HTML before (and without) the WASM; once hydrated, the router turns the same links
 //! into in-page steps. The data comes from the LIFF flow's own server functions, so the widget
-//! shows exactly what LINE would offer. The booking itself is made in LINE: the last step opens
-//! the clinic's LIFF URL with the chosen menu, day and place.
+//! shows exactly what LINE would offer. The last step offers two ways on: LINE (the clinic's
+//! LIFF URL with the chosen menu, day and place), or, for patients without LINE, the e-mail
+//! form (`email`), whose code page (`code`) sends the request; the e-mail's link opens the
+//! appointment's page (`linked`).
+
+mod code;
+mod email;
+mod linked;
+
+pub use code::WidgetCodePage;
+pub use linked::WidgetAppointmentPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,6 +43,8 @@ struct Choice {
     month: Option<String>,
     date: Option<String>,
     place: Option<(ResourceId, i64)>,
+    /// The patient books by e-mail (no LINE).
+    by_email: bool,
 }
 
 fn read_query(q: &ParamsMap) -> (Look, Choice) {
@@ -41,7 +52,8 @@ fn read_query(q: &ParamsMap) -> (Look, Choice) {
     let accent = get("accent").filter(|a| a.len() == 7 && a.starts_with('#') && a[1..].chars().all(|c| c.is_ascii_hexdigit()));
     let look = Look { lang: get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(), accent, origin: get("origin").unwrap_or_default() };
     let place = get("place").and_then(|p| super::parse_place(&p));
-    let choice = Choice { menu: get("menu").and_then(|m| m.parse().ok()).map(MenuId), month: get("month"), date: get("date"), place };
+    let by_email = get("by").as_deref() == Some("email");
+    let choice = Choice { menu: get("menu").and_then(|m| m.parse().ok()).map(MenuId), month: get("month"), date: get("date"), place, by_email };
     (look, choice)
 }
 
@@ -75,6 +87,9 @@ fn query(look: &Look, choice: &Choice) -> String {
     }
     if let Some(place) = choice.place {
         parts.push(format!("place={}", super::place_param(place)));
+    }
+    if choice.by_email {
+        parts.push("by=email".into());
     }
     parts.join("&")
 }
@@ -135,9 +150,16 @@ pub fn WidgetPage() -> impl IntoView {
     }
 }
 
+/// The error a plain form post was refused with: the server function sent the browser back to
+/// the form with it in the query (`__err`).
+pub(super) fn posted_error(q: &ParamsMap) -> Option<crate::error::AppError> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    q.get("__err").map(|e| ServerFnUrlError::<crate::error::AppError>::decode_err(&e))
+}
+
 /// The page is rendered whole before it is sent (`SsrMode::Async`), so an unknown clinic can
 /// still answer 404. (Inside a `Suspend` the component's context is there.)
-fn answer_status(_status: u16) {
+pub(super) fn answer_status(_status: u16) {
     #[cfg(feature = "ssr")]
     if let (Some(r), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(_status)) {
         r.set_status(code);
@@ -187,10 +209,19 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
         }
         .into_any();
     };
-    let back_to_places = href(&Choice { place: None, ..choice.clone() });
+    let back_to_places = href(&Choice { place: None, by_email: false, ..choice.clone() });
+    if choice.by_email {
+        let back = href(&Choice { by_email: false, ..choice.clone() });
+        return view! {
+            <email::EmailForm slug look menu place/>
+            <p class="back"><a href=back>{l.pick("‹ 戻る", "‹ Back")}</a></p>
+        }
+        .into_any();
+    }
     let continue_in_line = format!("{}?menu={}&date={}&place={}", setup.line_url, menu.id, encode(&date), super::place_param(place));
+    let by_email = href(&Choice { by_email: true, ..choice.clone() });
     view! {
-        <ChosenPlace slug look menu date place continue_in_line sandbox=setup.sandbox/>
+        <ChosenPlace slug look menu date place continue_in_line by_email sandbox=setup.sandbox/>
         <p class="back"><a href=back_to_places>{l.pick("‹ 時間選択に戻る", "‹ Back to times")}</a></p>
     }
     .into_any()
@@ -223,7 +254,9 @@ fn MonthStep(slug: String, look: Look, choice: Choice, menu: MenuChoice) -> impl
 /// A month as a table (rows of weeks, a header of weekdays): days with room are links.
 fn month_table(slug: &str, look: &Look, menu: MenuId, cal: &CalendarMonth, weekdays: [&'static str; 7]) -> impl IntoView {
     let l = look.lang;
-    let link = |month: Option<String>, date: Option<String>| format!("/w/{slug}?{}", query(look, &Choice { menu: Some(menu), month, date, place: None }));
+    let link = |month: Option<String>, date: Option<String>| {
+        format!("/w/{slug}?{}", query(look, &Choice { menu: Some(menu), month, date, place: None, by_email: false }))
+    };
     let mut cells: Vec<AnyView> = (0..cal.leading_blanks).map(|_| view! { <td class="blank"></td> }.into_any()).collect();
     for d in &cal.days {
         cells.push(if d.free > 0 {
@@ -333,14 +366,23 @@ fn places_grid(slug: &str, look: &Look, choice: &Choice, list: &[PlaceView]) -> 
 
 /// The chosen place, checked again, and the way on to LINE.
 #[component]
-fn ChosenPlace(slug: String, look: Look, menu: MenuChoice, date: String, place: (ResourceId, i64), continue_in_line: String, sandbox: bool) -> impl IntoView {
+fn ChosenPlace(
+    slug: String,
+    look: Look,
+    menu: MenuChoice,
+    date: String,
+    place: (ResourceId, i64),
+    continue_in_line: String,
+    by_email: String,
+    sandbox: bool,
+) -> impl IntoView {
     let l = look.lang;
     let (menu_id, day) = (menu.id, date.clone());
     let places = Resource::new(move || (), move |_| day_places(slug.clone(), menu_id, day.clone(), l));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             {move || {
-                let (menu, continue_in_line) = (menu.clone(), continue_in_line.clone());
+                let (menu, continue_in_line, by_email) = (menu.clone(), continue_in_line.clone(), by_email.clone());
                 Suspend::new(async move {
                     let chosen = match places.await {
                         Ok(list) => list.into_iter().find(|p| (p.resource_id, p.starts_at) == place),
@@ -367,6 +409,8 @@ fn ChosenPlace(slug: String, look: Look, menu: MenuChoice, date: String, place: 
                             <a class="button primary line-button" href=continue_in_line target="_blank" rel="noopener">
                                 {l.pick("LINEで予約", "Book with LINE")}
                             </a>
+                            <p class="or">{l.pick("LINEをお使いでない方は", "No LINE?")}</p>
+                            <a class="button email-button" href=by_email>{l.pick("メールで予約", "Book by e-mail")}</a>
                         </section>
                     }.into_any()
                 })
@@ -382,10 +426,15 @@ mod tests {
     #[test]
     fn the_query_keeps_the_look_and_reads_back_as_the_same_choice() {
         let look = Look { lang: Lang::En, accent: Some("#0a7d3b".into()), origin: "https://www.example.jp".into() };
-        let choice =
-            Choice { menu: Some(MenuId(3)), month: Some("2026-12".into()), date: Some("2026-12-03".into()), place: Some((ResourceId(2), 1_780_000_000)) };
+        let choice = Choice {
+            menu: Some(MenuId(3)),
+            month: Some("2026-12".into()),
+            date: Some("2026-12-03".into()),
+            place: Some((ResourceId(2), 1_780_000_000)),
+            by_email: true,
+        };
         let q = query(&look, &choice);
-        assert_eq!(q, "lang=en&accent=%230a7d3b&origin=https%3A%2F%2Fwww.example.jp&menu=3&month=2026-12&date=2026-12-03&place=2-1780000000");
+        assert_eq!(q, "lang=en&accent=%230a7d3b&origin=https%3A%2F%2Fwww.example.jp&menu=3&month=2026-12&date=2026-12-03&place=2-1780000000&by=email");
         let map = ParamsMap::from_iter(q.split('&').map(|kv| {
             let (k, v) = kv.split_once('=').expect("k=v");
             let v = v.replace("%23", "#").replace("%3A", ":").replace("%2F", "/");

@@ -1,0 +1,84 @@
+//! `/w/{clinic}/a/{reference}?k=…`: a website patient's appointment, opened from an e-mail's
+//! link (top-level, not in the clinic's frame): its status, cancelling it inside the menu's
+//! cut-off (or taking back a request), and the `.ics` file for a calendar.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::posted_error;
+use crate::api::web_booking::{urlencoding, web_appointment, LinkedAppointment, WebCancel};
+use crate::error::AppError;
+use crate::i18n::Lang;
+
+#[component]
+pub fn WidgetAppointmentPage() -> impl IntoView {
+    let params = use_params_map();
+    let q = use_query_map();
+    let (slug, reference) = params.with_untracked(|p| (p.get("clinic").unwrap_or_default(), p.get("reference").unwrap_or_default()));
+    let query = q.read_untracked();
+    let key = query.get("k").unwrap_or_default();
+    let lang = query.get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default();
+    let cancelled = query.get("cancelled").is_some();
+    let error = posted_error(&query);
+    let (s, r, k) = (slug.clone(), reference.clone(), key.clone());
+    let data = Resource::new(move || (), move |_| web_appointment(s.clone(), r.clone(), k.clone(), lang));
+    view! {
+        <main class="widget linked">
+            <Suspense fallback=move || view! { <p class="loading">{lang.pick("読み込み中…", "Loading…")}</p> }>
+                {move || {
+                    let (slug, key, error) = (slug.clone(), key.clone(), error.clone());
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(d) => page(&slug, &key, lang, &d, cancelled, error).into_any(),
+                            Err(e) => {
+                                super::answer_status(e.status);
+                                view! { <p class="error" role="alert">{e.message}</p> }.into_any()
+                            }
+                        }
+                    })
+                }}
+            </Suspense>
+        </main>
+    }
+}
+
+fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, error: Option<AppError>) -> impl IntoView {
+    let t = move |ja: &'static str, en: &'static str| l.pick(ja, en);
+    let a = &d.appointment;
+    let ics = format!("/w/{slug}/a/{}/ics?k={}", a.reference, urlencoding(key));
+    let cancel = (a.can_cancel || a.can_withdraw).then(|| {
+        let label = if a.can_withdraw {
+            t("お申し込みを取り消す", "Withdraw the request")
+        } else {
+            t("予約をキャンセルする", "Cancel the appointment")
+        };
+        view! {
+            <form method="post" action=WebCancel::PATH class="cancel-form">
+                <input type="hidden" name="slug" value=slug.to_string()/>
+                <input type="hidden" name="reference" value=a.reference.clone()/>
+                <input type="hidden" name="key" value=key.to_string()/>
+                <input type="hidden" name="lang" value=l.code()/>
+                <button type="submit" class="button danger">{label}</button>
+            </form>
+        }
+    });
+    view! {
+        <Title text=format!("{} {}", d.clinic_name, t("のご予約", "— your appointment"))/>
+        <header class="widget-head"><h1>{d.clinic_name.clone()}</h1></header>
+        <section class="card review" aria-labelledby="linked-title">
+            <h2 id="linked-title">{t("ご予約の内容", "Your appointment")}</h2>
+            {cancelled.then(|| view! { <p class="note" role="status">{t("取り消しました。", "It is cancelled.")}</p> })}
+            {error.map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
+            <dl>
+                <dt>{t("メニュー", "Menu")}</dt><dd>{a.menu_name.clone()}</dd>
+                <dt>{t("日時", "When")}</dt><dd class="chosen-when">{a.when.clone()}</dd>
+                <dt>{t("状態", "Status")}</dt><dd class="status">{a.status_label.clone()}</dd>
+            </dl>
+            {(!a.cancel_note.is_empty()).then(|| view! { <p class="hint">{a.cancel_note.clone()}</p> })}
+            {a.upcoming.then(|| view! { <a class="button" href=ics.clone() download="yoyaku.ics">{t("カレンダーに追加(.ics)", "Add to calendar (.ics)")}</a> })}
+            {cancel}
+        </section>
+    }
+}

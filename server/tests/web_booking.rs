@@ -1,0 +1,417 @@
+//! Booking on the clinic's website without LINE, over HTTP as the widget's plain forms post it
+//! (no JavaScript, no cookies): the request holds its place while the patient types the code
+//! e-mailed to them; a right code sends it to the inbox (or confirms it); wrong, replayed and
+//! forged codes, too many requests and another clinic's ids are refused clearly, and nothing is
+//! booked by them. The e-mails go through the outbox: to the console's sandbox without SMTP, and
+//! to a real SMTP server (aiosmtpd) with it: delivered once after the server was down, and a
+//! permanent refusal fails with its reason. On both backends.
+
+mod support;
+
+use std::sync::Arc;
+
+use app::booking::ids::{AppointmentId, ClinicId, MenuId};
+use app::booking::model::Approval;
+use app::booking::status::AppointmentStatus;
+use app::kinds::{Channel, NoticeType, QuestionKind};
+use app::notify::email::Email;
+use app::store::*;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::Utc;
+use http_body_util::BodyExt;
+use support::*;
+use tower::ServiceExt;
+
+struct Site {
+    router: axum::Router,
+    store: SharedStore,
+    clinic: ClinicId,
+}
+
+async fn site(db: &TestDb) -> Site {
+    let clinic = server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
+    let line = Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
+    Site { router: support::router(db.store.clone(), line), store: db.store.clone(), clinic }
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    let enc = |s: &str| app::api::web_booking::urlencoding(s);
+    fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// What a browser gets for a form post: the status and where it is sent next.
+struct Answer {
+    status: StatusCode,
+    location: String,
+}
+
+impl Answer {
+    /// The error code a refusal carried back to the form (`__err`, as the page reads it).
+    fn error(&self) -> Option<app::error::AppError> {
+        let query = self.location.split_once('?')?.1;
+        let err = query.split('&').find_map(|kv| kv.strip_prefix("__err="))?;
+        let err = err.replace("%3D", "=").replace("%2B", "+").replace("%2F", "/");
+        Some(leptos::server_fn::error::ServerFnUrlError::<app::error::AppError>::decode_err(&err))
+    }
+
+    fn flow(&self) -> String {
+        self.location.split("flow=").nth(1).expect("a flow token").split('&').next().expect("token").to_string()
+    }
+}
+
+/// A plain HTML form post from the widget's page (`Referer`: where a refusal goes back to).
+async fn submit(site: &Site, path: &str, body: String) -> Answer {
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, "http://127.0.0.1/w/demo?lang=ja&by=email")
+        .header(header::HOST, "127.0.0.1")
+        .body(Body::from(body))
+        .expect("request");
+    let response = site.router.clone().oneshot(request).await.expect("response");
+    let location = response.headers().get(header::LOCATION).map(|v| v.to_str().expect("ascii").to_string()).unwrap_or_default();
+    Answer { status: response.status(), location }
+}
+
+async fn get(site: &Site, path: &str) -> (StatusCode, String, String) {
+    let request = Request::get(path).header(header::HOST, "127.0.0.1").body(Body::empty()).expect("request");
+    let response = site.router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let kind = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().expect("ascii").to_string()).unwrap_or_default();
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    (status, kind, String::from_utf8(body.to_vec()).expect("utf-8"))
+}
+
+/// The demo's menu that `approval` says, a free place of it (`resource-start`) on the `skip`-th
+/// day with room, and answers to its required questions.
+async fn free_place(site: &Site, approval: Approval, skip: usize) -> (MenuId, String, Vec<(String, String)>) {
+    let mut db = read(site.store.as_ref()).await;
+    let clinic = db.clinic(site.clinic).await.expect("read").expect("demo");
+    let menu = db
+        .menus(site.clinic)
+        .await
+        .expect("menus")
+        .into_iter()
+        .find(|m| m.active && m.approval == approval && m.mode.kind() == app::kinds::ModeKind::Slot)
+        .expect("a menu");
+    let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
+    let offers = app::actions::booking::availability(db.as_mut(), &clinic, &menu, today + chrono::Days::new(1), today + chrono::Days::new(20), Utc::now())
+        .await
+        .expect("availability");
+    // One place of a menu a day per patient: each call takes another day.
+    let mut days: Vec<_> = offers.iter().map(|o| o.date).collect();
+    days.dedup();
+    let day = *days.get(skip).expect("a day with room");
+    let offer = offers.iter().find(|o| o.date == day).expect("a free place");
+    let answers = db
+        .questions(site.clinic)
+        .await
+        .expect("questions")
+        .into_iter()
+        .filter(|q| q.menu_id == menu.id && q.required)
+        .map(|q| {
+            let answer = match q.kind {
+                QuestionKind::YesNo => "no".to_string(),
+                QuestionKind::Choice => q.spec.choices_ja[0].clone(),
+                QuestionKind::Text => "特になし".to_string(),
+            };
+            (format!("answers[{}]", q.id.0), answer)
+        })
+        .collect();
+    (menu.id, format!("{}-{}", offer.resource_id, offer.starts_at.timestamp()), answers)
+}
+
+fn request_body(menu: MenuId, place: &str, answers: &[(String, String)], email: &str) -> String {
+    let menu = menu.to_string();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("slug", "demo"),
+        ("menu", &menu),
+        ("place", place),
+        ("name", "山田 花子"),
+        ("furigana", "ヤマダ ハナコ"),
+        ("phone", "090-1111-2222"),
+        ("birth_era", "showa"),
+        ("birth_year", "50"),
+        ("birth_month", "4"),
+        ("birth_day", "1"),
+        ("email", email),
+        ("consent", "yes"),
+        ("lang", "ja"),
+    ];
+    fields.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    form(&fields)
+}
+
+/// The appointment a flow token belongs to, and the code its latest e-mail carries.
+async fn code_of(site: &Site, flow: &str) -> (Appointment, String) {
+    let mut db = read(site.store.as_ref()).await;
+    let request = db.web_request_by_flow(site.clinic, &app::actions::web::digest(flow, "flow")).await.expect("read").expect("the request");
+    let appointment = db.appointment(site.clinic, request.appointment_id).await.expect("read").expect("appointment");
+    let notices = db.notifications(site.clinic, &[appointment.id]).await.expect("notices");
+    let mail = notices.iter().rev().find(|n| n.notice == NoticeType::EmailCode).expect("a code e-mail");
+    assert_eq!((mail.channel, mail.recipient.as_str()), (Channel::Email, "hanako@example.jp"));
+    let email = Email::parse(&mail.payload).expect("an e-mail");
+    let code: String = email.subject.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{}", email.subject);
+    (appointment, code)
+}
+
+async fn status_of(site: &Site, id: AppointmentId) -> AppointmentStatus {
+    read(site.store.as_ref()).await.appointment(site.clinic, id).await.expect("read").expect("appointment").status
+}
+
+async fn a_patient_without_line_books_with_an_emailed_code(db: &TestDb) {
+    let site = site(db).await;
+    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, " Hanako@Example.jp ")).await;
+    assert_eq!(sent.status, StatusCode::FOUND, "{}", sent.location);
+    assert!(sent.location.starts_with("/w/demo/code?lang=ja&flow="), "{}", sent.location);
+    let flow = sent.flow();
+    let (held, code) = code_of(&site, &flow).await;
+    assert_eq!(held.status, AppointmentStatus::Verifying);
+    let requests = read(site.store.as_ref()).await.requests(site.clinic, false, Page::ALL).await.expect("inbox");
+    assert!(!requests.iter().any(|a| a.id == held.id), "not in the inbox before the code");
+    let (status, _, page) = get(&site, &format!("/w/demo/code?lang=ja&flow={flow}")).await;
+    assert!(status.is_success() && page.contains("ha***@example.jp") && page.contains("確認コード"), "{status}");
+
+    // Another of the same address's attempts holds a second place; a third is refused.
+    let (_, second, _) = free_place(&site, Approval::RequiresStaff, 1).await;
+    let other = submit(&site, "/api/widget/send", request_body(menu, &second, &answers, "hanako@example.jp")).await;
+    assert!(other.location.contains("flow="), "{}", other.location);
+    let (_, third, _) = free_place(&site, Approval::RequiresStaff, 2).await;
+    let refused = submit(&site, "/api/widget/send", request_body(menu, &third, &answers, "hanako@example.jp")).await;
+    assert_eq!(refused.error().map(|e| e.code), Some(app::error::ErrorCode::TooManyWaiting), "{}", refused.location);
+
+    // A wrong code is counted and explained; a forged flow token finds nothing.
+    let verify = |flow: &str, code: &str| form(&[("slug", "demo"), ("flow", flow), ("code", code), ("lang", "ja")]);
+    let wrong_code = if code == "000000" { "111111" } else { "000000" };
+    let wrong = submit(&site, "/api/widget/verify", verify(&flow, wrong_code)).await;
+    let error = wrong.error().expect("refused");
+    assert_eq!((error.code, error.status), (app::error::ErrorCode::WrongCode, 422));
+    assert!(error.message.contains("あと4回"), "{}", error.message);
+    let forged = submit(&site, "/api/widget/verify", verify("forged-token", &code)).await;
+    assert_eq!(forged.error().map(|e| e.code), Some(app::error::ErrorCode::AppointmentNotFound));
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::Verifying);
+
+    // The right code: the request is in the inbox, with the menu's own hold and the details.
+    let right = submit(&site, "/api/widget/verify", verify(&flow, &code)).await;
+    assert!(right.location.starts_with("/w/demo/code?") && right.location.contains("sent=1"), "{}", right.location);
+    let requested = read(site.store.as_ref()).await.appointment(site.clinic, held.id).await.expect("read").expect("appointment");
+    assert_eq!(requested.status, AppointmentStatus::Requested);
+    assert!(requested.hold_expires_at > held.hold_expires_at, "the clinic's hold, not the code's 15 minutes");
+    let requests = read(site.store.as_ref()).await.requests(site.clinic, false, Page::ALL).await.expect("inbox");
+    assert!(requests.iter().any(|a| a.id == held.id), "in the inbox");
+    let patient = read(site.store.as_ref()).await.patient(site.clinic, held.patient_id).await.expect("read").expect("patient");
+    assert_eq!(patient.details.name, "山田 花子");
+    assert_eq!(patient.details.birth_date, chrono::NaiveDate::from_ymd_opt(1975, 4, 1));
+    let Identity::Email { address, key } = patient.identity.clone() else { panic!("an e-mail patient: {:?}", patient.identity) };
+    assert_eq!(address, "hanako@example.jp");
+    // The same code again (a double tap) changes nothing and still says it was sent.
+    let replay = submit(&site, "/api/widget/verify", verify(&flow, &code)).await;
+    assert!(replay.location.contains("sent=1"), "{}", replay.location);
+    let (_, _, done) = get(&site, &right.location).await;
+    assert!(done.contains(&format!("data-booked-reference=\"{}\"", held.reference)) && done.contains("data-booked-status=\"requested\""));
+
+    // The clinic approves: the confirmation goes by e-mail with the patient's link.
+    let clinic = clinic_row(site.store.as_ref(), site.clinic).await;
+    let owner = read(site.store.as_ref()).await.staff_members(site.clinic).await.expect("staff")[0].id;
+    in_tx!(site.store.as_ref(), |tx| app::actions::reception::approve(tx, desk(&clinic, owner, Utc::now()), held.id).await).expect("approved");
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices");
+    let confirmed = notices.iter().find(|n| n.notice == NoticeType::Confirmed).expect("a confirmation");
+    let mail = Email::parse(&confirmed.payload).expect("an e-mail");
+    let link = format!("/w/demo/a/{}?k={key}", held.reference);
+    assert_eq!(mail.link.as_ref().map(|(_, path)| path.as_str()), Some(link.as_str()));
+    assert!(!mail.body.contains("特になし"), "no answers in an e-mail");
+
+    // The link's page, its calendar file; a wrong key finds nothing.
+    let (status, _, page) = get(&site, &format!("{link}&lang=ja")).await;
+    assert!(status.is_success() && page.contains("予約確定"), "{status}");
+    let (status, kind, ics) = get(&site, &format!("/w/demo/a/{}/ics?k={key}", held.reference)).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "text/calendar; charset=utf-8"));
+    assert!(ics.contains("BEGIN:VEVENT") && ics.contains(&held.reference));
+    let (status, _, _) = get(&site, &format!("/w/demo/a/{}?k=wrong", held.reference)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get(&site, &format!("/w/demo/a/{}/ics?k=wrong", held.reference)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The patient cancels from the link (inside the cut-off).
+    let cancel = submit(&site, "/api/widget/cancel", form(&[("slug", "demo"), ("reference", &held.reference), ("key", &key), ("lang", "ja")])).await;
+    assert!(cancel.location.contains("cancelled=1"), "{}", cancel.location);
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::CancelledByPatient);
+}
+
+async fn an_auto_confirm_menu_confirms_with_the_code_and_bad_input_books_nothing(db: &TestDb) {
+    let site = site(db).await;
+    let (menu, place, answers) = free_place(&site, Approval::AutoConfirm, 0).await;
+    let before = read(site.store.as_ref())
+        .await
+        .appointments_on(site.clinic, chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date"), chrono::NaiveDate::from_ymd_opt(2100, 1, 1).expect("date"))
+        .await
+        .expect("read")
+        .len();
+    // Bad input: every field to fix comes back, nothing is held.
+    let bad = form(&[
+        ("slug", "demo"),
+        ("menu", &menu.to_string()),
+        ("place", &place),
+        ("name", ""),
+        ("furigana", "yamada"),
+        ("phone", "x"),
+        ("email", "not-an-address"),
+        ("lang", "ja"),
+    ]);
+    let refused = submit(&site, "/api/widget/send", bad).await;
+    let error = refused.error().expect("refused");
+    assert_eq!(error.code, app::error::ErrorCode::Invalid);
+    for field in ["name", "furigana", "phone", "email", "consent"] {
+        assert!(error.field_message(field).is_some(), "{field}: {:?}", error.fields);
+    }
+    // Another clinic's menu, a place that is not one: clear refusals.
+    let other_menu = submit(&site, "/api/widget/send", request_body(MenuId(999_999), &place, &answers, "taro@example.jp")).await;
+    assert_eq!(other_menu.error().map(|e| e.code), Some(app::error::ErrorCode::MenuNotFound));
+    let no_place = submit(&site, "/api/widget/send", request_body(menu, "1-12", &answers, "taro@example.jp")).await;
+    assert!(no_place.error().is_some_and(|e| e.status < 500), "{}", no_place.location);
+    let after = read(site.store.as_ref())
+        .await
+        .appointments_on(site.clinic, chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date"), chrono::NaiveDate::from_ymd_opt(2100, 1, 1).expect("date"))
+        .await
+        .expect("read")
+        .len();
+    assert_eq!(before, after, "nothing held by bad input");
+
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
+    let flow = sent.flow();
+    let (held, code) = code_of(&site, &flow).await;
+    // The place is held: nobody else can take it meanwhile.
+    let taken = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "jiro@example.jp")).await;
+    assert_eq!(taken.error().map(|e| e.code), Some(app::error::ErrorCode::PlaceTaken));
+    let done = submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    assert!(done.location.contains("sent=1"), "{}", done.location);
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::Confirmed);
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices");
+    assert!(notices.iter().any(|n| n.notice == NoticeType::Confirmed && n.channel == Channel::Email), "the confirmation e-mail");
+
+    // Five wrong codes let the place go.
+    let (_, second, _) = free_place(&site, Approval::AutoConfirm, 1).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &second, &answers, "saburo@example.jp")).await;
+    let flow = sent.flow();
+    let (held, code) = code_of_address(&site, &flow, "saburo@example.jp").await;
+    let wrong = if code == "999999" { "888888" } else { "999999" };
+    let mut last = None;
+    for _ in 0..5 {
+        last = submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", wrong), ("lang", "ja")])).await.error().map(|e| e.code);
+    }
+    assert_eq!(last, Some(app::error::ErrorCode::CodesUsedUp));
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::CancelledByPatient);
+    let late = submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    assert_eq!(late.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged), "the right code is too late");
+}
+
+async fn code_of_address(site: &Site, flow: &str, address: &str) -> (Appointment, String) {
+    let mut db = read(site.store.as_ref()).await;
+    let request = db.web_request_by_flow(site.clinic, &app::actions::web::digest(flow, "flow")).await.expect("read").expect("the request");
+    assert_eq!(request.email, address);
+    let appointment = db.appointment(site.clinic, request.appointment_id).await.expect("read").expect("appointment");
+    let notices = db.notifications(site.clinic, &[appointment.id]).await.expect("notices");
+    let mail = Email::parse(&notices.iter().find(|n| n.notice == NoticeType::EmailCode).expect("code").payload).expect("e-mail");
+    (appointment, mail.subject.chars().filter(char::is_ascii_digit).collect())
+}
+
+/// A free local port for the SMTP server.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+struct SmtpServer(std::process::Child);
+
+impl SmtpServer {
+    fn start(port: u16, dir: &std::path::Path) -> SmtpServer {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_server.py");
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("Debian's python3 with aiosmtpd (scripts/test installs it)");
+        let mut ready = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut ready).expect("read");
+        assert_eq!(ready.trim(), "ready", "the SMTP server did not start");
+        SmtpServer(child)
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn kept(dir: &std::path::Path) -> Vec<String> {
+    let mut mails: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("mail"))
+        .collect();
+    mails.sort();
+    mails
+}
+
+async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb) {
+    let site = site(db).await;
+    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
+    let (held, code) = code_of(&site, &sent.flow()).await;
+
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("dir");
+    let mailer =
+        server::mail::Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), None, None, "yoyaku@clinic.example.jp", "https://yoyaku.example.jp").expect("mailer");
+    let line = Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
+    let worker = server::notify::Worker::new(site.store.clone(), line).with_mail(Arc::new(mailer));
+    let code_notice = |n: &NotificationRecord| n.notice == NoticeType::EmailCode;
+
+    // The server is down: the e-mail waits for a retry.
+    worker.run_once(Utc::now()).await.expect("pass");
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices");
+    let first = notices.iter().find(|n| code_notice(n)).expect("the code e-mail");
+    assert_eq!((first.status, first.attempts), (app::kinds::DeliveryStatus::Queued, 1), "{:?}", first.last_error);
+    assert!(first.last_error.as_deref().is_some_and(|e| e.contains("mail server")), "{:?}", first.last_error);
+
+    // Up again: the retry delivers it, once.
+    let _smtp = SmtpServer::start(port, dir.path());
+    worker.run_once(Utc::now() + chrono::Duration::minutes(5)).await.expect("pass");
+    worker.run_once(Utc::now() + chrono::Duration::minutes(10)).await.expect("pass");
+    let mails = kept(dir.path());
+    assert_eq!(mails.len(), 1, "delivered once");
+    assert!(mails[0].contains(&code) && mails[0].contains("hanako@example.jp"), "{}", mails[0]);
+    let record = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices").into_iter().find(code_notice).expect("code");
+    assert_eq!(record.status, app::kinds::DeliveryStatus::Sent);
+    assert!(record.line_request_id.as_deref().is_some_and(|id| id.contains(&record.retry_key)), "Message-ID from the retry key");
+
+    // An address the server refuses (550): failed with the reason, shown to staff.
+    let (_, second, _) = free_place(&site, Approval::RequiresStaff, 1).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &second, &answers, "reject-me@example.jp")).await;
+    let request = read(site.store.as_ref())
+        .await
+        .web_request_by_flow(site.clinic, &app::actions::web::digest(&sent.flow(), "flow"))
+        .await
+        .expect("read")
+        .expect("request");
+    worker.run_once(Utc::now() + chrono::Duration::minutes(15)).await.expect("pass");
+    let refused = read(site.store.as_ref()).await.notifications(site.clinic, &[request.appointment_id]).await.expect("notices");
+    let refused = refused.iter().find(|n| code_notice(n)).expect("code e-mail");
+    assert_eq!(refused.status, app::kinds::DeliveryStatus::Failed);
+    assert!(refused.last_error.as_deref().is_some_and(|e| e.contains("refused")), "{:?}", refused.last_error);
+    assert_eq!(kept(dir.path()).len(), 1, "nothing more delivered");
+}
+
+on_both!(
+    a_patient_without_line_books_with_an_emailed_code,
+    an_auto_confirm_menu_confirms_with_the_code_and_bad_input_books_nothing,
+    emails_reach_a_real_smtp_server_once_even_after_it_was_down,
+);
