@@ -224,7 +224,8 @@ async function emailedCode(browser: Browser, email: string): Promise<string> {
   await expect
     .poll(async () => {
       await page.goto(`${BASE}/staff/line-sandbox`);
-      const mail = page.locator("li.mail-message").filter({ hasText: email.slice(0, 2) }).filter({ hasText: "確認コード" }).first();
+      await expect(page.locator(".line-chat")).toBeVisible();
+      const mail = page.locator("li.mail-message").filter({ hasText: email }).filter({ hasText: "確認コード" }).first();
       if ((await mail.count()) === 0) return "";
       code = /(\d{6})/.exec((await mail.locator(".mail-subject").textContent()) ?? "")?.[1] ?? "";
       return code;
@@ -263,7 +264,9 @@ test("without LINE: booked by e-mail inside the clinic's page, the code from the
 
   // The request is in the staff inbox, with the patient's name.
   const staff = await ownerPage(browser);
-  await expect(staff.getByText("山田 花子").first()).toBeVisible();
+  const request = staff.getByTestId("request").filter({ hasText: email });
+  await expect(request.getByRole("heading", { name: /山田 花子/ })).toBeVisible();
+  await expect(request.getByTestId("channel")).toHaveText("ウェブ(メール確認済み)");
   await staff.context().close();
 });
 

@@ -49,6 +49,8 @@ struct Answer {
 impl Answer {
     /// The error code a refusal carried back to the form (`__err`, as the page reads it).
     fn error(&self) -> Option<app::error::AppError> {
+        // Back to the form: a redirect the browser follows, whatever the error's own status.
+        assert_eq!(self.status, StatusCode::FOUND, "{}", self.location);
         let query = self.location.split_once('?')?.1;
         let err = query.split('&').find_map(|kv| kv.strip_prefix("__err="))?;
         let err = err.replace("%3D", "=").replace("%2B", "+").replace("%2F", "/");
@@ -308,6 +310,41 @@ async fn an_auto_confirm_menu_confirms_with_the_code_and_bad_input_books_nothing
     assert_eq!(late.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged), "the right code is too late");
 }
 
+async fn the_clinic_proposes_another_time_and_the_patient_answers_from_the_email(db: &TestDb) {
+    let site = site(db).await;
+    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
+    let flow = sent.flow();
+    let (held, code) = code_of(&site, &flow).await;
+    submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::Requested);
+
+    // Another day's free place, proposed by reception.
+    let (_, other, _) = free_place(&site, Approval::RequiresStaff, 3).await;
+    let (resource, at) = app::pages::parse_place(&other).expect("a place");
+    let clinic = clinic_row(site.store.as_ref(), site.clinic).await;
+    let owner = read(site.store.as_ref()).await.staff_members(site.clinic).await.expect("staff")[0].id;
+    let starts_at = chrono::DateTime::from_timestamp(at, 0).expect("time");
+    let proposal = in_tx!(site.store.as_ref(), |tx| app::actions::reception::propose(tx, desk(&clinic, owner, Utc::now()), held.id, resource, starts_at).await)
+        .expect("proposed");
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[proposal.id]).await.expect("notices");
+    let mail = Email::parse(&notices.iter().find(|n| n.notice == NoticeType::Proposed).expect("the proposal e-mail").payload).expect("e-mail");
+    let (_, link) = mail.link.expect("a link");
+    assert!(link.starts_with(&format!("/w/demo/a/{}?k=", proposal.reference)), "{link}");
+    let key = link.split("k=").nth(1).expect("key");
+    let (status, _, page) = get(&site, &format!("{link}&lang=ja")).await;
+    assert!(status.is_success() && page.contains("この日時で予約する"), "{status}");
+
+    let answer = |answer: &str| form(&[("slug", "demo"), ("reference", &proposal.reference), ("key", key), ("answer", answer), ("lang", "ja")]);
+    let odd = submit(&site, "/api/widget/answer", answer("maybe")).await;
+    assert_eq!(odd.error().map(|e| e.code), Some(app::error::ErrorCode::BadRequest));
+    let accepted = submit(&site, "/api/widget/answer", answer("accept")).await;
+    assert!(accepted.error().is_none(), "{}", accepted.location);
+    assert_eq!(status_of(&site, proposal.id).await, AppointmentStatus::Confirmed);
+    let again = submit(&site, "/api/widget/answer", answer("decline")).await;
+    assert_eq!(again.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged), "answered once");
+}
+
 async fn code_of_address(site: &Site, flow: &str, address: &str) -> (Appointment, String) {
     let mut db = read(site.store.as_ref()).await;
     let request = db.web_request_by_flow(site.clinic, &app::actions::web::digest(flow, "flow")).await.expect("read").expect("the request");
@@ -414,4 +451,5 @@ on_both!(
     a_patient_without_line_books_with_an_emailed_code,
     an_auto_confirm_menu_confirms_with_the_code_and_bad_input_books_nothing,
     emails_reach_a_real_smtp_server_once_even_after_it_was_down,
+    the_clinic_proposes_another_time_and_the_patient_answers_from_the_email,
 );

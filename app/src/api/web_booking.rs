@@ -296,6 +296,28 @@ pub async fn web_cancel(slug: String, reference: String, key: String, lang: Lang
     .await
 }
 
+/// The website patient's answer to the clinic's proposal of another time (`answer`: `accept`
+/// or `decline`), from the e-mail's link.
+#[server(endpoint = "widget/answer")]
+pub async fn web_answer(slug: String, reference: String, key: String, answer: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let accept = match answer.as_str() {
+            "accept" => true,
+            "decline" => false,
+            _ => return Err(crate::error::Problem::BadRequest("answer".into())),
+        };
+        let store = crate::state::store()?;
+        let mut tx = store.write().await?;
+        let clinic = super::liff::ssr::clinic(tx.as_mut(), &slug).await?;
+        let a = crate::actions::web::linked_appointment(tx.as_mut(), clinic.id, reference.trim(), key.trim()).await?;
+        crate::actions::booking::answer_proposal(tx.as_mut(), clinic.id, a.patient_id, a.id, accept, chrono::Utc::now()).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/w/{}/a/{}?k={}&lang={}", clinic.slug, a.reference, urlencoding(key.trim()), lang.code()));
+        Ok(())
+    })
+    .await
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     //! The `.ics` file of a website patient's appointment (`GET /w/{clinic}/a/{reference}/ics?k=…`).

@@ -284,7 +284,10 @@ impl AppError {
             Problem::StatusChanged { current } => Some(*current),
             _ => None,
         };
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        // A plain HTML form post (the widget's, with or without JavaScript) is sent back to its
+        // form with the error in the query: that redirect keeps its status, or the browser would
+        // not follow it.
+        if let (Some(response), false) = (use_context::<leptos_axum::ResponseOptions>(), plain_form_post()) {
             if let Ok(status) = axum::http::StatusCode::from_u16(code.status()) {
                 response.set_status(status);
             }
@@ -313,6 +316,14 @@ pub fn from_framework(error: ServerFnErrorErr) -> AppError {
         other => Problem::internal(other.to_string()),
     };
     AppError::new(problem, request_lang())
+}
+
+/// Whether the request is a browser's own form submission (it accepts HTML), not the page's
+/// client calling for JSON.
+fn plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|accept| accept.contains("text/html")))
+        .unwrap_or(false)
 }
 
 /// The language of the request being answered, from `Accept-Language` (Japanese unless English

@@ -28,6 +28,11 @@ pub struct InboxItem {
     pub phone: String,
     /// `Some(false)`: the patient blocked or never added the clinic's LINE account.
     pub line_friend: Option<bool>,
+    /// How the request came and how the patient hears back: `LINE`, `ウェブ(メール確認済み)`,
+    /// `電話`, `サンドボックス`.
+    pub channel: String,
+    /// A website patient's address (proved by the code before the request reached the inbox).
+    pub email: Option<String>,
     pub menu_id: MenuId,
     pub menu_name: String,
     pub resource_name: String,
@@ -294,6 +299,16 @@ pub mod ssr {
                 Some(Identity::Line { friend, .. }) => *friend,
                 _ => None,
             };
+            let channel = match patient.map(|p| &p.identity) {
+                Some(Identity::Line { .. }) => "LINE",
+                Some(Identity::Email { .. }) => lang.pick("ウェブ(メール確認済み)", "Web (e-mail confirmed)"),
+                Some(Identity::Sandbox) => lang.pick("サンドボックス", "Sandbox"),
+                Some(Identity::Offline) | None => lang.pick("電話", "Phone"),
+            };
+            let email = match patient.map(|p| &p.identity) {
+                Some(Identity::Email { address, .. }) => Some(address.clone()),
+                _ => None,
+            };
             let answers = self
                 .answers
                 .iter()
@@ -319,6 +334,8 @@ pub mod ssr {
                 furigana: details.map(|d| d.furigana.clone()).unwrap_or_default(),
                 phone: details.map(|d| d.phone.clone()).unwrap_or_default(),
                 line_friend,
+                channel: channel.to_string(),
+                email,
                 menu_id: a.menu_id,
                 menu_name: menu.map(|m| lang.pick(&m.name_ja, &m.name_en).to_string()).unwrap_or_default(),
                 resource_name: self.resources.iter().find(|r| r.id == a.resource_id).map(|r| lang.pick(&r.name_ja, &r.name_en).to_string()).unwrap_or_default(),

@@ -25,7 +25,7 @@ pub struct SandboxMessage {
     pub kind: String,
     /// Clinic-local, with the weekday: when it was delivered (or queued, while it waits).
     pub when_sent: String,
-    /// The patient's name, or "sandbox patient".
+    /// The patient's name, or "sandbox patient"; for an e-mail, the address.
     pub recipient_label: String,
     /// `送信済み` / `Sent` …
     pub status: String,
@@ -109,7 +109,12 @@ pub mod ssr {
             id: n.id,
             kind: view.kind,
             when_sent: datetime_label(n.sent_at.unwrap_or(n.created_at), clinic.time_zone, lang),
-            recipient_label: name.unwrap_or_else(|| lang.pick("サンドボックスの患者", "sandbox patient").to_string()),
+            recipient_label: match (n.channel, name) {
+                // An e-mail names the address it went to (the code's went before any name was known).
+                (crate::kinds::Channel::Email, _) => n.recipient.clone(),
+                (_, Some(name)) => name,
+                (_, None) => lang.pick("サンドボックスの患者", "sandbox patient").to_string(),
+            },
             status: view.status_label,
             alt_text,
             html,

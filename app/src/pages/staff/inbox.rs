@@ -163,13 +163,15 @@ fn RequestCard(item: InboxItem, reasons: Vec<String>, notice: RwSignal<Option<No
         <li class="card request" data-testid="request" data-reference=item.reference.clone()>
             <div class="request-head">
                 <h3>{item.patient_name.clone()} <span class="muted">" " {item.furigana.clone()}</span></h3>
+                <span class="channel" data-testid="channel">{item.channel.clone()}</span>
                 <span class="hold" title=move || lang.get().pick("保留期限まで", "Until the hold runs out")>{item.hold_left.clone()}</span>
             </div>
             <p class="request-when"><strong>{item.when.clone()}</strong> " · " {item.menu_name.clone()} " · " {item.resource_name.clone()}
                 {item.queue_number.map(|n| view! { <span>" · " {move || match lang.get() { Lang::Ja => format!("{n}番"), Lang::En => format!("No. {n}") }}</span> })}
             </p>
             {item.replaces.clone().map(|old| view! { <p class="muted">{move || lang.get().pick("予約変更のご希望 — 元の予約: ", "Reschedule of: ")} {old.clone()}</p> })}
-            <p class="muted">{move || lang.get().pick("電話: ", "Phone: ")} {item.phone.clone()} " · " {item.history.clone()} " · "
+            <p class="muted">{move || lang.get().pick("電話: ", "Phone: ")} {item.phone.clone()}
+                {item.email.clone().map(|e| view! { " · " {e} })} " · " {item.history.clone()} " · "
                 {move || lang.get().pick("受付: ", "Sent: ")} {item.requested_at.clone()}</p>
             {friend_warning.then(|| view! { <p class="warning">{move || lang.get().pick("この患者さんは医院のLINE公式アカウントを友だち追加していないため、LINEのお知らせが届きません。お電話でご連絡ください。", "This patient has not added the clinic's LINE account: LINE messages will not reach them. Please call.")}</p> })}
             {(!answers.is_empty()).then(|| view! {

@@ -1,6 +1,7 @@
 //! `/w/{clinic}/a/{reference}?k=…`: a website patient's appointment, opened from an e-mail's
 //! link (top-level, not in the clinic's frame): its status, cancelling it inside the menu's
-//! cut-off (or taking back a request), and the `.ics` file for a calendar.
+//! cut-off (or taking back a request), answering the clinic's proposal of another time, and the
+//! `.ics` file for a calendar.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -8,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::posted_error;
-use crate::api::web_booking::{urlencoding, web_appointment, LinkedAppointment, WebCancel};
+use crate::api::web_booking::{urlencoding, web_appointment, LinkedAppointment, WebAnswer, WebCancel};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
@@ -64,6 +65,26 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, 
             </form>
         }
     });
+    // The clinic proposes another time: the patient accepts it or turns it down here.
+    let answer = a.proposal.then(|| {
+        let form = |answer: &'static str, label: &'static str, class: &'static str| {
+            view! {
+                <form method="post" action=WebAnswer::PATH class="answer-form">
+                    <input type="hidden" name="slug" value=slug.to_string()/>
+                    <input type="hidden" name="reference" value=a.reference.clone()/>
+                    <input type="hidden" name="key" value=key.to_string()/>
+                    <input type="hidden" name="lang" value=l.code()/>
+                    <input type="hidden" name="answer" value=answer/>
+                    <button type="submit" class=class>{label}</button>
+                </form>
+            }
+        };
+        view! {
+            <p>{t("医院から、この日時へのご変更のご提案です。", "The clinic suggests this time instead.")}</p>
+            {form("accept", t("この日時で予約する", "Accept this time"), "button primary")}
+            {form("decline", t("お断りする", "Decline"), "button")}
+        }
+    });
     view! {
         <Title text=format!("{} {}", d.clinic_name, t("のご予約", "— your appointment"))/>
         <header class="widget-head"><h1>{d.clinic_name.clone()}</h1></header>
@@ -77,6 +98,7 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, 
                 <dt>{t("状態", "Status")}</dt><dd class="status">{a.status_label.clone()}</dd>
             </dl>
             {(!a.cancel_note.is_empty()).then(|| view! { <p class="hint">{a.cancel_note.clone()}</p> })}
+            {answer}
             {a.upcoming.then(|| view! { <a class="button" href=ics.clone() download="yoyaku.ics">{t("カレンダーに追加(.ics)", "Add to calendar (.ics)")}</a> })}
             {cancel}
         </section>
