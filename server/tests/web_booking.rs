@@ -345,6 +345,82 @@ async fn the_clinic_proposes_another_time_and_the_patient_answers_from_the_email
     assert_eq!(again.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged), "answered once");
 }
 
+async fn codes_typed_at_once_all_count_and_a_new_code_replaces_the_old(db: &TestDb) {
+    let site = site(db).await;
+    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
+    let flow = sent.flow();
+    let (held, code) = code_of(&site, &flow).await;
+    let verify = |code: &str| form(&[("slug", "demo"), ("flow", &flow), ("code", code), ("lang", "ja")]);
+
+    // Not six digits: no try is spent.
+    let odd = submit(&site, "/api/widget/verify", verify("12ab")).await;
+    let odd = odd.error().expect("refused");
+    assert_eq!((odd.code, odd.field_message("code").is_some()), (app::error::ErrorCode::Invalid, true), "{odd:?}");
+    let request = |site: &Site| {
+        let (store, clinic, id) = (site.store.clone(), site.clinic, held.id);
+        async move { read(store.as_ref()).await.web_request(clinic, id).await.expect("read").expect("request") }
+    };
+    assert_eq!(request(&site).await.code_attempts, 0);
+
+    // A new code: not before a minute has passed, and then the old one no longer works.
+    let now = Utc::now();
+    let too_soon = in_tx!(site.store.as_ref(), |tx| app::actions::web::resend_code(tx, site.clinic, &flow, app::i18n::Lang::Ja, now).await);
+    assert!(matches!(too_soon, Err(app::error::Problem::RateLimited)), "{too_soon:?}");
+    in_tx!(site.store.as_ref(), |tx| app::actions::web::resend_code(tx, site.clinic, &flow, app::i18n::Lang::Ja, now + chrono::Duration::seconds(61)).await)
+        .expect("a second code");
+    let (_, second) = code_of(&site, &flow).await;
+    assert_eq!(request(&site).await.codes_sent, 2);
+    in_tx!(site.store.as_ref(), |tx| app::actions::web::resend_code(tx, site.clinic, &flow, app::i18n::Lang::Ja, now + chrono::Duration::seconds(122)).await)
+        .expect("a third code");
+    let used_up =
+        in_tx!(site.store.as_ref(), |tx| app::actions::web::resend_code(tx, site.clinic, &flow, app::i18n::Lang::Ja, now + chrono::Duration::seconds(183))
+            .await);
+    assert!(matches!(used_up, Err(app::error::Problem::CodesUsedUp)), "{used_up:?}");
+    let (_, third) = code_of(&site, &flow).await;
+    assert_ne!(second, third);
+    if code != third {
+        let old = submit(&site, "/api/widget/verify", verify(&code)).await;
+        assert_eq!(old.error().map(|e| e.code), Some(app::error::ErrorCode::WrongCode), "the first code stopped working");
+    }
+
+    // Eight wrong codes at the same moment: each one counts, the fifth lets the place go, and
+    // the right code cannot slip in after.
+    let wrong = if third == "000000" { "111111" } else { "000000" };
+    let tries = (0..8).map(|_| submit(&site, "/api/widget/verify", verify(wrong)));
+    let answers: Vec<_> = futures::future::join_all(tries).await.into_iter().map(|a| a.error().map(|e| e.code)).collect();
+    assert!(answers.iter().all(|a| a.is_some()), "{answers:?}");
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::CancelledByPatient, "{answers:?}");
+    assert_eq!(request(&site).await.code_attempts, 5, "{answers:?}");
+    let late = submit(&site, "/api/widget/verify", verify(&third)).await;
+    assert_eq!(late.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged));
+
+    // Full-width digits are the same code; a request nobody confirms expires quietly.
+    let (_, other, _) = free_place(&site, Approval::RequiresStaff, 1).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &other, &answers_of(&site, menu).await, "jiro@example.jp")).await;
+    let (second_held, code) = code_of_address(&site, &sent.flow(), "jiro@example.jp").await;
+    let wide: String = code.chars().map(|c| char::from_u32('０' as u32 + c.to_digit(10).expect("digit")).expect("char")).collect();
+    let flow2 = sent.flow();
+    let done = submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow2), ("code", &wide), ("lang", "ja")])).await;
+    assert!(done.location.contains("sent=1"), "{}", done.location);
+    assert_eq!(status_of(&site, second_held.id).await, AppointmentStatus::Requested);
+
+    let (_, third_place, _) = free_place(&site, Approval::RequiresStaff, 2).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &third_place, &answers_of(&site, menu).await, "saburo@example.jp")).await;
+    let (forgotten, _) = code_of_address(&site, &sent.flow(), "saburo@example.jp").await;
+    let line = Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
+    server::notify::Worker::new(site.store.clone(), line).run_once(Utc::now() + chrono::Duration::minutes(16)).await.expect("pass");
+    assert_eq!(status_of(&site, forgotten.id).await, AppointmentStatus::Expired);
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[forgotten.id]).await.expect("notices");
+    assert!(notices.iter().all(|n| n.notice == NoticeType::EmailCode), "no notice of a request nobody confirmed: {notices:?}");
+}
+
+async fn answers_of(site: &Site, menu: MenuId) -> Vec<(String, String)> {
+    let (m, _, answers) = free_place(site, Approval::RequiresStaff, 0).await;
+    assert_eq!(m, menu);
+    answers
+}
+
 async fn code_of_address(site: &Site, flow: &str, address: &str) -> (Appointment, String) {
     let mut db = read(site.store.as_ref()).await;
     let request = db.web_request_by_flow(site.clinic, &app::actions::web::digest(flow, "flow")).await.expect("read").expect("the request");
@@ -452,4 +528,5 @@ on_both!(
     an_auto_confirm_menu_confirms_with_the_code_and_bad_input_books_nothing,
     emails_reach_a_real_smtp_server_once_even_after_it_was_down,
     the_clinic_proposes_another_time_and_the_patient_answers_from_the_email,
+    codes_typed_at_once_all_count_and_a_new_code_replaces_the_old,
 );

@@ -159,18 +159,50 @@ pub enum Verified {
     },
     /// The last try was wrong: the place went back.
     UsedUp,
+    /// The code was right but the place can no longer be given (the day was closed, the menu
+    /// hidden, the time too near meanwhile): the place went back.
+    NoLongerFree,
 }
 
-/// The request of a page's flow token, locked for a change.
+/// The request of a page's flow token, its appointment locked for a change. The request's
+/// counters are read after the lock: codes typed at the same moment wait for each other, so
+/// every wrong one counts (on PostgreSQL; SQLite's transaction already holds the write lock).
 async fn flow_request(tx: &mut dyn Write, clinic: ClinicId, flow: &str) -> Result<(crate::store::WebRequest, Appointment), Problem> {
-    let request = tx.web_request_by_flow(clinic, &digest(flow, "flow")).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
-    let appointment = tx.appointment_for_update(clinic, request.appointment_id).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
+    let found = tx.web_request_by_flow(clinic, &digest(flow, "flow")).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
+    let appointment = tx.appointment_for_update(clinic, found.appointment_id).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
+    let request = tx.web_request(clinic, appointment.id).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
     Ok((request, appointment))
+}
+
+/// The six digits as typed (full-width digits and spaces allowed); anything else is no code at
+/// all and costs no try.
+fn typed_code(code: &str) -> Result<String, Problem> {
+    let digits: String = crate::patients::birth::fold_digits(code).chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(Problem::field("code", crate::error::Reason::NotCode))
+    }
+}
+
+/// Whether the held place can still be given: the day not closed since, the menu not hidden,
+/// the time not too near (the booking rules, with this hold itself left out).
+async fn still_bookable(tx: &mut dyn Write, clinic: &Clinic, menu: &crate::booking::model::Menu, a: &Appointment, now: DateTime<Utc>) -> Result<bool, Problem> {
+    if !menu.active {
+        return Ok(false);
+    }
+    let hours = tx.opening_hours(clinic.id).await?;
+    let exceptions = tx.exceptions(clinic.id, a.service_date, a.service_date).await?;
+    let (from, to) = super::booking::held_window(a.service_date, a.service_date);
+    let booked: Vec<_> = tx.holding(clinic.id, &[a.resource_id], from, to).await?.into_iter().filter(|b| b.id != a.id).collect();
+    let schedule = crate::booking::schedule::Schedule { clinic, hours: &hours, exceptions: &exceptions };
+    Ok(crate::booking::plan_booking_as(schedule, menu, &booked, a.resource_id, a.starts_at, now, BookingSource::Website).is_ok())
 }
 
 /// The patient types the code. Right: the details are saved to the patient and the request
 /// reaches the clinic with the menu's own hold (or is confirmed at once).
 pub async fn verify(tx: &mut dyn Write, clinic: ClinicId, flow: &str, code: &str, now: DateTime<Utc>) -> Result<Verified, Problem> {
+    let code = typed_code(code)?;
     let (request, current) = flow_request(tx, clinic, flow).await?;
     if request.verified_at.is_some() {
         // The same code sent twice (a double tap, a reload): the first one did it.
@@ -184,14 +216,20 @@ pub async fn verify(tx: &mut dyn Write, clinic: ClinicId, flow: &str, code: &str
     }
     let clinic = tx.clinic(clinic).await?.ok_or(Problem::NotFound(Missing::Clinic))?;
     let patient = current.patient_id;
-    if digest(code.trim(), &current.reference) != request.code_digest {
+    let release = Change::new(Transition::Withdraw, Actor::Patient(patient), now);
+    if request.code_attempts >= MAX_CODE_ATTEMPTS || digest(&code, &current.reference) != request.code_digest {
         tx.web_code_failed(current.id).await?;
         let left = MAX_CODE_ATTEMPTS.saturating_sub(request.code_attempts + 1);
         if left == 0 {
-            apply(tx, &clinic, &current, Change::new(Transition::Withdraw, Actor::Patient(patient), now)).await?;
+            apply(tx, &clinic, &current, release).await?;
             return Ok(Verified::UsedUp);
         }
         return Ok(Verified::WrongCode { left });
+    }
+    let menu = tx.menus(clinic.id).await?.into_iter().find(|m| m.id == current.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
+    if !still_bookable(tx, &clinic, &menu, &current, now).await? {
+        apply(tx, &clinic, &current, release).await?;
+        return Ok(Verified::NoLongerFree);
     }
     tx.web_request_verified(current.id, now).await?;
     let typed: DetailsInput = serde_json::from_str(&request.details).map_err(Problem::internal)?;
@@ -200,7 +238,6 @@ pub async fn verify(tx: &mut dyn Write, clinic: ClinicId, flow: &str, code: &str
     if let Ok(details) = crate::patients::validate::details(&typed, today) {
         super::patients::save_details(tx, clinic.id, patient, &details).await?;
     }
-    let menu = tx.menus(clinic.id).await?.into_iter().find(|m| m.id == current.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
     let requested = apply(tx, &clinic, &current, Change::new(Transition::Verify, Actor::Patient(patient), now)).await?;
     let done = match menu.approval {
         Approval::AutoConfirm => apply(tx, &clinic, &requested, Change::new(Transition::Confirm, Actor::Patient(patient), now)).await?,
@@ -246,7 +283,8 @@ pub async fn linked_appointment(tx: &mut dyn crate::store::Reads, clinic: Clinic
     let appointment = tx.appointment_by_reference(clinic, reference).await?.ok_or(Problem::NotFound(Missing::Appointment))?;
     let patient = tx.patient(clinic, appointment.patient_id).await?;
     match patient.map(|p| p.identity) {
-        Some(Identity::Email { key: theirs, .. }) if !key.is_empty() && theirs == key => Ok(appointment),
+        // Compared as digests: the time it takes says nothing about how much of the key was right.
+        Some(Identity::Email { key: theirs, .. }) if !key.is_empty() && digest(&theirs, "link") == digest(key, "link") => Ok(appointment),
         _ => Err(Problem::NotFound(Missing::Appointment)),
     }
 }

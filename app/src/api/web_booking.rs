@@ -233,6 +233,7 @@ pub async fn widget_verify(
             }
             Verified::WrongCode { left } => Err(Problem::WrongCode { left }),
             Verified::UsedUp => Err(Problem::CodesUsedUp),
+            Verified::NoLongerFree => Err(Problem::PlaceTaken),
         }
     })
     .await

@@ -151,6 +151,7 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
             Lang::Ja => format!("パスワードは{min}文字以上にしてください。"),
             Lang::En => format!("The password must have at least {min} characters."),
         },
+        NotCode => pick("メールに記載の6桁の数字を入力してください。", "Please type the 6 digits from the e-mail."),
         NotEmail => pick("メールアドレスを正しく入力してください。", "Please enter a valid e-mail address."),
         NotLiffId => pick("LIFF IDは「1657000000-AbCdEfGh」の形です。", "A LIFF ID looks like 1657000000-AbCdEfGh."),
         NotChannelId => pick("LINEログインのチャネルIDは数字です。", "The LINE Login channel ID is a number."),

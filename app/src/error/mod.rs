@@ -180,6 +180,8 @@ pub enum Reason {
         min: usize,
     },
     NotEmail,
+    /// Not the six digits of an e-mailed code.
+    NotCode,
     NotLiffId,
     NotChannelId,
     NotHttps,

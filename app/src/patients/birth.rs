@@ -111,7 +111,7 @@ impl BirthParts {
 }
 
 /// Full-width digits (０-９), as Japanese keyboards often type them, become ASCII.
-fn fold_digits(s: &str) -> String {
+pub fn fold_digits(s: &str) -> String {
     s.chars().map(|c| if ('０'..='９').contains(&c) { char::from(b'0' + (c as u32 - '０' as u32) as u8) } else { c }).collect()
 }
 

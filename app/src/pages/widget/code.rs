@@ -81,7 +81,10 @@ fn page(slug: &str, look: &Look, flow: &str, v: &FlowView, sent: bool, resent: b
                     crate::i18n::Lang::En => format!("We sent a 6-digit code to {}. The time is held for you until {}.", v.email_hint, v.code_until.clone().unwrap_or_default()),
                 }}</p>
                 {resent.then(|| view! { <p class="note" role="status">{t("新しいコードをお送りしました。前のコードは使えません。", "A new code is on its way; the earlier one no longer works.")}</p> })}
-                {error.map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
+                {error.map(|e| {
+                    let message = e.field_message("code").unwrap_or(e.message);
+                    view! { <p class="error" role="alert">{message}</p> }
+                })}
                 <form method="post" action=WidgetVerify::PATH class="code-form">
                     {hidden()}
                     <div class="field">
