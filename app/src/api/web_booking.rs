@@ -43,6 +43,7 @@ impl LookParams {
     }
 }
 
+/// A query value, percent-encoded (everything but RFC 3986's unreserved characters).
 pub fn urlencoding(value: &str) -> String {
     value
         .bytes()

@@ -20,6 +20,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
 use crate::api::liff::{day_places, liff_menus, menu_calendar, CalendarMonth, MenuChoice};
+use crate::api::web_booking::urlencoding;
 use crate::api::widget::{load_widget, WidgetSetup};
 use crate::api::PlaceView;
 use crate::booking::ids::{MenuId, ResourceId};
@@ -57,33 +58,23 @@ fn read_query(q: &ParamsMap) -> (Look, Choice) {
     (look, choice)
 }
 
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The query of a step: the look, then the choice.
 fn query(look: &Look, choice: &Choice) -> String {
     let mut parts = vec![format!("lang={}", look.lang.code())];
     if let Some(a) = &look.accent {
-        parts.push(format!("accent={}", encode(a)));
+        parts.push(format!("accent={}", urlencoding(a)));
     }
     if !look.origin.is_empty() {
-        parts.push(format!("origin={}", encode(&look.origin)));
+        parts.push(format!("origin={}", urlencoding(&look.origin)));
     }
     if let Some(m) = choice.menu {
         parts.push(format!("menu={m}"));
     }
     if let Some(m) = &choice.month {
-        parts.push(format!("month={}", encode(m)));
+        parts.push(format!("month={}", urlencoding(m)));
     }
     if let Some(d) = &choice.date {
-        parts.push(format!("date={}", encode(d)));
+        parts.push(format!("date={}", urlencoding(d)));
     }
     if let Some(place) = choice.place {
         parts.push(format!("place={}", super::place_param(place)));
@@ -218,7 +209,7 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
         }
         .into_any();
     }
-    let continue_in_line = format!("{}?menu={}&date={}&place={}", setup.line_url, menu.id, encode(&date), super::place_param(place));
+    let continue_in_line = format!("{}?menu={}&date={}&place={}", setup.line_url, menu.id, urlencoding(&date), super::place_param(place));
     let by_email = href(&Choice { by_email: true, ..choice.clone() });
     view! {
         <ChosenPlace slug look menu date place continue_in_line by_email sandbox=setup.sandbox/>
