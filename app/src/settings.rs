@@ -178,6 +178,21 @@ pub fn is_email(email: &str) -> bool {
         && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'))
 }
 
+/// The clinic's own from-address for its e-mails as the owner types it: empty for none, else
+/// one plain address (no display name, nothing that could end a mail header).
+pub fn check_mail_from(typed: &str) -> Result<Option<String>, BadField> {
+    let address = typed.trim();
+    if address.is_empty() {
+        return Ok(None);
+    }
+    let plain = address.bytes().all(|b| b.is_ascii_graphic() && !b"<>\"(),;:[]\\".contains(&b));
+    if plain && is_email(address) {
+        Ok(Some(address.to_string()))
+    } else {
+        Err(BadField::new("mail_from", Reason::NotEmail))
+    }
+}
+
 pub fn check_staff(email: &str, name: &str) -> Result<(), Vec<BadField>> {
     let mut errors = Vec::new();
     if !is_email(email) {
@@ -314,6 +329,15 @@ mod tests {
         assert_eq!(fields(&check_clinic(&clinic).expect_err("bad")), ["clinic-slug", "clinic-name_en"]);
         assert!(check_clinic(&NewClinic { slug: "sakura-2".into(), name_en: "Sakura".into(), ..clinic }).is_ok());
         assert!(is_email("a@b.jp") && !is_email("a@b") && !is_email("a b@c.jp"));
+    }
+
+    #[test]
+    fn a_from_address_is_one_plain_address_or_none() {
+        assert_eq!(check_mail_from("  "), Ok(None));
+        assert_eq!(check_mail_from(" info@sakura-clinic.jp "), Ok(Some("info@sakura-clinic.jp".into())));
+        for wrong in ["Sakura <info@sakura.jp>", "info@sakura.jp\r\nBcc: x@y.jp", "a@b.jp, c@d.jp", "info", "情報@sakura.jp"] {
+            assert_eq!(check_mail_from(wrong), Err(BadField::new("mail_from", Reason::NotEmail)), "{wrong}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use app::notify::email::Email;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -50,23 +50,24 @@ impl Mailer {
         Ok(Mailer::Smtp { transport: builder.build(), from, public_url: public_url.trim_end_matches('/').to_string() })
     }
 
-    /// Sends `email` to `to`, from the clinic's name at the deployment's address.
-    pub async fn send(&self, clinic_name: &str, to: &str, email: &Email, retry_key: &str) -> MailOutcome {
+    /// Sends `email` to `to`, from the clinic's name at its own address (`own_from`) or else at
+    /// the deployment's.
+    pub async fn send(&self, clinic_name: &str, own_from: Option<&str>, to: &str, email: &Email, retry_key: &str) -> MailOutcome {
         let Mailer::Smtp { transport, from, public_url } = self else {
             return MailOutcome::Sent { id: SANDBOX_ID.into() };
         };
         let Ok(to) = to.parse::<Mailbox>() else {
             return MailOutcome::Rejected("the patient's e-mail address cannot be used".into());
         };
-        let from = Mailbox::new(Some(clinic_name.to_string()), from.email.clone());
+        let address = own_from.and_then(|a| a.parse().ok()).unwrap_or_else(|| from.email.clone());
+        let from = Mailbox::new(Some(clinic_name.to_string()), address);
         let id = format!("<{retry_key}@{}>", from.email.domain());
         let message = Message::builder()
             .from(from)
             .to(to)
             .subject(&email.subject)
             .message_id(Some(id.clone()))
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.text(public_url));
+            .multipart(MultiPart::alternative_plain_html(email.text(public_url), email.html(public_url)));
         let message = match message {
             Ok(m) => m,
             Err(e) => return MailOutcome::Rejected(format!("the e-mail could not be made: {e}")),

@@ -123,18 +123,21 @@ impl Worker {
             }
         };
         let clinic = match self.store.read().await {
-            Ok(mut db) => db.clinic(message.clinic_id).await,
+            Ok(mut db) => match db.clinic(message.clinic_id).await {
+                Ok(Some(c)) => db.mail_from(c.id).await.map(|from| Some((c.name_ja, from))),
+                other => other.map(|_| None),
+            },
             Err(e) => Err(e),
         };
-        let clinic_name = match clinic {
-            Ok(Some(c)) => c.name_ja,
+        let (clinic_name, own_from) = match clinic {
+            Ok(Some(sender)) => sender,
             Ok(None) => return DeliveryRecord::Failed { error: "the clinic is gone".into(), request_id: None },
             Err(e) => {
                 tracing::error!(error = %e, notification = %message.id, "cannot read the clinic");
                 return self.retry(message, "the clinic could not be read".into(), None, now);
             }
         };
-        match self.mail.send(&clinic_name, &message.recipient, &email, &message.retry_key).await {
+        match self.mail.send(&clinic_name, own_from.as_deref(), &message.recipient, &email, &message.retry_key).await {
             MailOutcome::Sent { id } => DeliveryRecord::Sent { request_id: Some(id) },
             MailOutcome::RetryLater(reason) => self.retry(message, reason, None, now),
             MailOutcome::Rejected(reason) => DeliveryRecord::Failed { error: reason, request_id: None },
@@ -167,7 +170,7 @@ impl Worker {
     }
 
     /// Runs passes every second until the process ends; every ten minutes it also deletes
-    /// expired sessions and old sign-in attempts.
+    /// expired sessions, old sign-in attempts and old website requests.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut last_cleanup: Option<DateTime<Utc>> = None;

@@ -10,158 +10,16 @@ mod support;
 
 use std::sync::Arc;
 
-use app::booking::ids::{AppointmentId, ClinicId, MenuId};
+use app::booking::ids::MenuId;
 use app::booking::model::Approval;
 use app::booking::status::AppointmentStatus;
-use app::kinds::{Channel, NoticeType, QuestionKind};
+use app::kinds::{Channel, NoticeType};
 use app::notify::email::Email;
 use app::store::*;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::Utc;
-use http_body_util::BodyExt;
+use support::web::*;
 use support::*;
-use tower::ServiceExt;
-
-struct Site {
-    router: axum::Router,
-    store: SharedStore,
-    clinic: ClinicId,
-}
-
-async fn site(db: &TestDb) -> Site {
-    let clinic = server::seed::seed_demo(db.store.as_ref(), Utc::now()).await.expect("seed");
-    let line = Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
-    Site { router: support::router(db.store.clone(), line), store: db.store.clone(), clinic }
-}
-
-fn form(fields: &[(&str, &str)]) -> String {
-    let enc = |s: &str| app::api::web_booking::urlencoding(s);
-    fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
-}
-
-/// What a browser gets for a form post: the status and where it is sent next.
-struct Answer {
-    status: StatusCode,
-    location: String,
-}
-
-impl Answer {
-    /// The error code a refusal carried back to the form (`__err`, as the page reads it).
-    fn error(&self) -> Option<app::error::AppError> {
-        // Back to the form: a redirect the browser follows, whatever the error's own status.
-        assert_eq!(self.status, StatusCode::FOUND, "{}", self.location);
-        let query = self.location.split_once('?')?.1;
-        let err = query.split('&').find_map(|kv| kv.strip_prefix("__err="))?;
-        let err = err.replace("%3D", "=").replace("%2B", "+").replace("%2F", "/");
-        Some(leptos::server_fn::error::ServerFnUrlError::<app::error::AppError>::decode_err(&err))
-    }
-
-    fn flow(&self) -> String {
-        self.location.split("flow=").nth(1).expect("a flow token").split('&').next().expect("token").to_string()
-    }
-}
-
-/// A plain HTML form post from the widget's page (`Referer`: where a refusal goes back to).
-async fn submit(site: &Site, path: &str, body: String) -> Answer {
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .header(header::REFERER, "http://127.0.0.1/w/demo?lang=ja&by=email")
-        .header(header::HOST, "127.0.0.1")
-        .body(Body::from(body))
-        .expect("request");
-    let response = site.router.clone().oneshot(request).await.expect("response");
-    let location = response.headers().get(header::LOCATION).map(|v| v.to_str().expect("ascii").to_string()).unwrap_or_default();
-    Answer { status: response.status(), location }
-}
-
-async fn get(site: &Site, path: &str) -> (StatusCode, String, String) {
-    let request = Request::get(path).header(header::HOST, "127.0.0.1").body(Body::empty()).expect("request");
-    let response = site.router.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let kind = response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().expect("ascii").to_string()).unwrap_or_default();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
-    (status, kind, String::from_utf8(body.to_vec()).expect("utf-8"))
-}
-
-/// The demo's menu that `approval` says, a free place of it (`resource-start`) on the `skip`-th
-/// day with room, and answers to its required questions.
-async fn free_place(site: &Site, approval: Approval, skip: usize) -> (MenuId, String, Vec<(String, String)>) {
-    let mut db = read(site.store.as_ref()).await;
-    let clinic = db.clinic(site.clinic).await.expect("read").expect("demo");
-    let menu = db
-        .menus(site.clinic)
-        .await
-        .expect("menus")
-        .into_iter()
-        .find(|m| m.active && m.approval == approval && m.mode.kind() == app::kinds::ModeKind::Slot)
-        .expect("a menu");
-    let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
-    let offers = app::actions::booking::availability(db.as_mut(), &clinic, &menu, today + chrono::Days::new(1), today + chrono::Days::new(20), Utc::now())
-        .await
-        .expect("availability");
-    // One place of a menu a day per patient: each call takes another day.
-    let mut days: Vec<_> = offers.iter().map(|o| o.date).collect();
-    days.dedup();
-    let day = *days.get(skip).expect("a day with room");
-    let offer = offers.iter().find(|o| o.date == day).expect("a free place");
-    let answers = db
-        .questions(site.clinic)
-        .await
-        .expect("questions")
-        .into_iter()
-        .filter(|q| q.menu_id == menu.id && q.required)
-        .map(|q| {
-            let answer = match q.kind {
-                QuestionKind::YesNo => "no".to_string(),
-                QuestionKind::Choice => q.spec.choices_ja[0].clone(),
-                QuestionKind::Text => "特になし".to_string(),
-            };
-            (format!("answers[{}]", q.id.0), answer)
-        })
-        .collect();
-    (menu.id, format!("{}-{}", offer.resource_id, offer.starts_at.timestamp()), answers)
-}
-
-fn request_body(menu: MenuId, place: &str, answers: &[(String, String)], email: &str) -> String {
-    let menu = menu.to_string();
-    let mut fields: Vec<(&str, &str)> = vec![
-        ("slug", "demo"),
-        ("menu", &menu),
-        ("place", place),
-        ("name", "山田 花子"),
-        ("furigana", "ヤマダ ハナコ"),
-        ("phone", "090-1111-2222"),
-        ("birth_era", "showa"),
-        ("birth_year", "50"),
-        ("birth_month", "4"),
-        ("birth_day", "1"),
-        ("email", email),
-        ("consent", "yes"),
-        ("lang", "ja"),
-    ];
-    fields.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    form(&fields)
-}
-
-/// The appointment a flow token belongs to, and the code its latest e-mail carries.
-async fn code_of(site: &Site, flow: &str) -> (Appointment, String) {
-    let mut db = read(site.store.as_ref()).await;
-    let request = db.web_request_by_flow(site.clinic, &app::actions::web::digest(flow, "flow")).await.expect("read").expect("the request");
-    let appointment = db.appointment(site.clinic, request.appointment_id).await.expect("read").expect("appointment");
-    let notices = db.notifications(site.clinic, &[appointment.id]).await.expect("notices");
-    let mail = notices.iter().rev().find(|n| n.notice == NoticeType::EmailCode).expect("a code e-mail");
-    assert_eq!((mail.channel, mail.recipient.as_str()), (Channel::Email, "hanako@example.jp"));
-    let email = Email::parse(&mail.payload).expect("an e-mail");
-    let code: String = email.subject.chars().filter(char::is_ascii_digit).collect();
-    assert_eq!(code.len(), 6, "{}", email.subject);
-    (appointment, code)
-}
-
-async fn status_of(site: &Site, id: AppointmentId) -> AppointmentStatus {
-    read(site.store.as_ref()).await.appointment(site.clinic, id).await.expect("read").expect("appointment").status
-}
 
 async fn a_patient_without_line_books_with_an_emailed_code(db: &TestDb) {
     let site = site(db).await;
@@ -291,6 +149,11 @@ async fn an_auto_confirm_menu_confirms_with_the_code_and_bad_input_books_nothing
     let done = submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
     assert!(done.location.contains("sent=1"), "{}", done.location);
     assert_eq!(status_of(&site, held.id).await, AppointmentStatus::Confirmed);
+    // A day on, the worker forgets the request's typed details and tokens; the visit stays.
+    let later = Utc::now() + chrono::Duration::days(2);
+    in_tx!(site.store.as_ref(), |tx| Ok(tx.forget_expired(later, later - chrono::Duration::days(1)).await?)).expect("forget");
+    assert_eq!(read(site.store.as_ref()).await.web_request(site.clinic, held.id).await.expect("read"), None);
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::Confirmed);
     let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices");
     assert!(notices.iter().any(|n| n.notice == NoticeType::Confirmed && n.channel == Channel::Email), "the confirmation e-mail");
 
@@ -415,63 +278,83 @@ async fn codes_typed_at_once_all_count_and_a_new_code_replaces_the_old(db: &Test
     assert!(notices.iter().all(|n| n.notice == NoticeType::EmailCode), "no notice of a request nobody confirmed: {notices:?}");
 }
 
-async fn answers_of(site: &Site, menu: MenuId) -> Vec<(String, String)> {
-    let (m, _, answers) = free_place(site, Approval::RequiresStaff, 0).await;
-    assert_eq!(m, menu);
-    answers
-}
-
-async fn code_of_address(site: &Site, flow: &str, address: &str) -> (Appointment, String) {
-    let mut db = read(site.store.as_ref()).await;
-    let request = db.web_request_by_flow(site.clinic, &app::actions::web::digest(flow, "flow")).await.expect("read").expect("the request");
-    assert_eq!(request.email, address);
-    let appointment = db.appointment(site.clinic, request.appointment_id).await.expect("read").expect("appointment");
-    let notices = db.notifications(site.clinic, &[appointment.id]).await.expect("notices");
-    let mail = Email::parse(&notices.iter().find(|n| n.notice == NoticeType::EmailCode).expect("code").payload).expect("e-mail");
-    (appointment, mail.subject.chars().filter(char::is_ascii_digit).collect())
-}
-
-/// A free local port for the SMTP server.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-struct SmtpServer(std::process::Child);
-
-impl SmtpServer {
-    fn start(port: u16, dir: &std::path::Path) -> SmtpServer {
-        use std::io::BufRead;
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_server.py");
-        let mut child = std::process::Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(port.to_string())
-            .arg(dir)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("Debian's python3 with aiosmtpd (scripts/test installs it)");
-        let mut ready = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut ready).expect("read");
-        assert_eq!(ready.trim(), "ready", "the SMTP server did not start");
-        SmtpServer(child)
+/// The link key of an e-mail patient (what their e-mails' links carry).
+async fn link_key(site: &Site, patient: app::booking::ids::PatientId) -> String {
+    match read(site.store.as_ref()).await.patient(site.clinic, patient).await.expect("read").expect("patient").identity {
+        Identity::Email { key, .. } => key,
+        other => panic!("an e-mail patient: {other:?}"),
     }
 }
 
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Books `place` by e-mail for `address` and types the right code.
+async fn booked(site: &Site, menu: MenuId, place: &str, answers: &[(String, String)], address: &str) -> Appointment {
+    let sent = submit(site, "/api/widget/send", request_body(menu, place, answers, address)).await;
+    let flow = sent.flow();
+    let (held, code) = code_of_address(site, &flow, address).await;
+    let done = submit(site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    assert!(done.location.contains("sent=1"), "{}", done.location);
+    held
 }
 
-fn kept(dir: &std::path::Path) -> Vec<String> {
-    let mut mails: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .map(|e| std::fs::read_to_string(e.path()).expect("mail"))
-        .collect();
-    mails.sort();
-    mails
+/// A confirmed visit moves from the e-mail's link, with its answers: for a menu that confirms at
+/// once the new time is confirmed and the old let go; for one the clinic approves, the new time
+/// waits in the inbox while the old stays, and a second move waits for it. A wrong key, another
+/// clinic's place or a request (not a visit) moves nothing.
+async fn a_website_patient_moves_a_visit_from_the_emails_link(db: &TestDb) {
+    let site = site(db).await;
+    let moving = |reference: &str, key: &str, place: &str| form(&[("slug", "demo"), ("reference", reference), ("key", key), ("place", place), ("lang", "ja")]);
+
+    let (menu, place, answers) = free_place(&site, Approval::AutoConfirm, 0).await;
+    let old = booked(&site, menu, &place, &answers, "hanako@example.jp").await;
+    assert_eq!(status_of(&site, old.id).await, AppointmentStatus::Confirmed);
+    let key = link_key(&site, old.patient_id).await;
+    let (status, _, page) = get(&site, &format!("/w/demo/a/{}?k={key}&lang=ja", old.reference)).await;
+    assert!(status.is_success() && page.contains("日時を変更する") && page.contains(&format!("replaces={}", old.reference)), "{status}");
+    let (status, _, page) = get(&site, &format!("/w/demo?lang=ja&menu={menu}&replaces={}&k={key}", old.reference)).await;
+    assert!(status.is_success() && page.contains("ご予約の日時を変更します") && !page.contains("メニュー選択に戻る"), "{status}");
+
+    let (_, second, _) = free_place(&site, Approval::AutoConfirm, 1).await;
+    let forged = submit(&site, "/api/widget/move", moving(&old.reference, "wrong-key", &second)).await;
+    assert_eq!(forged.error().map(|e| e.code), Some(app::error::ErrorCode::AppointmentNotFound));
+    let nowhere = submit(&site, "/api/widget/move", moving(&old.reference, &key, "999999-1780000000")).await;
+    assert!(nowhere.error().is_some_and(|e| e.status < 500), "{}", nowhere.location);
+    assert_eq!(status_of(&site, old.id).await, AppointmentStatus::Confirmed, "nothing moved");
+
+    let moved = submit(&site, "/api/widget/move", moving(&old.reference, &key, &second)).await;
+    assert!(moved.error().is_none() && moved.location.contains("moved=1"), "{}", moved.location);
+    let reference = moved.location.trim_start_matches("/w/demo/a/").split('?').next().expect("reference").to_string();
+    let new = read(site.store.as_ref()).await.appointment_by_reference(site.clinic, &reference).await.expect("read").expect("the new visit");
+    assert_eq!((new.status, new.patient_id, new.replaces_id), (AppointmentStatus::Confirmed, old.patient_id, Some(old.id)));
+    assert_eq!(status_of(&site, old.id).await, AppointmentStatus::CancelledByPatient, "the old place is free again");
+    let answers_kept = read(site.store.as_ref()).await.answers(site.clinic, &[old.id, new.id]).await.expect("answers");
+    let of = |id| answers_kept.iter().filter(|(a, _, _)| *a == id).map(|(_, q, v)| (*q, v.clone())).collect::<Vec<_>>();
+    assert_eq!(of(new.id), of(old.id), "the answers go with the visit");
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[new.id]).await.expect("notices");
+    assert!(notices.iter().any(|n| n.notice == NoticeType::Confirmed && n.channel == Channel::Email), "{notices:?}");
+    let again = submit(&site, "/api/widget/move", moving(&old.reference, &key, &place)).await;
+    assert_eq!(again.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged), "a cancelled visit does not move");
+
+    // A menu the clinic approves: the move is a request; the visit stays until it is approved.
+    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
+    let old = booked(&site, menu, &place, &answers, "jiro@example.jp").await;
+    let key = link_key(&site, old.patient_id).await;
+    let (_, second, _) = free_place(&site, Approval::RequiresStaff, 2).await;
+    let request = submit(&site, "/api/widget/move", moving(&old.reference, &key, &second)).await;
+    assert_eq!(request.error().map(|e| e.code), Some(app::error::ErrorCode::StatusChanged), "a request moves by being withdrawn");
+    let clinic = clinic_row(site.store.as_ref(), site.clinic).await;
+    let owner = read(site.store.as_ref()).await.staff_members(site.clinic).await.expect("staff")[0].id;
+    in_tx!(site.store.as_ref(), |tx| app::actions::reception::approve(tx, desk(&clinic, owner, Utc::now()), old.id).await).expect("approved");
+    let moved = submit(&site, "/api/widget/move", moving(&old.reference, &key, &second)).await;
+    assert!(moved.location.contains("moved=1"), "{}", moved.location);
+    let reference = moved.location.trim_start_matches("/w/demo/a/").split('?').next().expect("reference").to_string();
+    let new = read(site.store.as_ref()).await.appointment_by_reference(site.clinic, &reference).await.expect("read").expect("the request");
+    assert_eq!(new.status, AppointmentStatus::Requested);
+    assert_eq!(status_of(&site, old.id).await, AppointmentStatus::Confirmed, "kept until the clinic answers");
+    let (_, third, _) = free_place(&site, Approval::RequiresStaff, 3).await;
+    let twice = submit(&site, "/api/widget/move", moving(&old.reference, &key, &third)).await;
+    assert_eq!(twice.error().map(|e| e.code), Some(app::error::ErrorCode::AlreadyMoving));
+    in_tx!(site.store.as_ref(), |tx| app::actions::reception::approve(tx, desk(&clinic, owner, Utc::now()), new.id).await).expect("approved");
+    assert_eq!(status_of(&site, old.id).await, AppointmentStatus::CancelledByPatient, "released by the approval");
 }
 
 async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb) {
@@ -486,6 +369,8 @@ async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb
         server::mail::Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), None, None, "yoyaku@clinic.example.jp", "https://yoyaku.example.jp").expect("mailer");
     let line = Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
     let worker = server::notify::Worker::new(site.store.clone(), line).with_mail(Arc::new(mailer));
+    // The clinic sends from its own address.
+    in_tx!(site.store.as_ref(), |tx| app::actions::settings::save_mail_from(tx, system(site.clinic), "info@sakura.example.jp").await).expect("from");
     let code_notice = |n: &NotificationRecord| n.notice == NoticeType::EmailCode;
 
     // The server is down: the e-mail waits for a retry.
@@ -502,6 +387,11 @@ async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb
     let mails = kept(dir.path());
     assert_eq!(mails.len(), 1, "delivered once");
     assert!(mails[0].contains(&code) && mails[0].contains("hanako@example.jp"), "{}", mails[0]);
+    let from = mails[0].lines().find(|l| l.starts_with("From: ")).expect("a From header");
+    assert!(from.ends_with("<info@sakura.example.jp>"), "{from}");
+    // Text and HTML, each UTF-8.
+    assert!(mails[0].contains("multipart/alternative"), "{}", mails[0]);
+    assert!(mails[0].contains("Content-Type: text/plain; charset=utf-8") && mails[0].contains("Content-Type: text/html; charset=utf-8"), "{}", mails[0]);
     let record = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices").into_iter().find(code_notice).expect("code");
     assert_eq!(record.status, app::kinds::DeliveryStatus::Sent);
     assert!(record.line_request_id.as_deref().is_some_and(|id| id.contains(&record.retry_key)), "Message-ID from the retry key");
@@ -529,4 +419,5 @@ on_both!(
     emails_reach_a_real_smtp_server_once_even_after_it_was_down,
     the_clinic_proposes_another_time_and_the_patient_answers_from_the_email,
     codes_typed_at_once_all_count_and_a_new_code_replaces_the_old,
+    a_website_patient_moves_a_visit_from_the_emails_link,
 );

@@ -40,7 +40,26 @@ async fn the_owner_lists_the_websites_as_origins(db: &TestDb) {
     assert!(websites(s, a.clinic).await.is_empty());
 }
 
-on_both!(the_owner_lists_the_websites_as_origins);
+/// The clinic's own from-address: one plain address or none; a wrong one changes nothing.
+async fn the_owner_sets_the_clinics_own_from_address(db: &TestDb) {
+    let s = db.store.as_ref();
+    let a = clinic(s, "clinic-a").await;
+    let b = clinic(s, "clinic-b").await;
+    let by = system(a.clinic);
+    let stored = in_tx!(s, |tx| settings::save_mail_from(tx, by, " info@clinic-a.jp ").await).expect("saved");
+    assert_eq!(stored.as_deref(), Some("info@clinic-a.jp"));
+    assert_eq!(read(s).await.mail_from(a.clinic).await.expect("read").as_deref(), Some("info@clinic-a.jp"));
+    assert_eq!(read(s).await.mail_from(b.clinic).await.expect("read"), None, "another clinic's is its own");
+    let wrong = in_tx!(s, |tx| settings::save_mail_from(tx, by, "info@clinic-a.jp\r\nBcc: all@example.jp").await);
+    assert!(matches!(wrong, Err(app::error::Problem::Invalid(ref f)) if f[0].field == "mail_from"), "{wrong:?}");
+    assert_eq!(read(s).await.mail_from(a.clinic).await.expect("read").as_deref(), Some("info@clinic-a.jp"));
+    let audit = read(s).await.settings_audit(a.clinic, 10).await.expect("audit");
+    assert!(audit[0].summary.contains("info@clinic-a.jp"), "{:?}", audit[0]);
+    in_tx!(s, |tx| settings::save_mail_from(tx, by, "").await).expect("emptied");
+    assert_eq!(read(s).await.mail_from(a.clinic).await.expect("read"), None);
+}
+
+on_both!(the_owner_lists_the_websites_as_origins, the_owner_sets_the_clinics_own_from_address);
 
 struct App {
     router: axum::Router,

@@ -308,6 +308,16 @@ pub async fn save_website_origins(tx: &mut dyn Write, by: Editor, typed: &str) -
     Ok(origins)
 }
 
+/// The address the clinic's e-mails to patients come from (`None`: the deployment's own, under
+/// the clinic's name). The deployment's mail server must be allowed to send for its domain.
+pub async fn save_mail_from(tx: &mut dyn Write, by: Editor, typed: &str) -> Result<Option<String>, Problem> {
+    let address = settings::check_mail_from(typed)?;
+    tx.set_mail_from(by.clinic, address.as_deref()).await?;
+    let shown = address.clone().unwrap_or_else(|| "既定 default".into());
+    audit(tx, by, SettingsArea::Website, format!("メールの差出人 mail from: {shown}")).await?;
+    Ok(address)
+}
+
 /// Connects or changes the LINE channels. A secret left `None` keeps the stored one (the console
 /// never shows secrets back, so an empty field means "unchanged"). `None` removes the channels:
 /// the clinic goes back to sandbox mode.

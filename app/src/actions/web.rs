@@ -288,3 +288,35 @@ pub async fn linked_appointment(tx: &mut dyn crate::store::Reads, clinic: Clinic
         _ => Err(Problem::NotFound(Missing::Appointment)),
     }
 }
+
+/// The website patient moves a confirmed visit to another place of its menu, from the e-mail's
+/// link: the link key proves the address, so no code is needed. The new place is what a LINE
+/// patient's reschedule would be (a request, or confirmed at once for a menu that confirms at
+/// once); the old visit stays until the new one is confirmed. The visit's answers go with it,
+/// checked again against the menu's questions as they are now.
+pub async fn move_by_link(
+    tx: &mut dyn Write,
+    clinic: ClinicId,
+    reference: &str,
+    key: &str,
+    place: (ResourceId, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> Result<Appointment, Problem> {
+    let old = linked_appointment(tx, clinic, reference, key).await?;
+    let questions: Vec<_> = tx.questions(clinic).await?.into_iter().filter(|q| q.menu_id == old.menu_id).collect();
+    let given: Vec<_> = tx.answers(clinic, &[old.id]).await?.into_iter().map(|(_, q, a)| (q, a)).collect();
+    let answers = crate::patients::validate::answers(&questions, &given).map_err(|_| Problem::QuestionsChanged)?;
+    let booking = Booking {
+        clinic,
+        menu: old.menu_id,
+        resource: place.0,
+        starts_at: place.1,
+        patient: old.patient_id,
+        actor: Actor::Patient(old.patient_id),
+        source: BookingSource::Patient,
+        answers,
+        replaces: Some(old.id),
+        now,
+    };
+    book(tx, &booking).await
+}

@@ -298,6 +298,26 @@ pub async fn web_cancel(slug: String, reference: String, key: String, lang: Lang
     .await
 }
 
+/// The website patient moves a confirmed visit to `place` (`{resource}-{start}`), from the
+/// e-mail's link; then the new request's (or visit's) page.
+#[server(endpoint = "widget/move")]
+pub async fn web_move(slug: String, reference: String, key: String, place: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        use crate::error::Problem;
+        crate::api::limits::check(crate::api::limits::Limited::BookingRequest)?;
+        let (resource, starts_at) = crate::pages::parse_place(place.trim()).ok_or_else(|| Problem::BadRequest("place".into()))?;
+        let starts_at = crate::api::ssr::timestamp("place", starts_at)?;
+        let store = crate::state::store()?;
+        let mut tx = store.write().await?;
+        let clinic = super::liff::ssr::clinic(tx.as_mut(), &slug).await?;
+        let moved = crate::actions::web::move_by_link(tx.as_mut(), clinic.id, reference.trim(), key.trim(), (resource, starts_at), chrono::Utc::now()).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/w/{}/a/{}?k={}&lang={}&moved=1", clinic.slug, moved.reference, urlencoding(key.trim()), lang.code()));
+        Ok(())
+    })
+    .await
+}
+
 /// The website patient's answer to the clinic's proposal of another time (`answer`: `accept`
 /// or `decline`), from the e-mail's link.
 #[server(endpoint = "widget/answer")]

@@ -104,6 +104,10 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "確認コードの入力を待っている仮予約が多すぎます。届いたメールのコードを入力するか、15分ほど待ってからお試しください。",
             "Too many requests are waiting for their e-mail code. Enter the code you received, or wait 15 minutes and try again.",
         ),
+        QuestionsChanged => pick(
+            "医院の問診の内容が変わったため、このご予約はここでは変更できません。お手数ですが、新しくご予約のうえ、こちらのご予約をキャンセルしてください。",
+            "The clinic's questions have changed, so this visit cannot be moved here. Please book a new time, then cancel this one.",
+        ),
         LineUnavailable(_) => {
             pick("LINEに接続できませんでした。しばらくしてからお試しください。", "LINE cannot be reached right now. Please try again shortly.")
         }

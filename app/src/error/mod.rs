@@ -97,6 +97,8 @@ pub enum ErrorCode {
     CodesUsedUp,
     /// Too many website requests waiting for their e-mail code.
     TooManyWaiting,
+    /// The menu's questions changed since the visit was booked: it cannot be moved as it is.
+    QuestionsChanged,
     /// LINE cannot be reached right now.
     LineUnavailable,
     /// The database cannot be reached right now.
@@ -132,6 +134,7 @@ impl ErrorCode {
             | LastOwner
             | OwnAccount
             | QuestionAnswered
+            | QuestionsChanged
             | ClosureHasVisits => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused | WrongCode => 422,

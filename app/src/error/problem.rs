@@ -118,6 +118,9 @@ pub enum Problem {
     /// Too many website requests still waiting for their code (one address's, or the clinic's).
     #[error("too many requests waiting for their e-mail code")]
     TooManyWaiting,
+    /// A visit moved from the e-mail's link: its answers no longer fit the menu's questions.
+    #[error("the menu's questions changed since the visit was booked")]
+    QuestionsChanged,
     #[error("LINE is unavailable: {0}")]
     LineUnavailable(String),
     #[error("the database is unavailable: {0}")]
@@ -185,6 +188,7 @@ impl Problem {
             WrongCode { .. } => ErrorCode::WrongCode,
             CodesUsedUp => ErrorCode::CodesUsedUp,
             TooManyWaiting => ErrorCode::TooManyWaiting,
+            QuestionsChanged => ErrorCode::QuestionsChanged,
             LineUnavailable(_) => ErrorCode::LineUnavailable,
             Unavailable(_) => ErrorCode::Unavailable,
             Internal(_) => ErrorCode::Internal,

@@ -29,6 +29,22 @@ impl Email {
         text
     }
 
+    /// The same text as HTML, for mail programs that show that part: every line escaped, the
+    /// link a real link. Nothing is in it that the text lacks.
+    pub fn html(&self, base: &str) -> String {
+        let lines: Vec<String> = self.body.lines().map(|l| if l.is_empty() { String::new() } else { escape(l) }).collect();
+        let mut html = format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\n", escape(&self.subject));
+        html.push_str("<body style=\"font-family: sans-serif; font-size: 16px; line-height: 1.6; color: #1a1a1a\">\n<p>");
+        html.push_str(&lines.join("<br>\n").replace("<br>\n<br>\n", "</p>\n<p>"));
+        html.push_str("</p>\n");
+        if let Some((label, path)) = &self.link {
+            let url = escape(&format!("{}{path}", base.trim_end_matches('/')));
+            html.push_str(&format!("<p>{}<br>\n<a href=\"{url}\">{url}</a></p>\n", escape(label)));
+        }
+        html.push_str("</body></html>\n");
+        html
+    }
+
     pub fn parse(payload: &str) -> Result<Email, serde_json::Error> {
         serde_json::from_str(payload)
     }
@@ -36,6 +52,10 @@ impl Email {
     pub fn payload(&self) -> String {
         serde_json::to_string(self).expect("an e-mail serialises")
     }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn footer(clinic: &str, lang: Lang) -> String {
@@ -117,6 +137,16 @@ mod tests {
         let text = mail.text("https://yoyaku.example.jp/");
         assert!(text.contains("\nhttps://yoyaku.example.jp/w/demo/a/r1?k=key\n"), "{text}");
         assert_eq!(Email::parse(&mail.payload()).expect("round trip"), mail);
+    }
+
+    #[test]
+    fn the_html_part_says_what_the_text_says_escaped_with_a_real_link() {
+        let mail = notice_email(&notice(NoticeKind::CancelledByClinic { message: "<b>休診</b> & 臨時".into() }));
+        let html = mail.html("https://yoyaku.example.jp");
+        assert!(html.contains("医院より: &lt;b&gt;休診&lt;/b&gt; &amp; 臨時"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains(r#"<a href="https://yoyaku.example.jp/w/demo/a/r1?k=key">"#), "{html}");
+        assert!(html.contains("日時: 12月3日(木) 10:00<br>"), "{html}");
     }
 
     #[test]

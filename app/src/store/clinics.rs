@@ -144,6 +144,8 @@ pub trait ClinicReads {
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError>;
     /// The websites that may frame the clinic's widget (origins; see `settings::check_origins`).
     async fn website_origins(&mut self, clinic: ClinicId) -> Result<Vec<String>, StoreError>;
+    /// The address the clinic's e-mails come from, when it has its own.
+    async fn mail_from(&mut self, clinic: ClinicId) -> Result<Option<String>, StoreError>;
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError>;
     /// The newest settings changes first, at most `limit`.
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError>;
@@ -181,6 +183,8 @@ pub trait ClinicWrites {
     async fn set_clinic_options(&mut self, clinic: ClinicId, options: ClinicOptions) -> Result<(), StoreError>;
     async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError>;
     async fn set_website_origins(&mut self, clinic: ClinicId, origins: &[String]) -> Result<(), StoreError>;
+    /// `None`: the deployment's own address.
+    async fn set_mail_from(&mut self, clinic: ClinicId, address: Option<&str>) -> Result<(), StoreError>;
     /// `None` removes the LINE channels (the clinic goes back to sandbox mode).
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError>;
     /// Adds a question at the end of the menu's list.

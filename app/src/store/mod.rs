@@ -136,9 +136,10 @@ pub struct Editor {
 /// Deletes what has served its time, and remembers LINE's webhook events.
 #[async_trait]
 pub trait Housekeeping {
-    /// Expired staff and patient sessions, and sign-in attempts and kept answers of actions older
-    /// than `attempts_before` (kept a day: for rate limiting and review, and for a retry of a
-    /// lost reply). Returns how many rows went.
+    /// Expired staff and patient sessions, and sign-in attempts, kept answers of actions and
+    /// website requests (their typed details and tokens) older than `attempts_before` (kept a
+    /// day: for rate limiting and review, for a retry of a lost reply, for the code page).
+    /// Returns how many rows went.
     async fn forget_expired(&mut self, now: DateTime<Utc>, attempts_before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Remembers a webhook event id, in the transaction that processes the event; `false` when it
     /// was already processed (a redelivery). A concurrent redelivery waits for the first.

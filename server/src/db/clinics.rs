@@ -100,6 +100,12 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
         Ok(lines.lines().map(str::to_owned).collect())
     }
 
+    async fn mail_from(&mut self, clinic: ClinicId) -> Result<Option<String>, StoreError> {
+        let q = sql("SELECT mail_from FROM clinics WHERE id = $1").bind(clinic);
+        let (address,): (String,) = self.optional(q).await?.unwrap_or_default();
+        Ok(Some(address).filter(|a| !a.is_empty()))
+    }
+
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError> {
         let clinic = ClinicReads::clinic(self, clinic).await?.ok_or_else(|| StoreError::corrupt("options of no clinic"))?;
         Ok(ClinicOptions { open_on_holidays: clinic.open_on_holidays, reminder_hour: clinic.reminder_hour, booking_limit: clinic.booking_limit })
@@ -216,6 +222,10 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
 
     async fn set_website_origins(&mut self, clinic: ClinicId, origins: &[String]) -> Result<(), StoreError> {
         self.execute(sql("UPDATE clinics SET website_origins = $1 WHERE id = $2").bind(origins.join("\n")).bind(clinic)).await.map(drop)
+    }
+
+    async fn set_mail_from(&mut self, clinic: ClinicId, address: Option<&str>) -> Result<(), StoreError> {
+        self.execute(sql("UPDATE clinics SET mail_from = $1 WHERE id = $2").bind(address.unwrap_or_default()).bind(clinic)).await.map(drop)
     }
 
     async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError> {

@@ -18,6 +18,9 @@ impl<B: Backend, C: Held<B>> Housekeeping for Session<B, C> {
             ("DELETE FROM patient_sessions WHERE expires_at <= $1", now),
             ("DELETE FROM sign_in_attempts WHERE at < $1", attempts_before),
             ("DELETE FROM idempotency_keys WHERE created_at < $1", attempts_before),
+            // What a website patient typed waits here only for the code (then it is the
+            // patient's, or nobody's): the appointment itself stays.
+            ("DELETE FROM web_requests WHERE code_sent_at < $1", attempts_before),
         ] {
             deleted += self.execute(sql(statement).bind(at)).await?;
         }

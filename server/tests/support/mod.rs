@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod web;
+
 use std::sync::Once;
 
 pub use app::actions::{self, booking::Booking, reception::Desk, settings};

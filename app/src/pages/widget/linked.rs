@@ -22,6 +22,7 @@ pub fn WidgetAppointmentPage() -> impl IntoView {
     let key = query.get("k").unwrap_or_default();
     let lang = query.get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default();
     let cancelled = query.get("cancelled").is_some();
+    let moved = query.get("moved").is_some();
     let error = posted_error(&query);
     let (s, r, k) = (slug.clone(), reference.clone(), key.clone());
     let data = Resource::new(move || (), move |_| web_appointment(s.clone(), r.clone(), k.clone(), lang));
@@ -32,7 +33,7 @@ pub fn WidgetAppointmentPage() -> impl IntoView {
                     let (slug, key, error) = (slug.clone(), key.clone(), error.clone());
                     Suspend::new(async move {
                         match data.await {
-                            Ok(d) => page(&slug, &key, lang, &d, cancelled, error).into_any(),
+                            Ok(d) => page(&slug, &key, lang, &d, Done { cancelled, moved }, error).into_any(),
                             Err(e) => {
                                 super::answer_status(e.status);
                                 view! { <p class="error" role="alert">{e.message}</p> }.into_any()
@@ -45,7 +46,13 @@ pub fn WidgetAppointmentPage() -> impl IntoView {
     }
 }
 
-fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, error: Option<AppError>) -> impl IntoView {
+/// What the patient has just done here (the page a form redirected to).
+struct Done {
+    cancelled: bool,
+    moved: bool,
+}
+
+fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error: Option<AppError>) -> impl IntoView {
     let t = move |ja: &'static str, en: &'static str| l.pick(ja, en);
     let a = &d.appointment;
     let ics = format!("/w/{slug}/a/{}/ics?k={}", a.reference, urlencoding(key));
@@ -64,6 +71,11 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, 
                 <button type="submit" class="button danger">{label}</button>
             </form>
         }
+    });
+    // Moving the visit: the widget's days and times of the same menu, then a confirmation.
+    let move_to = a.can_reschedule.then(|| {
+        let href = format!("/w/{slug}?lang={}&menu={}&replaces={}&k={}", l.code(), a.menu_id, urlencoding(&a.reference), urlencoding(key));
+        view! { <a class="button" href=href>{t("日時を変更する", "Move to another time")}</a> }
     });
     // The clinic proposes another time: the patient accepts it or turns it down here.
     let answer = a.proposal.then(|| {
@@ -90,7 +102,11 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, 
         <header class="widget-head"><h1>{d.clinic_name.clone()}</h1></header>
         <section class="card review" aria-labelledby="linked-title">
             <h2 id="linked-title">{t("ご予約の内容", "Your appointment")}</h2>
-            {cancelled.then(|| view! { <p class="note" role="status">{t("取り消しました。", "It is cancelled.")}</p> })}
+            {done.cancelled.then(|| view! { <p class="note" role="status">{t("取り消しました。", "It is cancelled.")}</p> })}
+            {done.moved.then(|| view! { <p class="note" role="status">{t(
+                "日時の変更を受け付けました。確定すると、元のご予約は取り消されます(メールでお知らせします)。",
+                "Your new time is received. Once it is confirmed, the old visit is cancelled (you will get an e-mail).",
+            )}</p> })}
             {error.map(|e| view! { <p class="error" role="alert">{e.message}</p> })}
             <dl>
                 <dt>{t("メニュー", "Menu")}</dt><dd>{a.menu_name.clone()}</dd>
@@ -100,6 +116,7 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, cancelled: bool, 
             {(!a.cancel_note.is_empty()).then(|| view! { <p class="hint">{a.cancel_note.clone()}</p> })}
             {answer}
             {a.upcoming.then(|| view! { <a class="button" href=ics.clone() download="yoyaku.ics">{t("カレンダーに追加(.ics)", "Add to calendar (.ics)")}</a> })}
+            {move_to}
             {cancel}
         </section>
     }

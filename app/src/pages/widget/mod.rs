@@ -7,10 +7,12 @@
 //! form (`email`), whose code page (`code`) sends the request; the e-mail's link opens the
 //! appointment's page (`linked`).
 
+mod chosen;
 mod code;
 mod email;
 mod linked;
 
+use chosen::{ChosenPlace, Way};
 pub use code::WidgetCodePage;
 pub use linked::WidgetAppointmentPage;
 
@@ -46,6 +48,9 @@ struct Choice {
     place: Option<(ResourceId, i64)>,
     /// The patient books by e-mail (no LINE).
     by_email: bool,
+    /// A website patient moving a visit, from its e-mail's link: its reference and their link
+    /// key (`replaces`, `k`).
+    moving: Option<(String, String)>,
 }
 
 fn read_query(q: &ParamsMap) -> (Look, Choice) {
@@ -54,7 +59,8 @@ fn read_query(q: &ParamsMap) -> (Look, Choice) {
     let look = Look { lang: get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(), accent, origin: get("origin").unwrap_or_default() };
     let place = get("place").and_then(|p| super::parse_place(&p));
     let by_email = get("by").as_deref() == Some("email");
-    let choice = Choice { menu: get("menu").and_then(|m| m.parse().ok()).map(MenuId), month: get("month"), date: get("date"), place, by_email };
+    let moving = get("replaces").zip(get("k"));
+    let choice = Choice { menu: get("menu").and_then(|m| m.parse().ok()).map(MenuId), month: get("month"), date: get("date"), place, by_email, moving };
     (look, choice)
 }
 
@@ -81,6 +87,9 @@ fn query(look: &Look, choice: &Choice) -> String {
     }
     if choice.by_email {
         parts.push("by=email".into());
+    }
+    if let Some((reference, key)) = &choice.moving {
+        parts.push(format!("replaces={}&k={}", urlencoding(reference), urlencoding(key)));
     }
     parts.join("&")
 }
@@ -161,12 +170,22 @@ pub(super) fn answer_status(_status: u16) {
 #[component]
 fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec<MenuChoice>) -> impl IntoView {
     let l = look.lang;
+    let moving = choice.moving.clone();
     let href = {
         let (slug, look) = (slug.clone(), look.clone());
-        move |c: &Choice| format!("/w/{slug}?{}", query(&look, c))
+        move |c: &Choice| format!("/w/{slug}?{}", query(&look, &Choice { moving: moving.clone(), ..c.clone() }))
     };
+    let moving_note = choice.moving.is_some().then(|| {
+        view! {
+            <p class="card notice" role="note">{l.pick(
+                "ご予約の日時を変更します。新しい日時をお選びください。変更が確定すると、元のご予約は取り消されます。",
+                "You are moving your visit: choose the new time. The old visit is cancelled once the new time is confirmed.",
+            )}</p>
+        }
+    });
     let Some(menu) = choice.menu.and_then(|id| menus.iter().find(|m| m.id == id).cloned()) else {
         return view! {
+            {moving_note}
             <h2>{l.pick("メニューを選んでください", "Choose a menu")}</h2>
             <ul class="choices">
                 {menus.iter().map(|m| {
@@ -182,18 +201,24 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
         }
         .into_any();
     };
-    let back_to_menus = href(&Choice::default());
+    // A visit moves within its own menu.
+    let back_to_menus = choice.moving.is_none().then(|| {
+        let link = href(&Choice::default());
+        view! { <p class="back"><a href=link>{l.pick("‹ メニュー選択に戻る", "‹ Back to menus")}</a></p> }
+    });
     let Some(date) = choice.date.clone() else {
         return view! {
+            {moving_note}
             <h2>{menu.name.clone()} " — " {l.pick("日にちを選んでください", "Choose a day")}</h2>
             <MonthStep slug look choice menu/>
-            <p class="back"><a href=back_to_menus>{l.pick("‹ メニュー選択に戻る", "‹ Back to menus")}</a></p>
+            {back_to_menus}
         }
         .into_any();
     };
     let back_to_days = href(&Choice { menu: Some(menu.id), month: choice.month.clone(), ..Choice::default() });
     let Some(place) = choice.place else {
         return view! {
+            {moving_note}
             <h2>{menu.name.clone()} " — " {l.pick("時間を選んでください", "Choose a time")}</h2>
             <PlacesStep slug look choice menu date/>
             <p class="back"><a href=back_to_days>{l.pick("‹ 日にち選択に戻る", "‹ Back to days")}</a></p>
@@ -201,6 +226,13 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
         .into_any();
     };
     let back_to_places = href(&Choice { place: None, by_email: false, ..choice.clone() });
+    if let Some(moving) = choice.moving.clone() {
+        return view! {
+            <ChosenPlace slug look menu date place way=Way::Move(moving) sandbox=setup.sandbox/>
+            <p class="back"><a href=back_to_places>{l.pick("‹ 時間選択に戻る", "‹ Back to times")}</a></p>
+        }
+        .into_any();
+    }
     if choice.by_email {
         let back = href(&Choice { by_email: false, ..choice.clone() });
         return view! {
@@ -212,7 +244,7 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
     let continue_in_line = format!("{}?menu={}&date={}&place={}", setup.line_url, menu.id, urlencoding(&date), super::place_param(place));
     let by_email = href(&Choice { by_email: true, ..choice.clone() });
     view! {
-        <ChosenPlace slug look menu date place continue_in_line by_email sandbox=setup.sandbox/>
+        <ChosenPlace slug look menu date place way=Way::Book { continue_in_line, by_email } sandbox=setup.sandbox/>
         <p class="back"><a href=back_to_places>{l.pick("‹ 時間選択に戻る", "‹ Back to times")}</a></p>
     }
     .into_any()
@@ -221,7 +253,7 @@ fn Step(slug: String, look: Look, choice: Choice, setup: WidgetSetup, menus: Vec
 #[component]
 fn MonthStep(slug: String, look: Look, choice: Choice, menu: MenuChoice) -> impl IntoView {
     let l = look.lang;
-    let (menu_id, month, s) = (menu.id, choice.month.clone(), slug.clone());
+    let (menu_id, month, s, moving) = (menu.id, choice.month.clone(), slug.clone(), choice.moving.clone());
     let calendar = Resource::new(move || (), move |_| menu_calendar(s.clone(), menu_id, month.clone(), l));
     let weekdays = match l {
         Lang::Ja => ["日", "月", "火", "水", "木", "金", "土"],
@@ -230,10 +262,10 @@ fn MonthStep(slug: String, look: Look, choice: Choice, menu: MenuChoice) -> impl
     view! {
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             {move || {
-                let (look, slug) = (look.clone(), slug.clone());
+                let (look, slug, moving) = (look.clone(), slug.clone(), moving.clone());
                 Suspend::new(async move {
                     match calendar.await {
-                        Ok(cal) => month_table(&slug, &look, menu_id, &cal, weekdays).into_any(),
+                        Ok(cal) => month_table(&slug, &look, menu_id, moving, &cal, weekdays).into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     }
                 })
@@ -243,10 +275,10 @@ fn MonthStep(slug: String, look: Look, choice: Choice, menu: MenuChoice) -> impl
 }
 
 /// A month as a table (rows of weeks, a header of weekdays): days with room are links.
-fn month_table(slug: &str, look: &Look, menu: MenuId, cal: &CalendarMonth, weekdays: [&'static str; 7]) -> impl IntoView {
+fn month_table(slug: &str, look: &Look, menu: MenuId, moving: Option<(String, String)>, cal: &CalendarMonth, weekdays: [&'static str; 7]) -> impl IntoView {
     let l = look.lang;
     let link = |month: Option<String>, date: Option<String>| {
-        format!("/w/{slug}?{}", query(look, &Choice { menu: Some(menu), month, date, place: None, by_email: false }))
+        format!("/w/{slug}?{}", query(look, &Choice { menu: Some(menu), month, date, moving: moving.clone(), ..Choice::default() }))
     };
     let mut cells: Vec<AnyView> = (0..cal.leading_blanks).map(|_| view! { <td class="blank"></td> }.into_any()).collect();
     for d in &cal.days {
@@ -355,61 +387,6 @@ fn places_grid(slug: &str, look: &Look, choice: &Choice, list: &[PlaceView]) -> 
     }
 }
 
-/// The chosen place, checked again, and the way on to LINE.
-#[component]
-fn ChosenPlace(
-    slug: String,
-    look: Look,
-    menu: MenuChoice,
-    date: String,
-    place: (ResourceId, i64),
-    continue_in_line: String,
-    by_email: String,
-    sandbox: bool,
-) -> impl IntoView {
-    let l = look.lang;
-    let (menu_id, day) = (menu.id, date.clone());
-    let places = Resource::new(move || (), move |_| day_places(slug.clone(), menu_id, day.clone(), l));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
-            {move || {
-                let (menu, continue_in_line, by_email) = (menu.clone(), continue_in_line.clone(), by_email.clone());
-                Suspend::new(async move {
-                    let chosen = match places.await {
-                        Ok(list) => list.into_iter().find(|p| (p.resource_id, p.starts_at) == place),
-                        Err(e) => return view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                    };
-                    let Some(p) = chosen else {
-                        return view! {
-                            <p class="error" role="alert">{l.pick("この時間は空きがなくなりました。別の時間をお選びください。", "This time is no longer free. Please choose another.")}</p>
-                        }.into_any();
-                    };
-                    view! {
-                        <section class="card review" aria-labelledby="chosen-title">
-                            <h2 id="chosen-title">{l.pick("選んだ日時", "Your choice")}</h2>
-                            <dl>
-                                <dt>{l.pick("メニュー", "Menu")}</dt><dd>{menu.name.clone()}</dd>
-                                <dt>{l.pick("日時", "When")}</dt><dd class="chosen-when">{p.label.clone()}</dd>
-                                <dt>{l.pick("担当", "With")}</dt><dd>{p.resource_name.clone()}</dd>
-                            </dl>
-                            <p>{if sandbox {
-                                l.pick("デモの予約ページが開き、この日時で続きを入力できます。", "The demo booking page opens with this time chosen.")
-                            } else {
-                                l.pick("LINEが開き、この日時で予約の続き(お名前・問診・同意)を入力できます。確定のお知らせもLINEに届きます。", "LINE opens with this time chosen: give your details there; the confirmation arrives in LINE too.")
-                            }}</p>
-                            <a class="button primary line-button" href=continue_in_line target="_blank" rel="noopener">
-                                {l.pick("LINEで予約", "Book with LINE")}
-                            </a>
-                            <p class="or">{l.pick("LINEをお使いでない方は", "No LINE?")}</p>
-                            <a class="button email-button" href=by_email>{l.pick("メールで予約", "Book by e-mail")}</a>
-                        </section>
-                    }.into_any()
-                })
-            }}
-        </Suspense>
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,9 +400,13 @@ mod tests {
             date: Some("2026-12-03".into()),
             place: Some((ResourceId(2), 1_780_000_000)),
             by_email: true,
+            moving: Some(("ab12".into(), "k3y".into())),
         };
         let q = query(&look, &choice);
-        assert_eq!(q, "lang=en&accent=%230a7d3b&origin=https%3A%2F%2Fwww.example.jp&menu=3&month=2026-12&date=2026-12-03&place=2-1780000000&by=email");
+        assert_eq!(
+            q,
+            "lang=en&accent=%230a7d3b&origin=https%3A%2F%2Fwww.example.jp&menu=3&month=2026-12&date=2026-12-03&place=2-1780000000&by=email&replaces=ab12&k=k3y"
+        );
         let map = ParamsMap::from_iter(q.split('&').map(|kv| {
             let (k, v) = kv.split_once('=').expect("k=v");
             let v = v.replace("%23", "#").replace("%3A", ":").replace("%2F", "/");

@@ -170,5 +170,6 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         audit,
         slug: ctx.clinic.slug.clone(),
         website_origins: db.website_origins(clinic).await?,
+        mail_from: db.mail_from(clinic).await?.unwrap_or_default(),
     })
 }

@@ -244,6 +244,8 @@ pub struct SettingsData {
     /// The clinic's address name, for the embed snippet.
     pub slug: String,
     pub website_origins: Vec<String>,
+    /// The clinic's own from-address for e-mails (empty: the deployment's).
+    pub mail_from: String,
 }
 
 #[server(endpoint = "staff/settings")]

@@ -25,3 +25,16 @@ pub async fn save_website(#[server(default)] csrf: String, key: IdempotencyKey, 
     })
     .await
 }
+
+/// `address`: as typed (empty: the deployment's own). Answers the stored one.
+#[server(endpoint = "staff/settings/mail-from", input = Json)]
+pub async fn save_mail_from(#[server(default)] csrf: String, key: IdempotencyKey, address: String, lang: Lang) -> Result<Option<String>, AppError> {
+    respond(lang, async move {
+        let ctx = crate::api::staff::auth::owner(Some(&csrf)).await?;
+        let mut once = fresh!(crate::api::staff::ssr::begin(&ctx, &key, "staff/settings/mail-from", &address).await?);
+        let stored = actions::save_mail_from(once.tx(), super::ssr::editor(&ctx), &address).await?;
+        once.finish(&stored).await?;
+        Ok(stored)
+    })
+    .await
+}

@@ -36,6 +36,14 @@ fn snippets(origin: &str, slug: &str) -> [(&'static str, &'static str, &'static 
 
 #[component]
 pub fn WebsiteSection(env: Env, d: SettingsData) -> impl IntoView {
+    view! {
+        <EmbedSection env d=d.clone()/>
+        <MailFromSection env mail_from=d.mail_from/>
+    }
+}
+
+#[component]
+fn EmbedSection(env: Env, d: SettingsData) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
     let origins = RwSignal::new(d.website_origins.join("\n"));
     let intent = Intent::new();
@@ -92,6 +100,37 @@ pub fn WebsiteSection(env: Env, d: SettingsData) -> impl IntoView {
             <h3>{env.t("プレビュー", "Preview")}</h3>
             <p><a href=preview.clone() target="_blank" rel="noopener">{preview.clone()}</a></p>
             <iframe class="widget-preview" src=preview title=env.t("予約ウィジェットのプレビュー", "Preview of the booking widget")></iframe>
+        </section>
+    }
+}
+
+/// The address the clinic's e-mails to website patients come from.
+#[component]
+fn MailFromSection(env: Env, mail_from: String) -> impl IntoView {
+    let errors = RwSignal::new(Vec::new());
+    let address = RwSignal::new(mail_from);
+    let intent = Intent::new();
+    let save = move |_| {
+        let typed = address.get_untracked();
+        run(env, errors, intent, move |csrf, key, lang| async move { save_mail_from(csrf, key, typed, lang).await.map(drop) });
+    };
+    let error = error_for(errors, "mail_from".into());
+    let invalid = error.clone();
+    view! {
+        <section class="card form" aria-labelledby="mail-from-title">
+            <h2 id="mail-from-title">{env.t("患者さまへのメール", "E-mails to patients")}</h2>
+            <p>{env.t(
+                "LINEをお使いでない患者さまには、確認コードやご予約のお知らせをメールでお送りします。空欄のときは、このサービスの送信アドレスから医院名で送ります。医院のアドレスを使う場合は、そのドメインからの送信がメールサーバーに許可されている(SPF・DKIM)必要があります。",
+                "Patients without LINE get their codes and notices by e-mail. Left empty, they come from this service's address under the clinic's name. To use the clinic's own address, its domain must allow this service's mail server to send for it (SPF, DKIM).",
+            )}</p>
+            <div class="field">
+                <label for="mail_from">{env.t("差出人のメールアドレス(任意)", "From address (optional)")}</label>
+                <input id="mail_from" name="mail_from" type="email" maxlength="254" autocomplete="off" prop:value=move || address.get()
+                    on:input=move |ev| address.set(event_target_value(&ev))
+                    aria-invalid=move || invalid().is_some().to_string() aria-describedby="mail_from-error"/>
+                <p class="field-error" id="mail_from-error" role="alert">{error}</p>
+            </div>
+            <div class="actions"><button type="button" class="primary" on:click=save>{env.t("保存", "Save")}</button></div>
         </section>
     }
 }
