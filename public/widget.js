@@ -25,10 +25,18 @@
   if (window.ResizeObserver) new ResizeObserver(measure).observe(document.body);
   window.addEventListener('load', measure);
   measure();
-  // A booking was made (the page the right code led to): the reference and the status only.
+  // A booking was made (the page the right code led to): the reference and the status only,
+  // once per booking: a reload of this page (or Back to it) does not count it again. Storage
+  // may be refused inside another site's frame; then it is told each time rather than never.
   var booked = document.querySelector('[data-booked-reference]');
   if (booked) {
-    tell({ type: 'yoyaku:booked', reference: booked.getAttribute('data-booked-reference'), status: booked.getAttribute('data-booked-status') });
+    var reference = booked.getAttribute('data-booked-reference');
+    var told = false;
+    try {
+      told = window.sessionStorage.getItem('yoyaku:booked:' + reference) === '1';
+      window.sessionStorage.setItem('yoyaku:booked:' + reference, '1');
+    } catch (e) { /* no storage: tell */ }
+    if (!told) tell({ type: 'yoyaku:booked', reference: reference, status: booked.getAttribute('data-booked-status') });
   }
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Escape') tell({ type: 'yoyaku:escape' });

@@ -1,5 +1,8 @@
-import { expect, test, type Browser, type FrameLocator, type Page } from "@playwright/test";
+import { chromium, expect, test, type Browser, type FrameLocator, type Page } from "@playwright/test";
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { accessible } from "./axe";
 import { ownerPage } from "./console";
@@ -13,7 +16,7 @@ import { ownerPage } from "./console";
 
 const BASE = process.env.YOYAKU_BASE_URL ?? "http://127.0.0.1:3000";
 
-type Site = { origin: string; close: () => Promise<void> };
+type Site = { origin: string; port: number; close: () => Promise<void> };
 
 /** A clinic's website: a page per way of embedding, the snippet as the console shows it. */
 async function site(): Promise<Site> {
@@ -32,7 +35,7 @@ async function site(): Promise<Site> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { origin: `http://127.0.0.1:${port}`, port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 let listed: Site;
@@ -41,7 +44,9 @@ let stranger: Site;
 test.beforeAll(async ({ browser }) => {
   listed = await site();
   stranger = await site();
-  await listWebsite(browser, listed.origin);
+  // The same site under another name (localhost): to this server a third party, whose cookies
+  // a browser may block inside its frames.
+  await listWebsite(browser, listed.origin, `http://localhost:${listed.port}`);
 });
 
 test.afterAll(async () => {
@@ -50,7 +55,7 @@ test.afterAll(async () => {
 });
 
 /** The owner lists the website in Settings → ウェブサイト埋め込み and sees the snippets. */
-async function listWebsite(browser: Browser, origin: string) {
+async function listWebsite(browser: Browser, origin: string, other: string) {
   const page = await ownerPage(browser);
   await page.getByRole("link", { name: "設定" }).click();
   await page.getByRole("tab", { name: "ウェブサイト埋め込み" }).click();
@@ -58,10 +63,10 @@ async function listWebsite(browser: Browser, origin: string) {
   await field.fill(`${origin}/\nnot a website`);
   await page.getByRole("button", { name: "保存" }).click();
   await expect(page.locator("#website_origins-error")).toContainText("https://www.example.jp");
-  await field.fill(`${origin}/`);
+  await field.fill(`${origin}/\n${other}`);
   await page.getByRole("button", { name: "保存" }).click();
   await expect(page.getByRole("status")).toHaveText("保存しました。");
-  await expect(page.getByLabel(/埋め込むサイト/)).toHaveValue(origin);
+  await expect(page.getByLabel(/埋め込むサイト/)).toHaveValue(`${origin}\n${other}`);
   await expect(page.locator("#snippet-inline")).toHaveValue(`<div data-yoyaku-clinic="demo"></div>\n<script src="${BASE}/embed.js" async></script>`);
   // The preview is the widget itself, framed by the console (this server may frame it).
   await expect(page.frameLocator("iframe.widget-preview").getByRole("heading", { name: "さくら内科クリニック" })).toBeVisible();
@@ -202,8 +207,8 @@ test("every step of the widget is accessible, in Japanese and in English", async
   }
 });
 
-/** Details, answers and consent on the widget's e-mail form; then the code is sent. */
-async function fillEmailForm(w: FrameLocator | Page, email: string) {
+/** Details, answers (初診's questions) and consent on the widget's e-mail form; then the code is sent. */
+async function fillEmailForm(w: FrameLocator | Page, email: string, questions = true) {
   await w.getByLabel("お名前").fill("山田 花子");
   await w.getByLabel("フリガナ").fill("ヤマダ ハナコ");
   await w.getByLabel("電話番号").fill("090-1111-2222");
@@ -211,8 +216,10 @@ async function fillEmailForm(w: FrameLocator | Page, email: string) {
   await w.getByLabel("月", { exact: true }).fill("4");
   await w.getByLabel("日", { exact: true }).fill("1");
   await w.getByLabel("メールアドレス").fill(email);
-  await w.getByLabel(/今日はどうされましたか/).fill("のどの痛み");
-  await w.getByRole("radio", { name: "今日" }).check();
+  if (questions) {
+    await w.getByLabel(/今日はどうされましたか/).fill("のどの痛み");
+    await w.getByRole("radio", { name: "今日" }).check();
+  }
   await w.getByText("上記に同意します").click();
   await w.getByRole("button", { name: "確認コードを送る" }).click();
 }
@@ -244,7 +251,13 @@ test("without LINE: booked by e-mail inside the clinic's page, the code from the
   const w = page.frameLocator("iframe.yoyaku-frame");
   await chooseAPlace(w);
   await w.getByRole("link", { name: "メールで予約" }).click();
-  await fillEmailForm(w, email);
+  // An address the server refuses: said by its field, and nothing typed is lost.
+  await fillEmailForm(w, email.replace(".jp", ""));
+  await expect(w.locator("#email-error")).not.toBeEmpty();
+  await expect(w.getByLabel("お名前")).toHaveValue("山田 花子");
+  await expect(w.getByLabel(/今日はどうされましたか/)).toHaveValue("のどの痛み");
+  await w.getByLabel("メールアドレス").fill(email);
+  await w.getByRole("button", { name: "確認コードを送る" }).click();
   await expect(w.getByRole("heading", { name: "確認コードを入力してください" })).toBeVisible();
   await expect(w.getByText(`${email.slice(0, 2)}***@example.jp`)).toBeVisible();
   await noInnerScroll(page);
@@ -288,4 +301,141 @@ test("without LINE and without JavaScript: the e-mail booking works as plain HTM
   await page.getByRole("button", { name: "予約を申し込む" }).click();
   await expect(page.getByRole("status")).toContainText("お申し込みを医院に送りました");
   await context.close();
+});
+
+/** The link of the newest e-mail to `email` that has one, as the console's sandbox shows it. */
+async function emailedLink(browser: Browser, email: string): Promise<string> {
+  const page = await ownerPage(browser);
+  let link = "";
+  await expect
+    .poll(async () => {
+      await page.goto(`${BASE}/staff/line-sandbox`);
+      await expect(page.locator(".line-chat")).toBeVisible();
+      const mail = page.locator("li.mail-message").filter({ hasText: email }).filter({ hasText: "/w/demo/a/" }).first();
+      if ((await mail.count()) === 0) return "";
+      link = /\/w\/demo\/a\/[0-9a-f]{32}\?k=[0-9a-f]+/.exec((await mail.locator(".mail-body").textContent()) ?? "")?.[0] ?? "";
+      return link;
+    }, { timeout: 15_000 })
+    .toMatch(/^\/w\/demo\/a\//);
+  await page.context().close();
+  return link;
+}
+
+/** A free day's time in the widget's month (`day`, `time`: which of them); answers the time. */
+async function pickTime(w: FrameLocator | Page, day: "first" | "last" | number, time: "first" | "last" | number): Promise<string> {
+  await expect(w.locator(".calendar-table")).toBeVisible();
+  if ((await w.locator("td.day.free a").count()) < 3) await w.getByRole("link", { name: "次の月 ›" }).click();
+  const days = w.locator("td.day.free a");
+  await (day === "first" ? days.first() : day === "last" ? days.last() : days.nth(day)).click();
+  const times = w.locator("a.time");
+  await expect(times.first()).toBeVisible();
+  const chosen = time === "first" ? times.first() : time === "last" ? times.last() : times.nth(time);
+  const at = (await chosen.locator(".time-at").textContent()) ?? "";
+  await chosen.click();
+  await expect(w.locator(".chosen-when")).toContainText(at);
+  return at;
+}
+
+test("from the e-mail's link, a website patient moves a confirmed visit to another time", async ({ page, browser }) => {
+  const email = `move.${Date.now()}@example.jp`;
+  await page.goto(`${BASE}/w/demo`);
+  // 再診 confirms at once.
+  await page.getByRole("link", { name: /^再診/ }).click();
+  await pickTime(page, "last", "last");
+  await page.getByRole("link", { name: "メールで予約" }).click();
+  await fillEmailForm(page, email, false);
+  await page.getByLabel("確認コード(6桁)").fill(await emailedCode(browser, email));
+  await page.getByRole("button", { name: "予約を申し込む" }).click();
+  await expect(page.getByRole("status")).toContainText("ご予約が確定しました");
+
+  // The confirmation e-mail's link: the visit, and 日時を変更する.
+  const link = await emailedLink(browser, email);
+  await page.goto(`${BASE}${link}`);
+  await expect(page.locator(".status")).toHaveText("予約確定");
+  await accessible(page, "the e-mail link's appointment page");
+  const before = (await page.locator(".chosen-when").textContent()) ?? "";
+  await page.getByRole("link", { name: "日時を変更する" }).click();
+  await expect(page.getByRole("note").filter({ hasText: "ご予約の日時を変更します" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "‹ メニュー選択に戻る" })).toHaveCount(0);
+  const at = await pickTime(page, 1, "last");
+  await accessible(page, "moving a visit: the new time");
+  await page.getByRole("button", { name: "この日時に変更する" }).click();
+
+  // The new visit's page (confirmed at once); the old one is let go.
+  await expect(page.getByRole("status")).toContainText("日時の変更を受け付けました");
+  await expect(page.locator(".status")).toHaveText("予約確定");
+  await expect(page.locator(".chosen-when")).toContainText(at);
+  expect(await page.locator(".chosen-when").textContent()).not.toBe(before);
+  await page.goto(`${BASE}${link}`);
+  await expect(page.locator(".status")).not.toHaveText("予約確定");
+  await expect(page.getByRole("link", { name: "日時を変更する" })).toHaveCount(0);
+});
+
+test("at 200 % zoom on a phone (180 CSS pixels wide), every step of the e-mail booking fits and works", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 180, height: 370 }, deviceScaleFactor: 4, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const fits = async (step: string) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${step}: nothing wider than the screen`).toBeLessThanOrEqual(0);
+  };
+  const email = `zoom.${Date.now()}@example.jp`;
+  await page.goto(`${BASE}/w/demo`);
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await fits("menus");
+  await page.getByRole("link", { name: /^初診/ }).click();
+  await expect(page.locator(".calendar-table")).toBeVisible();
+  await fits("the month");
+  await pickTime(page, "last", 1);
+  await fits("the chosen place");
+  await page.getByRole("link", { name: "メールで予約" }).click();
+  await expect(page.locator("form.details-form")).toBeVisible();
+  await fits("the e-mail form");
+  await fillEmailForm(page, email);
+  await expect(page.getByRole("heading", { name: "確認コードを入力してください" })).toBeVisible();
+  await fits("the code");
+  await page.getByLabel("確認コード(6桁)").fill(await emailedCode(browser, email));
+  await page.getByRole("button", { name: "予約を申し込む" }).click();
+  await expect(page.getByRole("status")).toContainText("お申し込みを医院に送りました");
+  await fits("sent");
+  await context.close();
+});
+
+test("in a browser that blocks third-party cookies, the widget inside another site's page books by e-mail", async ({ browser }) => {
+  // Chromium's own setting 「サードパーティ Cookie をブロックする」, in a fresh profile.
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "yoyaku-3pc-"));
+  fs.mkdirSync(path.join(profile, "Default"));
+  fs.writeFileSync(path.join(profile, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    viewport: { width: 360, height: 740 },
+    locale: "ja-JP",
+    timezoneId: "Asia/Tokyo",
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://localhost:${listed.port}/inline`);
+    const booked = page.evaluate(
+      () => new Promise((resolve) => document.getElementById("host")!.addEventListener("yoyaku:booked", (e) => resolve((e as CustomEvent).detail))),
+    );
+    const frame = page.frameLocator("iframe.yoyaku-frame");
+    await expect(frame.getByRole("link", { name: /^初診/ })).toBeVisible();
+    // The frame really has no cookies of its own.
+    const access = await page.frames().find((f) => f.url().includes("/w/demo"))!.evaluate(() => document.hasStorageAccess());
+    expect(access, "third-party cookies are blocked in the frame").toBe(false);
+
+    const email = `nocookies.${Date.now()}@example.jp`;
+    await frame.getByRole("link", { name: /^初診/ }).click();
+    await pickTime(frame, "last", 2);
+    await frame.getByRole("link", { name: "メールで予約" }).click();
+    await fillEmailForm(frame, email);
+    await expect(frame.getByRole("heading", { name: "確認コードを入力してください" })).toBeVisible();
+    await frame.getByLabel("確認コード(6桁)").fill(await emailedCode(browser, email));
+    await frame.getByRole("button", { name: "予約を申し込む" }).click();
+    await expect(frame.getByRole("status")).toContainText("お申し込みを医院に送りました");
+    expect(((await booked) as { status: string }).status).toBe("requested");
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
 });

@@ -30,6 +30,8 @@ async fn a_patient_without_line_books_with_an_emailed_code(db: &TestDb) {
     let flow = sent.flow();
     let (held, code) = code_of(&site, &flow).await;
     assert_eq!(held.status, AppointmentStatus::Verifying);
+    let unproven = read(site.store.as_ref()).await.patient(site.clinic, held.patient_id).await.expect("read").expect("patient");
+    assert_eq!(unproven.details, PatientDetails::none(), "nothing typed is kept as the patient's before the code");
     let requests = read(site.store.as_ref()).await.requests(site.clinic, false, Page::ALL).await.expect("inbox");
     assert!(!requests.iter().any(|a| a.id == held.id), "not in the inbox before the code");
     let (status, _, page) = get(&site, &format!("/w/demo/code?lang=ja&flow={flow}")).await;

@@ -42,8 +42,8 @@ pub struct WebBooking {
     pub starts_at: DateTime<Utc>,
     /// Folded: trimmed, lower case.
     pub email: String,
+    /// As typed (and checked): the patient's once the code is right.
     pub typed: DetailsInput,
-    pub details: PatientDetails,
     pub answers: Vec<(QuestionId, String)>,
     pub lang: Lang,
     pub now: DateTime<Utc>,
@@ -92,9 +92,10 @@ pub async fn request_by_email(tx: &mut dyn Write, b: &WebBooking, secrets: &Secr
     let patient = match tx.email_patient(b.clinic, &b.email).await? {
         Some(p) => p.id,
         None => {
-            // A new address: the details are theirs already (nobody else's can be changed).
+            // A new address, known by nothing yet: what was typed waits with the request and
+            // becomes the patient's only when the code proves the address.
             let identity = Identity::Email { address: b.email.clone(), key: random_token() };
-            let new = NewPatient { clinic_id: b.clinic, identity, details: b.details.clone(), language: b.lang };
+            let new = NewPatient { clinic_id: b.clinic, identity, details: PatientDetails::none(), language: b.lang };
             match tx.insert_patient(&new, b.now).await? {
                 Some(id) => id,
                 // The same address at the same moment: the other request made the patient.

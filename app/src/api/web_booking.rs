@@ -154,7 +154,7 @@ pub async fn widget_send(
         if consent.is_none() {
             errors.push(BadField::new("consent", Reason::MustConsent));
         }
-        let (Some(details), Some(answers), true) = (details, answers, errors.is_empty()) else {
+        let (Some(_), Some(answers), true) = (details, answers, errors.is_empty()) else {
             return Err(Problem::Invalid(errors));
         };
         let booking = WebBooking {
@@ -164,7 +164,6 @@ pub async fn widget_send(
             starts_at: crate::api::ssr::timestamp("place", starts_at)?,
             email,
             typed,
-            details,
             answers,
             lang,
             now,

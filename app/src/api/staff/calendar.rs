@@ -231,7 +231,11 @@ pub mod ssr {
                         reference: a.reference.clone(),
                         time,
                         menu_name: menu.map(|m| lang.pick(&m.name_ja, &m.name_en).to_string()).unwrap_or_default(),
-                        patient_name: patient.as_ref().map(|p| p.details.name.clone()).unwrap_or_default(),
+                        // A new website patient has no details until their e-mail code proves the address.
+                        patient_name: match patient.as_ref().map(|p| p.details.name.clone()).unwrap_or_default() {
+                            name if name.is_empty() => lang.pick("(お名前はメール確認後)", "(name after the e-mail code)").to_string(),
+                            name => name,
+                        },
                         phone: patient.as_ref().map(|p| p.details.phone.clone()).unwrap_or_default(),
                         status: a.status,
                         status_label: a.status.label(lang).to_string(),

@@ -1,9 +1,10 @@
 //! The e-mail booking form of the widget (patients without LINE): details, the menu's
-//! questions, consent. A plain form: it posts to `widget/send` with or without the WASM, and a
-//! refusal comes back in the query (`posted_error`), shown above the form and by each field.
+//! questions, consent. It posts to `widget/send`: without the WASM as a plain form, whose
+//! refusal comes back in the query (`posted_error`); with it, in the page (`ActionForm`), so a
+//! refusal leaves everything typed where it was. Either way the error is shown above the form
+//! and by each field.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 use super::{posted_error, Look};
@@ -19,16 +20,23 @@ use crate::patients::birth::Era;
 pub fn EmailForm(slug: String, look: Look, menu: MenuChoice, place: (ResourceId, i64)) -> impl IntoView {
     let l = look.lang;
     let q = use_query_map();
-    let error = posted_error(&q.read_untracked());
+    let posted = posted_error(&q.read_untracked());
+    let send = ServerAction::<WidgetSend>::new();
+    // The latest refusal: of this page's own post, or of the plain post that came back here.
+    let error = Signal::derive(move || match send.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok(())) => None,
+        None => posted.clone(),
+    });
     let (s, menu_id) = (slug.clone(), menu.id);
     let form = Resource::new(move || (), move |_| web_form(s.clone(), menu_id, l));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             {move || {
-                let (slug, look, error, menu) = (slug.clone(), look.clone(), error.clone(), menu.clone());
+                let (slug, look, menu) = (slug.clone(), look.clone(), menu.clone());
                 Suspend::new(async move {
                     match form.await {
-                        Ok(form) => form_view(&slug, &look, &menu, place, &form.questions, &form.privacy_notice, error).into_any(),
+                        Ok(form) => form_view(&slug, &look, &menu, place, form, send, error).into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                     }
                 })
@@ -37,34 +45,41 @@ pub fn EmailForm(slug: String, look: Look, menu: MenuChoice, place: (ResourceId,
     }
 }
 
-fn field_error(error: &Option<AppError>, field: &str) -> Option<String> {
-    error.as_ref().and_then(|e| e.field_message(field))
+/// The message for `field` in the latest refusal, as it changes.
+fn field_error(error: Signal<Option<AppError>>, field: String) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+    move || error.with(|e| e.as_ref().and_then(|e| e.field_message(&field)))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn form_view(
     slug: &str,
     look: &Look,
     menu: &MenuChoice,
     place: (ResourceId, i64),
-    questions: &[QuestionView],
-    notice: &str,
-    error: Option<AppError>,
+    form: crate::api::web_booking::BookingForm,
+    send: ServerAction<WidgetSend>,
+    error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let l = look.lang;
     let t = move |ja: &'static str, en: &'static str| l.pick(ja, en);
-    let text_field = |name: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str, hint: Option<&'static str>| {
-        let message = field_error(&error, name);
+    let text_field = move |name: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str, hint: Option<&'static str>| {
+        let message = field_error(error, name.into());
+        let invalid = message.clone();
         let described = format!("{name}-error");
         view! {
             <div class="field">
                 <label for=name>{label}</label>
-                <input id=name name=name type=kind autocomplete=autocomplete required aria-describedby=described.clone() aria-invalid=message.is_some().then_some("true")/>
+                <input id=name name=name type=kind autocomplete=autocomplete required aria-describedby=described.clone() aria-invalid=move || invalid().is_some().then_some("true")/>
                 {hint.map(|h| view! { <small class="hint">{h}</small> })}
                 <p class="field-error" id=described>{message}</p>
             </div>
         }
     };
-    let summary = error.as_ref().map(|e| view! { <p class="error" role="alert">{e.message.clone()}</p> });
+    // The form's inside is the ActionForm's: everything it shows is its own.
+    let (slug, menu_id, place, origin, accent) =
+        (slug.to_string(), menu.id.to_string(), crate::pages::place_param(place), look.origin.clone(), look.accent.clone().unwrap_or_default());
+    let crate::api::web_booking::BookingForm { questions, privacy_notice: notice } = form;
+    let summary = move || error.get().map(|e| view! { <p class="error" role="alert">{e.message}</p> });
     view! {
         <section class="card web-booking" aria-labelledby="web-booking-title">
             <h2 id="web-booking-title">{menu.name.clone()} " — " {t("メールで予約", "Book by e-mail")}</h2>
@@ -73,35 +88,35 @@ fn form_view(
                 "We e-mail you a 6-digit code. Once you type it in, your request reaches the clinic (the time is held for 15 minutes).",
             )}</p>
             {summary}
-            <form method="post" action=WidgetSend::PATH class="details-form">
-                <input type="hidden" name="slug" value=slug.to_string()/>
-                <input type="hidden" name="menu" value=menu.id.to_string()/>
-                <input type="hidden" name="place" value=crate::pages::place_param(place)/>
+            <ActionForm action=send attr:class="details-form">
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="menu" value=menu_id/>
+                <input type="hidden" name="place" value=place/>
                 <input type="hidden" name="lang" value=l.code()/>
-                <input type="hidden" name="origin" value=look.origin.clone()/>
-                <input type="hidden" name="accent" value=look.accent.clone().unwrap_or_default()/>
+                <input type="hidden" name="origin" value=origin/>
+                <input type="hidden" name="accent" value=accent/>
                 {text_field("name", t("お名前", "Full name"), "text", "name", None)}
                 {text_field("furigana", t("フリガナ", "Name in katakana"), "text", "off", Some(t("例: ヤマダ ハナコ", "e.g. ヤマダ ハナコ")))}
                 {text_field("phone", t("電話番号", "Phone"), "tel", "tel", None)}
-                {birth_field(l, field_error(&error, "birth_date"))}
+                {birth_field(l, field_error(error, "birth_date".into()))}
                 {text_field("email", t("メールアドレス", "E-mail address"), "email", "email", None)}
-                {questions.iter().map(|q| question_field(l, q, field_error(&error, &format!("question-{}", q.id.0)))).collect_view()}
+                {questions.iter().map(|q| question_field(l, q, field_error(error, format!("question-{}", q.id.0)))).collect_view()}
                 <div class="notice">
                     <h3>{t("個人情報の取り扱い", "Privacy")}</h3>
-                    <p class="privacy-notice">{notice.to_string()}</p>
+                    <p class="privacy-notice">{notice}</p>
                 </div>
                 <label class="consent" for="consent">
                     <input type="checkbox" id="consent" name="consent" value="yes" required/>
                     <span>{t("上記に同意します", "I agree to the above")}</span>
                 </label>
-                <p class="field-error" id="consent-error">{field_error(&error, "consent")}</p>
-                <button type="submit" class="button primary">{t("確認コードを送る", "Send me the code")}</button>
-            </form>
+                <p class="field-error" id="consent-error">{field_error(error, "consent".into())}</p>
+                <button type="submit" class="button primary" disabled=move || send.pending().get()>{t("確認コードを送る", "Send me the code")}</button>
+            </ActionForm>
         </section>
     }
 }
 
-fn birth_field(l: Lang, message: Option<String>) -> impl IntoView {
+fn birth_field(l: Lang, message: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
     let t = move |ja: &'static str, en: &'static str| l.pick(ja, en);
     view! {
         <fieldset class="field birth" aria-describedby="birth_date-error">
@@ -129,7 +144,7 @@ fn birth_field(l: Lang, message: Option<String>) -> impl IntoView {
     }
 }
 
-fn question_field(l: Lang, q: &QuestionView, message: Option<String>) -> impl IntoView {
+fn question_field(l: Lang, q: &QuestionView, message: impl Fn() -> Option<String> + Send + Sync + 'static) -> impl IntoView {
     let name = format!("answers[{}]", q.id.0);
     let required = if q.required { l.pick("(必須)", "(required)") } else { "" };
     let label = format!("{} {required}", q.label);
