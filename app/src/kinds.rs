@@ -146,6 +146,29 @@ impl DeliveryStatus {
     }
 }
 
+named_enum!(
+    /// How a patient gave their consent to the clinic's privacy notice.
+    ConsentChannel {
+        /// In the LIFF page, signed in with LINE.
+        Line = "line",
+        /// On the clinic's website (the widget's e-mail form).
+        Web = "web",
+        /// The LIFF page of a clinic without LINE channels (the demo).
+        Sandbox = "sandbox",
+    }
+);
+
+impl ConsentChannel {
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            ConsentChannel::Line => ("LINE", "LINE"),
+            ConsentChannel::Web => ("ウェブ", "Website"),
+            ConsentChannel::Sandbox => ("サンドボックス", "Sandbox"),
+        };
+        lang.pick(ja, en)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

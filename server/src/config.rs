@@ -49,6 +49,19 @@ pub enum Command {
     CreateStaff(CreateStaffArgs),
     /// Connect a clinic to its LINE channels (or, with --remove, back to sandbox mode).
     LineSettings(LineSettingsArgs),
+    /// Copy the SQLite database to FILE while the server runs (a consistent snapshot).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Bring a backup back as the SQLite database. Stop the server first; the database it
+    /// replaces is kept beside it as `….before-restore`.
+    Restore {
+        /// A file `server backup` made.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]

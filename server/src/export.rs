@@ -4,6 +4,9 @@
 //!
 //! Only for a signed-in staff member (401 otherwise), only their clinic's appointments, and
 //! never the answers to the clinic's questions: medical details stay in the console.
+//!
+//! `GET /staff/consents.csv[?lang=…]`: every consent to the clinic's privacy notice (who, when,
+//! which version, how), for the owner only (403 for other staff), for an audit.
 
 use std::borrow::Cow;
 
@@ -95,6 +98,100 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query
         body,
     )
         .into_response()
+}
+
+pub async fn consents_csv(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<ExportParams>) -> Response {
+    let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
+        return plain(StatusCode::UNAUTHORIZED, "サインインしてください。 (Please sign in.)".into());
+    };
+    if ctx.staff.role != app::store::StaffRole::Owner {
+        return plain(StatusCode::FORBIDDEN, "院長(オーナー)のみ書き出せます。 (Only the owner can export this.)".into());
+    }
+    let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    let body = match consent_rows(state.store.as_ref(), ctx.clinic.id).await.map(|rows| write_consents(&rows, ctx.clinic.time_zone, lang)) {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot write the CSV");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+        }
+        Err(e) => {
+            tracing::error!(error = %e, clinic = %ctx.clinic.id, "consent export failed");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+        }
+    };
+    tracing::info!(staff = %ctx.staff.id, clinic = %ctx.clinic.id, "consents exported");
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"consents-{}.csv\"", ctx.clinic.slug))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"consents.csv\""));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A consent with the patient's name and the booking's reference.
+pub struct ConsentRow {
+    pub consent: app::store::Consent,
+    pub name: String,
+    pub furigana: String,
+    pub reference: String,
+}
+
+async fn consent_rows(store: &dyn Store, clinic: app::booking::ids::ClinicId) -> Result<Vec<ConsentRow>, app::store::StoreError> {
+    let mut db = store.read().await?;
+    let consents = db.consents(clinic, None).await?;
+    let mut ids: Vec<_> = consents.iter().map(|c| c.patient_id).collect();
+    ids.sort();
+    ids.dedup();
+    let patients = db.patients(clinic, &ids).await?;
+    let appointments = db.appointments_of(clinic, &ids).await?;
+    Ok(consents
+        .into_iter()
+        .map(|consent| {
+            let patient = patients.iter().find(|p| p.id == consent.patient_id);
+            let reference = consent.appointment_id.and_then(|id| appointments.iter().find(|a| a.id == id)).map(|a| a.reference.clone()).unwrap_or_default();
+            ConsentRow {
+                name: patient.map(|p| p.details.name.clone()).unwrap_or_default(),
+                furigana: patient.map(|p| p.details.furigana.clone()).unwrap_or_default(),
+                reference,
+                consent,
+            }
+        })
+        .collect())
+}
+
+/// The consents as CSV: BOM, header row, one row each, oldest first; times in `tz`.
+pub fn write_consents(rows: &[ConsentRow], tz: Tz, lang: Lang) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BOM.to_vec());
+    let header: [(&str, &str); 7] = [
+        ("同意日時", "Consented at"),
+        ("患者番号", "Patient no."),
+        ("患者名", "Patient"),
+        ("フリガナ", "Furigana"),
+        ("通知の版", "Notice version"),
+        ("経路", "Channel"),
+        ("予約番号", "Reference"),
+    ];
+    out.write_record(header.iter().map(|(ja, en)| lang.pick(ja, en)))?;
+    for r in rows {
+        let c = &r.consent;
+        let record: [Cow<'_, str>; 7] = [
+            c.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string().into(),
+            c.patient_id.0.to_string().into(),
+            cell(&r.name),
+            cell(&r.furigana),
+            c.notice_version.to_string().into(),
+            c.channel.label(lang).into(),
+            cell(&r.reference),
+        ];
+        out.write_record(record.iter().map(|c| c.as_bytes()))?;
+    }
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 async fn export(store: &dyn Store, clinic: app::booking::ids::ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExportRow>, app::store::StoreError> {

@@ -1,6 +1,7 @@
 //! The Yoyaku server: configuration, storage backends, the HTTP app and the admin commands.
 //! `main.rs` only parses the command line and calls in here.
 
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod export;

@@ -17,13 +17,32 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let store = db::open(&cli.database_url).await?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        // These two work on the database file itself (and restore must not open it first).
+        Command::Backup { to } => {
+            let summary = server::backup::backup(&cli.database_url, &to).await?;
+            println!("backed up to {}: {summary}", to.display());
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let summary = server::backup::restore(&cli.database_url, &from).await?;
+            println!("restored from {}: {summary}; the schema is brought up to date at the next start", from.display());
+            Ok(())
+        }
+        command => {
+            let store = db::open(&cli.database_url).await?;
+            with_store(store, &cli.line_api_url, command).await
+        }
+    }
+}
+
+async fn with_store(store: app::store::SharedStore, line_api_url: &str, command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve(args) => {
             if args.seed_demo {
                 seed::seed_demo(store.as_ref(), chrono::Utc::now()).await?;
             }
-            let line = std::sync::Arc::new(server::line::api::LineApi::new(&cli.line_api_url)?);
+            let line = std::sync::Arc::new(server::line::api::LineApi::new(line_api_url)?);
             let mail = std::sync::Arc::new(args.mailer()?);
             // Delivers queued LINE messages and e-mails; on PostgreSQL every instance may run one.
             let _worker = server::notify::Worker::new(store.clone(), line.clone()).with_mail(mail).spawn();
@@ -39,5 +58,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::CreateStaff(args) => staff::create_staff(store.as_ref(), args).await,
         Command::LineSettings(args) => staff::line_settings(store.as_ref(), args).await,
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("run() handles them without opening the store"),
     }
 }

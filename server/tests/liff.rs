@@ -273,6 +273,11 @@ fn a_patient_withdraws_an_unanswered_request() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let booked: AppointmentView = serde_json::from_str(&reply.body).expect("a request");
         assert_eq!((booked.status, booked.can_withdraw, booked.proposal), (AppointmentStatus::Requested, true, false), "{booked:?}");
+        // The consent given with it is on record: the notice's version, by LINE.
+        let patient = support::line_patient(app.store.as_ref(), clinic.id, ALICE).await;
+        let consents = db.consents(clinic.id, Some(patient.id)).await.expect("consents");
+        let version = db.privacy_version(clinic.id).await.expect("version");
+        assert_eq!(consents.iter().map(|c| (c.notice_version, c.channel)).collect::<Vec<_>>(), [(version, app::store::ConsentChannel::Line)]);
         let reference = booked.reference.clone();
         let withdraw = |r: &str| format!("slug=line-demo&reference={r}&lang=ja");
         let reply = form(&app, "/api/liff/appointment", withdraw(&reference), &alice).await;

@@ -359,6 +359,25 @@ async fn a_website_patient_moves_a_visit_from_the_emails_link(db: &TestDb) {
     assert_eq!(status_of(&site, old.id).await, AppointmentStatus::CancelledByPatient, "released by the approval");
 }
 
+/// The clinic hides the menu while the patient reads their e-mail: the right code cannot send the
+/// request any more; the place goes back and the patient is told why, clearly.
+async fn a_right_code_for_a_place_no_longer_offered_lets_it_go(db: &TestDb) {
+    let site = site(db).await;
+    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
+    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
+    let flow = sent.flow();
+    let (held, code) = code_of(&site, &flow).await;
+    let hidden = read(site.store.as_ref()).await.menus(site.clinic).await.expect("menus").into_iter().find(|m| m.id == menu).expect("menu");
+    let spec = app::booking::model::MenuSpec { active: false, ..hidden.spec.clone() };
+    in_tx!(site.store.as_ref(), |tx| app::actions::settings::save_menu(tx, system(site.clinic), Some(menu), &spec).await).expect("hidden");
+    let late = submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    let error = late.error().expect("refused");
+    assert_eq!((error.code, error.status), (app::error::ErrorCode::PlaceTaken, 409), "{}", error.message);
+    assert_eq!(status_of(&site, held.id).await, AppointmentStatus::CancelledByPatient, "the place went back");
+    let requests = read(site.store.as_ref()).await.requests(site.clinic, false, Page::ALL).await.expect("inbox");
+    assert!(!requests.iter().any(|a| a.id == held.id), "nothing reached the inbox");
+}
+
 async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb) {
     let site = site(db).await;
     let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
@@ -422,4 +441,5 @@ on_both!(
     the_clinic_proposes_another_time_and_the_patient_answers_from_the_email,
     codes_typed_at_once_all_count_and_a_new_code_replaces_the_old,
     a_website_patient_moves_a_visit_from_the_emails_link,
+    a_right_code_for_a_place_no_longer_offered_lets_it_go,
 );

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::booking::ids::{ClinicId, PatientId};
+use crate::booking::ids::{AppointmentId, ClinicId, PatientId};
 use crate::error::Problem;
 use crate::i18n::Lang;
-use crate::store::{Identity, NewPatient, Patient, PatientDetails, Write};
+use crate::store::{Consent, ConsentChannel, Identity, NewPatient, Patient, PatientDetails, Write};
 
 /// The patient known by this verified LINE user id, made on their first sign-in; their language
 /// follows LINE's.
@@ -52,4 +52,19 @@ pub async fn line_friend(tx: &mut dyn Write, clinic: ClinicId, user_id: &str, fr
         tx.wake_notifications(clinic, user_id, now).await?;
     }
     Ok(())
+}
+
+/// The patient consents to the clinic's privacy notice as it is now (its current version), with
+/// the booking they make: kept for the owner to show, never changed after.
+pub async fn consent(tx: &mut dyn Write, clinic: ClinicId, patient: &Patient, appointment: AppointmentId, now: DateTime<Utc>) -> Result<(), Problem> {
+    let channel = match patient.identity {
+        Identity::Line { .. } => ConsentChannel::Line,
+        Identity::Email { .. } => ConsentChannel::Web,
+        Identity::Sandbox => ConsentChannel::Sandbox,
+        // Reception's phone bookings are not the patient's own: they consent at the desk.
+        Identity::Offline => return Err(Problem::internal("a patient known to reception only has no channel to consent in")),
+    };
+    let notice_version = tx.privacy_version(clinic).await?;
+    let consent = Consent { patient_id: patient.id, notice_version, channel, appointment_id: Some(appointment), at: now };
+    Ok(tx.record_consent(clinic, &consent).await?)
 }

@@ -291,11 +291,18 @@ pub async fn move_question(tx: &mut dyn Write, by: Editor, id: QuestionId, up: b
     audit(tx, by, SettingsArea::Question, summary).await
 }
 
+/// Changes the privacy notice: a changed text is a new version, which patients consent to from
+/// their next booking on (the same text saved again changes nothing).
 pub async fn save_privacy_notice(tx: &mut dyn Write, by: Editor, ja: &str, en: &str) -> Result<(), Problem> {
     let (ja, en) = (ja.trim(), en.trim());
     settings::check_privacy(ja, en)?;
-    tx.set_privacy_notice(by.clinic, ja, en).await?;
-    let summary = format!("プライバシー通知 privacy notice: {} / {} 文字 characters", ja.chars().count(), en.chars().count());
+    let (now_ja, now_en) = tx.privacy_notice(by.clinic).await?;
+    if (now_ja.as_str(), now_en.as_str()) == (ja, en) {
+        return Ok(());
+    }
+    tx.set_privacy_notice(by.clinic, ja, en, by.now).await?;
+    let version = tx.privacy_version(by.clinic).await?;
+    let summary = format!("プライバシー通知 privacy notice v{version}: {} / {} 文字 characters", ja.chars().count(), en.chars().count());
     audit(tx, by, SettingsArea::Privacy, summary).await
 }
 

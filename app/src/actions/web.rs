@@ -116,6 +116,9 @@ pub async fn request_by_email(tx: &mut dyn Write, b: &WebBooking, secrets: &Secr
         now: b.now,
     };
     let appointment = book(tx, &booking).await?;
+    // The form's consent, given now (whoever the address turns out to be).
+    let patient = tx.patient(b.clinic, patient).await?.ok_or_else(|| Problem::internal("the e-mail patient vanished"))?;
+    super::patients::consent(tx, b.clinic, &patient, appointment.id, b.now).await?;
     let typed = serde_json::to_string(&b.typed).map_err(Problem::internal)?;
     let request = NewWebRequest {
         appointment_id: appointment.id,

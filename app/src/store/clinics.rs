@@ -112,6 +112,15 @@ crate::kinds::named_enum!(
     }
 );
 
+/// One version of the clinic's privacy notice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrivacyVersion {
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub ja: String,
+    pub en: String,
+}
+
 /// One settings change in the audit log. Summaries never contain secrets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SettingsAuditEntry {
@@ -141,6 +150,10 @@ pub trait ClinicReads {
     async fn answer_count(&mut self, question: QuestionId) -> Result<u64, StoreError>;
     /// The privacy notice patients consent to, in Japanese and English.
     async fn privacy_notice(&mut self, clinic: ClinicId) -> Result<(String, String), StoreError>;
+    /// The notice's current version (1 for a new clinic; each change adds one).
+    async fn privacy_version(&mut self, clinic: ClinicId) -> Result<u32, StoreError>;
+    /// Every version of the notice, oldest first: its number, when it was made, the texts.
+    async fn privacy_versions(&mut self, clinic: ClinicId) -> Result<Vec<PrivacyVersion>, StoreError>;
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError>;
     /// The websites that may frame the clinic's widget (origins; see `settings::check_origins`).
     async fn website_origins(&mut self, clinic: ClinicId) -> Result<Vec<String>, StoreError>;
@@ -181,7 +194,8 @@ pub trait ClinicWrites {
     /// Removes the exception; returns what it was.
     async fn delete_exception(&mut self, clinic: ClinicId, id: ExceptionId) -> Result<Option<DateException>, StoreError>;
     async fn set_clinic_options(&mut self, clinic: ClinicId, options: ClinicOptions) -> Result<(), StoreError>;
-    async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError>;
+    /// Changes the notice: a new version, which patients consent to from now on.
+    async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn set_website_origins(&mut self, clinic: ClinicId, origins: &[String]) -> Result<(), StoreError>;
     /// `None`: the deployment's own address.
     async fn set_mail_from(&mut self, clinic: ClinicId, address: Option<&str>) -> Result<(), StoreError>;

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreError;
-use crate::booking::ids::{ClinicId, PatientId};
+use crate::booking::ids::{AppointmentId, ClinicId, PatientId};
 use crate::i18n::Lang;
+pub use crate::kinds::ConsentChannel;
 use crate::patients::search::PatientQuery;
 
 /// How the clinic knows a patient.
@@ -67,6 +68,17 @@ pub struct NewPatient {
     pub language: Lang,
 }
 
+/// A patient's consent to the clinic's privacy notice: which version they read, when, how, and
+/// with which booking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consent {
+    pub patient_id: PatientId,
+    pub notice_version: u32,
+    pub channel: ConsentChannel,
+    pub appointment_id: Option<AppointmentId>,
+    pub at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait PatientReads {
     async fn patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError>;
@@ -80,6 +92,8 @@ pub trait PatientReads {
     /// folded forms stored with each patient), by furigana, at most `limit`. Patients without a
     /// name (signed in, never booked) are left out.
     async fn search_patients(&mut self, clinic: ClinicId, query: &PatientQuery, limit: u32) -> Result<Vec<Patient>, StoreError>;
+    /// The clinic's consents, oldest first: one patient's, or everyone's (`None`).
+    async fn consents(&mut self, clinic: ClinicId, patient: Option<PatientId>) -> Result<Vec<Consent>, StoreError>;
 }
 
 #[async_trait]
@@ -103,4 +117,6 @@ pub trait PatientWrites {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     async fn delete_patient_session(&mut self, token: &str) -> Result<(), StoreError>;
+    /// Keeps a consent (never changed or deleted after).
+    async fn record_consent(&mut self, clinic: ClinicId, consent: &Consent) -> Result<(), StoreError>;
 }

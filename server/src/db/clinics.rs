@@ -100,6 +100,19 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
         Ok(lines.lines().map(str::to_owned).collect())
     }
 
+    async fn privacy_version(&mut self, clinic: ClinicId) -> Result<u32, StoreError> {
+        let (version,): (i64,) = self.one(sql("SELECT COALESCE(MAX(version), 1) FROM privacy_notices WHERE clinic_id = $1").bind(clinic)).await?;
+        super::rows::to_u32(version, "privacy notice version")
+    }
+
+    async fn privacy_versions(&mut self, clinic: ClinicId) -> Result<Vec<PrivacyVersion>, StoreError> {
+        let q = sql("SELECT version, created_at, notice_ja, notice_en FROM privacy_notices WHERE clinic_id = $1 ORDER BY version");
+        let rows: Vec<(i64, DateTime<Utc>, String, String)> = self.all(q.bind(clinic)).await?;
+        rows.into_iter()
+            .map(|(v, created_at, ja, en)| Ok(PrivacyVersion { version: super::rows::to_u32(v, "privacy notice version")?, created_at, ja, en }))
+            .collect()
+    }
+
     async fn mail_from(&mut self, clinic: ClinicId) -> Result<Option<String>, StoreError> {
         let q = sql("SELECT mail_from FROM clinics WHERE id = $1").bind(clinic);
         let (address,): (String,) = self.optional(q).await?.unwrap_or_default();
@@ -134,6 +147,9 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     async fn insert_clinic(&mut self, c: &NewClinic, now: DateTime<Utc>) -> Result<ClinicId, StoreError> {
         let q = sql("INSERT INTO clinics (slug, name_ja, name_en, time_zone, open_on_holidays, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
         let (id,): (i64,) = self.one(q.bind(&c.slug).bind(&c.name_ja).bind(&c.name_en).bind(c.time_zone.name()).bind(c.open_on_holidays).bind(now)).await?;
+        // The (empty) notice a new clinic starts with is version 1.
+        self.execute(sql("INSERT INTO privacy_notices (clinic_id, version, notice_ja, notice_en, created_at) VALUES ($1, 1, '', '', $2)").bind(id).bind(now))
+            .await?;
         Ok(ClinicId(id))
     }
 
@@ -228,8 +244,11 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
         self.execute(sql("UPDATE clinics SET mail_from = $1 WHERE id = $2").bind(address.unwrap_or_default()).bind(clinic)).await.map(drop)
     }
 
-    async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str) -> Result<(), StoreError> {
-        self.execute(sql("UPDATE clinics SET privacy_notice_ja = $1, privacy_notice_en = $2 WHERE id = $3").bind(ja).bind(en).bind(clinic)).await.map(drop)
+    async fn set_privacy_notice(&mut self, clinic: ClinicId, ja: &str, en: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.execute(sql("UPDATE clinics SET privacy_notice_ja = $1, privacy_notice_en = $2 WHERE id = $3").bind(ja).bind(en).bind(clinic)).await?;
+        let q = sql("INSERT INTO privacy_notices (clinic_id, version, notice_ja, notice_en, created_at) \
+             SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4 FROM privacy_notices WHERE clinic_id = $1");
+        self.execute(q.bind(clinic).bind(ja).bind(en).bind(now)).await.map(drop)
     }
 
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError> {

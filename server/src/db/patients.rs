@@ -62,6 +62,26 @@ impl<B: Backend, C: Held<B>> PatientReads for Session<B, C> {
         .bind(limit);
         convert(self.all::<PatientRow>(q).await?)
     }
+
+    async fn consents(&mut self, clinic: ClinicId, patient: Option<PatientId>) -> Result<Vec<Consent>, StoreError> {
+        const COLUMNS: &str = "patient_id, notice_version, channel, appointment_id, consented_at";
+        let q = match patient {
+            Some(p) => sql(format!("SELECT {COLUMNS} FROM consents WHERE clinic_id = $1 AND patient_id = $2 ORDER BY consented_at, id")).bind(clinic).bind(p),
+            None => sql(format!("SELECT {COLUMNS} FROM consents WHERE clinic_id = $1 ORDER BY consented_at, id")).bind(clinic),
+        };
+        let rows: Vec<(i64, i64, String, Option<i64>, DateTime<Utc>)> = self.all(q).await?;
+        rows.into_iter()
+            .map(|(patient, version, channel, appointment, at)| {
+                Ok(Consent {
+                    patient_id: PatientId(patient),
+                    notice_version: super::rows::to_u32(version, "consent notice version")?,
+                    channel: ConsentChannel::parse(&channel).ok_or_else(|| StoreError::corrupt(format!("consent channel {channel}")))?,
+                    appointment_id: appointment.map(AppointmentId),
+                    at,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -130,6 +150,12 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
 
     async fn delete_patient_session(&mut self, token: &str) -> Result<(), StoreError> {
         self.execute(sql("DELETE FROM patient_sessions WHERE token = $1").bind(token_digest(token))).await.map(drop)
+    }
+
+    async fn record_consent(&mut self, clinic: ClinicId, c: &Consent) -> Result<(), StoreError> {
+        let q = sql("INSERT INTO consents (clinic_id, patient_id, notice_version, channel, appointment_id, consented_at) VALUES ($1, $2, $3, $4, $5, $6)");
+        let q = q.bind(clinic).bind(c.patient_id).bind(i64::from(c.notice_version)).bind(c.channel.as_str()).bind(c.appointment_id.map(|a| a.0)).bind(c.at);
+        self.execute(q).await.map(drop)
     }
 }
 

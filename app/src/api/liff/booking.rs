@@ -296,6 +296,7 @@ async fn submit(request: BookingRequest, key: crate::api::once::IdempotencyKey) 
     };
     crate::actions::patients::save_details(tx, clinic.id, patient.id, &details).await?;
     let appointment = book(tx, &booking).await?;
+    crate::actions::patients::consent(tx, clinic.id, &patient, appointment.id, now).await?;
     let menus = tx.menus(clinic.id).await?;
     let view = super::ssr::appointment_view(&clinic, &menus, &appointment, now, lang);
     once.finish(&view).await?;

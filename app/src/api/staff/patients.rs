@@ -45,12 +45,25 @@ pub struct HistoryItem {
     pub upcoming: bool,
 }
 
+/// One consent to the clinic's privacy notice, as the owner shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentItem {
+    /// In the clinic's time zone.
+    pub when: String,
+    pub notice_version: u32,
+    pub channel: String,
+    /// The booking it came with.
+    pub reference: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PatientDetailView {
     pub patient: PatientSummary,
     pub counts: HistoryCounts,
     /// Newest visit first.
     pub appointments: Vec<HistoryItem>,
+    /// Newest first.
+    pub consents: Vec<ConsentItem>,
 }
 
 /// A stored phone number (digits only) as people write it: mobiles `090-1234-5678`; other
@@ -88,7 +101,10 @@ pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailV
         let appointments = db.appointments_of(ctx.clinic.id, &[id]).await?;
         let menus = db.menus(ctx.clinic.id).await?;
         let resources = db.resources(ctx.clinic.id).await?;
-        Ok(ssr::detail(&patient, &appointments, &menus, &resources, ctx.clinic.time_zone, now, lang))
+        let consents = db.consents(ctx.clinic.id, Some(id)).await?;
+        let mut view = ssr::detail(&patient, &appointments, &menus, &resources, ctx.clinic.time_zone, now, lang);
+        view.consents = ssr::consents(&consents, &appointments, ctx.clinic.time_zone, lang);
+        Ok(view)
     })
     .await
 }
@@ -101,7 +117,21 @@ pub mod ssr {
     use super::*;
     use crate::booking::format::{datetime_label, time_label};
     use crate::booking::model::{Menu, Resource};
-    use crate::store::{Appointment, Identity, Patient};
+    use crate::store::{Appointment, Consent, Identity, Patient};
+
+    /// The patient's consents, newest first, each with the reference of its booking.
+    pub fn consents(consents: &[Consent], appointments: &[Appointment], tz: Tz, lang: Lang) -> Vec<ConsentItem> {
+        consents
+            .iter()
+            .rev()
+            .map(|c| ConsentItem {
+                when: datetime_label(c.at, tz, lang),
+                notice_version: c.notice_version,
+                channel: c.channel.label(lang).to_string(),
+                reference: c.appointment_id.and_then(|id| appointments.iter().find(|a| a.id == id)).map(|a| a.reference.clone()),
+            })
+            .collect()
+    }
 
     pub fn summary(p: &Patient) -> PatientSummary {
         PatientSummary {
@@ -144,6 +174,7 @@ pub mod ssr {
                     upcoming: a.starts_at > now && matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed),
                 })
                 .collect(),
+            consents: Vec::new(),
         }
     }
 }

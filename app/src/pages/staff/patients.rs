@@ -155,7 +155,7 @@ fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
 
 #[component]
 fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView {
-    let PatientDetailView { patient, counts, appointments } = detail;
+    let PatientDetailView { patient, counts, appointments, consents } = detail;
     let tel = format!("tel:{}", patient.phone.replace('-', ""));
     let counts_list = [
         (("受診", "Visits"), counts.visits, "visits"),
@@ -207,6 +207,35 @@ fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView 
                                     <td>{a.resource}</td>
                                     <td><span class=format!("status status-{}", a.status.as_str())>{a.status_label}</span></td>
                                     <td>{a.queue_number.map(|n| n.to_string()).unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+        <h3>{move || lang.get().pick("プライバシー通知への同意", "Consent to the privacy notice")}</h3>
+        {if consents.is_empty() {
+            view! { <p class="none">{move || lang.get().pick("同意の記録はありません。", "No consent on record.")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-scroll">
+                    <table class="consent-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || lang.get().pick("日時", "When")}</th>
+                                <th scope="col">{move || lang.get().pick("通知の版", "Notice version")}</th>
+                                <th scope="col">{move || lang.get().pick("経路", "Channel")}</th>
+                                <th scope="col">{move || lang.get().pick("予約番号", "Reference")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {consents.into_iter().map(|c| view! {
+                                <tr>
+                                    <td>{c.when}</td>
+                                    <td class="consent-version">{format!("v{}", c.notice_version)}</td>
+                                    <td>{c.channel}</td>
+                                    <td><code>{c.reference.map(|r| r[..8.min(r.len())].to_string()).unwrap_or_default()}</code></td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -309,6 +338,14 @@ fn ExportForm(lang: RwSignal<Lang>) -> impl IntoView {
                     <button type="submit" class="primary">{move || lang.get().pick("CSVをダウンロード", "Download CSV")}</button>
                 </div>
             </form>
+            <h3>{move || lang.get().pick("プライバシー通知への同意の記録", "Consents to the privacy notice")}</h3>
+            <p class="hint">{move || lang.get().pick(
+                "すべての患者さまの同意(日時・通知の版・経路)をCSVで書き出します(院長のみ)。",
+                "Every patient's consent (when, which version of the notice, how) as CSV (owner only).",
+            )}</p>
+            <a class="button" href=move || format!("/staff/consents.csv?lang={}", lang.get().code()) download>
+                {move || lang.get().pick("同意の記録をダウンロード", "Download the consents")}
+            </a>
         </section>
     }
 }

@@ -154,6 +154,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         booking_limit: ctx.clinic.booking_limit,
         privacy_ja,
         privacy_en,
+        privacy_version: db.privacy_version(clinic).await?,
         // Never the secrets: only whether they are set.
         line: match line {
             Some(l) => LineView {

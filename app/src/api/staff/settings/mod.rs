@@ -238,6 +238,8 @@ pub struct SettingsData {
     pub booking_limit: u32,
     pub privacy_ja: String,
     pub privacy_en: String,
+    /// The notice's current version: patients' consents name it.
+    pub privacy_version: u32,
     pub line: LineView,
     pub staff: Vec<StaffView>,
     pub audit: Vec<AuditView>,

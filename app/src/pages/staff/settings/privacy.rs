@@ -9,6 +9,7 @@ use crate::api::staff::settings::*;
 #[component]
 pub fn PrivacySection(env: Env, d: SettingsData) -> impl IntoView {
     let errors = RwSignal::new(Vec::new());
+    let version = d.privacy_version;
     let ja = RwSignal::new(d.privacy_ja);
     let en = RwSignal::new(d.privacy_en);
     let intent = Intent::new();
@@ -31,6 +32,10 @@ pub fn PrivacySection(env: Env, d: SettingsData) -> impl IntoView {
     view! {
         <section class="card form" aria-labelledby="privacy-title">
             <h2 id="privacy-title">{env.t("個人情報の取り扱い(患者さんが同意する文章)", "Privacy notice (what patients agree to)")}</h2>
+            <p class="hint privacy-version">{move || match env.lang.get() {
+                crate::i18n::Lang::Ja => format!("現在の版: v{version}。保存すると新しい版になり、患者さまは次のご予約のときに新しい版に同意します(同意の記録は患者ページとCSVで見られます)。"),
+                crate::i18n::Lang::En => format!("Current version: v{version}. Saving makes a new version, which patients consent to with their next booking (consents are on each patient's page and in the CSV)."),
+            }}</p>
             {area("privacy-ja", "日本語", "Japanese", ja)}
             {area("privacy-en", "英語", "English", en)}
             <div class="actions"><button type="button" class="primary" on:click=save>{env.t("保存", "Save")}</button></div>
