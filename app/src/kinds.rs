@@ -169,6 +169,47 @@ impl ConsentChannel {
     }
 }
 
+named_enum!(
+    /// What a staff member did with patients' data, as the access log keeps it.
+    AccessKind {
+        /// Opened one patient's record (details, history, consents).
+        PatientViewed = "patient_viewed",
+        /// Saw a request's answers to the clinic's questions, in the inbox.
+        AnswersViewed = "answers_viewed",
+        /// Saw the patient on the day's calendar.
+        DayViewed = "day_viewed",
+        /// Found the patient by a search.
+        Searched = "searched",
+        /// Downloaded a CSV file.
+        Exported = "exported",
+        /// Changed one of the patient's appointments.
+        Changed = "changed",
+    }
+);
+
+impl AccessKind {
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            AccessKind::PatientViewed => ("患者情報を閲覧", "Opened the record"),
+            AccessKind::AnswersViewed => ("問診の回答を閲覧", "Saw the answers"),
+            AccessKind::DayViewed => ("予約表で閲覧", "Saw on the calendar"),
+            AccessKind::Searched => ("検索で表示", "Found by a search"),
+            AccessKind::Exported => ("CSVを書き出し", "Exported a CSV"),
+            AccessKind::Changed => ("予約を変更", "Changed an appointment"),
+        };
+        lang.pick(ja, en)
+    }
+
+    /// A read is logged once per staff member, patient and detail in [`READ_AGAIN_MINUTES`]:
+    /// a page that refreshes itself does not flood the log. Changes are logged each time.
+    pub fn is_read(self) -> bool {
+        !matches!(self, AccessKind::Changed | AccessKind::Exported)
+    }
+}
+
+/// How long the same read is not logged again (see [`AccessKind::is_read`]).
+pub const READ_AGAIN_MINUTES: i64 = 10;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,3 +241,31 @@ test("console pages opened directly or reloaded come alive with their data", asy
   }
   expect((staff as Page & { errors: string[] }).errors).toEqual([]);
 });
+
+test("the owner sees a patient's consents and who read their data, and the clinic's access log", async ({ browser }) => {
+  // A LIFF patient books (consenting); the owner then opens their record.
+  const { page: patient } = await patientRequests(browser, 2);
+  await patient.context().close();
+  const owner = await staffPage(browser);
+  await owner.getByRole("link", { name: "患者" }).click();
+  await owner.getByLabel("氏名・フリガナ・電話番号").fill("サトウ イチロウ");
+  await owner.getByRole("button", { name: "検索" }).click();
+  await owner.locator("button.patient-result").first().click();
+  const consents = owner.locator("table.consent-table");
+  await expect(consents.locator("tbody tr").first()).toBeVisible();
+  await expect(consents.locator("tbody tr").first()).toContainText("サンドボックス");
+  await expect(consents.locator(".consent-version").first()).toHaveText(/^v\d+$/);
+  // Opening the record is itself on record, shown to the owner on the next look.
+  await owner.reload();
+  await owner.getByLabel("氏名・フリガナ・電話番号").fill("サトウ イチロウ");
+  await owner.getByRole("button", { name: "検索" }).click();
+  await owner.locator("button.patient-result").first().click();
+  await expect(owner.locator("table.access-table").first().locator(".access-what").filter({ hasText: "患者情報を閲覧" }).first()).toBeVisible();
+  // The clinic-wide log, filtered by staff member, with its CSV.
+  const log = owner.getByRole("region", { name: "アクセス記録(院長のみ)" });
+  await expect(log.locator("tbody tr").first()).toBeVisible();
+  await log.getByLabel("スタッフで絞り込む").selectOption({ index: 1 });
+  await expect(log.getByRole("link", { name: "CSVをダウンロード" })).toHaveAttribute("href", /staff=\d+/);
+  await accessible(owner, "the patients page with the access log");
+  expect((owner as Page & { errors: string[] }).errors).toEqual([]);
+});

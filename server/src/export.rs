@@ -69,6 +69,9 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query
         Err(e) => return plain(StatusCode::BAD_REQUEST, e.to_string()),
     };
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    if let Err(response) = logged(state.store.as_ref(), &ctx, format!("appointments {from}..{to}")).await {
+        return response;
+    }
     let rows = match export(state.store.as_ref(), ctx.clinic.id, from, to).await {
         Ok(rows) => rows,
         Err(e) => {
@@ -108,6 +111,9 @@ pub async fn consents_csv(State(state): State<AppState>, headers: HeaderMap, Que
         return plain(StatusCode::FORBIDDEN, "院長(オーナー)のみ書き出せます。 (Only the owner can export this.)".into());
     }
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    if let Err(response) = logged(state.store.as_ref(), &ctx, "consents".into()).await {
+        return response;
+    }
     let body = match consent_rows(state.store.as_ref(), ctx.clinic.id).await.map(|rows| write_consents(&rows, ctx.clinic.time_zone, lang)) {
         Ok(Ok(body)) => body,
         Ok(Err(e)) => {
@@ -132,6 +138,77 @@ pub async fn consents_csv(State(state): State<AppState>, headers: HeaderMap, Que
         body,
     )
         .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccessParams {
+    #[serde(default)]
+    pub staff: Option<i64>,
+    #[serde(default)]
+    pub patient: Option<i64>,
+    #[serde(default)]
+    pub lang: Option<String>,
+}
+
+/// `GET /staff/access.csv[?staff=ID][&patient=ID][&lang=…]`: the access log (owner only), newest
+/// first. Downloading it is itself an entry.
+pub async fn access_csv(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<AccessParams>) -> Response {
+    use app::booking::ids::{PatientId, StaffId};
+    let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
+        return plain(StatusCode::UNAUTHORIZED, "サインインしてください。 (Please sign in.)".into());
+    };
+    if ctx.staff.role != app::store::StaffRole::Owner {
+        return plain(StatusCode::FORBIDDEN, "院長(オーナー)のみ書き出せます。 (Only the owner can export this.)".into());
+    }
+    let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    if let Err(response) = logged(state.store.as_ref(), &ctx, "access log".into()).await {
+        return response;
+    }
+    let filter = app::store::AccessFilter { staff: params.staff.map(StaffId), patient: params.patient.map(PatientId) };
+    let items = match state.store.read().await {
+        Ok(mut db) => app::api::staff::access::ssr::items(db.as_mut(), &ctx.clinic, filter, u32::MAX, lang).await,
+        Err(e) => Err(e.into()),
+    };
+    let written = items.map_err(|e| e.to_string()).and_then(|items| write_access(&items, lang).map_err(|e| e.to_string()));
+    let body = match written {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, clinic = %ctx.clinic.id, "access log export failed");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+        }
+    };
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"access-{}.csv\"", ctx.clinic.slug))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"access.csv\""));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The access log as CSV: BOM, header row, one row per entry (times as the console shows them).
+pub fn write_access(items: &[app::api::staff::access::AccessItem], lang: Lang) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(BOM.to_vec());
+    let header: [(&str, &str); 6] =
+        [("日時", "When"), ("スタッフ", "Staff"), ("患者番号", "Patient no."), ("患者名", "Patient"), ("内容", "What"), ("詳細", "Detail")];
+    out.write_record(header.iter().map(|(ja, en)| lang.pick(ja, en)))?;
+    for a in items {
+        let record: [Cow<'_, str>; 6] = [
+            a.at.as_str().into(),
+            cell(&a.staff_name),
+            a.patient_id.map(|p| p.0.to_string()).unwrap_or_default().into(),
+            cell(&a.patient_name),
+            a.what.as_str().into(),
+            cell(&a.detail),
+        ];
+        out.write_record(record.iter().map(|c| c.as_bytes()))?;
+    }
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// A consent with the patient's name and the booking's reference.
@@ -196,6 +273,14 @@ pub fn write_consents(rows: &[ConsentRow], tz: Tz, lang: Lang) -> Result<Vec<u8>
 
 async fn export(store: &dyn Store, clinic: app::booking::ids::ClinicId, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExportRow>, app::store::StoreError> {
     store.read().await?.export(clinic, from, to).await
+}
+
+/// Keeps the export in the access log before it is made: no file leaves unlogged.
+async fn logged(store: &dyn Store, ctx: &app::api::staff::auth::StaffContext, what: String) -> Result<(), Response> {
+    app::api::staff::access::ssr::log(store, ctx, app::store::AccessKind::Exported, [(None, what)]).await.map_err(|e| {
+        tracing::error!(error = %e, "the export could not be logged");
+        plain(StatusCode::SERVICE_UNAVAILABLE, "一時的なエラーが発生しました。 (A temporary error occurred.)".into())
+    })
 }
 
 fn plain(status: StatusCode, message: String) -> Response {

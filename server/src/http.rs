@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/line/webhook/{clinic}", axum::routing::post(crate::line::webhook::receive).layer(limits::webhook_body()))
         .route("/staff/export.csv", get(crate::export::export_csv))
         .route("/staff/consents.csv", get(crate::export::consents_csv))
+        .route("/staff/access.csv", get(crate::export::access_csv))
         .route("/w/{clinic}/a/{reference}/ics", get(app::api::web_booking::ssr::ics))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

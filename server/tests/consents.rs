@@ -9,30 +9,9 @@ mod support;
 use app::api::staff::patients::PatientDetailView;
 use app::booking::model::Approval;
 use app::store::*;
-use axum::http::{header, Request, StatusCode};
-use chrono::{Duration, Utc};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use support::web::*;
 use support::*;
-use tower::ServiceExt;
-
-/// A signed-in staff member of the demo clinic: the session cookie and its CSRF token.
-async fn staff_cookie(site: &Site, role: StaffRole) -> (String, String) {
-    let staff = staff_member(site.store.as_ref(), site.clinic, &format!("{}@consents.example.jp", role.as_str()), role).await;
-    let token = format!("consent-token-{}", role.as_str());
-    let csrf = format!("consent-csrf-{}", role.as_str());
-    let session = StaffSession { staff_id: staff, clinic_id: site.clinic, csrf_token: csrf.clone(), expires_at: Utc::now() + Duration::hours(1) };
-    in_tx!(site.store.as_ref(), |tx| Ok(tx.insert_staff_session(&token, &session, Utc::now()).await?)).expect("session");
-    (format!("yoyaku_staff={token}"), csrf)
-}
-
-async fn download(site: &Site, path: &str, cookie: &str) -> (StatusCode, String) {
-    let request = Request::get(path).header(header::HOST, "127.0.0.1").header(header::COOKIE, cookie).body(axum::body::Body::empty()).expect("request");
-    let response = site.router.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
 
 async fn consents_of(site: &Site, patient: app::booking::ids::PatientId) -> Vec<Consent> {
     read(site.store.as_ref()).await.consents(site.clinic, Some(patient)).await.expect("consents")
@@ -51,7 +30,7 @@ async fn every_booking_keeps_its_consent_with_the_notices_version(db: &TestDb) {
     assert_eq!((consents[0].notice_version, consents[0].channel, consents[0].appointment_id), (version, ConsentChannel::Web, Some(held.id)));
 
     // The owner changes the notice: a new version; saving the same text again makes none.
-    let (owner, owner_csrf) = staff_cookie(&site, StaffRole::Owner).await;
+    let (owner, owner_csrf, _) = staff_cookie(&site, StaffRole::Owner).await;
     let (ja, en) = read(site.store.as_ref()).await.privacy_notice(site.clinic).await.expect("notice");
     let save = |ja: String, en: String| serde_json::json!({ "csrf": owner_csrf, "ja": ja, "en": en, "lang": "ja" }).to_string();
     let reply = post(
@@ -99,7 +78,7 @@ async fn every_booking_keeps_its_consent_with_the_notices_version(db: &TestDb) {
     assert_eq!(lines[0], "同意日時,患者番号,患者名,フリガナ,通知の版,経路,予約番号");
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[1].contains(&format!(",{version},ウェブ,{}", held.reference)), "{}", lines[1]);
-    let (reception, _) = staff_cookie(&site, StaffRole::Staff).await;
+    let (reception, _, _) = staff_cookie(&site, StaffRole::Staff).await;
     let (status, _) = download(&site, "/staff/consents.csv", &reception).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = download(&site, "/staff/consents.csv", "yoyaku_staff=nobody").await;

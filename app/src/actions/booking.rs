@@ -145,6 +145,9 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
         release_replaced(tx, b.clinic, replaced, b.patient, b.now).await?;
     }
     let booked = tx.appointment(b.clinic, id).await?.ok_or_else(|| Problem::internal("the new appointment vanished"))?;
+    if let Actor::Staff(staff) = b.actor {
+        staff_changed(tx, b.clinic, staff, &booked, &format!("booked {}", booked.status), b.now).await?;
+    }
     if let Some(kind) = notice_for(Event::Booked { status: booked.status, proposal: booked.proposal }) {
         notices::queue(tx, &clinic, &booked, kind, b.now).await?;
     }
@@ -199,12 +202,30 @@ pub async fn apply(tx: &mut dyn Write, clinic: &Clinic, current: &Appointment, c
     if let (Some(replaced), AppointmentStatus::Confirmed) = (current.replaces_id, next) {
         release_replaced(tx, clinic.id, replaced, current.patient_id, now).await?;
     }
+    if let Actor::Staff(staff) = actor {
+        staff_changed(tx, clinic.id, staff, current, &format!("{} → {}", current.status, next), now).await?;
+    }
     let changed = Appointment { status: next, note: note.map(str::to_string).or_else(|| current.note.clone()), ..current.clone() };
     let event = Event::Changed { from: current.status, to: next, by_patient: matches!(actor, Actor::Patient(_)), note };
     if let (Tell::AsTheRulesSay, Some(kind)) = (tell, notice_for(event)) {
         notices::queue(tx, clinic, &changed, kind, now).await?;
     }
     Ok(changed)
+}
+
+/// A staff member's change of a patient's appointment, in the access log (in the change's own
+/// transaction: no change without its entry).
+pub async fn staff_changed(
+    tx: &mut dyn Write,
+    clinic: ClinicId,
+    staff: crate::booking::ids::StaffId,
+    a: &Appointment,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
+    let detail = format!("{} {what}", a.reference);
+    let entries = super::access::entries(staff, crate::store::AccessKind::Changed, [(Some(a.patient_id), detail)], now);
+    super::access::record(tx, clinic, entries).await
 }
 
 /// The visit a confirmed reschedule replaces is cancelled, in the same transaction, without a

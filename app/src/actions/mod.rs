@@ -4,6 +4,7 @@
 //! pure rules (`booking`, `notify`, `settings`); what it keeps goes through the storage
 //! interface; what can go wrong is a [`Problem`](crate::error::Problem).
 
+pub mod access;
 pub mod booking;
 pub mod notices;
 pub mod patients;

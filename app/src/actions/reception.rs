@@ -90,6 +90,7 @@ pub async fn visit(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, action
                 return Err(Problem::StatusChanged { current: current.status });
             }
             tx.mark_arrived(desk.clinic.id, id, desk.now).await?;
+            super::booking::staff_changed(tx, desk.clinic.id, desk.staff, &current, "arrived", desk.now).await?;
             return Ok(Appointment { arrived_at: current.arrived_at.or(Some(desk.now)), ..current });
         }
         VisitAction::Completed => Transition::Complete,

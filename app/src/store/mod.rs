@@ -6,6 +6,7 @@
 //! it reads what it needs, asks the rules, and writes what they decided. A transaction that is
 //! dropped without [`Write::commit`] leaves nothing behind.
 
+mod access;
 mod appointments;
 mod clinics;
 mod idempotency;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use access::*;
 pub use appointments::*;
 pub use clinics::*;
 pub use idempotency::*;
@@ -46,13 +48,13 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Everything that can be read, on a connection or inside a transaction.
-pub trait Reads: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + Send {}
-impl<T: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + Send + ?Sized> Reads for T {}
+pub trait Reads: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + AccessReads + Send {}
+impl<T: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + AccessReads + Send + ?Sized> Reads for T {}
 
 /// A write transaction: everything that can be read, and written.
 #[async_trait]
 pub trait Write:
-    Reads + ClinicWrites + AppointmentWrites + PatientWrites + StaffWrites + NotificationWrites + IdempotencyWrites + WebWrites + Housekeeping
+    Reads + ClinicWrites + AppointmentWrites + PatientWrites + StaffWrites + NotificationWrites + IdempotencyWrites + WebWrites + AccessWrites + Housekeeping
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

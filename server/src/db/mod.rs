@@ -2,6 +2,7 @@
 //! differs between them is the [`Backend`] trait (`sqlite.rs`, `postgres.rs`); the SQL is written
 //! once, by concern, on [`Session`].
 
+mod access;
 mod appointments;
 mod backend;
 mod clinics;

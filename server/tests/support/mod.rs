@@ -173,6 +173,11 @@ pub async fn clinic(store: &dyn Store, slug: &str) -> Clinic1 {
         let new = NewClinic { slug: slug.into(), name_ja: "テスト医院".into(), name_en: "Test clinic".into(), time_zone: TOKYO, open_on_holidays: true };
         let clinic = settings::create_clinic(tx, &new, now()).await?;
         let by = system(clinic);
+        // Two receptionists: the first test clinic of a database has staff 1 and 2, whom the
+        // reception tests act as (a staff change is kept in the access log, by a real account).
+        for n in 1..=2 {
+            settings::add_staff(tx, by, &format!("desk{n}@{slug}.example.jp"), &format!("受付{n}"), StaffRole::Staff, "unused".into()).await?;
+        }
         let doctor =
             settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "医師".into(), name_en: "Doctor".into(), kind: ResourceKind::Practitioner }).await?;
         let room = settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "部屋".into(), name_en: "Room".into(), kind: ResourceKind::Room }).await?;

@@ -215,3 +215,23 @@ pub fn kept(dir: &std::path::Path) -> Vec<String> {
     mails.sort();
     mails
 }
+
+/// A new staff member of the demo clinic, signed in: the session cookie, its CSRF token, the
+/// account.
+pub async fn staff_cookie(site: &Site, role: StaffRole) -> (String, String, app::booking::ids::StaffId) {
+    let staff = super::staff_member(site.store.as_ref(), site.clinic, &format!("{}@signed-in.example.jp", role.as_str()), role).await;
+    let token = format!("signed-in-token-{}", role.as_str());
+    let csrf = format!("signed-in-csrf-{}", role.as_str());
+    let session = StaffSession { staff_id: staff, clinic_id: site.clinic, csrf_token: csrf.clone(), expires_at: Utc::now() + chrono::Duration::hours(1) };
+    super::in_tx!(site.store.as_ref(), |tx| Ok(tx.insert_staff_session(&token, &session, Utc::now()).await?)).expect("session");
+    (format!("yoyaku_staff={token}"), csrf, staff)
+}
+
+/// A GET as the console's links make it (a CSV download): the status and the body.
+pub async fn download(site: &Site, path: &str, cookie: &str) -> (StatusCode, String) {
+    let request = Request::get(path).header(header::HOST, "127.0.0.1").header(header::COOKIE, cookie).body(Body::empty()).expect("request");
+    let response = site.router.clone().oneshot(request).await.expect("response");
+    let status = response.status();
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}

@@ -99,8 +99,12 @@ pub struct PhoneBooking {
 pub async fn load_calendar(date: String, days: u32, lang: Lang) -> Result<CalendarView, AppError> {
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
-        let mut db = crate::state::store()?.read().await?;
-        ssr::calendar(db.as_mut(), &ctx.clinic, &date, if days >= 7 { 7 } else { 1 }, lang).await
+        let store = crate::state::store()?;
+        let mut db = store.read().await?;
+        let (view, seen) = ssr::calendar(db.as_mut(), &ctx.clinic, &date, if days >= 7 { 7 } else { 1 }, lang).await?;
+        drop(db);
+        super::access::ssr::log(store.as_ref(), &ctx, crate::store::AccessKind::DayViewed, seen).await?;
+        Ok(view)
     })
     .await
 }
@@ -154,6 +158,7 @@ pub mod ssr {
 
     use super::*;
     use crate::booking::format::{date_label, time_label};
+    use crate::booking::ids::PatientId;
     use crate::booking::model::{BookingMode, Clinic};
     use crate::store::Reads;
 
@@ -194,7 +199,15 @@ pub mod ssr {
         Ok(label)
     }
 
-    pub async fn calendar(db: &mut dyn Reads, clinic: &Clinic, date: &str, days: u64, lang: Lang) -> Result<CalendarView, Problem> {
+    /// The calendar of `days` days from `date`, and whom it shows (each patient with the day),
+    /// for the access log.
+    pub async fn calendar(
+        db: &mut dyn Reads,
+        clinic: &Clinic,
+        date: &str,
+        days: u64,
+        lang: Lang,
+    ) -> Result<(CalendarView, Vec<(Option<PatientId>, String)>), Problem> {
         let tz = clinic.time_zone;
         let now = Utc::now();
         let today = now.with_timezone(&tz).date_naive();
@@ -268,7 +281,8 @@ pub mod ssr {
             day_views.push(CalendarDayView { date: day.format("%Y-%m-%d").to_string(), label: date_label(day, lang), resources: columns });
         }
         let title = if days == 1 { date_label(first, lang) } else { format!("{} – {}", date_label(first, lang), date_label(last, lang)) };
-        Ok(CalendarView {
+        let seen = appointments.iter().map(|a| (Some(a.patient_id), a.service_date.format("%Y-%m-%d").to_string())).collect();
+        let view = CalendarView {
             date: first.format("%Y-%m-%d").to_string(),
             title,
             prev: (first - Days::new(days)).format("%Y-%m-%d").to_string(),
@@ -277,6 +291,7 @@ pub mod ssr {
             days: day_views,
             // Phone bookings are for menus patients can book.
             menus: menus.iter().filter(|m| m.active).map(|m| (m.id, lang.pick(&m.name_ja, &m.name_en).to_string())).collect(),
-        })
+        };
+        Ok((view, seen))
     }
 }

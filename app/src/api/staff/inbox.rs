@@ -100,7 +100,8 @@ pub async fn load_inbox(lang: Lang, #[server(default)] after: Option<Appointment
     respond(lang, async move {
         use crate::store::Page;
         let ctx = super::auth::staff(None).await?;
-        let mut db = crate::state::store()?.read().await?;
+        let store = crate::state::store()?;
+        let mut db = store.read().await?;
         let now = chrono::Utc::now();
         // One more than a page says whether there is a next one.
         let mut pending = db.requests(ctx.clinic.id, false, Page { after, limit: INBOX_PAGE + 1 }).await?;
@@ -123,6 +124,10 @@ pub async fn load_inbox(lang: Lang, #[server(default)] after: Option<Appointment
                 .to_string(),
             );
         }
+        drop(db);
+        // The requests' answers are on the page: whose, by which request.
+        let seen = pending.iter().chain(&proposals).map(|a| (Some(a.patient_id), a.reference.clone()));
+        super::access::ssr::log(store.as_ref(), &ctx, crate::store::AccessKind::AnswersViewed, seen).await?;
         Ok(InboxView {
             pending: pending.iter().map(|a| facts.item(&ctx.clinic, a, now, lang)).collect(),
             pending_total,

@@ -2,6 +2,7 @@
 //! (which also checks the CSRF token of a change) and touches only the signed-in staff
 //! member's clinic, whatever ids the browser sends.
 
+pub mod access;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod calendar;

@@ -64,7 +64,13 @@ pub struct PatientDetailView {
     pub appointments: Vec<HistoryItem>,
     /// Newest first.
     pub consents: Vec<ConsentItem>,
+    /// Who read or changed the patient's data, newest first (for the owner only; empty for
+    /// other staff).
+    pub access: Vec<super::access::AccessItem>,
 }
+
+/// How many access log entries a patient's page shows.
+pub const PATIENT_ACCESS_SHOWN: u32 = 50;
 
 /// A stored phone number (digits only) as people write it: mobiles `090-1234-5678`; other
 /// numbers as stored (their area codes differ in length).
@@ -84,7 +90,9 @@ pub async fn search_patients(query: String, lang: Lang) -> Result<Vec<PatientSum
         let ctx = super::auth::staff(None).await?;
         let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
         let query = crate::patients::search::PatientQuery::new(&query);
-        let found = crate::state::store()?.read().await?.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await?;
+        let store = crate::state::store()?;
+        let found = store.read().await?.search_patients(ctx.clinic.id, &query, SEARCH_LIMIT).await?;
+        super::access::ssr::log(store.as_ref(), &ctx, crate::store::AccessKind::Searched, found.iter().map(|p| (Some(p.id), String::new()))).await?;
         Ok(found.iter().map(ssr::summary).collect())
     })
     .await
@@ -96,7 +104,8 @@ pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailV
     respond(lang, async move {
         let ctx = super::auth::staff(None).await?;
         let now = chrono::Utc::now();
-        let mut db = crate::state::store()?.read().await?;
+        let store = crate::state::store()?;
+        let mut db = store.read().await?;
         let patient = db.patient(ctx.clinic.id, id).await?.ok_or(Problem::NotFound(Missing::Patient))?;
         let appointments = db.appointments_of(ctx.clinic.id, &[id]).await?;
         let menus = db.menus(ctx.clinic.id).await?;
@@ -104,6 +113,13 @@ pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailV
         let consents = db.consents(ctx.clinic.id, Some(id)).await?;
         let mut view = ssr::detail(&patient, &appointments, &menus, &resources, ctx.clinic.time_zone, now, lang);
         view.consents = ssr::consents(&consents, &appointments, ctx.clinic.time_zone, lang);
+        // Who read this patient's record: the owner sees it here.
+        if ctx.staff.role == crate::store::StaffRole::Owner {
+            let filter = crate::store::AccessFilter { patient: Some(id), staff: None };
+            view.access = super::access::ssr::items(db.as_mut(), &ctx.clinic, filter, PATIENT_ACCESS_SHOWN, lang).await?;
+        }
+        drop(db);
+        super::access::ssr::log(store.as_ref(), &ctx, crate::store::AccessKind::PatientViewed, [(Some(id), String::new())]).await?;
         Ok(view)
     })
     .await
@@ -175,6 +191,7 @@ pub mod ssr {
                 })
                 .collect(),
             consents: Vec::new(),
+            access: Vec::new(),
         }
     }
 }

@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::api::staff::access::{access_log, AccessItem};
 use crate::api::staff::patients::*;
-use crate::booking::ids::PatientId;
+use crate::booking::ids::{PatientId, StaffId};
 use crate::i18n::Lang;
 
 /// The longest range one CSV export covers (the server checks it too).
@@ -13,7 +14,8 @@ const MAX_EXPORT_DAYS: i64 = 366;
 
 #[component]
 pub fn PatientsPage() -> impl IntoView {
-    let lang = super::use_console().lang;
+    let console = super::use_console();
+    let (lang, owner) = (console.lang, console.me.is_owner());
     let selected = RwSignal::new(None::<PatientId>);
     view! {
         <section class="patients-page" aria-labelledby="patients-title">
@@ -23,6 +25,7 @@ pub fn PatientsPage() -> impl IntoView {
                 <PatientDetail lang selected/>
             </div>
             <ExportForm lang/>
+            {owner.then(|| view! { <AccessLogSection lang/> })}
         </section>
     }
 }
@@ -155,7 +158,7 @@ fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
 
 #[component]
 fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView {
-    let PatientDetailView { patient, counts, appointments, consents } = detail;
+    let PatientDetailView { patient, counts, appointments, consents, access } = detail;
     let tel = format!("tel:{}", patient.phone.replace('-', ""));
     let counts_list = [
         (("受診", "Visits"), counts.visits, "visits"),
@@ -214,6 +217,10 @@ fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView 
                 </div>
             }.into_any()
         }}
+        {(!access.is_empty()).then(|| view! {
+            <h3>{move || lang.get().pick("閲覧・操作の記録(院長のみ表示)", "Who read or changed this (shown to the owner only)")}</h3>
+            <AccessTable lang items=access with_patient=false/>
+        })}
         <h3>{move || lang.get().pick("プライバシー通知への同意", "Consent to the privacy notice")}</h3>
         {if consents.is_empty() {
             view! { <p class="none">{move || lang.get().pick("同意の記録はありません。", "No consent on record.")}</p> }.into_any()
@@ -243,6 +250,81 @@ fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView 
                 </div>
             }.into_any()
         }}
+    }
+}
+
+/// Access log entries as a table: when, who, what (and whose, in the clinic-wide view).
+#[component]
+fn AccessTable(lang: RwSignal<Lang>, items: Vec<AccessItem>, with_patient: bool) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class="access-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || lang.get().pick("日時", "When")}</th>
+                        <th scope="col">{move || lang.get().pick("スタッフ", "Staff")}</th>
+                        {with_patient.then(|| view! { <th scope="col">{move || lang.get().pick("患者", "Patient")}</th> })}
+                        <th scope="col">{move || lang.get().pick("内容", "What")}</th>
+                        <th scope="col">{move || lang.get().pick("詳細", "Detail")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {items.into_iter().map(|a| view! {
+                        <tr>
+                            <td>{a.when}</td>
+                            <td>{a.staff_name}</td>
+                            {with_patient.then(|| view! { <td>{a.patient_name}</td> })}
+                            <td class="access-what">{a.what}</td>
+                            <td>{a.detail}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The owner's view of the whole access log: the newest entries, of everyone or of one staff
+/// member, and the CSV of it.
+#[component]
+pub fn AccessLogSection(lang: RwSignal<Lang>) -> impl IntoView {
+    let staff = RwSignal::new(None::<StaffId>);
+    let log = Resource::new(move || (staff.get(), lang.get()), |(staff, lang)| access_log(staff, None, lang));
+    // The staff members seen in the log so far, for the filter.
+    let known = RwSignal::new(Vec::<(StaffId, String)>::new());
+    let csv = move || match staff.get() {
+        Some(s) => format!("/staff/access.csv?lang={}&staff={}", lang.get().code(), s.0),
+        None => format!("/staff/access.csv?lang={}", lang.get().code()),
+    };
+    view! {
+        <section class="card access-log" aria-labelledby="access-title">
+            <h2 id="access-title">{move || lang.get().pick("アクセス記録(院長のみ)", "Access log (owner only)")}</h2>
+            <p class="hint">{move || lang.get().pick(
+                "スタッフが患者さまの情報を閲覧・変更・書き出しした記録です。記録は変更・削除できません。",
+                "What staff read, changed or exported of patients' data. Entries cannot be changed or deleted.",
+            )}</p>
+            <div class="field">
+                <label for="access-staff">{move || lang.get().pick("スタッフで絞り込む", "Staff member")}</label>
+                <select id="access-staff" on:change=move |ev| staff.set(event_target_value(&ev).parse().ok().map(StaffId))>
+                    <option value="">{move || lang.get().pick("全員", "Everyone")}</option>
+                    {move || known.get().into_iter().map(|(id, name)| view! { <option value=id.0.to_string() selected=move || staff.get() == Some(id)>{name}</option> }).collect_view()}
+                </select>
+            </div>
+            <a class="button" href=csv download>{move || lang.get().pick("CSVをダウンロード", "Download CSV")}</a>
+            <Transition fallback=|| view! { <p class="loading">"…"</p> }>
+                {move || log.get().map(|r| match r {
+                    Ok(items) => {
+                        known.update(|k| for a in &items {
+                            if !k.iter().any(|(id, _)| *id == a.staff_id) {
+                                k.push((a.staff_id, a.staff_name.clone()));
+                            }
+                        });
+                        view! { <AccessTable lang items with_patient=true/> }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
     }
 }
 
