@@ -79,6 +79,8 @@ named_enum!(
 named_enum!(
     /// What a stored notice is about (its `kind` column).
     NoticeType {
+        /// A website request reached the clinic (after its code).
+        Received = "received",
         Confirmed = "confirmed",
         Declined = "declined",
         Proposed = "proposed",
@@ -96,6 +98,7 @@ impl NoticeType {
     /// How staff read it.
     pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
         let (ja, en) = match self {
+            NoticeType::Received => ("受付のお知らせ", "Request received"),
             NoticeType::Confirmed => ("予約確定のお知らせ", "Confirmation"),
             NoticeType::Declined => ("お断りのお知らせ", "Decline"),
             NoticeType::Proposed => ("別日時のご提案", "Proposal"),

@@ -64,6 +64,11 @@ async fn a_patient_without_line_books_with_an_emailed_code(db: &TestDb) {
     assert!(requested.hold_expires_at > held.hold_expires_at, "the clinic's hold, not the code's 15 minutes");
     let requests = read(site.store.as_ref()).await.requests(site.clinic, false, Page::ALL).await.expect("inbox");
     assert!(requests.iter().any(|a| a.id == held.id), "in the inbox");
+    // The patient's e-mail: received, with the link to see or withdraw it.
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[held.id]).await.expect("notices");
+    let received = notices.iter().find(|n| n.notice == NoticeType::Received).expect("a receipt");
+    let receipt = Email::parse(&received.payload).expect("an e-mail");
+    assert!(receipt.link.as_ref().is_some_and(|(_, path)| path.starts_with(&format!("/w/demo/a/{}?k=", held.reference))), "{receipt:?}");
     let patient = read(site.store.as_ref()).await.patient(site.clinic, held.patient_id).await.expect("read").expect("patient");
     assert_eq!(patient.details.name, "山田 花子");
     assert_eq!(patient.details.birth_date, chrono::NaiveDate::from_ymd_opt(1975, 4, 1));
@@ -351,6 +356,8 @@ async fn a_website_patient_moves_a_visit_from_the_emails_link(db: &TestDb) {
     let reference = moved.location.trim_start_matches("/w/demo/a/").split('?').next().expect("reference").to_string();
     let new = read(site.store.as_ref()).await.appointment_by_reference(site.clinic, &reference).await.expect("read").expect("the request");
     assert_eq!(new.status, AppointmentStatus::Requested);
+    let notices = read(site.store.as_ref()).await.notifications(site.clinic, &[new.id]).await.expect("notices");
+    assert!(notices.iter().any(|n| n.notice == NoticeType::Received && n.channel == Channel::Email), "{notices:?}");
     assert_eq!(status_of(&site, old.id).await, AppointmentStatus::Confirmed, "kept until the clinic answers");
     let (_, third, _) = free_place(&site, Approval::RequiresStaff, 3).await;
     let twice = submit(&site, "/api/widget/move", moving(&old.reference, &key, &third)).await;

@@ -253,7 +253,10 @@ pub async fn verify(tx: &mut dyn Write, clinic: ClinicId, flow: &str, code: &str
             };
             let until = (now + Duration::minutes(menu.hold_minutes.into())).min(latest);
             tx.set_hold_expiry(clinic.id, current.id, Some(until)).await?;
-            Appointment { hold_expires_at: Some(until), ..requested }
+            let requested = Appointment { hold_expires_at: Some(until), ..requested };
+            // The patient's link to their request, until the clinic answers.
+            super::notices::queue(tx, &clinic, &requested, crate::notify::flex::NoticeKind::Received, now).await?;
+            requested
         }
     };
     Ok(Verified::Done(done))
@@ -322,5 +325,10 @@ pub async fn move_by_link(
         replaces: Some(old.id),
         now,
     };
-    book(tx, &booking).await
+    let moved = book(tx, &booking).await?;
+    if moved.status == AppointmentStatus::Requested {
+        let clinic = tx.clinic(clinic).await?.ok_or(Problem::NotFound(Missing::Clinic))?;
+        super::notices::queue(tx, &clinic, &moved, crate::notify::flex::NoticeKind::Received, now).await?;
+    }
+    Ok(moved)
 }

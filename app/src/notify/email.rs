@@ -80,6 +80,12 @@ pub fn notice_email(n: &Notice) -> Email {
     if let Some((label, value)) = extra.filter(|(_, v)| !v.is_empty()) {
         body.push_str(&format!("\n{label}: {value}"));
     }
+    if n.kind == NoticeKind::Received {
+        body.push_str(lang.pick(
+            "\n\n医院が確認のうえ、結果をメールでお知らせします。下のリンクから、お申し込みの確認・取り消しができます。",
+            "\n\nThe clinic will answer by e-mail. The link below shows your request; you can withdraw it there.",
+        ));
+    }
     if matches!(n.kind, NoticeKind::Confirmed | NoticeKind::Reminder) {
         body.push_str(lang.pick(
             "\n\n下のリンクから、予約の確認・キャンセル、カレンダーへの追加ができます。",

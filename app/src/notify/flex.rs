@@ -14,6 +14,9 @@ pub const MAX_POSTBACK_DATA_CHARS: usize = 300;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
+    /// A request has reached the clinic (sent to website patients, who have no app that
+    /// shows it: the e-mail carries the link to see or withdraw it).
+    Received,
     Confirmed,
     /// Declined, with the reason the clinic chose or typed.
     Declined {
@@ -66,6 +69,7 @@ pub enum FlexError {
 
 pub(crate) fn title(kind: &NoticeKind, lang: Lang) -> &'static str {
     match kind {
+        NoticeKind::Received => lang.pick("ご予約のお申し込みを受け付けました", "Your request has reached the clinic"),
         NoticeKind::Confirmed => lang.pick("ご予約が確定しました", "Your appointment is confirmed"),
         NoticeKind::Declined { .. } => lang.pick("ご予約をお受けできませんでした", "We could not accept your request"),
         NoticeKind::Proposed { .. } => lang.pick("別の日時のご提案", "The clinic suggests another time"),
@@ -232,7 +236,8 @@ mod tests {
         sample_notice(kind, lang)
     }
 
-    const KINDS: [fn() -> NoticeKind; 8] = [
+    const KINDS: [fn() -> NoticeKind; 9] = [
+        || NoticeKind::Received,
         || NoticeKind::Confirmed,
         || NoticeKind::Declined { reason: "ご希望の時間は満員です".into() },
         || NoticeKind::Proposed { new_time: "12月2日(水) 11:00".into() },

@@ -18,6 +18,7 @@ pub use crate::kinds::{Channel, DeliveryStatus, NoticeType};
 impl NoticeKind {
     pub fn notice_type(&self) -> NoticeType {
         match self {
+            NoticeKind::Received => NoticeType::Received,
             NoticeKind::Confirmed => NoticeType::Confirmed,
             NoticeKind::Declined { .. } => NoticeType::Declined,
             NoticeKind::Proposed { .. } => NoticeType::Proposed,
@@ -101,7 +102,7 @@ pub fn still_true(notice: NoticeType, status: AppointmentStatus, starts_at: Date
         NoticeType::Expired => status == S::Expired,
         NoticeType::CancelledByClinic => status == S::CancelledByClinic,
         NoticeType::CancelledByPatient => status == S::CancelledByPatient,
-        NoticeType::Proposed => status == S::Requested,
+        NoticeType::Proposed | NoticeType::Received => status == S::Requested,
         NoticeType::EmailCode => status == S::Verifying && starts_at > now,
         NoticeType::Reminder | NoticeType::CancelRefused => status == S::Confirmed && starts_at > now,
     }
