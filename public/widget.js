@@ -6,6 +6,9 @@
 (function () {
   'use strict';
   if (window.parent === window) return;
+  // Once per document: pages the router shows in place load this script again.
+  if (window.__yoyakuWidget) return;
+  window.__yoyakuWidget = true;
   function host() {
     var root = document.querySelector('[data-host-origin]');
     return root ? root.getAttribute('data-host-origin') : '';

@@ -55,21 +55,32 @@ pub async fn backup(url: &str, to: &Path) -> anyhow::Result<Summary> {
     check(to).await
 }
 
-/// Brings the backup `from` back as the database `url` names. The server must be stopped: the
-/// file is replaced whole. The database it replaces is kept beside it (`….before-restore`), so a
-/// restore loses nothing either; the next start brings the schema up to date.
+/// Brings the backup `from` back as the database `url` names. The server must be stopped (a
+/// database still open elsewhere is refused): the file is replaced whole. The database it
+/// replaces is kept beside it (`….before-restore-{time}`), so a restore loses nothing either;
+/// the next start brings the schema up to date.
 pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Summary> {
     let summary = check(from).await?;
     let live = sqlite_file(url)?;
     let staged = live.with_extension("restoring");
+    if live.exists() {
+        // Leaving WAL mode folds the log into the file and needs the database to itself: it
+        // fails while anyone else has it open, and the kept copy is then whole by itself.
+        let mut conn = connect(&live, false).await?;
+        let mode: Result<String, _> = sqlx::query_scalar("PRAGMA journal_mode=DELETE").fetch_one(&mut conn).await;
+        conn.close().await?;
+        // Refused ("database is locked") or left in WAL mode: someone else has it open.
+        if !mode.is_ok_and(|m| m.eq_ignore_ascii_case("delete")) {
+            bail!("{} is in use: stop the server first", live.display());
+        }
+    }
     std::fs::copy(from, &staged).with_context(|| format!("cannot copy {} to {}", from.display(), staged.display()))?;
     std::fs::File::open(&staged)?.sync_all()?;
     if live.exists() {
-        // Checkpoint the old database first, so the kept copy is whole by itself.
-        let mut conn = connect(&live, false).await?;
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut conn).await?;
-        conn.close().await?;
-        let kept = live.with_extension("before-restore");
+        let kept = live.with_extension(format!("before-restore-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")));
+        if kept.exists() {
+            bail!("{} exists already", kept.display());
+        }
         std::fs::rename(&live, &kept).with_context(|| format!("cannot keep the old database as {}", kept.display()))?;
     }
     for side in ["wal", "shm"] {

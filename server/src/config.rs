@@ -121,6 +121,10 @@ pub struct ServeArgs {
     /// The address e-mails come from (the clinic's name is shown with it).
     #[arg(long, env = "YOYAKU_MAIL_FROM", default_value = "yoyaku@localhost")]
     pub mail_from: String,
+    /// Domains the mail server may send for (comma-separated, e.g. `sakura-clinic.jp`): a
+    /// clinic's own from-address in one of them is the From; any other goes in Reply-To.
+    #[arg(long, env = "YOYAKU_MAIL_DOMAINS", value_delimiter = ',')]
+    pub mail_domains: Vec<String>,
     /// This server's address as patients reach it, for the links in e-mails
     /// (`https://yoyaku.example.jp`); defaults to `http://` and the listening address.
     #[arg(long, env = "YOYAKU_PUBLIC_URL")]
@@ -134,7 +138,8 @@ impl ServeArgs {
         let addr = self.addr.or_else(|| std::env::var("LEPTOS_SITE_ADDR").ok()?.parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000)));
         let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let password = std::env::var("YOYAKU_SMTP_PASSWORD").ok();
-        crate::mail::Mailer::smtp(url, self.smtp_user.as_deref(), password, &self.mail_from, &public_url)
+        let sender = crate::mail::Sender { from: &self.mail_from, domains: &self.mail_domains };
+        crate::mail::Mailer::smtp(url, self.smtp_user.as_deref(), password, sender, &public_url)
     }
 }
 
@@ -149,6 +154,7 @@ impl Default for ServeArgs {
             smtp_url: None,
             smtp_user: None,
             mail_from: "yoyaku@localhost".into(),
+            mail_domains: Vec::new(),
             public_url: None,
         }
     }

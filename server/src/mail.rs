@@ -21,8 +21,17 @@ pub enum Mailer {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
+        /// Domains the mail server may send for, lower case.
+        domains: Vec<String>,
         public_url: String,
     },
+}
+
+/// Whom e-mails come from: the deployment's address, and the domains its mail server may also
+/// send for (a clinic's own address elsewhere would fail SPF and DMARC, or be someone else's).
+pub struct Sender<'a> {
+    pub from: &'a str,
+    pub domains: &'a [String],
 }
 
 /// How an attempt ended.
@@ -41,30 +50,40 @@ impl Mailer {
     /// `url`: `smtp://host:port` (STARTTLS when offered; `?tls=required` to insist),
     /// `smtps://host:port` (TLS from the start); the password comes from the environment, never
     /// from the URL. `public_url`: this server's address as patients reach it, for the links.
-    pub fn smtp(url: &str, user: Option<&str>, password: Option<String>, from: &str, public_url: &str) -> anyhow::Result<Mailer> {
+    pub fn smtp(url: &str, user: Option<&str>, password: Option<String>, sender: Sender<'_>, public_url: &str) -> anyhow::Result<Mailer> {
+        let from = sender.from;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.timeout(Some(Duration::from_secs(20)));
         if let (Some(user), Some(password)) = (user, password) {
             builder = builder.credentials(Credentials::new(user.to_string(), password));
         }
         let from: Mailbox = from.parse().map_err(|e| anyhow::anyhow!("the mail from-address {from:?}: {e}"))?;
-        Ok(Mailer::Smtp { transport: builder.build(), from, public_url: public_url.trim_end_matches('/').to_string() })
+        let domains = sender.domains.iter().map(|d| d.trim().to_lowercase()).filter(|d| !d.is_empty()).collect();
+        Ok(Mailer::Smtp { transport: builder.build(), from, domains, public_url: public_url.trim_end_matches('/').to_string() })
     }
 
-    /// Sends `email` to `to`, from the clinic's name at its own address (`own_from`) or else at
-    /// the deployment's.
+    /// Sends `email` to `to` under the clinic's name: from its own address (`own_from`) when the
+    /// mail server may send for its domain, else from the deployment's with the clinic's
+    /// address to reply to.
     pub async fn send(&self, clinic_name: &str, own_from: Option<&str>, to: &str, email: &Email, retry_key: &str) -> MailOutcome {
-        let Mailer::Smtp { transport, from, public_url } = self else {
+        let Mailer::Smtp { transport, from, domains, public_url } = self else {
             return MailOutcome::Sent { id: SANDBOX_ID.into() };
         };
         let Ok(to) = to.parse::<Mailbox>() else {
             return MailOutcome::Rejected("the patient's e-mail address cannot be used".into());
         };
-        let address = own_from.and_then(|a| a.parse().ok()).unwrap_or_else(|| from.email.clone());
+        let own: Option<lettre::Address> = own_from.and_then(|a| a.parse().ok());
+        let (address, reply_to) = match own {
+            Some(a) if domains.iter().any(|d| d.eq_ignore_ascii_case(a.domain())) => (a, None),
+            Some(a) => (from.email.clone(), Some(a)),
+            None => (from.email.clone(), None),
+        };
         let from = Mailbox::new(Some(clinic_name.to_string()), address);
         let id = format!("<{retry_key}@{}>", from.email.domain());
-        let message = Message::builder()
-            .from(from)
-            .to(to)
+        let mut message = Message::builder().from(from).to(to);
+        if let Some(reply_to) = reply_to {
+            message = message.reply_to(Mailbox::new(Some(clinic_name.to_string()), reply_to));
+        }
+        let message = message
             .subject(&email.subject)
             .message_id(Some(id.clone()))
             .multipart(MultiPart::alternative_plain_html(email.text(public_url), email.html(public_url)));

@@ -116,6 +116,9 @@ async fn every_read_export_and_change_is_kept_and_only_the_owner_reads_it(db: &T
     // Nobody changes or deletes an entry, not even with SQL.
     assert!(raw(db, "UPDATE access_log SET detail = 'nothing'").await.is_err(), "no update");
     assert!(raw(db, "DELETE FROM access_log").await.is_err(), "no delete");
+    if !db.url.starts_with("sqlite:") {
+        assert!(raw(db, "TRUNCATE access_log").await.is_err(), "no truncate");
+    }
     assert_eq!(entries(&site, mine).await.len(), kept.len());
 }
 

@@ -409,7 +409,7 @@ async fn a_reschedule_replaces_the_old_visit_only_when_confirmed(db: &TestDb) {
     let store = db.store.as_ref();
     let c = clinic(store, "a").await;
     let ps = patients(store, c.clinic, 2).await;
-    let old = book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 0), ps[0])).await.expect("booked");
+    let old = book(store, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 9, 30), ps[0])).await.expect("booked");
     // Only a confirmed visit can be rescheduled, and only by its own patient.
     let early = Booking { replaces: Some(old.id), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), ps[0]) };
     let e = book(store, &early).await.expect_err("not confirmed yet");
@@ -420,6 +420,10 @@ async fn a_reschedule_replaces_the_old_visit_only_when_confirmed(db: &TestDb) {
     assert!(matches!(e, Problem::NotFound(Missing::Appointment)), "{e:?}");
 
     let rebook = Booking { replaces: Some(old.id), ..booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 7, 10, 0), ps[0]) };
+    // Inside the menu's cut-off (an hour) the visit no longer moves, as it no longer cancels.
+    let late = Booking { now: tokyo(2030, 1, 7, 8, 45), ..rebook.clone() };
+    let e = book(store, &late).await.expect_err("past the cut-off");
+    assert!(matches!(e, Problem::PastCutOff { .. }), "{e:?}");
     let new = book(store, &rebook).await.expect("rebook");
     assert_eq!((new.status, new.replaces_id), (AppointmentStatus::Requested, Some(old.id)));
     let still = appointment(store, c.clinic, old.id).await.expect("exists");

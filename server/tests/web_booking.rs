@@ -327,6 +327,13 @@ async fn a_website_patient_moves_a_visit_from_the_emails_link(db: &TestDb) {
     assert!(nowhere.error().is_some_and(|e| e.status < 500), "{}", nowhere.location);
     assert_eq!(status_of(&site, old.id).await, AppointmentStatus::Confirmed, "nothing moved");
 
+    // Inside the menu's cut-off the visit no longer moves, as it no longer cancels.
+    let (resource, at) = app::pages::parse_place(&second).expect("a place");
+    let to = (resource, chrono::DateTime::from_timestamp(at, 0).expect("time"));
+    let late = old.starts_at - chrono::Duration::hours(1);
+    let refused = in_tx!(site.store.as_ref(), |tx| app::actions::web::move_by_link(tx, site.clinic, &old.reference, &key, to, late).await);
+    assert!(matches!(refused, Err(app::error::Problem::PastCutOff { .. })), "{refused:?}");
+
     let moved = submit(&site, "/api/widget/move", moving(&old.reference, &key, &second)).await;
     assert!(moved.error().is_none() && moved.location.contains("moved=1"), "{}", moved.location);
     let reference = moved.location.trim_start_matches("/w/demo/a/").split('?').next().expect("reference").to_string();
@@ -393,8 +400,9 @@ async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb
 
     let port = free_port();
     let dir = tempfile::tempdir().expect("dir");
-    let mailer =
-        server::mail::Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), None, None, "yoyaku@clinic.example.jp", "https://yoyaku.example.jp").expect("mailer");
+    // The mail server may send for the clinic's domain, not for others.
+    let sender = server::mail::Sender { from: "yoyaku@clinic.example.jp", domains: &["Sakura.example.jp".into()] };
+    let mailer = server::mail::Mailer::smtp(&format!("smtp://127.0.0.1:{port}"), None, None, sender, "https://yoyaku.example.jp").expect("mailer");
     let line = Arc::new(server::line::api::LineApi::new("http://127.0.0.1:9").expect("client"));
     let worker = server::notify::Worker::new(site.store.clone(), line).with_mail(Arc::new(mailer));
     // The clinic sends from its own address.
@@ -439,6 +447,18 @@ async fn emails_reach_a_real_smtp_server_once_even_after_it_was_down(db: &TestDb
     assert_eq!(refused.status, app::kinds::DeliveryStatus::Failed);
     assert!(refused.last_error.as_deref().is_some_and(|e| e.contains("refused")), "{:?}", refused.last_error);
     assert_eq!(kept(dir.path()).len(), 1, "nothing more delivered");
+
+    // A from-address in a domain the mail server may not send for: the deployment's address,
+    // and the clinic's to reply to.
+    in_tx!(site.store.as_ref(), |tx| app::actions::settings::save_mail_from(tx, system(site.clinic), "info@elsewhere.example.com").await).expect("from");
+    let (_, third, _) = free_place(&site, Approval::RequiresStaff, 2).await;
+    submit(&site, "/api/widget/send", request_body(menu, &third, &answers, "jiro@example.jp")).await;
+    worker.run_once(Utc::now() + chrono::Duration::minutes(20)).await.expect("pass");
+    let mails = kept(dir.path());
+    let mail = mails.iter().find(|m| m.contains("jiro@example.jp")).expect("delivered");
+    let header = |name: &str| mail.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_string();
+    assert!(header("From: ").ends_with("<yoyaku@clinic.example.jp>"), "{mail}");
+    assert!(header("Reply-To: ").ends_with("<info@elsewhere.example.com>"), "{mail}");
 }
 
 on_both!(

@@ -110,6 +110,12 @@ pub async fn book(tx: &mut dyn Write, b: &Booking) -> Result<Appointment, Proble
         if old.status != AppointmentStatus::Confirmed {
             return Err(Problem::StatusChanged { current: old.status });
         }
+        // A patient moving their visit lets go of it: only inside its menu's cut-off, as a
+        // cancellation would (the clinic's own proposals are the clinic's decision).
+        if matches!(b.source, BookingSource::Patient | BookingSource::Website) {
+            let old_menu = tx.menus(b.clinic).await?.into_iter().find(|m| m.id == old.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
+            patient_may_cancel(&old_menu, old.status, old.starts_at, b.now).map_err(|refusal| Problem::cancel_refused(refusal, clinic.time_zone))?;
+        }
         // One move at a time: a visit another pending request already replaces is not moved again.
         let moving = theirs.iter().any(|a| a.replaces_id == Some(replaced) && a.status == AppointmentStatus::Requested && !a.lapsed(b.now));
         if moving {

@@ -45,6 +45,8 @@ pub trait Store: Send + Sync + 'static {
     /// PostgreSQL the rows it locks (`lock_…`, `…_for_update`) stay locked until it ends. Keep it
     /// short: no waiting on anything but the database inside.
     async fn write(&self) -> Result<Box<dyn Write>, StoreError>;
+    /// Closes every connection (waiting for those in use): the database file is then free.
+    async fn close(&self);
 }
 
 /// Everything that can be read, on a connection or inside a transaction.

@@ -16,7 +16,7 @@ INSERT INTO privacy_notices (clinic_id, version, notice_ja, notice_en, created_a
 CREATE TABLE consents (
     id             BIGSERIAL PRIMARY KEY,
     clinic_id      BIGINT  NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
-    patient_id     BIGINT  NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+    patient_id     BIGINT  NOT NULL REFERENCES patients (id),
     notice_version BIGINT  NOT NULL,
     channel        TEXT    NOT NULL CHECK (channel IN ('line', 'web', 'sandbox')),
     appointment_id BIGINT  REFERENCES appointments (id) ON DELETE SET NULL,

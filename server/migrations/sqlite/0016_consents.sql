@@ -16,7 +16,7 @@ INSERT INTO privacy_notices (clinic_id, version, notice_ja, notice_en, created_a
 CREATE TABLE consents (
     id             INTEGER PRIMARY KEY,
     clinic_id      INTEGER NOT NULL REFERENCES clinics (id) ON DELETE CASCADE,
-    patient_id     INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+    patient_id     INTEGER NOT NULL REFERENCES patients (id),
     notice_version INTEGER NOT NULL,
     channel        TEXT    NOT NULL CHECK (channel IN ('line', 'web', 'sandbox')),
     appointment_id INTEGER REFERENCES appointments (id) ON DELETE SET NULL,

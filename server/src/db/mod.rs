@@ -56,6 +56,10 @@ impl<B: Backend> Store for Db<B> {
         let tx = B::begin_write(&self.pool).await.map_err(store_error::<B>)?;
         Ok(Box::new(Session::<B, _>::new(tx)))
     }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
 }
 
 /// Connects to the database named by `url` (`sqlite:…` or `postgres://…`) and brings its schema

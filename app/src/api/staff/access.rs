@@ -61,6 +61,8 @@ pub mod ssr {
         patients: impl IntoIterator<Item = (Option<PatientId>, String)>,
     ) -> Result<(), Problem> {
         let entries = crate::actions::access::entries(ctx.staff.id, kind, patients, chrono::Utc::now());
+        // A page shown again (it refreshes itself) is already kept: no write, no write lock.
+        let entries = crate::actions::access::not_yet_kept(store.read().await?.as_mut(), ctx.clinic.id, entries).await?;
         if entries.is_empty() {
             return Ok(());
         }

@@ -120,8 +120,8 @@ fn MailFromSection(env: Env, mail_from: String) -> impl IntoView {
         <section class="card form" aria-labelledby="mail-from-title">
             <h2 id="mail-from-title">{env.t("患者さまへのメール", "E-mails to patients")}</h2>
             <p>{env.t(
-                "LINEをお使いでない患者さまには、確認コードやご予約のお知らせをメールでお送りします。空欄のときは、このサービスの送信アドレスから医院名で送ります。医院のアドレスを使う場合は、そのドメインからの送信がメールサーバーに許可されている(SPF・DKIM)必要があります。",
-                "Patients without LINE get their codes and notices by e-mail. Left empty, they come from this service's address under the clinic's name. To use the clinic's own address, its domain must allow this service's mail server to send for it (SPF, DKIM).",
+                "LINEをお使いでない患者さまには、確認コードやご予約のお知らせをメールでお送りします。空欄のときは、このサービスの送信アドレスから医院名で送ります。医院のアドレスは、そのドメインからの送信がこのサービスに許可されていれば(SPF・DKIMを設定し、運用側で登録)差出人に、そうでなければ返信先(Reply-To)になります。",
+                "Patients without LINE get their codes and notices by e-mail. Left empty, they come from this service's address under the clinic's name. The clinic's own address is the sender when its domain lets this service send for it (SPF and DKIM set up, and registered by the operator); otherwise it is where replies go (Reply-To).",
             )}</p>
             <div class="field">
                 <label for="mail_from">{env.t("差出人のメールアドレス(任意)", "From address (optional)")}</label>
