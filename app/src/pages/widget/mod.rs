@@ -145,7 +145,9 @@ pub fn WidgetPage() -> impl IntoView {
                 })
                 }}
             </Suspense>
-            <script src="/widget.js" defer></script>
+            // Only inside a frame (the embed script names the host page): opened top-level, as a
+            // shared link, the page has no one to talk to.
+            {move || (!look.get().origin.is_empty()).then(|| view! { <script src="/widget.js" defer></script> })}
         </div>
     }
 }
