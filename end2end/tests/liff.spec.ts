@@ -13,7 +13,7 @@ const CHANNEL = process.env.YOYAKU_E2E_LOGIN_CHANNEL ?? "1657000000";
 let patientCounter = 0;
 
 /** A new LINE user: a token from the fake LINE and a page whose LIFF mock returns it. */
-async function linePatient(browser: Browser, lang = "ja", friend = true): Promise<Page> {
+async function linePatient(browser: Browser, lang = "ja", friend = true, width = 360): Promise<Page> {
   patientCounter += 1;
   const sub = `U${Date.now().toString(16)}${patientCounter.toString(16).padStart(8, "0")}`.padEnd(33, "0").slice(0, 33);
   const response = await fetch(`${FAKE_LINE}/__fake/id-tokens`, {
@@ -23,7 +23,7 @@ async function linePatient(browser: Browser, lang = "ja", friend = true): Promis
   });
   expect(response.ok).toBeTruthy();
   const { id_token, access_token } = (await response.json()) as { id_token: string; access_token: string };
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+  const context = await browser.newContext({ viewport: { width, height: (width * 740) / 360 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -341,4 +341,34 @@ test("the sandbox clinic signs in without LINE, clearly marked", async ({ page }
   await expect(page.locator(".sandbox-banner")).toContainText("サンドボックス");
   await page.getByRole("button", { name: "お試しで始める" }).click();
   await expect(page.getByRole("tab", { name: "予約する" })).toBeVisible();
+});
+
+test("at 200 % zoom on a phone (180 CSS pixels wide), every step of booking in LINE fits and works", async ({ browser }) => {
+  const page = await linePatient(browser, "ja", true, 180);
+  const fits = async (step: string) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${step}: nothing wider than the screen`).toBeLessThanOrEqual(0);
+  };
+  await openLiff(page);
+  await fits("menus");
+  await page.getByRole("button", { name: /^初診/ }).click();
+  await expect(page.locator(".calendar-grid")).toBeVisible();
+  await fits("the month");
+  const days = page.locator("button.day.free");
+  if ((await days.count()) < 3) await page.getByRole("button", { name: "次の月" }).click();
+  await days.nth(2).click();
+  await expect(page.locator("button.place-choice").first()).toBeVisible();
+  await fits("the day's times");
+  await page.locator("button.place-choice").last().click();
+  await fillDetails(page);
+  await answerFirstVisitQuestions(page);
+  await fits("the details and questions");
+  await consentAndReview(page);
+  await fits("the review");
+  await send(page);
+  await expect(page.locator("section.appointment .status")).toHaveText("承認待ち");
+  await fits("sent");
+  await myAppointments(page);
+  await fits("my appointments");
+  await page.context().close();
 });
