@@ -76,40 +76,26 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query
         Ok(rows) => rows,
         Err(e) => {
             tracing::error!(error = %e, clinic = %ctx.clinic.id, "CSV export failed");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+            return temporary_error();
         }
     };
     let body = match appointments_csv(&rows, ctx.clinic.time_zone, lang) {
         Ok(body) => body,
         Err(e) => {
             tracing::error!(error = %e, "cannot write the CSV");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+            return temporary_error();
         }
     };
     tracing::info!(staff = %ctx.staff.id, clinic = %ctx.clinic.id, %from, %to, rows = rows.len(), "appointments exported");
     let filename = format!("appointments-{}-{from}-{to}.csv", ctx.clinic.slug);
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"appointments.csv\""));
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        ],
-        body,
-    )
-        .into_response()
+    csv_file(filename, "attachment; filename=\"appointments.csv\"", body)
 }
 
 pub async fn consents_csv(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<ExportParams>) -> Response {
-    let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
-        return plain(StatusCode::UNAUTHORIZED, "サインインしてください。 (Please sign in.)".into());
+    let ctx = match owner_from(&state, &headers).await {
+        Ok(ctx) => ctx,
+        Err(refused) => return refused,
     };
-    if ctx.staff.role != app::store::StaffRole::Owner {
-        return plain(StatusCode::FORBIDDEN, "院長(オーナー)のみ書き出せます。 (Only the owner can export this.)".into());
-    }
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
     if let Err(response) = logged(state.store.as_ref(), &ctx, "consents".into()).await {
         return response;
@@ -118,26 +104,15 @@ pub async fn consents_csv(State(state): State<AppState>, headers: HeaderMap, Que
         Ok(Ok(body)) => body,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "cannot write the CSV");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+            return temporary_error();
         }
         Err(e) => {
             tracing::error!(error = %e, clinic = %ctx.clinic.id, "consent export failed");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+            return temporary_error();
         }
     };
     tracing::info!(staff = %ctx.staff.id, clinic = %ctx.clinic.id, "consents exported");
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"consents-{}.csv\"", ctx.clinic.slug))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"consents.csv\""));
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response()
+    csv_file(format!("consents-{}.csv", ctx.clinic.slug), "attachment; filename=\"consents.csv\"", body)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,12 +129,10 @@ pub struct AccessParams {
 /// first. Downloading it is itself an entry.
 pub async fn access_csv(State(state): State<AppState>, headers: HeaderMap, Query(params): Query<AccessParams>) -> Response {
     use app::booking::ids::{PatientId, StaffId};
-    let Some(ctx) = staff_from_headers(state.store.as_ref(), &headers).await else {
-        return plain(StatusCode::UNAUTHORIZED, "サインインしてください。 (Please sign in.)".into());
+    let ctx = match owner_from(&state, &headers).await {
+        Ok(ctx) => ctx,
+        Err(refused) => return refused,
     };
-    if ctx.staff.role != app::store::StaffRole::Owner {
-        return plain(StatusCode::FORBIDDEN, "院長(オーナー)のみ書き出せます。 (Only the owner can export this.)".into());
-    }
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
     if let Err(response) = logged(state.store.as_ref(), &ctx, "access log".into()).await {
         return response;
@@ -174,21 +147,10 @@ pub async fn access_csv(State(state): State<AppState>, headers: HeaderMap, Query
         Ok(body) => body,
         Err(e) => {
             tracing::error!(error = %e, clinic = %ctx.clinic.id, "access log export failed");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into());
+            return temporary_error();
         }
     };
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"access-{}.csv\"", ctx.clinic.slug))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"access.csv\""));
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response()
+    csv_file(format!("access-{}.csv", ctx.clinic.slug), "attachment; filename=\"access.csv\"", body)
 }
 
 /// The access log as CSV: BOM, header row, one row per entry (times as the console shows them).
@@ -281,6 +243,38 @@ async fn logged(store: &dyn Store, ctx: &app::api::staff::auth::StaffContext, wh
         tracing::error!(error = %e, "the export could not be logged");
         plain(StatusCode::SERVICE_UNAVAILABLE, "一時的なエラーが発生しました。 (A temporary error occurred.)".into())
     })
+}
+
+/// The signed-in owner, or the refusal to answer with (401 signed out, 403 other staff).
+async fn owner_from(state: &AppState, headers: &HeaderMap) -> Result<app::api::staff::auth::StaffContext, Response> {
+    let Some(ctx) = staff_from_headers(state.store.as_ref(), headers).await else {
+        return Err(plain(StatusCode::UNAUTHORIZED, "サインインしてください。 (Please sign in.)".into()));
+    };
+    if ctx.staff.role != app::store::StaffRole::Owner {
+        return Err(plain(StatusCode::FORBIDDEN, "院長(オーナー)のみ書き出せます。 (Only the owner can export this.)".into()));
+    }
+    Ok(ctx)
+}
+
+/// A CSV download named `name` (`fallback`: the whole header, for a name that cannot be one),
+/// never cached.
+fn csv_file(name: String, fallback: &'static str, body: Vec<u8>) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or_else(|_| HeaderValue::from_static(fallback));
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn temporary_error() -> Response {
+    plain(StatusCode::INTERNAL_SERVER_ERROR, "一時的なエラーが発生しました。 (A temporary error occurred.)".into())
 }
 
 fn plain(status: StatusCode, message: String) -> Response {
