@@ -92,7 +92,9 @@ pub async fn free_place(site: &Site, approval: Approval, skip: usize) -> (MenuId
         .find(|m| m.active && m.approval == approval && m.mode.kind() == app::kinds::ModeKind::Slot)
         .expect("a menu");
     let today = Utc::now().with_timezone(&clinic.time_zone).date_naive();
-    let offers = app::actions::booking::availability(db.as_mut(), &clinic, &menu, today + chrono::Days::new(1), today + chrono::Days::new(20), Utc::now())
+    // From the day after tomorrow: every place is outside the menus' cancellation cut-off (a day at
+    // most), whatever the hour the test runs at.
+    let offers = app::actions::booking::availability(db.as_mut(), &clinic, &menu, today + chrono::Days::new(2), today + chrono::Days::new(21), Utc::now())
         .await
         .expect("availability");
     // One place of a menu a day per patient: each call takes another day.
