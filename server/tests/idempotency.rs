@@ -67,9 +67,13 @@ async fn places(app: &App, menu: &Menu) -> (Vec<(ResourceId, i64)>, Vec<(Resourc
     let today = now.with_timezone(&app.clinic.time_zone).date_naive();
     let mut db = support::read(app.store.as_ref()).await;
     let offers = availability(db.as_mut(), &app.clinic, menu, today, today + chrono::Days::new(30), now).await.expect("availability");
-    let first_day = offers[0].date;
-    let second_day = offers.iter().map(|o| o.date).find(|d| *d != first_day).expect("a second day");
     let on = |day| offers.iter().filter(|o| o.date == day).map(|o| (o.resource_id, o.starts_at.timestamp())).collect::<Vec<_>>();
+    // The first day with two places or more (late in the clinic's day, today may have only one
+    // left); a day queue has one a day.
+    let mut days = offers.iter().map(|o| o.date).collect::<Vec<_>>();
+    days.dedup();
+    let first_day = days.iter().copied().find(|d| on(*d).len() >= 2).unwrap_or(days[0]);
+    let second_day = days.into_iter().find(|d| *d > first_day).expect("a second day");
     (on(first_day), on(second_day))
 }
 
