@@ -43,6 +43,24 @@ pub const REMINDER_HOUR: Range = Range::new(0, 23);
 /// Places one patient may hold at once (3 by default, as LINE booking tools offer).
 pub const BOOKING_LIMIT: Range = Range::new(1, 20);
 
+/// Days a clinic may keep questionnaire answers after the visit when it deletes them on a
+/// schedule (up to ten years).
+pub const ANSWERS_KEPT_DAYS: Range = Range::new(1, 3650);
+
+/// The retention rule: kept `days` after the visit, the answers of visits dated before the
+/// returned day (the clinic's today less `days`) are deleted.
+pub fn answers_deleted_before(now: chrono::DateTime<chrono::Utc>, time_zone: chrono_tz::Tz, days: u32) -> chrono::NaiveDate {
+    now.with_timezone(&time_zone).date_naive() - chrono::Days::new(u64::from(days))
+}
+
+pub fn check_answers_kept_days(days: Option<u32>) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    if let Some(days) = days {
+        ANSWERS_KEPT_DAYS.check(&mut errors, "answers-kept-days", days);
+    }
+    done(errors)
+}
+
 pub const MAX_NAME_CHARS: usize = 40;
 pub const MAX_LABEL_CHARS: usize = 200;
 pub const MAX_NOTICE_CHARS: usize = 5000;
@@ -354,5 +372,23 @@ mod tests {
         let many: Vec<String> = (0..=MAX_WEBSITE_ORIGINS).map(|i| format!("https://s{i}.example.jp")).collect();
         assert_eq!(check_origins(&many.join("\n")), Err(BadField::new("website_origins", Reason::TooMany { max: MAX_WEBSITE_ORIGINS })));
         assert_eq!(check_origins(&many[1..].join("\n")).map(|o| o.len()), Ok(MAX_WEBSITE_ORIGINS));
+    }
+
+    #[test]
+    fn answers_are_deleted_the_given_days_after_the_visit_in_the_clinics_time_zone() {
+        use chrono::TimeZone;
+        let tokyo = chrono_tz::Asia::Tokyo;
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // 2026-12-01 23:30 UTC is already 2 December in Tokyo.
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 23, 30, 0).unwrap();
+        assert_eq!(answers_deleted_before(now, tokyo, 30), date(2026, 11, 2));
+        assert_eq!(answers_deleted_before(now, chrono_tz::UTC, 30), date(2026, 11, 1));
+        assert_eq!(answers_deleted_before(now, tokyo, 1), date(2026, 12, 1));
+        assert!(check_answers_kept_days(None).is_ok());
+        assert!(check_answers_kept_days(Some(1)).is_ok() && check_answers_kept_days(Some(3650)).is_ok());
+        for wrong in [0, 3651] {
+            let errors = check_answers_kept_days(Some(wrong)).unwrap_err();
+            assert_eq!(errors, vec![BadField::new("answers-kept-days", Reason::OutOfRange { min: 1, max: 3650 })]);
+        }
     }
 }

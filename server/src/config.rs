@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long, env = "YOYAKU_LINE_API_URL", default_value = crate::line::DEFAULT_API_URL, global = true)]
     pub line_api_url: String,
 
+    /// The key the clinics' LINE credentials are sealed with in the database: 32 bytes of
+    /// base64 (`server secret-key new` makes one). Needed once a clinic has LINE credentials.
+    #[arg(long, env = "YOYAKU_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<crate::db::secrets::SecretKey>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -49,6 +54,9 @@ pub enum Command {
     CreateStaff(CreateStaffArgs),
     /// Connect a clinic to its LINE channels (or, with --remove, back to sandbox mode).
     LineSettings(LineSettingsArgs),
+    /// Make or change the key LINE credentials are sealed with.
+    #[command(subcommand)]
+    SecretKey(SecretKeyCommand),
     /// Copy the SQLite database to FILE while the server runs (a consistent snapshot).
     Backup {
         /// Where the copy goes; it must not exist yet.
@@ -61,6 +69,18 @@ pub enum Command {
         /// A file `server backup` made.
         #[arg(long)]
         from: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretKeyCommand {
+    /// Print a new random key (for `YOYAKU_SECRET_KEY`).
+    New,
+    /// Seal every stored secret again under the key in `YOYAKU_NEW_SECRET_KEY` (the current
+    /// one is `YOYAKU_SECRET_KEY`); then start the servers with the new key.
+    Rotate {
+        #[arg(long, env = "YOYAKU_NEW_SECRET_KEY", hide_env_values = true)]
+        new_key: crate::db::secrets::SecretKey,
     },
 }
 

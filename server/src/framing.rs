@@ -1,21 +1,42 @@
-//! Who may frame what, and the headers every response carries. The clinic's booking widget
-//! (`/w/{clinic}`) may be framed by the websites the clinic listed (and by this server itself:
-//! the console's preview); nothing else may be framed by anyone, the staff console and the
-//! LIFF pages above all. Over TLS, browsers are told to keep to it (HSTS).
+//! The headers every response carries, and who may frame what. Each response has its own CSP
+//! nonce: the pages' inline scripts (Leptos's hydration and resource scripts) carry it, so a
+//! script anyone slips into a page does not run. The clinic's booking widget (`/w/{clinic}`)
+//! may be framed by the websites the clinic listed (and by this server itself: the console's
+//! preview); nothing else may be framed by anyone, the staff console and the LIFF pages above
+//! all. Over TLS, browsers are told to keep to it (HSTS).
 
 use app::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::header::{HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::middleware::Next;
 use axum::response::Response;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 
-const NO_FRAMING: HeaderValue = HeaderValue::from_static("frame-ancestors 'none'");
+/// What the pages may load: their own scripts, styles, images and data, and LINE's (the LIFF
+/// SDK from LINE's CDN, and what it asks LINE for); WASM compiled in the page; style attributes
+/// (the widget's colours) but no `<style>` or inline script without the nonce; no plugins, no
+/// `<base>`, forms only to this server.
+fn policy(nonce: &Nonce, frame_ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' https://static.line-scdn.net; \
+         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: https://*.line-scdn.net; \
+         connect-src 'self' https://*.line.me https://*.line-scdn.net https://*.line-apps.com; font-src 'self'; \
+         frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; {frame_ancestors}"
+    )
+}
 
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let widget = widget_slug(request.uri().path()).map(str::to_owned);
     // Over TLS (at the reverse proxy in front of us, which says so): browsers keep to https.
     let tls = app::api::over_tls(request.uri(), request.headers());
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
+    let frame_ancestors = match &widget {
+        Some(slug) => frame_ancestors(&websites(&state, slug).await),
+        None => "frame-ancestors 'none'".to_string(),
+    };
     let headers = response.headers_mut();
     if tls {
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
@@ -24,17 +45,22 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     // a LIFF URL or an appointment's reference to other sites.
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    match widget {
-        Some(slug) => {
-            let policy = frame_ancestors(&websites(&state, &slug).await);
-            headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy).unwrap_or(NO_FRAMING));
-        }
-        None => {
-            headers.insert(CONTENT_SECURITY_POLICY, NO_FRAMING);
-            headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        }
+    // Origins were checked when saved and the nonce is base64, so the policy is a valid header;
+    // were it not, nothing may run or frame the page.
+    let policy = HeaderValue::from_str(&policy(&nonce, &frame_ancestors)).unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    headers.insert(CONTENT_SECURITY_POLICY, policy);
+    if widget.is_none() {
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     response
+}
+
+/// For the pages' rendering: the response's nonce (from [`headers`]) instead of the one Leptos
+/// makes itself, so that the scripts carry the nonce the header names.
+pub fn provide_response_nonce() {
+    if let Some(nonce) = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<Nonce>().cloned()) {
+        provide_context(nonce);
+    }
 }
 
 /// `/w/{clinic}` and the widget's own pages under it.
@@ -82,6 +108,9 @@ mod tests {
         assert_eq!(widget_slug("/liff/demo"), None);
         assert_eq!(widget_slug("/wx/demo"), None);
         assert_eq!(frame_ancestors(&[]), "frame-ancestors 'self'");
+        let nonce = Nonce::from_value("abc");
+        assert!(policy(&nonce, "frame-ancestors 'none'").contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval'"));
+        assert!(policy(&nonce, "frame-ancestors 'none'").ends_with("; frame-ancestors 'none'"));
         assert_eq!(
             frame_ancestors(&["https://a.example".into(), "http://127.0.0.1:8080".into()]),
             "frame-ancestors 'self' https://a.example http://127.0.0.1:8080"

@@ -34,8 +34,8 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/consents.csv", get(crate::export::consents_csv))
         .route("/staff/access.csv", get(crate::export::access_csv))
         .route("/w/{clinic}/a/{reference}/ics", get(app::api::web_booking::ssr::ics))
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, crate::framing::provide_response_nonce, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::framing::provide_response_nonce, shell))
         .layer(limits::body())
         .layer(limits::timeout())
         // Added after the timeout: the live updates stay open as long as the console does.

@@ -1,5 +1,5 @@
 use clap::Parser;
-use server::config::{init_logging, Cli, Command, ServeArgs};
+use server::config::{init_logging, Cli, Command, SecretKeyCommand, ServeArgs};
 use server::{db, http, seed, staff};
 
 #[tokio::main]
@@ -29,8 +29,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("restored from {}: {summary}; the schema is brought up to date at the next start", from.display());
             Ok(())
         }
+        Command::SecretKey(SecretKeyCommand::New) => {
+            println!("{}", db::secrets::SecretKey::generate());
+            Ok(())
+        }
+        Command::SecretKey(SecretKeyCommand::Rotate { new_key }) => {
+            let old = cli.secret_key.ok_or_else(|| anyhow::anyhow!("set YOYAKU_SECRET_KEY to the key the secrets are sealed with now"))?;
+            let count = db::rotate_secret_key(&cli.database_url, &old, &new_key).await?;
+            println!("{count} stored secret(s) are now sealed with the new key: start the servers with it as YOYAKU_SECRET_KEY");
+            Ok(())
+        }
         command => {
-            let store = db::open(&cli.database_url).await?;
+            let store = db::open(&cli.database_url, cli.secret_key).await?;
             with_store(store, &cli.line_api_url, command).await
         }
     }
@@ -58,6 +68,6 @@ async fn with_store(store: app::store::SharedStore, line_api_url: &str, command:
         }
         Command::CreateStaff(args) => staff::create_staff(store.as_ref(), args).await,
         Command::LineSettings(args) => staff::line_settings(store.as_ref(), args).await,
-        Command::Backup { .. } | Command::Restore { .. } => unreachable!("run() handles them without opening the store"),
+        Command::Backup { .. } | Command::Restore { .. } | Command::SecretKey(_) => unreachable!("run() handles them without opening the store"),
     }
 }

@@ -169,8 +169,26 @@ impl Worker {
         Ok(n)
     }
 
-    /// Runs passes every second until the process ends; every ten minutes it also deletes
-    /// expired sessions, old sign-in attempts and old website requests.
+    /// Deletes expired sessions, old sign-in attempts and old website requests, and the
+    /// questionnaire answers the clinics' retention rules no longer keep.
+    pub async fn housekeeping(&self, now: DateTime<Utc>) {
+        match self.forget_expired(now).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions and old sign-in attempts deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cleanup of expired sessions failed"),
+        }
+        let retention = async {
+            let mut tx = self.store.write().await?;
+            app::actions::retention::delete_old_answers(tx.as_mut(), now).await?;
+            tx.commit().await.map_err(Problem::from)
+        };
+        if let Err(e) = retention.await {
+            tracing::error!(error = %e, "the clinics' retention rules could not be applied");
+        }
+    }
+
+    /// Runs passes every second until the process ends; every ten minutes it also does its
+    /// housekeeping.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut last_cleanup: Option<DateTime<Utc>> = None;
@@ -178,11 +196,7 @@ impl Worker {
                 let now = Utc::now();
                 if last_cleanup.is_none_or(|t| now - t >= chrono::Duration::minutes(10)) {
                     last_cleanup = Some(now);
-                    match self.forget_expired(now).await {
-                        Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions and old sign-in attempts deleted"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "cleanup of expired sessions failed"),
-                    }
+                    self.housekeeping(now).await;
                 }
                 match self.run_once(Utc::now()).await {
                     Ok(n) if n > 0 => continue,

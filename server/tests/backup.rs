@@ -51,7 +51,7 @@ fn a_backup_taken_while_patients_book_restores_with_nothing_lost() {
         load.await.expect("the bookings");
 
         // The copy is a database of its own: every booking committed before it began, unchanged.
-        let copy = server::db::open(&format!("sqlite://{}", file.display())).await.expect("the copy opens");
+        let copy = support::open_store(&format!("sqlite://{}", file.display())).await;
         let copied = all(copy.as_ref(), c.clinic).await;
         assert_eq!(copied.len() as i64, summary.appointments);
         assert!(before.len() <= copied.len() && copied.len() <= after.len(), "{} ≤ {} ≤ {}", before.len(), copied.len(), after.len());
@@ -70,7 +70,7 @@ fn a_backup_taken_while_patients_book_restores_with_nothing_lost() {
         // the one it replaced is kept beside it.
         let live = dir.path().join("live.db");
         let live_url = format!("sqlite://{}", live.display());
-        let other = server::db::open(&live_url).await.expect("another database");
+        let other = support::open_store(&live_url).await;
         let kept_clinic = clinic(other.as_ref(), "kept").await.clinic;
         // Still open (a server running on it): refused, nothing changed.
         let busy = restore(&live_url, &file).await.expect_err("in use");
@@ -78,7 +78,7 @@ fn a_backup_taken_while_patients_book_restores_with_nothing_lost() {
         other.close().await;
         let restored = restore(&live_url, &file).await.expect("restored");
         assert_eq!(restored, summary);
-        let back = server::db::open(&live_url).await.expect("the restored database opens");
+        let back = support::open_store(&live_url).await;
         assert_eq!(all(back.as_ref(), c.clinic).await, copied, "nothing lost");
         assert!(read(back.as_ref()).await.clinic(kept_clinic).await.expect("read").is_none_or(|k| k.slug != "kept"));
         back.close().await;

@@ -367,6 +367,7 @@ fn every_staff_function_answers_its_errors() {
                 ("/api/staff/settings/question/remove", json(serde_json::json!({ "csrf": oc, "id": 1, "lang": "ja" })), o, ErrorCode::QuestionAnswered),
                 ("/api/staff/settings/question/move", json(serde_json::json!({ "csrf": oc, "id": 999_999, "up": true, "lang": "ja" })), o, ErrorCode::NotFound),
                 ("/api/staff/settings/privacy", json(serde_json::json!({ "csrf": oc, "ja": "", "en": " ", "lang": "ja" })), o, ErrorCode::Invalid),
+                ("/api/staff/settings/retention", json(serde_json::json!({ "csrf": oc, "days": "0", "lang": "ja" })), o, ErrorCode::Invalid),
                 ("/api/staff/settings/line", settings(oc, serde_json::json!({ "liff_id": "nope", "login_channel_id": "x", "add_friend_url": "", "channel_secret": "", "channel_access_token": "" })), o, ErrorCode::Invalid),
                 ("/api/staff/settings/staff/add", settings(oc, staff_form("not-an-address", "a-long-password")), o, ErrorCode::Invalid),
                 ("/api/staff/settings/staff/add", settings(oc, staff_form(&demo_staff_email(app::store::StaffRole::Staff, "demo"), "a-long-password")), o, ErrorCode::EmailTaken),

@@ -177,7 +177,7 @@ async fn two_workers_race_over_a_thousand_messages(db: &TestDb) {
     let s = setup(db).await;
     insert_queued(&s, 1000).await;
     // A second app instance: its own connection pool on the same database.
-    let other_store = server::db::open(&db.url).await.expect("second instance");
+    let other_store = support::open_store(&db.url).await;
     let other = Worker { store: other_store, line: s.worker.line.clone(), mail: s.worker.mail.clone(), lease: s.worker.lease, batch: 25 };
     let first = Worker { store: s.store.clone(), line: s.worker.line.clone(), mail: s.worker.mail.clone(), lease: s.worker.lease, batch: 25 };
     let drain = |w: Worker| {

@@ -9,5 +9,6 @@ pub mod booking;
 pub mod notices;
 pub mod patients;
 pub mod reception;
+pub mod retention;
 pub mod settings;
 pub mod web;

@@ -306,6 +306,18 @@ pub async fn save_privacy_notice(tx: &mut dyn Write, by: Editor, ja: &str, en: &
     audit(tx, by, SettingsArea::Privacy, summary).await
 }
 
+/// How long questionnaire answers are kept after the visit (`None`: until deleted by hand); the
+/// worker deletes older ones ([`super::retention`]).
+pub async fn save_answers_kept_days(tx: &mut dyn Write, by: Editor, days: Option<u32>) -> Result<(), Problem> {
+    settings::check_answers_kept_days(days)?;
+    if tx.answers_kept_days(by.clinic).await? == days {
+        return Ok(());
+    }
+    tx.set_answers_kept_days(by.clinic, days).await?;
+    let kept = days.map_or_else(|| "削除しない kept".to_string(), |d| format!("受診の{d}日後に削除 deleted {d} days after the visit"));
+    audit(tx, by, SettingsArea::Privacy, format!("問診回答の保存期間 answers: {kept}")).await
+}
+
 /// The websites that may embed the clinic's widget, as the owner typed them (one a line).
 pub async fn save_website_origins(tx: &mut dyn Write, by: Editor, typed: &str) -> Result<Vec<String>, Problem> {
     let origins = settings::check_origins(typed)?;

@@ -108,6 +108,10 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "医院の問診の内容が変わったため、このご予約はここでは変更できません。お手数ですが、新しくご予約のうえ、こちらのご予約をキャンセルしてください。",
             "The clinic's questions have changed, so this visit cannot be moved here. Please book a new time, then cancel this one.",
         ),
+        SecretKeyMissing => pick(
+            "このサーバーにはLINEの認証情報を暗号化する鍵(YOYAKU_SECRET_KEY)が設定されていないため、保存できません。サーバーの管理者に設定を依頼してください。",
+            "This server has no key to encrypt LINE credentials with (YOYAKU_SECRET_KEY), so they cannot be saved. Ask whoever runs the server to set one.",
+        ),
         LineUnavailable(_) => {
             pick("LINEに接続できませんでした。しばらくしてからお試しください。", "LINE cannot be reached right now. Please try again shortly.")
         }

@@ -99,6 +99,9 @@ pub enum ErrorCode {
     TooManyWaiting,
     /// The menu's questions changed since the visit was booked: it cannot be moved as it is.
     QuestionsChanged,
+    /// The server has no key to keep LINE credentials with (`YOYAKU_SECRET_KEY`): whoever runs
+    /// it must set one.
+    SecretKeyMissing,
     /// LINE cannot be reached right now.
     LineUnavailable,
     /// The database cannot be reached right now.
@@ -140,7 +143,7 @@ impl ErrorCode {
             Invalid | IdempotencyKeyReused | WrongCode => 422,
             TooManyAttempts | BookingLimit | RateLimited | CodesUsedUp | TooManyWaiting => 429,
             Internal => 500,
-            LineUnavailable | Unavailable => 503,
+            SecretKeyMissing | LineUnavailable | Unavailable => 503,
             Network => 0,
         }
     }

@@ -121,6 +121,9 @@ pub enum Problem {
     /// A visit moved from the e-mail's link: its answers no longer fit the menu's questions.
     #[error("the menu's questions changed since the visit was booked")]
     QuestionsChanged,
+    /// The deployment has no key to seal LINE credentials with.
+    #[error("no secret key configured")]
+    SecretKeyMissing,
     #[error("LINE is unavailable: {0}")]
     LineUnavailable(String),
     #[error("the database is unavailable: {0}")]
@@ -189,6 +192,7 @@ impl Problem {
             CodesUsedUp => ErrorCode::CodesUsedUp,
             TooManyWaiting => ErrorCode::TooManyWaiting,
             QuestionsChanged => ErrorCode::QuestionsChanged,
+            SecretKeyMissing => ErrorCode::SecretKeyMissing,
             LineUnavailable(_) => ErrorCode::LineUnavailable,
             Unavailable(_) => ErrorCode::Unavailable,
             Internal(_) => ErrorCode::Internal,
@@ -204,6 +208,7 @@ impl From<StoreError> for Problem {
             StoreError::EmailTaken => Problem::EmailTaken,
             StoreError::SlugTaken => Problem::SlugTaken,
             StoreError::KeyTaken => Problem::IdempotencyKeyReused,
+            StoreError::NoSecretKey => Problem::SecretKeyMissing,
             StoreError::Unavailable(cause) => Problem::Unavailable(cause.to_string()),
             StoreError::Internal(cause) => Problem::Internal(cause),
         }
@@ -273,6 +278,7 @@ impl AppError {
             Problem::Internal(cause) => tracing::error!(error = %cause, "internal error"),
             Problem::Unavailable(cause) => tracing::error!(error = %cause, "the database is unavailable"),
             Problem::LineUnavailable(cause) => tracing::warn!(error = %cause, "LINE is unavailable"),
+            Problem::SecretKeyMissing => tracing::error!("LINE credentials cannot be saved: set YOYAKU_SECRET_KEY"),
             Problem::LineSignInRejected(why) => tracing::warn!(%why, "a LINE ID token was rejected"),
             Problem::BadRequest(why) => tracing::info!(%why, "a request could not be read"),
             _ => {}

@@ -121,6 +121,16 @@ pub struct PrivacyVersion {
     pub en: String,
 }
 
+/// One pass of the clinic's retention rule that deleted questionnaire answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerDeletion {
+    pub at: DateTime<Utc>,
+    /// Visits dated before this day (in the clinic's time zone) lost their answers.
+    pub visits_before: NaiveDate,
+    pub visits: u64,
+    pub answers: u64,
+}
+
 /// One settings change in the audit log. Summaries never contain secrets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SettingsAuditEntry {
@@ -159,6 +169,10 @@ pub trait ClinicReads {
     async fn website_origins(&mut self, clinic: ClinicId) -> Result<Vec<String>, StoreError>;
     /// The address the clinic's e-mails come from, when it has its own.
     async fn mail_from(&mut self, clinic: ClinicId) -> Result<Option<String>, StoreError>;
+    /// Days questionnaire answers are kept after the visit (`None`: until deleted by hand).
+    async fn answers_kept_days(&mut self, clinic: ClinicId) -> Result<Option<u32>, StoreError>;
+    /// The retention rule's deletions, newest first, at most `limit`.
+    async fn answer_deletions(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<AnswerDeletion>, StoreError>;
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError>;
     /// The newest settings changes first, at most `limit`.
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError>;
@@ -199,6 +213,8 @@ pub trait ClinicWrites {
     async fn set_website_origins(&mut self, clinic: ClinicId, origins: &[String]) -> Result<(), StoreError>;
     /// `None`: the deployment's own address.
     async fn set_mail_from(&mut self, clinic: ClinicId, address: Option<&str>) -> Result<(), StoreError>;
+    /// `None`: answers are kept until deleted by hand.
+    async fn set_answers_kept_days(&mut self, clinic: ClinicId, days: Option<u32>) -> Result<(), StoreError>;
     /// `None` removes the LINE channels (the clinic goes back to sandbox mode).
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError>;
     /// Adds a question at the end of the menu's list.

@@ -18,7 +18,7 @@ mod web;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub use access::*;
 pub use appointments::*;
@@ -79,6 +79,10 @@ pub enum StoreError {
     /// The same idempotency key sent twice at once (the second waits, then finds the first).
     #[error("the idempotency key is taken")]
     KeyTaken,
+    /// A secret (a LINE channel secret or token) cannot be sealed or opened: the deployment has
+    /// no key for them (`YOYAKU_SECRET_KEY`).
+    #[error("no key to seal secrets with")]
+    NoSecretKey,
     /// The database cannot be reached (connection refused, pool timed out).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -148,6 +152,10 @@ pub trait Housekeeping {
     /// Remembers a webhook event id, in the transaction that processes the event; `false` when it
     /// was already processed (a redelivery). A concurrent redelivery waits for the first.
     async fn record_webhook_event(&mut self, clinic: ClinicId, event_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Deletes the questionnaire answers of the clinic's visits dated before `before`; returns
+    /// how many visits lost answers and how many answers went.
+    async fn delete_answers_before(&mut self, clinic: ClinicId, before: NaiveDate) -> Result<(u64, u64), StoreError>;
+    async fn record_answer_deletion(&mut self, clinic: ClinicId, deletion: &AnswerDeletion) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

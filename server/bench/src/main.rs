@@ -209,7 +209,8 @@ async fn main() -> anyhow::Result<()> {
     // Nobody over-booked, read from the database: no unit (menu and start on a resource) holds
     // more than its menu's capacity, and no two units' held times overlap on one resource.
     let capacity: HashMap<i64, u32> = menus.iter().map(|m| (m.id.0, m.capacity)).collect();
-    let store = server::db::open(&cli.database_url).await?;
+    // The bench's clinics have no LINE credentials, so no key to open them with.
+    let store = server::db::open(&cli.database_url, None).await?;
     let mut db = store.read().await?;
     let clinic = db.clinic_by_slug(&cli.slug).await?.context("clinic")?;
     let resources: Vec<_> = db.resources(clinic.id).await?.into_iter().map(|r| r.id).collect();

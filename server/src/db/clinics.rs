@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
 use super::backend::Backend;
 use super::rows::*;
+use super::secrets::SecretColumn;
 use super::session::{Held, Session};
 use super::sql::sql;
 
@@ -119,6 +120,20 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
         Ok(Some(address).filter(|a| !a.is_empty()))
     }
 
+    async fn answers_kept_days(&mut self, clinic: ClinicId) -> Result<Option<u32>, StoreError> {
+        let (days,): (Option<i64>,) = self.optional(sql("SELECT answers_kept_days FROM clinics WHERE id = $1").bind(clinic)).await?.unwrap_or((None,));
+        days.map(|d| super::rows::to_u32(d, "answers_kept_days")).transpose()
+    }
+
+    async fn answer_deletions(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<AnswerDeletion>, StoreError> {
+        let q = sql("SELECT at, visits_before, visits, answers FROM answer_deletions WHERE clinic_id = $1 ORDER BY id DESC LIMIT $2");
+        let rows: Vec<(DateTime<Utc>, NaiveDate, i64, i64)> = self.all(q.bind(clinic).bind(i64::from(limit))).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, visits_before, visits, answers)| AnswerDeletion { at, visits_before, visits: visits as u64, answers: answers as u64 })
+            .collect())
+    }
+
     async fn clinic_options(&mut self, clinic: ClinicId) -> Result<ClinicOptions, StoreError> {
         let clinic = ClinicReads::clinic(self, clinic).await?.ok_or_else(|| StoreError::corrupt("options of no clinic"))?;
         Ok(ClinicOptions { open_on_holidays: clinic.open_on_holidays, reminder_hour: clinic.reminder_hour, booking_limit: clinic.booking_limit })
@@ -126,7 +141,8 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
 
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError> {
         let q = sql("SELECT liff_id, line_login_channel_id, line_channel_secret, line_channel_access_token, line_add_friend_url FROM clinics WHERE id = $1");
-        Ok(self.optional::<LineRow>(q.bind(clinic)).await?.and_then(LineRow::settings))
+        let Some(row) = self.optional::<LineRow>(q.bind(clinic)).await? else { return Ok(None) };
+        row.settings(|column, stored| self.secrets.open(clinic, column, stored))
     }
 
     async fn change_version(&mut self, clinic: ClinicId) -> Result<ChangeVersion, StoreError> {
@@ -251,14 +267,18 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
         self.execute(q.bind(clinic).bind(ja).bind(en).bind(now)).await.map(drop)
     }
 
+    async fn set_answers_kept_days(&mut self, clinic: ClinicId, days: Option<u32>) -> Result<(), StoreError> {
+        self.execute(sql("UPDATE clinics SET answers_kept_days = $1 WHERE id = $2").bind(days.map(i64::from)).bind(clinic)).await.map(drop)
+    }
+
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError> {
         let q = sql("UPDATE clinics SET liff_id = $1, line_login_channel_id = $2, line_channel_secret = $3, line_channel_access_token = $4, \
              line_add_friend_url = $5 WHERE id = $6");
         let q = q
             .bind(line.map(|l| &l.liff_id))
             .bind(line.map(|l| &l.login_channel_id))
-            .bind(line.and_then(|l| l.channel_secret.as_ref()))
-            .bind(line.and_then(|l| l.channel_access_token.as_ref()))
+            .bind(self.secrets.seal(clinic, SecretColumn::ChannelSecret, line.and_then(|l| l.channel_secret.as_deref()))?)
+            .bind(self.secrets.seal(clinic, SecretColumn::AccessToken, line.and_then(|l| l.channel_access_token.as_deref()))?)
             .bind(line.and_then(|l| l.add_friend_url.as_ref()))
             .bind(clinic);
         self.execute(q).await.map(drop)

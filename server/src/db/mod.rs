@@ -12,6 +12,7 @@ mod notifications;
 mod patients;
 mod postgres;
 mod rows;
+pub mod secrets;
 mod session;
 mod sql;
 mod sqlite;
@@ -25,18 +26,25 @@ use async_trait::async_trait;
 use sqlx::{Pool, Postgres, Sqlite};
 
 pub use backend::Backend;
+use secrets::{SecretKey, Secrets};
 use session::Session;
 
 /// One database, through one backend.
 pub struct Db<B: Backend> {
     pool: Pool<B::Db>,
+    secrets: Secrets,
 }
 
 impl<B: Backend> Db<B> {
-    pub async fn open(url: &str) -> anyhow::Result<Self> {
+    pub async fn open(url: &str, secrets: Secrets) -> anyhow::Result<Self> {
         let pool = B::connect(url).await?;
         patients::fold_unfolded_names::<B>(&pool).await?;
-        Ok(Db { pool })
+        secrets::seal_plain_secrets::<B>(&pool, &secrets).await?;
+        Ok(Db { pool, secrets })
+    }
+
+    fn session<C: session::Held<B>>(&self, conn: C) -> Session<B, C> {
+        Session::new(conn, self.secrets.clone())
     }
 }
 
@@ -44,17 +52,17 @@ impl<B: Backend> Db<B> {
 impl<B: Backend> Store for Db<B> {
     async fn ping(&self) -> Result<(), StoreError> {
         let conn = self.pool.acquire().await.map_err(store_error::<B>)?;
-        Session::<B, _>::new(conn).execute(sql::sql("SELECT 1")).await.map(drop)
+        self.session(conn).execute(sql::sql("SELECT 1")).await.map(drop)
     }
 
     async fn read(&self) -> Result<Box<dyn Reads>, StoreError> {
         let conn = self.pool.acquire().await.map_err(store_error::<B>)?;
-        Ok(Box::new(Session::<B, _>::new(conn)))
+        Ok(Box::new(self.session(conn)))
     }
 
     async fn write(&self) -> Result<Box<dyn Write>, StoreError> {
         let tx = B::begin_write(&self.pool).await.map_err(store_error::<B>)?;
-        Ok(Box::new(Session::<B, _>::new(tx)))
+        Ok(Box::new(self.session(tx)))
     }
 
     async fn close(&self) {
@@ -63,12 +71,33 @@ impl<B: Backend> Store for Db<B> {
 }
 
 /// Connects to the database named by `url` (`sqlite:…` or `postgres://…`) and brings its schema
-/// up to date.
-pub async fn open(url: &str) -> anyhow::Result<SharedStore> {
+/// up to date; the clinics' LINE credentials are sealed with `key`.
+pub async fn open(url: &str, key: Option<SecretKey>) -> anyhow::Result<SharedStore> {
+    let secrets = Secrets(key);
+    match backend_of(url)? {
+        Kind::Sqlite => Ok(Arc::new(Db::<Sqlite>::open(url, secrets).await?)),
+        Kind::Postgres => Ok(Arc::new(Db::<Postgres>::open(url, secrets).await?)),
+    }
+}
+
+/// Seals every stored secret again under `new`; answers how many there were.
+pub async fn rotate_secret_key(url: &str, old: &SecretKey, new: &SecretKey) -> anyhow::Result<usize> {
+    match backend_of(url)? {
+        Kind::Sqlite => secrets::rotate::<Sqlite>(&Sqlite::connect(url).await?, old, new).await,
+        Kind::Postgres => secrets::rotate::<Postgres>(&Postgres::connect(url).await?, old, new).await,
+    }
+}
+
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+fn backend_of(url: &str) -> anyhow::Result<Kind> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(Db::<Sqlite>::open(url).await?))
+        Ok(Kind::Sqlite)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(Db::<Postgres>::open(url).await?))
+        Ok(Kind::Postgres)
     } else {
         anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:// (got {url:?})")
     }

@@ -162,7 +162,8 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
 /// Patients stored before the folded search columns existed get them (once, at start-up).
 pub async fn fold_unfolded_names<B: Backend>(pool: &sqlx::Pool<B::Db>) -> Result<(), StoreError> {
     let tx = B::begin_write(pool).await.map_err(super::store_error::<B>)?;
-    let mut session = Session::<B, _>::new(tx);
+    // Patients' details hold no secrets.
+    let mut session = Session::<B, _>::new(tx, Default::default());
     let rows: Vec<PatientRow> = session.all(sql(format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE name <> '' AND search_name = ''"))).await?;
     for p in convert::<_, Patient>(rows)? {
         session.save_patient_details(p.clinic_id, p.id, &p.details).await?;

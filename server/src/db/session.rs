@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use sqlx::Transaction;
 
 use super::backend::{Backend, Conn, Record};
+use super::secrets::Secrets;
 use super::sql::Sql;
 
 /// What a session holds: a pooled connection or a transaction, both a backend connection.
@@ -19,12 +20,14 @@ impl<B: Backend, C: DerefMut<Target = Conn<B>> + Send> Held<B> for C {}
 
 pub struct Session<B: Backend, C: Held<B>> {
     conn: C,
+    /// What the clinics' LINE credentials are sealed with (`secrets.rs`).
+    pub secrets: Secrets,
     backend: PhantomData<fn() -> B>,
 }
 
 impl<B: Backend, C: Held<B>> Session<B, C> {
-    pub fn new(conn: C) -> Self {
-        Session { conn, backend: PhantomData }
+    pub fn new(conn: C, secrets: Secrets) -> Self {
+        Session { conn, secrets, backend: PhantomData }
     }
 
     pub async fn all<R: Record>(&mut self, q: Sql) -> Result<Vec<R>, StoreError> {

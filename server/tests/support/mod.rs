@@ -40,11 +40,22 @@ async fn admin_connection(url: &str) -> PgConnection {
     PgConnection::connect(url).await.unwrap_or_else(|e| panic!("PostgreSQL is required for these tests and is not reachable at {url}: {e}"))
 }
 
+/// The key the test databases seal LINE credentials with.
+pub fn test_key() -> server::db::secrets::SecretKey {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode([7u8; 32]).parse().expect("a key")
+}
+
+/// Opens (and migrates) the database at `url` as the server does, with [`test_key`].
+pub async fn open_store(url: &str) -> SharedStore {
+    server::db::open(url, Some(test_key())).await.expect("open the database")
+}
+
 impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}", dir.path().join("yoyaku.db").display());
-        let store = server::db::open(&url).await.expect("open SQLite");
+        let store = open_store(&url).await;
         TestDb { store, url, cleanup: Cleanup::Sqlite(dir) }
     }
 
@@ -76,7 +87,7 @@ impl TestDb {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("YOYAKU_TEST_POSTGRES_URL must name a database: {admin_url}"),
         };
-        let store = server::db::open(&url).await.expect("open PostgreSQL");
+        let store = open_store(&url).await;
         TestDb { store, url, cleanup: Cleanup::Postgres { admin_url, name } }
     }
 

@@ -8,6 +8,7 @@ use app::store::*;
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
 use super::{lines, to_u32};
+use crate::db::secrets::SecretColumn;
 
 pub const CLINIC_COLUMNS: &str = "id, slug, name_ja, name_en, time_zone, open_on_holidays, reminder_hour, booking_limit";
 
@@ -196,14 +197,16 @@ pub struct LineRow {
 }
 
 impl LineRow {
-    pub fn settings(self) -> Option<LineSettings> {
-        Some(LineSettings {
-            liff_id: self.liff_id?,
-            login_channel_id: self.line_login_channel_id?,
-            channel_secret: self.line_channel_secret,
-            channel_access_token: self.line_channel_access_token,
+    /// `open` turns a stored secret back into the secret.
+    pub fn settings(self, open: impl Fn(SecretColumn, Option<String>) -> Result<Option<String>, StoreError>) -> Result<Option<LineSettings>, StoreError> {
+        let (Some(liff_id), Some(login_channel_id)) = (self.liff_id, self.line_login_channel_id) else { return Ok(None) };
+        Ok(Some(LineSettings {
+            liff_id,
+            login_channel_id,
+            channel_secret: open(SecretColumn::ChannelSecret, self.line_channel_secret)?,
+            channel_access_token: open(SecretColumn::AccessToken, self.line_channel_access_token)?,
             add_friend_url: self.line_add_friend_url,
-        })
+        }))
     }
 }
 

@@ -155,6 +155,18 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
         privacy_ja,
         privacy_en,
         privacy_version: db.privacy_version(clinic).await?,
+        answers_kept_days: db.answers_kept_days(clinic).await?,
+        answer_deletions: db
+            .answer_deletions(clinic, ANSWER_DELETIONS)
+            .await?
+            .into_iter()
+            .map(|d| AnswerDeletionView {
+                at: d.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+                visits_before: d.visits_before.format("%Y-%m-%d").to_string(),
+                visits: d.visits,
+                answers: d.answers,
+            })
+            .collect(),
         // Never the secrets: only whether they are set.
         line: match line {
             Some(l) => LineView {

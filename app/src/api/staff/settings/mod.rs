@@ -35,6 +35,8 @@ use crate::kinds::{ModeKind, QuestionKind, ResourceKind, StaffRole};
 
 /// How many audit entries the page shows.
 pub const AUDIT_ENTRIES: u32 = 50;
+/// The retention rule's deletions the settings show.
+pub const ANSWER_DELETIONS: u32 = 10;
 
 /// A menu as the form edits it: numbers as typed, so a wrong one gets its own message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -227,6 +229,15 @@ pub struct AuditView {
     pub summary: String,
 }
 
+/// One pass of the retention rule that deleted answers, in the clinic's time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerDeletionView {
+    pub at: String,
+    pub visits_before: String,
+    pub visits: u64,
+    pub answers: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SettingsData {
     pub resources: Vec<ResourceView>,
@@ -240,6 +251,10 @@ pub struct SettingsData {
     pub privacy_en: String,
     /// The notice's current version: patients' consents name it.
     pub privacy_version: u32,
+    /// Days questionnaire answers are kept after the visit (`None`: until deleted by hand).
+    pub answers_kept_days: Option<u32>,
+    /// The retention rule's latest deletions, newest first.
+    pub answer_deletions: Vec<AnswerDeletionView>,
     pub line: LineView,
     pub staff: Vec<StaffView>,
     pub audit: Vec<AuditView>,
@@ -392,6 +407,20 @@ pub async fn save_privacy(#[server(default)] csrf: String, key: IdempotencyKey, 
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/privacy", &(&ja, &en)).await?);
         actions::save_privacy_notice(once.tx(), ssr::editor(&ctx), &ja, &en).await?;
+        once.finish(&()).await
+    })
+    .await
+}
+
+/// How many days questionnaire answers are kept after the visit, as typed (empty: kept until
+/// deleted by hand).
+#[server(endpoint = "staff/settings/retention", input = Json)]
+pub async fn save_retention(#[server(default)] csrf: String, key: IdempotencyKey, days: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let ctx = super::auth::owner(Some(&csrf)).await?;
+        let days = validate::answers_kept_days(&days)?;
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/retention", &days).await?);
+        actions::save_answers_kept_days(once.tx(), ssr::editor(&ctx), days).await?;
         once.finish(&()).await
     })
     .await

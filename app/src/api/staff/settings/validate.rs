@@ -23,6 +23,14 @@ pub fn number(field: &str, value: &str, range: Range) -> Result<u32, BadField> {
     }
 }
 
+/// Days answers are kept after the visit, as typed: empty keeps them until deleted by hand.
+pub fn answers_kept_days(typed: &str) -> Result<Option<u32>, Vec<BadField>> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    number("answers-kept-days", typed, settings::ANSWERS_KEPT_DAYS).map(Some).map_err(|e| vec![e])
+}
+
 /// The errors of the form's own reading, then those of the rules (for the fields that were
 /// read), all at once.
 fn merge(mut read: Vec<BadField>, rules: Result<(), Vec<BadField>>) -> Result<(), Vec<BadField>> {

@@ -95,7 +95,7 @@ pub fn SettingsPage() -> impl IntoView {
                             Tab::Menus => view! { <menus::MenusSection env d/> }.into_any(),
                             Tab::Resources => view! { <resources::ResourcesSection env d/> }.into_any(),
                             Tab::Questions => view! { <questions::QuestionsSection env d/> }.into_any(),
-                            Tab::Privacy => view! { <privacy::PrivacySection env d/> }.into_any(),
+                            Tab::Privacy => view! { <privacy::PrivacySection env d=d.clone()/> <privacy::RetentionSection env d/> }.into_any(),
                             Tab::Line => view! { <line::LineSection env line=d.line/> }.into_any(),
                             Tab::Poster => view! { <poster::PosterSection env/> }.into_any(),
                             Tab::Website => view! { <website::WebsiteSection env d/> }.into_any(),
