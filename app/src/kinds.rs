@@ -187,6 +187,8 @@ named_enum!(
         Exported = "exported",
         /// Changed one of the patient's appointments.
         Changed = "changed",
+        /// Erased the patient (their data-rights request, or asked at the desk).
+        Erased = "erased",
     }
 );
 
@@ -197,8 +199,9 @@ impl AccessKind {
             AccessKind::AnswersViewed => ("問診の回答を閲覧", "Saw the answers"),
             AccessKind::DayViewed => ("予約表で閲覧", "Saw on the calendar"),
             AccessKind::Searched => ("検索で表示", "Found by a search"),
-            AccessKind::Exported => ("CSVを書き出し", "Exported a CSV"),
+            AccessKind::Exported => ("データを書き出し", "Exported data"),
             AccessKind::Changed => ("予約を変更", "Changed an appointment"),
+            AccessKind::Erased => ("患者情報を消去", "Erased the patient's data"),
         };
         lang.pick(ja, en)
     }
@@ -206,7 +209,7 @@ impl AccessKind {
     /// A read is logged once per staff member, patient and detail in [`READ_AGAIN_MINUTES`]:
     /// a page that refreshes itself does not flood the log. Changes are logged each time.
     pub fn is_read(self) -> bool {
-        !matches!(self, AccessKind::Changed | AccessKind::Exported)
+        !matches!(self, AccessKind::Changed | AccessKind::Exported | AccessKind::Erased)
     }
 }
 

@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/w/:clinic") view=pages::widget::WidgetPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:clinic/code") view=pages::widget::WidgetCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:clinic/a/:reference") view=pages::widget::WidgetAppointmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:clinic/a/:reference/data") view=pages::widget::WidgetDataPage ssr=SsrMode::Async/>
                     // The staff console is lazy: a separate WASM chunk, not downloaded by patients.
                     <ParentRoute path=path!("/staff") view={Lazy::<pages::staff::ConsoleRoute>::new()}>
                         <Route path=path!("") view={Lazy::<pages::staff::InboxRoute>::new()}/>

@@ -269,3 +269,57 @@ test("the owner sees a patient's consents and who read their data, and the clini
   await accessible(owner, "the patients page with the access log");
   expect((owner as Page & { errors: string[] }).errors).toEqual([]);
 });
+
+test("a patient sees what the clinic holds and asks for deletion; the owner erases them", async ({ browser }) => {
+  const { page: patient } = await patientRequests(browser);
+  await patient.getByRole("tab", { name: "予約の確認" }).click();
+  await patient.getByRole("button", { name: "医院が保管している情報を見る" }).click();
+  await expect(patient.locator(".my-data-details")).toContainText("佐藤 一郎");
+  await expect(patient.locator(".my-data-details")).toContainText("090-2222-3333");
+  await expect(patient.locator(".my-data-visits")).toContainText("咳が続いています");
+  await expect(patient.locator(".my-data-consents li")).toHaveCount(1);
+  await accessible(patient, "the patient's own data");
+  await patient.getByRole("button", { name: "データの削除を依頼する" }).click();
+  await patient.getByRole("button", { name: "はい、依頼します" }).click();
+  await expect(patient.locator(".deletion-requested")).toBeVisible();
+  // Their request is still to come: they take it back first.
+  await patient.getByRole("button", { name: "申し込みを取り下げる" }).click();
+  await patient.getByRole("button", { name: "はい、取り下げます" }).click();
+  await expect(patient.getByText("予約の申し込みを取り下げました。")).toBeVisible();
+  await patient.context().close();
+
+  const owner = await staffPage(browser);
+  await owner.getByRole("link", { name: "患者" }).click();
+  const requests = owner.locator("section.deletion-requests");
+  await expect(requests).toBeVisible();
+  await requests.getByRole("button", { name: /佐藤 一郎/ }).click();
+  await expect(owner.locator(".patient-detail .deletion-requested")).toBeVisible();
+  await expect(owner.getByRole("link", { name: /この患者のデータを書き出す/ })).toHaveAttribute("href", /\/staff\/patients\/\d+\/data\.json/);
+  await accessible(owner, "a patient's card with a deletion request");
+  await owner.getByRole("button", { name: "この患者の情報を削除する" }).click();
+  await owner.getByRole("button", { name: "削除する", exact: true }).click();
+  await expect(owner.getByRole("heading", { name: "削除済みの患者" })).toBeVisible();
+  await expect(requests).toBeHidden();
+  expect(owner.errors).toEqual([]);
+});
+
+test("the owner sets how long questionnaire answers are kept, and a wrong number is named", async ({ browser }) => {
+  const owner = await staffPage(browser);
+  await owner.goto("/staff/settings");
+  await owner.getByRole("tab", { name: "プライバシー" }).click();
+  const days = owner.getByLabel(/受診日から何日後に削除するか/);
+  await expect(owner.locator(".retention-now")).toHaveText("現在: 削除しない");
+  await days.fill("0");
+  await owner.locator("section[aria-labelledby=retention-title]").getByRole("button", { name: "保存" }).click();
+  await expect(owner.locator("#answers-kept-days-error")).toContainText("3650");
+  await expect(days).toHaveAttribute("aria-invalid", "true");
+  await days.fill("1826");
+  await owner.locator("section[aria-labelledby=retention-title]").getByRole("button", { name: "保存" }).click();
+  await expect(owner.locator(".retention-now")).toHaveText("現在: 受診日から1826日後に削除");
+  await accessible(owner, "the retention setting");
+  // Off again, so that no other test's answers go.
+  await owner.getByLabel(/受診日から何日後に削除するか/).fill("");
+  await owner.locator("section[aria-labelledby=retention-title]").getByRole("button", { name: "保存" }).click();
+  await expect(owner.locator(".retention-now")).toHaveText("現在: 削除しない");
+  expect(owner.errors).toEqual([]);
+});

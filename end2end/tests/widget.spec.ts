@@ -379,6 +379,15 @@ test("from the e-mail's link, a website patient moves a confirmed visit to anoth
   await page.goto(`${BASE}${link}`);
   await expect(page.locator(".status")).not.toHaveText("予約確定");
   await expect(page.getByRole("link", { name: "日時を変更する" })).toHaveCount(0);
+
+  // What the clinic holds about them (both visits), and the request to delete it.
+  await page.getByRole("link", { name: "ご登録の情報の確認・削除の依頼" }).click();
+  await expect(page.getByRole("heading", { name: "医院が保管しているあなたの情報" })).toBeVisible();
+  await expect(page.locator(".my-data-details")).toContainText(email);
+  await expect(page.locator(".my-data-visit")).toHaveCount(2);
+  await accessible(page, "the e-mail link's data page");
+  await page.getByRole("button", { name: "データの削除を依頼する" }).click();
+  await expect(page.locator(".deletion-requested")).toBeVisible();
 });
 
 test("at 200 % zoom on a phone (180 CSS pixels wide), every step of the e-mail booking fits and works", async ({ browser }) => {

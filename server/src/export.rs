@@ -5,6 +5,8 @@
 //! Only for a signed-in staff member (401 otherwise), only their clinic's appointments, and
 //! never the answers to the clinic's questions: medical details stay in the console.
 //!
+//! `GET /staff/patients/{id}/data.json`: one patient's data, for the owner ([`patient_json`]).
+//!
 //! `GET /staff/consents.csv[?lang=…]`: every consent to the clinic's privacy notice (who, when,
 //! which version, how), for the owner only (403 for other staff), for an audit.
 
@@ -14,7 +16,7 @@ use app::api::staff::auth::staff_from_headers;
 use app::i18n::Lang;
 use app::state::AppState;
 use app::store::{ExportRow, Store};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -245,6 +247,41 @@ async fn logged(store: &dyn Store, ctx: &app::api::staff::auth::StaffContext, wh
     })
 }
 
+/// `GET /staff/patients/{id}/data.json[?lang=…]`: everything the clinic holds about one patient
+/// (details, visits with their answers, consents, a deletion request), for a 開示請求: the owner
+/// only, kept in the access log as an export of that patient before it is sent.
+pub async fn patient_json(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>, Query(params): Query<ExportParams>) -> Response {
+    let ctx = match owner_from(&state, &headers).await {
+        Ok(ctx) => ctx,
+        Err(refused) => return refused,
+    };
+    let (lang, id) = (params.lang.as_deref().map(Lang::from_tag).unwrap_or_default(), app::booking::ids::PatientId(id));
+    let data = match state.store.read().await {
+        Ok(mut db) => app::api::data_rights::ssr::view_of(db.as_mut(), &ctx.clinic, id, lang).await,
+        Err(e) => Err(e.into()),
+    };
+    let data = match data {
+        Ok(data) => data,
+        Err(app::error::Problem::NotFound(_)) => return plain(StatusCode::NOT_FOUND, "この患者さまは見つかりません。 (No such patient.)".into()),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the patient's data");
+            return temporary_error();
+        }
+    };
+    let logged = app::api::staff::access::ssr::log(state.store.as_ref(), &ctx, app::store::AccessKind::Exported, [(Some(id), "開示 patient data".into())]);
+    if let Err(e) = logged.await {
+        tracing::error!(error = %e, "the export could not be logged");
+        return temporary_error();
+    }
+    match serde_json::to_vec_pretty(&data) {
+        Ok(body) => attachment("application/json; charset=utf-8", format!("patient-{}.json", id.0), "attachment", body),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot write the patient's data");
+            temporary_error()
+        }
+    }
+}
+
 /// The signed-in owner, or the refusal to answer with (401 signed out, 403 other staff).
 async fn owner_from(state: &AppState, headers: &HeaderMap) -> Result<app::api::staff::auth::StaffContext, Response> {
     let Some(ctx) = staff_from_headers(state.store.as_ref(), headers).await else {
@@ -259,11 +296,15 @@ async fn owner_from(state: &AppState, headers: &HeaderMap) -> Result<app::api::s
 /// A CSV download named `name` (`fallback`: the whole header, for a name that cannot be one),
 /// never cached.
 fn csv_file(name: String, fallback: &'static str, body: Vec<u8>) -> Response {
+    attachment("text/csv; charset=utf-8", name, fallback, body)
+}
+
+fn attachment(content_type: &'static str, name: String, fallback: &'static str, body: Vec<u8>) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or_else(|_| HeaderValue::from_static(fallback));
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),

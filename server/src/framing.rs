@@ -13,13 +13,14 @@ use axum::response::Response;
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 
-/// What the pages may load: their own scripts, styles, images and data, and LINE's (the LIFF
-/// SDK from LINE's CDN, and what it asks LINE for); WASM compiled in the page; style attributes
-/// (the widget's colours) but no `<style>` or inline script without the nonce; no plugins, no
-/// `<base>`, forms only to this server.
-fn policy(nonce: &Nonce, frame_ancestors: &str) -> String {
+/// What the pages may load: their own scripts, styles, images and data, and LINE's (what the
+/// LIFF SDK asks LINE for, and the SDK itself when it comes from LINE's CDN); WASM compiled in
+/// the page; style attributes (the widget's colours) but no `<style>` or inline script without
+/// the nonce; no plugins, no `<base>`, forms only to this server.
+fn policy(nonce: &Nonce, sdk_from_cdn: bool, frame_ancestors: &str) -> String {
+    let cdn = if sdk_from_cdn { " https://static.line-scdn.net" } else { "" };
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' https://static.line-scdn.net; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'{cdn}; \
          style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: https://*.line-scdn.net; \
          connect-src 'self' https://*.line.me https://*.line-scdn.net https://*.line-apps.com; font-src 'self'; \
          frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; {frame_ancestors}"
@@ -47,7 +48,9 @@ pub async fn headers(State(state): State<AppState>, mut request: Request, next: 
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     // Origins were checked when saved and the nonce is base64, so the policy is a valid header;
     // were it not, nothing may run or frame the page.
-    let policy = HeaderValue::from_str(&policy(&nonce, &frame_ancestors)).unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let sdk_from_cdn = state.liff_sdk == app::state::LiffSdk::Cdn;
+    let policy = HeaderValue::from_str(&policy(&nonce, sdk_from_cdn, &frame_ancestors))
+        .unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
     headers.insert(CONTENT_SECURITY_POLICY, policy);
     if widget.is_none() {
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -109,8 +112,9 @@ mod tests {
         assert_eq!(widget_slug("/wx/demo"), None);
         assert_eq!(frame_ancestors(&[]), "frame-ancestors 'self'");
         let nonce = Nonce::from_value("abc");
-        assert!(policy(&nonce, "frame-ancestors 'none'").contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval'"));
-        assert!(policy(&nonce, "frame-ancestors 'none'").ends_with("; frame-ancestors 'none'"));
+        assert!(policy(&nonce, false, "frame-ancestors 'none'").contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval'; "));
+        assert!(policy(&nonce, true, "frame-ancestors 'none'").contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval' https://static.line-scdn.net; "));
+        assert!(policy(&nonce, false, "frame-ancestors 'none'").ends_with("; frame-ancestors 'none'"));
         assert_eq!(
             frame_ancestors(&["https://a.example".into(), "http://127.0.0.1:8080".into()]),
             "frame-ancestors 'self' https://a.example http://127.0.0.1:8080"

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/export.csv", get(crate::export::export_csv))
         .route("/staff/consents.csv", get(crate::export::consents_csv))
         .route("/staff/access.csv", get(crate::export::access_csv))
+        .route("/staff/patients/{id}/data.json", get(crate::export::patient_json))
         .route("/w/{clinic}/a/{reference}/ics", get(app::api::web_booking::ssr::ics))
         .leptos_routes_with_context(&state, routes, crate::framing::provide_response_nonce, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::framing::provide_response_nonce, shell))

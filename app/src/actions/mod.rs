@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod booking;
+pub mod data_rights;
 pub mod notices;
 pub mod patients;
 pub mod reception;

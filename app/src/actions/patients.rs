@@ -63,6 +63,7 @@ pub async fn consent(tx: &mut dyn Write, clinic: ClinicId, patient: &Patient, ap
         Identity::Sandbox => ConsentChannel::Sandbox,
         // Reception's phone bookings are not the patient's own: they consent at the desk.
         Identity::Offline => return Err(Problem::internal("a patient known to reception only has no channel to consent in")),
+        Identity::Erased { .. } => return Err(Problem::internal("an erased patient books nothing")),
     };
     let notice_version = tx.privacy_version(clinic).await?;
     let consent = Consent { patient_id: patient.id, notice_version, channel, appointment_id: Some(appointment), at: now };

@@ -6,6 +6,7 @@
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod cookie;
+pub mod data_rights;
 pub mod liff;
 #[cfg(feature = "ssr")]
 pub mod limits;

@@ -37,7 +37,10 @@ pub async fn end() -> Result<(), Problem> {
 pub async fn current(db: &mut dyn Reads, clinic: &Clinic) -> Result<Option<Patient>, Problem> {
     let Some(token) = cookie::from_request(COOKIE_NAME) else { return Ok(None) };
     match db.patient_session(&token, Utc::now()).await? {
-        Some((clinic_id, patient_id)) if clinic_id == clinic.id => Ok(db.patient(clinic.id, patient_id).await?),
+        // An erased patient's sessions are deleted with them; one made at that very moment is not theirs.
+        Some((clinic_id, patient_id)) if clinic_id == clinic.id => {
+            Ok(db.patient(clinic.id, patient_id).await?.filter(|p| !matches!(p.identity, crate::store::Identity::Erased { .. })))
+        }
         _ => Ok(None),
     }
 }

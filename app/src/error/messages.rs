@@ -45,6 +45,12 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             Lang::Ja => format!("この日には予約・お申し込みが{count}件あります。取り消して患者さんにお知らせするか、日付を見直してください。"),
             Lang::En => format!("{count} requests or visits fall on this day. Cancel them (each patient is told) or choose another day."),
         },
+        PatientHasVisits { count } => match lang {
+            Lang::Ja => {
+                format!("この患者さまには、これからの予約・お申し込みが{count}件あります。先に取り消して(患者さまにお知らせが届きます)から削除してください。")
+            }
+            Lang::En => format!("This patient has {count} requests or visits to come. Cancel them first (the patient is told), then erase."),
+        },
         BookingLimit { limit } => match lang {
             Lang::Ja => {
                 format!("この医院で同時にお持ちいただけるご予約・お申し込みは{limit}件までです。受診が済むか、ご予約を取り消してからお申し込みください。")

@@ -61,6 +61,8 @@ pub enum ErrorCode {
     /// A closure falls on requests or visits: the owner must choose to cancel them (with a
     /// message to each patient) or pick another day.
     ClosureHasVisits,
+    /// The patient to erase still has requests or visits to come: cancel them first.
+    PatientHasVisits,
     /// The appointment is no longer in the status the action needs: `current` says what it is.
     StatusChanged,
     /// The request's hold ran out before the answer.
@@ -138,7 +140,8 @@ impl ErrorCode {
             | OwnAccount
             | QuestionAnswered
             | QuestionsChanged
-            | ClosureHasVisits => 409,
+            | ClosureHasVisits
+            | PatientHasVisits => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused | WrongCode => 422,
             TooManyAttempts | BookingLimit | RateLimited | CodesUsedUp | TooManyWaiting => 429,

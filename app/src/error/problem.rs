@@ -77,6 +77,9 @@ pub enum Problem {
     BookingLimit { limit: u32 },
     #[error("the closure falls on {count} requests or visits")]
     ClosureHasVisits { count: usize },
+    /// A patient to erase still has requests or visits to come.
+    #[error("the patient has {count} requests or visits to come")]
+    PatientHasVisits { count: usize },
     #[error("too many requests from one address")]
     RateLimited,
     #[error("the appointment is {current}")]
@@ -172,6 +175,7 @@ impl Problem {
             AlreadyMoving => ErrorCode::AlreadyMoving,
             BookingLimit { .. } => ErrorCode::BookingLimit,
             ClosureHasVisits { .. } => ErrorCode::ClosureHasVisits,
+            PatientHasVisits { .. } => ErrorCode::PatientHasVisits,
             RateLimited => ErrorCode::RateLimited,
             StatusChanged { .. } => ErrorCode::StatusChanged,
             HoldExpired => ErrorCode::HoldExpired,

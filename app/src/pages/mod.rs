@@ -1,6 +1,7 @@
 pub mod clinic;
 pub mod home;
 pub mod liff;
+pub mod my_data;
 pub mod staff;
 pub mod widget;
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreError;
-use crate::booking::ids::{AppointmentId, ClinicId, PatientId};
+use crate::booking::ids::{AppointmentId, ClinicId, PatientId, StaffId};
 use crate::i18n::Lang;
 pub use crate::kinds::ConsentChannel;
 use crate::patients::search::PatientQuery;
@@ -23,13 +23,16 @@ pub enum Identity {
     /// Booked on the clinic's website without LINE: their e-mail address (proved by a code)
     /// and the key of the links in the e-mails sent to it.
     Email { address: String, key: String },
+    /// Erased at the patient's request: no details, no contact, no answers; only the visit
+    /// records (times, menus, attendance) remain, under this anonymous patient.
+    Erased { at: DateTime<Utc> },
 }
 
 impl Identity {
     pub fn line_user(&self) -> Option<&str> {
         match self {
             Identity::Line { user_id, .. } => Some(user_id),
-            Identity::Sandbox | Identity::Offline | Identity::Email { .. } => None,
+            Identity::Sandbox | Identity::Offline | Identity::Email { .. } | Identity::Erased { .. } => None,
         }
     }
 }
@@ -79,6 +82,25 @@ pub struct Consent {
     pub at: DateTime<Utc>,
 }
 
+/// A patient's request that the clinic delete what it holds about them; `completed_at` once the
+/// owner has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeletionRequest {
+    pub patient_id: PatientId,
+    /// Where they asked (the LIFF page or the e-mail's link).
+    pub channel: ConsentChannel,
+    pub requested_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// What erasing a patient removed, besides their details and contact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erasure {
+    pub answers: u64,
+    pub notices: u64,
+    pub sessions: u64,
+}
+
 #[async_trait]
 pub trait PatientReads {
     async fn patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<Option<Patient>, StoreError>;
@@ -94,6 +116,9 @@ pub trait PatientReads {
     async fn search_patients(&mut self, clinic: ClinicId, query: &PatientQuery, limit: u32) -> Result<Vec<Patient>, StoreError>;
     /// The clinic's consents, oldest first: one patient's, or everyone's (`None`).
     async fn consents(&mut self, clinic: ClinicId, patient: Option<PatientId>) -> Result<Vec<Consent>, StoreError>;
+    /// The clinic's deletion requests, newest first: one patient's, or the open ones of
+    /// everyone (`None`).
+    async fn deletion_requests(&mut self, clinic: ClinicId, patient: Option<PatientId>) -> Result<Vec<DeletionRequest>, StoreError>;
 }
 
 #[async_trait]
@@ -101,7 +126,7 @@ pub trait PatientWrites {
     /// A LINE patient is unique per clinic: a second insert of the same user id is `None`.
     async fn insert_patient(&mut self, patient: &NewPatient, now: DateTime<Utc>) -> Result<Option<PatientId>, StoreError>;
     /// Locks the patient's row until the transaction ends (two bookings of one patient then
-    /// never interleave); `false` when the clinic has no such patient.
+    /// never interleave); `false` when the clinic has no such patient, or it was erased.
     async fn lock_patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<bool, StoreError>;
     async fn save_patient_details(&mut self, clinic: ClinicId, id: PatientId, details: &PatientDetails) -> Result<(), StoreError>;
     async fn set_patient_language(&mut self, clinic: ClinicId, id: PatientId, lang: Lang) -> Result<(), StoreError>;
@@ -119,4 +144,11 @@ pub trait PatientWrites {
     async fn delete_patient_session(&mut self, token: &str) -> Result<(), StoreError>;
     /// Keeps a consent (never changed or deleted after).
     async fn record_consent(&mut self, clinic: ClinicId, consent: &Consent) -> Result<(), StoreError>;
+    /// `false` when the patient already has an open request.
+    async fn insert_deletion_request(&mut self, clinic: ClinicId, request: &DeletionRequest) -> Result<bool, StoreError>;
+    /// Marks the patient's open requests done by `staff`.
+    async fn complete_deletion_requests(&mut self, clinic: ClinicId, patient: PatientId, staff: StaffId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Makes the patient anonymous: details, contact (LINE, e-mail), sessions, questionnaire
+    /// answers and the notices sent to them go; their visits stay.
+    async fn erase_patient(&mut self, clinic: ClinicId, patient: PatientId, now: DateTime<Utc>) -> Result<Erasure, StoreError>;
 }

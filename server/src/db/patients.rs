@@ -63,6 +63,21 @@ impl<B: Backend, C: Held<B>> PatientReads for Session<B, C> {
         convert(self.all::<PatientRow>(q).await?)
     }
 
+    async fn deletion_requests(&mut self, clinic: ClinicId, patient: Option<PatientId>) -> Result<Vec<DeletionRequest>, StoreError> {
+        const COLUMNS: &str = "patient_id, channel, requested_at, completed_at";
+        let q = match patient {
+            Some(p) => sql(format!("SELECT {COLUMNS} FROM deletion_requests WHERE clinic_id = $1 AND patient_id = $2 ORDER BY id DESC")).bind(clinic).bind(p),
+            None => sql(format!("SELECT {COLUMNS} FROM deletion_requests WHERE clinic_id = $1 AND completed_at IS NULL ORDER BY id DESC")).bind(clinic),
+        };
+        let rows: Vec<(i64, String, DateTime<Utc>, Option<DateTime<Utc>>)> = self.all(q).await?;
+        rows.into_iter()
+            .map(|(patient, channel, requested_at, completed_at)| {
+                let channel = ConsentChannel::parse(&channel).ok_or_else(|| StoreError::corrupt(format!("deletion request channel {channel}")))?;
+                Ok(DeletionRequest { patient_id: PatientId(patient), channel, requested_at, completed_at })
+            })
+            .collect()
+    }
+
     async fn consents(&mut self, clinic: ClinicId, patient: Option<PatientId>) -> Result<Vec<Consent>, StoreError> {
         const COLUMNS: &str = "patient_id, notice_version, channel, appointment_id, consented_at";
         let q = match patient {
@@ -87,7 +102,8 @@ impl<B: Backend, C: Held<B>> PatientReads for Session<B, C> {
 #[async_trait]
 impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
     async fn lock_patient(&mut self, clinic: ClinicId, id: PatientId) -> Result<bool, StoreError> {
-        let q = sql(format!("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2{}", B::FOR_UPDATE));
+        // An erased patient is nobody to book for or change: as if not there.
+        let q = sql(format!("SELECT id FROM patients WHERE id = $1 AND clinic_id = $2 AND erased_at IS NULL{}", B::FOR_UPDATE));
         Ok(self.optional::<(i64,)>(q.bind(id).bind(clinic)).await?.is_some())
     }
 
@@ -96,7 +112,8 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
         let (line_user, friend, email, web_key) = match &p.identity {
             Identity::Line { user_id, friend } => (Some(user_id.as_str()), *friend, None, None),
             Identity::Email { address, key } => (None, None, Some(address.as_str()), Some(key.as_str())),
-            Identity::Sandbox | Identity::Offline => (None, None, None, None),
+            // An erased patient is made by `erase_patient`, never inserted.
+            Identity::Sandbox | Identity::Offline | Identity::Erased { .. } => (None, None, None, None),
         };
         let q = sql("INSERT INTO patients (clinic_id, line_user_id, line_friend, sandbox, email, web_key, name, furigana, phone, birth_date, \
              language, search_name, search_furigana, search_phone, created_at) \
@@ -122,13 +139,15 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
     async fn save_patient_details(&mut self, clinic: ClinicId, id: PatientId, d: &PatientDetails) -> Result<(), StoreError> {
         let keys = SearchKeys::of(d);
         let q = sql("UPDATE patients SET name = $1, furigana = $2, phone = $3, birth_date = $4, search_name = $5, search_furigana = $6, \
-             search_phone = $7 WHERE clinic_id = $8 AND id = $9");
+             search_phone = $7 WHERE clinic_id = $8 AND id = $9 AND erased_at IS NULL");
         let q = q.bind(&d.name).bind(&d.furigana).bind(&d.phone).bind(d.birth_date).bind(keys.name).bind(keys.furigana).bind(keys.phone).bind(clinic).bind(id);
         self.execute(q).await.map(drop)
     }
 
     async fn set_patient_language(&mut self, clinic: ClinicId, id: PatientId, lang: Lang) -> Result<(), StoreError> {
-        self.execute(sql("UPDATE patients SET language = $1 WHERE clinic_id = $2 AND id = $3").bind(lang.code()).bind(clinic).bind(id)).await.map(drop)
+        self.execute(sql("UPDATE patients SET language = $1 WHERE clinic_id = $2 AND id = $3 AND erased_at IS NULL").bind(lang.code()).bind(clinic).bind(id))
+            .await
+            .map(drop)
     }
 
     async fn set_line_friend(&mut self, clinic: ClinicId, line_user_id: &str, friend: bool) -> Result<(), StoreError> {
@@ -156,6 +175,32 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
         let q = sql("INSERT INTO consents (clinic_id, patient_id, notice_version, channel, appointment_id, consented_at) VALUES ($1, $2, $3, $4, $5, $6)");
         let q = q.bind(clinic).bind(c.patient_id).bind(i64::from(c.notice_version)).bind(c.channel.as_str()).bind(c.appointment_id.map(|a| a.0)).bind(c.at);
         self.execute(q).await.map(drop)
+    }
+
+    async fn insert_deletion_request(&mut self, clinic: ClinicId, r: &DeletionRequest) -> Result<bool, StoreError> {
+        let q = sql("INSERT INTO deletion_requests (clinic_id, patient_id, channel, requested_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
+        Ok(self.execute(q.bind(clinic).bind(r.patient_id).bind(r.channel.as_str()).bind(r.requested_at)).await? == 1)
+    }
+
+    async fn complete_deletion_requests(&mut self, clinic: ClinicId, patient: PatientId, staff: StaffId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let q = sql("UPDATE deletion_requests SET completed_at = $1, completed_by = $2 WHERE clinic_id = $3 AND patient_id = $4 AND completed_at IS NULL");
+        self.execute(q.bind(now).bind(staff).bind(clinic).bind(patient)).await.map(drop)
+    }
+
+    async fn erase_patient(&mut self, clinic: ClinicId, patient: PatientId, now: DateTime<Utc>) -> Result<Erasure, StoreError> {
+        let theirs = "SELECT id FROM appointments WHERE clinic_id = $1 AND patient_id = $2";
+        let answers = self.execute(sql(format!("DELETE FROM appointment_answers WHERE appointment_id IN ({theirs})")).bind(clinic).bind(patient)).await?;
+        // Each notice holds the patient's name and their LINE id or address.
+        let notices =
+            self.execute(sql(format!("DELETE FROM notifications WHERE clinic_id = $1 AND appointment_id IN ({theirs})")).bind(clinic).bind(patient)).await?;
+        self.execute(sql(format!("DELETE FROM web_requests WHERE appointment_id IN ({theirs})")).bind(clinic).bind(patient)).await?;
+        let sessions = self.execute(sql("DELETE FROM patient_sessions WHERE clinic_id = $1 AND patient_id = $2").bind(clinic).bind(patient)).await?;
+        // The clinic's own words to them (a decline's reason, a cancellation's message) may name them.
+        self.execute(sql("UPDATE appointments SET status_note = NULL WHERE clinic_id = $1 AND patient_id = $2").bind(clinic).bind(patient)).await?;
+        let q = sql("UPDATE patients SET line_user_id = NULL, line_friend = NULL, sandbox = FALSE, email = NULL, web_key = NULL, name = '', furigana = '', \
+             phone = '', birth_date = NULL, search_name = '', search_furigana = '', search_phone = '', erased_at = $1 WHERE clinic_id = $2 AND id = $3");
+        self.execute(q.bind(now).bind(clinic).bind(patient)).await?;
+        Ok(Erasure { answers, notices, sessions })
     }
 }
 

@@ -353,7 +353,7 @@ pub async fn staff_member(store: &dyn Store, clinic: ClinicId, email: &str, role
 
 /// Whether the server function at `path` changes something, and so takes an idempotency key.
 pub fn takes_key(path: &str) -> bool {
-    const KEYED: [&str; 10] = [
+    const KEYED: [&str; 11] = [
         "/api/liff/submit",
         "/api/liff/cancel",
         "/api/liff/withdraw",
@@ -364,6 +364,7 @@ pub fn takes_key(path: &str) -> bool {
         "/api/staff/resend",
         "/api/staff/visit",
         "/api/staff/book_by_phone",
+        "/api/staff/patient_erase",
     ];
     KEYED.contains(&path) || path.starts_with("/api/staff/settings/")
 }

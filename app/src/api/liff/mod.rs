@@ -74,7 +74,7 @@ pub mod ssr {
             sandbox: p.identity == Identity::Sandbox,
             friend: match p.identity {
                 Identity::Line { friend, .. } => friend,
-                Identity::Sandbox | Identity::Offline | Identity::Email { .. } => None,
+                Identity::Sandbox | Identity::Offline | Identity::Email { .. } | Identity::Erased { .. } => None,
             },
             details: DetailsInput {
                 name: p.details.name.clone(),

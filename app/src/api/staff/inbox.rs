@@ -309,6 +309,7 @@ pub mod ssr {
                 Some(Identity::Email { .. }) => lang.pick("ウェブ(メール確認済み)", "Web (e-mail confirmed)"),
                 Some(Identity::Sandbox) => lang.pick("サンドボックス", "Sandbox"),
                 Some(Identity::Offline) | None => lang.pick("電話", "Phone"),
+                Some(Identity::Erased { .. }) => lang.pick("削除済み", "Erased"),
             };
             let email = match patient.map(|p| &p.identity) {
                 Some(Identity::Email { address, .. }) => Some(address.clone()),

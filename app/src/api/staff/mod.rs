@@ -6,6 +6,7 @@ pub mod access;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod calendar;
+pub mod erasure;
 pub mod inbox;
 pub mod patients;
 pub mod poster;

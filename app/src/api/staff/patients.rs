@@ -67,6 +67,10 @@ pub struct PatientDetailView {
     /// Who read or changed the patient's data, newest first (for the owner only; empty for
     /// other staff).
     pub access: Vec<super::access::AccessItem>,
+    /// When the patient asked for their data to be deleted (open request), and where.
+    pub deletion_requested: Option<String>,
+    /// When the patient was erased (their visits remain, anonymous).
+    pub erased: Option<String>,
 }
 
 /// How many access log entries a patient's page shows.
@@ -111,8 +115,14 @@ pub async fn patient_details(id: PatientId, lang: Lang) -> Result<PatientDetailV
         let menus = db.menus(ctx.clinic.id).await?;
         let resources = db.resources(ctx.clinic.id).await?;
         let consents = db.consents(ctx.clinic.id, Some(id)).await?;
-        let mut view = ssr::detail(&patient, &appointments, &menus, &resources, ctx.clinic.time_zone, now, lang);
-        view.consents = ssr::consents(&consents, &appointments, ctx.clinic.time_zone, lang);
+        let tz = ctx.clinic.time_zone;
+        let mut view = ssr::detail(&patient, &appointments, &menus, &resources, tz, now, lang);
+        view.consents = ssr::consents(&consents, &appointments, tz, lang);
+        let open = db.deletion_requests(ctx.clinic.id, Some(id)).await?.into_iter().find(|r| r.completed_at.is_none());
+        view.deletion_requested = open.map(|r| format!("{} ({})", crate::booking::format::datetime_label(r.requested_at, tz, lang), r.channel.label(lang)));
+        if let crate::store::Identity::Erased { at } = patient.identity {
+            view.erased = Some(crate::booking::format::datetime_label(at, tz, lang));
+        }
         // Who read this patient's record: the owner sees it here.
         if ctx.staff.role == crate::store::StaffRole::Owner {
             let filter = crate::store::AccessFilter { patient: Some(id), staff: None };
@@ -192,6 +202,8 @@ pub mod ssr {
                 .collect(),
             consents: Vec::new(),
             access: Vec::new(),
+            deletion_requested: None,
+            erased: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod appointments;
 mod booking;
 mod details;
+mod my_data;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -150,7 +151,7 @@ fn AuthView(
             </nav>
             {move || match tab.get() {
                 Tab::Book => view! { <BookingFlow slug lang patient=patient.clone() reschedule tab/> }.into_any(),
-                Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> }.into_any(),
+                Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> <my_data::MyData slug lang/> }.into_any(),
             }}
         }.into_any(),
     }

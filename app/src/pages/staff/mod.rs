@@ -3,6 +3,7 @@
 //! from `/staff/events`) and show as a count in the bar.
 
 pub mod calendar;
+pub mod erasure;
 pub mod inbox;
 pub mod patients;
 pub mod sandbox;

@@ -17,12 +17,15 @@ pub fn PatientsPage() -> impl IntoView {
     let console = super::use_console();
     let (lang, owner) = (console.lang, console.me.is_owner());
     let selected = RwSignal::new(None::<PatientId>);
+    // Changes when the owner erases a patient: the requests' list follows.
+    let erased = RwSignal::new(0u32);
     view! {
         <section class="patients-page" aria-labelledby="patients-title">
             <h1 id="patients-title">{move || lang.get().pick("患者", "Patients")}</h1>
+            {owner.then(|| view! { <super::erasure::DeletionRequests lang selected version=erased/> })}
             <div class="patients-layout">
                 <PatientSearch lang selected/>
-                <PatientDetail lang selected/>
+                <PatientDetail lang selected owner erased/>
             </div>
             <ExportForm lang/>
             {owner.then(|| view! { <AccessLogSection lang/> })}
@@ -125,10 +128,11 @@ fn PatientSearch(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
 }
 
 #[component]
-fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) -> impl IntoView {
+fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>, owner: bool, erased: RwSignal<u32>) -> impl IntoView {
+    // `erased` too: after an erasure the same patient's card is read again.
     let detail = Resource::new(
-        move || (selected.get(), lang.get()),
-        |(id, lang)| async move {
+        move || (selected.get(), lang.get(), erased.get()),
+        |(id, lang, _)| async move {
             match id {
                 Some(id) => patient_details(id, lang).await.map(Some),
                 None => Ok(None),
@@ -140,7 +144,13 @@ fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
             <Transition fallback=move || view! { <p class="loading">{move || lang.get().pick("読み込み中…", "Loading…")}</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(Some(d)) => view! { <DetailCard lang detail=d/> }.into_any(),
+                        Ok(Some(d)) => {
+                            let (id, gone) = (d.patient.id, d.erased.is_some());
+                            view! {
+                                <DetailCard lang detail=d/>
+                                {owner.then(|| view! { <super::erasure::ErasePanel lang patient=id erased=gone version=erased/> })}
+                            }.into_any()
+                        }
                         Ok(None) => view! {
                             <h2 id="patient-detail-title">{move || lang.get().pick("患者の詳細", "Patient details")}</h2>
                             <p class="none">{move || lang.get().pick("検索結果から患者を選んでください。", "Choose a patient from the search results.")}</p>
@@ -158,7 +168,7 @@ fn PatientDetail(lang: RwSignal<Lang>, selected: RwSignal<Option<PatientId>>) ->
 
 #[component]
 fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView {
-    let PatientDetailView { patient, counts, appointments, consents, access } = detail;
+    let PatientDetailView { patient, counts, appointments, consents, access, deletion_requested, erased } = detail;
     let tel = format!("tel:{}", patient.phone.replace('-', ""));
     let counts_list = [
         (("受診", "Visits"), counts.visits, "visits"),
@@ -169,7 +179,18 @@ fn DetailCard(lang: RwSignal<Lang>, detail: PatientDetailView) -> impl IntoView 
     ];
     let empty = appointments.is_empty();
     view! {
-        <h2 id="patient-detail-title">{patient.name.clone()}</h2>
+        <h2 id="patient-detail-title">{match &erased {
+            Some(_) => lang.get_untracked().pick("削除済みの患者", "Erased patient").to_string(),
+            None => patient.name.clone(),
+        }}</h2>
+        {erased.map(|when| view! { <p class="note erased">{move || match lang.get() {
+            Lang::Ja => format!("{when}に削除しました。受診の記録だけが匿名で残っています。"),
+            Lang::En => format!("Erased on {when}: only the visit records remain, anonymous."),
+        }}</p> })}
+        {deletion_requested.map(|when| view! { <p class="note deletion-requested" role="status">{move || match lang.get() {
+            Lang::Ja => format!("この患者さまからデータ削除の依頼があります: {when}"),
+            Lang::En => format!("This patient asked for their data to be deleted: {when}"),
+        }}</p> })}
         <dl class="patient-facts">
             <dt>{move || lang.get().pick("フリガナ", "Furigana")}</dt><dd>{patient.furigana.clone()}</dd>
             <dt>{move || lang.get().pick("電話番号", "Phone")}</dt><dd><a href=tel>{patient.phone.clone()}</a></dd>

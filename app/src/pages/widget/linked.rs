@@ -119,5 +119,8 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error
             {move_to}
             {cancel}
         </section>
+        <p class="my-data-link"><a href=format!("/w/{slug}/a/{}/data?k={}&lang={}", a.reference, urlencoding(key), l.code())>
+            {t("ご登録の情報の確認・削除の依頼", "See the data the clinic holds about you, or ask for its deletion")}
+        </a></p>
     }
 }

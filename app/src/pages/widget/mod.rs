@@ -9,11 +9,13 @@
 
 mod chosen;
 mod code;
+mod data;
 mod email;
 mod linked;
 
 use chosen::{ChosenPlace, Way};
 pub use code::WidgetCodePage;
+pub use data::WidgetDataPage;
 pub use linked::WidgetAppointmentPage;
 
 use leptos::prelude::*;

@@ -6,7 +6,7 @@ use app::kinds::StaffRole;
 use app::store::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
-pub const PATIENT_COLUMNS: &str = "id, clinic_id, line_user_id, line_friend, sandbox, email, web_key, name, furigana, phone, birth_date, language";
+pub const PATIENT_COLUMNS: &str = "id, clinic_id, line_user_id, line_friend, sandbox, email, web_key, name, furigana, phone, birth_date, language, erased_at";
 
 #[derive(sqlx::FromRow)]
 pub struct PatientRow {
@@ -22,17 +22,19 @@ pub struct PatientRow {
     phone: String,
     birth_date: Option<NaiveDate>,
     language: String,
+    erased_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<PatientRow> for Patient {
     type Error = StoreError;
     fn try_from(r: PatientRow) -> Result<Self, StoreError> {
-        let identity = match (r.line_user_id, r.sandbox, r.email, r.web_key) {
-            (Some(user_id), false, None, _) => Identity::Line { user_id, friend: r.line_friend },
-            (None, true, None, _) => Identity::Sandbox,
-            (None, false, Some(address), Some(key)) => Identity::Email { address, key },
-            (None, false, None, _) => Identity::Offline,
-            _ => return Err(StoreError::corrupt(format!("patient {} of more than one kind (LINE, sandbox, e-mail)", r.id))),
+        let identity = match (r.line_user_id, r.sandbox, r.email, r.web_key, r.erased_at) {
+            (None, false, None, _, Some(at)) => Identity::Erased { at },
+            (Some(user_id), false, None, _, None) => Identity::Line { user_id, friend: r.line_friend },
+            (None, true, None, _, None) => Identity::Sandbox,
+            (None, false, Some(address), Some(key), None) => Identity::Email { address, key },
+            (None, false, None, _, None) => Identity::Offline,
+            _ => return Err(StoreError::corrupt(format!("patient {} of more than one kind (LINE, sandbox, e-mail, erased)", r.id))),
         };
         Ok(Patient {
             id: PatientId(r.id),
