@@ -8,7 +8,6 @@ mod support;
 
 use app::api::staff::access::AccessItem;
 use app::api::staff::patients::PatientDetailView;
-use app::booking::model::Approval;
 use app::store::*;
 use axum::http::StatusCode;
 use support::web::*;
@@ -41,11 +40,7 @@ async fn raw(db: &TestDb, statement: &str) -> Result<u64, sqlx::Error> {
 async fn every_read_export_and_change_is_kept_and_only_the_owner_reads_it(db: &TestDb) {
     let site = site(db).await;
     // A request in the inbox, with its answers.
-    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
-    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
-    let flow = sent.flow();
-    let (request, code) = code_of(&site, &flow).await;
-    submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    let (request, _) = request_by_email(&site).await;
     let patient = request.patient_id;
 
     let (reception, reception_csrf, desk) = staff_cookie(&site, StaffRole::Staff).await;

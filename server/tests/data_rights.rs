@@ -30,11 +30,7 @@ async fn web_data(site: &Site, reference: &str, key: &str) -> Reply {
 
 async fn a_website_patient_sees_their_data_asks_for_deletion_and_the_owner_erases_them(db: &TestDb) {
     let site = site(db).await;
-    let (menu, place, answers) = free_place(&site, Approval::RequiresStaff, 0).await;
-    let sent = submit(&site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
-    let flow = sent.flow();
-    let (request, code) = code_of(&site, &flow).await;
-    submit(&site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    let (request, answers) = request_by_email(&site).await;
     let id = request.patient_id;
     let Identity::Email { key, .. } = patient_of(&site, id).await.identity else { panic!("an e-mail patient") };
 

@@ -141,6 +141,18 @@ pub fn request_body(menu: MenuId, place: &str, answers: &[(String, String)], ema
     form(&fields)
 }
 
+/// A website patient (hanako@example.jp) requests the first free place of the demo's menu that needs the
+/// clinic's answer, with its answers, and types the e-mailed code: the request in the inbox.
+pub async fn request_by_email(site: &Site) -> (Appointment, Vec<(String, String)>) {
+    let (menu, place, answers) = free_place(site, Approval::RequiresStaff, 0).await;
+    let sent = submit(site, "/api/widget/send", request_body(menu, &place, &answers, "hanako@example.jp")).await;
+    let flow = sent.flow();
+    let (request, code) = code_of(site, &flow).await;
+    let verified = submit(site, "/api/widget/verify", form(&[("slug", "demo"), ("flow", &flow), ("code", &code), ("lang", "ja")])).await;
+    assert_eq!(verified.status, StatusCode::FOUND, "{}", verified.location);
+    (request, answers)
+}
+
 /// The appointment a flow token belongs to, and the code its latest e-mail carries.
 pub async fn code_of(site: &Site, flow: &str) -> (Appointment, String) {
     let mut db = read(site.store.as_ref()).await;

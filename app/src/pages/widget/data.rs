@@ -4,9 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::posted_error;
 use crate::api::data_rights::{web_my_data, PatientDataView, WebRequestDeletion};
 use crate::api::web_booking::urlencoding;
 use crate::error::AppError;
@@ -15,13 +13,7 @@ use crate::pages::my_data::{deletion_explained, PatientDataSections};
 
 #[component]
 pub fn WidgetDataPage() -> impl IntoView {
-    let params = use_params_map();
-    let q = use_query_map();
-    let (slug, reference) = params.with_untracked(|p| (p.get("clinic").unwrap_or_default(), p.get("reference").unwrap_or_default()));
-    let query = q.read_untracked();
-    let key = query.get("k").unwrap_or_default();
-    let lang = query.get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default();
-    let error = posted_error(&query);
+    let super::LinkAddress { slug, reference, key, lang, error } = super::link_address();
     let (s, r, k) = (slug.clone(), reference.clone(), key.clone());
     let data = Resource::new(move || (), move |_| web_my_data(s.clone(), r.clone(), k.clone(), lang));
     view! {

@@ -6,24 +6,18 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
-use super::posted_error;
 use crate::api::web_booking::{urlencoding, web_appointment, LinkedAppointment, WebAnswer, WebCancel};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
 #[component]
 pub fn WidgetAppointmentPage() -> impl IntoView {
-    let params = use_params_map();
+    let super::LinkAddress { slug, reference, key, lang, error } = super::link_address();
     let q = use_query_map();
-    let (slug, reference) = params.with_untracked(|p| (p.get("clinic").unwrap_or_default(), p.get("reference").unwrap_or_default()));
     let query = q.read_untracked();
-    let key = query.get("k").unwrap_or_default();
-    let lang = query.get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default();
-    let cancelled = query.get("cancelled").is_some();
-    let moved = query.get("moved").is_some();
-    let error = posted_error(&query);
+    let (cancelled, moved) = (query.get("cancelled").is_some(), query.get("moved").is_some());
     let (s, r, k) = (slug.clone(), reference.clone(), key.clone());
     let data = Resource::new(move || (), move |_| web_appointment(s.clone(), r.clone(), k.clone(), lang));
     view! {

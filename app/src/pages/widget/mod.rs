@@ -154,6 +154,30 @@ pub fn WidgetPage() -> impl IntoView {
     }
 }
 
+/// What an e-mail link's page (`/w/{clinic}/a/{reference}…?k=…`) reads from its address.
+pub(super) struct LinkAddress {
+    pub slug: String,
+    pub reference: String,
+    /// The link key (`k`): it proves the patient's address.
+    pub key: String,
+    pub lang: Lang,
+    /// The refusal a form on the page came back with.
+    pub error: Option<crate::error::AppError>,
+}
+
+pub(super) fn link_address() -> LinkAddress {
+    let (params, query) = (use_params_map(), use_query_map());
+    let (slug, reference) = params.with_untracked(|p| (p.get("clinic").unwrap_or_default(), p.get("reference").unwrap_or_default()));
+    let query = query.read_untracked();
+    LinkAddress {
+        slug,
+        reference,
+        key: query.get("k").unwrap_or_default(),
+        lang: query.get("lang").map(|l| Lang::from_tag(&l)).unwrap_or_default(),
+        error: posted_error(&query),
+    }
+}
+
 /// The error a plain form post was refused with: the server function sent the browser back to
 /// the form with it in the query (`__err`).
 pub(super) fn posted_error(q: &ParamsMap) -> Option<crate::error::AppError> {
