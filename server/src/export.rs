@@ -71,7 +71,7 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap, Query
         Err(e) => return plain(StatusCode::BAD_REQUEST, e.to_string()),
     };
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    if let Err(response) = logged(state.store.as_ref(), &ctx, format!("appointments {from}..{to}")).await {
+    if let Err(response) = logged(state.store.as_ref(), &ctx, None, format!("appointments {from}..{to}")).await {
         return response;
     }
     let rows = match export(state.store.as_ref(), ctx.clinic.id, from, to).await {
@@ -99,7 +99,7 @@ pub async fn consents_csv(State(state): State<AppState>, headers: HeaderMap, Que
         Err(refused) => return refused,
     };
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    if let Err(response) = logged(state.store.as_ref(), &ctx, "consents".into()).await {
+    if let Err(response) = logged(state.store.as_ref(), &ctx, None, "consents".into()).await {
         return response;
     }
     let body = match consent_rows(state.store.as_ref(), ctx.clinic.id).await.map(|rows| write_consents(&rows, ctx.clinic.time_zone, lang)) {
@@ -136,7 +136,7 @@ pub async fn access_csv(State(state): State<AppState>, headers: HeaderMap, Query
         Err(refused) => return refused,
     };
     let lang = params.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
-    if let Err(response) = logged(state.store.as_ref(), &ctx, "access log".into()).await {
+    if let Err(response) = logged(state.store.as_ref(), &ctx, None, "access log".into()).await {
         return response;
     }
     let filter = app::store::AccessFilter { staff: params.staff.map(StaffId), patient: params.patient.map(PatientId) };
@@ -240,8 +240,14 @@ async fn export(store: &dyn Store, clinic: app::booking::ids::ClinicId, from: Na
 }
 
 /// Keeps the export in the access log before it is made: no file leaves unlogged.
-async fn logged(store: &dyn Store, ctx: &app::api::staff::auth::StaffContext, what: String) -> Result<(), Response> {
-    app::api::staff::access::ssr::log(store, ctx, app::store::AccessKind::Exported, [(None, what)]).await.map_err(|e| {
+/// Keeps the export in the access log (of `patient`, when it is one patient's) before it is sent.
+async fn logged(
+    store: &dyn Store,
+    ctx: &app::api::staff::auth::StaffContext,
+    patient: Option<app::booking::ids::PatientId>,
+    what: String,
+) -> Result<(), Response> {
+    app::api::staff::access::ssr::log(store, ctx, app::store::AccessKind::Exported, [(patient, what)]).await.map_err(|e| {
         tracing::error!(error = %e, "the export could not be logged");
         plain(StatusCode::SERVICE_UNAVAILABLE, "一時的なエラーが発生しました。 (A temporary error occurred.)".into())
     })
@@ -268,10 +274,8 @@ pub async fn patient_json(State(state): State<AppState>, headers: HeaderMap, Pat
             return temporary_error();
         }
     };
-    let logged = app::api::staff::access::ssr::log(state.store.as_ref(), &ctx, app::store::AccessKind::Exported, [(Some(id), "開示 patient data".into())]);
-    if let Err(e) = logged.await {
-        tracing::error!(error = %e, "the export could not be logged");
-        return temporary_error();
+    if let Err(response) = logged(state.store.as_ref(), &ctx, Some(id), "開示 patient data".into()).await {
+        return response;
     }
     match serde_json::to_vec_pretty(&data) {
         Ok(body) => attachment("application/json; charset=utf-8", format!("patient-{}.json", id.0), "attachment", body),

@@ -69,6 +69,14 @@ pub fn PatientDataSections(lang: Lang, data: PatientDataView) -> impl IntoView {
     }
 }
 
+/// What the patient is told once they have asked for deletion (`when`: as the clinic reads it).
+pub fn deletion_requested(lang: Lang, when: &str) -> String {
+    match lang {
+        Lang::Ja => format!("{when}に削除を依頼しました。医院が手続きを行います。"),
+        Lang::En => format!("You asked for deletion on {when}. The clinic will carry it out."),
+    }
+}
+
 /// What deleting means, before the patient asks for it.
 pub fn deletion_explained(lang: Lang) -> &'static str {
     lang.pick(

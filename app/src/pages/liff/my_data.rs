@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api::data_rights::{my_data, request_deletion};
 use crate::i18n::Lang;
-use crate::pages::my_data::{deletion_explained, PatientDataSections};
+use crate::pages::my_data::{deletion_explained, deletion_requested, PatientDataSections};
 
 #[component]
 pub(super) fn MyData(slug: Signal<String>, lang: ReadSignal<Lang>) -> impl IntoView {
@@ -40,10 +40,7 @@ pub(super) fn MyData(slug: Signal<String>, lang: ReadSignal<Lang>) -> impl IntoV
     let deletion = move |requested: Option<String>| {
         match requested {
         Some(when) => view! {
-            <p class="note deletion-requested">{match lang.get_untracked() {
-                Lang::Ja => format!("{when}に削除を依頼しました。医院が手続きを行います。"),
-                Lang::En => format!("You asked for deletion on {when}. The clinic will carry it out."),
-            }}</p>
+            <p class="note deletion-requested">{deletion_requested(lang.get_untracked(), &when)}</p>
         }
         .into_any(),
         None => view! {

@@ -9,7 +9,7 @@ use crate::api::data_rights::{web_my_data, PatientDataView, WebRequestDeletion};
 use crate::api::web_booking::urlencoding;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::pages::my_data::{deletion_explained, PatientDataSections};
+use crate::pages::my_data::{deletion_explained, deletion_requested, PatientDataSections};
 
 #[component]
 pub fn WidgetDataPage() -> impl IntoView {
@@ -41,10 +41,7 @@ fn page(slug: &str, reference: &str, key: &str, l: Lang, d: PatientDataView, err
     let back = format!("/w/{slug}/a/{reference}?k={}&lang={}", urlencoding(key), l.code());
     let deletion = match d.deletion_requested.clone() {
         Some(when) => view! {
-            <p class="note deletion-requested" role="status">{match l {
-                Lang::Ja => format!("{when}に削除を依頼しました。医院が手続きを行います。"),
-                Lang::En => format!("You asked for deletion on {when}. The clinic will carry it out."),
-            }}</p>
+            <p class="note deletion-requested" role="status">{deletion_requested(l, &when)}</p>
         }
         .into_any(),
         None => view! {
