@@ -113,6 +113,47 @@ test("closing a day with a request on it: the owner sees it, cancels it with a m
   await expect(owner.getByTestId("line-sandbox")).toContainText("院長の急用のため休診となりました");
 });
 
+test("shortening a weekday's hours over a request: the owner sees it, offers another time with a message, and the patient is told", async ({ browser }) => {
+  // The first place of the first free day is a morning one: afternoon-only hours leave it out.
+  const { page: patient, reference, date } = await patientRequests(browser, 0);
+  const weekday = (new Date(`${date}T12:00:00+09:00`).getUTCDay() + 6) % 7; // 0 = Monday
+  const owner = await staffPage(browser);
+  await owner.getByRole("link", { name: "設定" }).click();
+  await owner.getByRole("tab", { name: "診療時間" }).click();
+  const yamada = owner.locator("section.hours", { has: owner.getByRole("heading", { name: "山田 医師" }) });
+  const day = yamada.locator(`input[id$="-${weekday}"]`);
+  const before = await day.inputValue();
+  expect(before).toContain("9:00");
+  await day.fill("14:00-18:00");
+  await yamada.getByRole("button", { name: "この診療時間を保存" }).click();
+  // Not saved yet: the requests and visits outside the new hours are listed for the owner.
+  await expect(owner.getByRole("status")).toContainText("時間外になる予約・お申し込みが");
+  await expect(owner.getByTestId("closure-visit").filter({ hasText: "佐藤 一郎" }).first()).toBeVisible();
+  await accessible(owner, "new hours over booked visits");
+  await owner.getByLabel(/患者さんへのメッセージ/).fill("午前の診療を終了しました。申し訳ございません。");
+  await owner.getByRole("button", { name: "別の日時を提案してこの時間にする" }).click();
+  await expect(owner.getByRole("status")).toHaveText("保存しました。");
+
+  const card = await statusOf(patient, reference);
+  await expect(card.locator(".status")).toHaveText("お断り");
+  await expect(card.locator(".clinic-note")).toContainText("午前の診療を終了しました");
+  // Told in LINE (the sandbox), then offered the earliest free place, which waits in My
+  // appointments for the patient's answer.
+  await owner.getByRole("link", { name: "LINEサンドボックス" }).click();
+  await expect(owner.getByTestId("line-sandbox")).toContainText("午前の診療を終了しました");
+  await expect(owner.getByTestId("line-sandbox")).toContainText("別の日時のご提案");
+  await patient.goto("/liff/demo");
+  await patient.getByRole("tab", { name: "予約の確認" }).click();
+  await expect(patient.locator("section.appointment").filter({ has: patient.locator(".proposal-answer") })).toHaveCount(1);
+
+  // The mornings back (nothing falls outside longer hours) for the tests after this one.
+  await owner.getByRole("link", { name: "設定" }).click();
+  await owner.getByRole("tab", { name: "診療時間" }).click();
+  await day.fill(before);
+  await yamada.getByRole("button", { name: "この診療時間を保存" }).click();
+  await expect(owner.getByRole("status")).toHaveText("保存しました。");
+});
+
 test("the clinic proposes another time and the patient accepts it", async ({ browser }) => {
   const staff = await staffPage(browser);
   const { page: patient, reference } = await patientRequests(browser, 2);

@@ -82,14 +82,14 @@ async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>, passwor
     // Morning and afternoon surgery with a lunch break.
     let (morning, afternoon) = (hours((9, 0), (12, 30)), hours((14, 0), (18, 0)));
     for day in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri] {
-        settings::set_weekday_hours(tx, by, yamada, day, &[morning, afternoon]).await?;
+        settings::set_weekday_hours(tx, by, yamada, day, &[morning, afternoon], settings::OnVisits::Refuse).await?;
     }
-    settings::set_weekday_hours(tx, by, yamada, Weekday::Sat, &[morning]).await?;
+    settings::set_weekday_hours(tx, by, yamada, Weekday::Sat, &[morning], settings::OnVisits::Refuse).await?;
     for day in [Weekday::Mon, Weekday::Wed, Weekday::Fri, Weekday::Sat] {
-        settings::set_weekday_hours(tx, by, sato, day, &[hours((9, 0), (12, 0))]).await?;
+        settings::set_weekday_hours(tx, by, sato, day, &[hours((9, 0), (12, 0))], settings::OnVisits::Refuse).await?;
     }
     for day in [Weekday::Tue, Weekday::Thu] {
-        settings::set_weekday_hours(tx, by, room, day, &[hours((9, 0), (12, 0))]).await?;
+        settings::set_weekday_hours(tx, by, room, day, &[hours((9, 0), (12, 0))], settings::OnVisits::Refuse).await?;
     }
 
     let base = MenuSpec {

@@ -13,7 +13,7 @@ use app::booking::model::*;
 use app::booking::status::AppointmentStatus;
 use app::notify::NoticeType;
 use app::store::*;
-use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use support::*;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -95,24 +95,24 @@ async fn weekly_hours_change_what_patients_can_book(db: &TestDb) {
 
     // A break from 10:00 to 11:00 on Tuesdays.
     let tuesdays = [iv(11 * 60, 12 * 60), iv(9 * 60, 10 * 60)];
-    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &tuesdays).await).expect("hours");
+    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &tuesdays, settings::OnVisits::Refuse).await).expect("hours");
     assert_eq!(offered(s, c.clinic, c.slot, tuesday).await, ["09:00", "09:30", "11:00", "11:30"]);
     // Other weekdays keep their hours.
     assert_eq!(offered(s, c.clinic, c.slot, date(2030, 1, 9)).await.len(), 6);
     assert_eq!(hours_of(s, c.clinic, c.doctor, Weekday::Tue).await, [iv(540, 600), iv(660, 720)]);
 
     // Closed on Tuesdays.
-    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &[]).await).expect("closed");
+    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &[], settings::OnVisits::Refuse).await).expect("closed");
     assert!(offered(s, c.clinic, c.slot, tuesday).await.is_empty());
 
     // Broken hours are refused on the day's field and change nothing.
     for broken in [vec![iv(600, 540)], vec![iv(540, 700), iv(600, 720)], vec![iv(540, 1500)]] {
-        let refused = in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Wed, &broken).await);
+        let refused = in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Wed, &broken, settings::OnVisits::Refuse).await);
         assert_eq!(invalid(refused), [format!("hours-{}-2", c.doctor)], "{broken:?}");
     }
     assert_eq!(offered(s, c.clinic, c.slot, date(2030, 1, 9)).await.len(), 6);
     // Open until midnight is allowed (stored as 1440).
-    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Wed, &[iv(22 * 60, 1440)]).await).expect("until 24:00");
+    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Wed, &[iv(22 * 60, 1440)], settings::OnVisits::Refuse).await).expect("until 24:00");
     assert_eq!(hours_of(s, c.clinic, c.doctor, Weekday::Wed).await, [iv(1320, 1440)]);
     assert_eq!(offered(s, c.clinic, c.slot, date(2030, 1, 9)).await[..3], ["22:00", "22:30", "23:00"]);
 
@@ -365,7 +365,7 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(db: &TestDb) {
     assert_eq!(invalid(in_tx!(s, |tx| settings::save_menu(tx, owner_b, None, &linked).await)), ["menu-resources"]);
     let renamed = resource("x", ResourceKind::Room);
     not_found(in_tx!(s, |tx| settings::save_resource(tx, owner_b, Some(a.doctor), &renamed).await), "resource of A");
-    not_found(in_tx!(s, |tx| settings::set_weekday_hours(tx, owner_b, a.doctor, Weekday::Tue, &[]).await), "hours of A");
+    not_found(in_tx!(s, |tx| settings::set_weekday_hours(tx, owner_b, a.doctor, Weekday::Tue, &[], settings::OnVisits::Refuse).await), "hours of A");
     not_found(
         in_tx!(s, |tx| settings::add_exception(tx, owner_b, date(2030, 1, 9), Some(a.doctor), None, settings::OnVisits::Refuse).await),
         "closure of A's doctor",
@@ -425,8 +425,111 @@ async fn a_closure_over_booked_visits_is_the_owners_choice(db: &TestDb) {
     assert_eq!(hit.iter().map(|a| a.id).collect::<Vec<_>>(), [room.id]);
 }
 
+async fn new_hours_over_booked_visits_are_the_owners_choice(db: &TestDb) {
+    let s = db.store.as_ref();
+    let c = clinic(s, "hours-visits").await;
+    connect_line(s, c.clinic, test_line_settings()).await;
+    let by = owner(s, c.clinic, "owner@hours.jp").await;
+    let p = patients(s, c.clinic, 4).await;
+    // Tuesdays 8 and 15 January; the clinic opens 9:00–12:00 every day.
+    let late_request = book(s, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 11, 30), p[0])).await.expect("request");
+    let early = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 8, 9, 0), p[1])).await.expect("early visit");
+    let next_week = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 15, 11, 30), p[2])).await.expect("next week");
+    let wednesday = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 9, 11, 30), p[3])).await.expect("wednesday");
+    let status = |id| async move { read(s).await.appointment(c.clinic, id).await.expect("read").expect("appointment") };
+    let mornings = [iv(9 * 60, 11 * 60)];
+
+    // Extra hours on the 15th keep that visit inside the hours patients see.
+    in_tx!(s, |tx| settings::add_exception(tx, by, date(2030, 1, 15), Some(c.doctor), Some(iv(11 * 60, 12 * 60)), settings::OnVisits::Refuse).await)
+        .expect("extra hours");
+    let clinic_now = read(s).await.clinic(c.clinic).await.expect("read").expect("clinic");
+    let outside = settings::outside_new_hours(read(s).await.as_mut(), &clinic_now, c.doctor, Weekday::Tue, &mornings, now()).await.expect("read");
+    assert_eq!(outside.iter().map(|a| a.id).collect::<Vec<_>>(), [late_request.id], "the 9:00 visit, the 15th and Wednesday stay inside");
+
+    // Not without the owner's choice: nothing is saved, nothing cancelled.
+    let refused = in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &mornings, settings::OnVisits::Refuse).await);
+    assert!(matches!(refused, Err(Problem::HoursHaveVisits { count: 1 })), "{refused:?}");
+    let no_message = in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &mornings, settings::OnVisits::CancelWith(" ".into())).await);
+    assert!(matches!(no_message, Err(Problem::Invalid(ref f)) if f[0].field == "hours-message"), "{no_message:?}");
+    assert!(offered(s, c.clinic, c.slot, date(2030, 1, 22)).await.contains(&"11:30".to_string()), "the hours are as they were");
+    assert_eq!(status(late_request.id).await.status, AppointmentStatus::Requested);
+
+    // Closed on Tuesdays altogether: the 15th keeps its extra hour, the rest of Tuesday goes.
+    let message = settings::OnVisits::CancelWith("診療時間の変更のため".into());
+    in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, Weekday::Tue, &[], message.clone()).await).expect("saved");
+    let (request_now, early_now) = (status(late_request.id).await, status(early.id).await);
+    assert_eq!((request_now.status, request_now.note.as_deref()), (AppointmentStatus::Declined, Some("診療時間の変更のため")));
+    assert_eq!((early_now.status, early_now.note.as_deref()), (AppointmentStatus::CancelledByClinic, Some("診療時間の変更のため")));
+    assert_eq!(status(next_week.id).await.status, AppointmentStatus::Confirmed, "inside the extra hour");
+    assert_eq!(status(wednesday.id).await.status, AppointmentStatus::Confirmed, "another weekday");
+    let told = |id| async move { read(s).await.notifications(c.clinic, &[id]).await.expect("notices").into_iter().map(|n| n.notice).collect::<Vec<_>>() };
+    assert_eq!(told(late_request.id).await, [NoticeType::Declined]);
+    assert_eq!(told(early.id).await, [NoticeType::Confirmed, NoticeType::CancelledByClinic], "confirmed when booked, then told");
+    assert!(offered(s, c.clinic, c.slot, date(2030, 1, 22)).await.is_empty(), "closed on Tuesdays");
+    let last = &audit(s, c.clinic).await[0];
+    assert!(last.summary.contains("休み closed") && last.summary.contains("2件取り消し"), "{last:?}");
+}
+
+async fn a_closure_or_new_hours_can_offer_each_patient_another_time(db: &TestDb) {
+    let s = db.store.as_ref();
+    let c = clinic(s, "propose-instead").await;
+    connect_line(s, c.clinic, test_line_settings()).await;
+    let by = owner(s, c.clinic, "owner@propose.jp").await;
+    let tuesday = date(2030, 1, 8);
+    let p = patients(s, c.clinic, 2).await;
+    let request = book(s, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 10, 0), p[0])).await.expect("request");
+    let visit = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 8, 11, 0), p[1])).await.expect("visit");
+    let message = || settings::OnVisits::ProposeWith("臨時休診のため".into());
+    let status = |id| async move { read(s).await.appointment(c.clinic, id).await.expect("read").expect("appointment") };
+    let told = |id| async move { read(s).await.notifications(c.clinic, &[id]).await.expect("notices").into_iter().map(|n| n.notice).collect::<Vec<_>>() };
+    // The clinic's proposals waiting for each patient's answer.
+    let patients_of_test = p.clone();
+    let proposals = || {
+        let p = patients_of_test.clone();
+        async move {
+            let all = read(s).await.appointments_of(c.clinic, &p).await.expect("read");
+            let mut waiting: Vec<Appointment> = all.into_iter().filter(|a| a.proposal && a.status == AppointmentStatus::Requested).collect();
+            waiting.sort_by_key(|a| a.patient_id);
+            waiting
+        }
+    };
+
+    in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, Some(c.doctor), None, message()).await).expect("closed");
+    let (request_now, visit_now) = (status(request.id).await, status(visit.id).await);
+    assert_eq!((request_now.status, request_now.note.as_deref()), (AppointmentStatus::Declined, Some("臨時休診のため")));
+    assert_eq!((visit_now.status, visit_now.note.as_deref()), (AppointmentStatus::CancelledByClinic, Some("臨時休診のため")));
+    let offered = proposals().await;
+    assert_eq!(offered.iter().map(|a| (a.patient_id, a.menu_id)).collect::<Vec<_>>(), [(p[0], c.slot), (p[1], c.auto)], "each patient, their own menu");
+    // The earliest free places, today (the clinic opens at 9:00, it is 8:00): one each.
+    let mut starts: Vec<_> = offered.iter().map(|a| a.starts_at).collect();
+    starts.sort();
+    assert_eq!(starts, [tokyo(2030, 1, 7, 9, 0), tokyo(2030, 1, 7, 9, 30)]);
+    assert!(offered.iter().all(|a| a.hold_expires_at.is_some_and(|h| h > now())), "held for the patient");
+    // Each patient told of the cancellation, then of the proposal.
+    assert_eq!(told(request.id).await, [NoticeType::Declined]);
+    assert_eq!(told(visit.id).await, [NoticeType::Confirmed, NoticeType::CancelledByClinic]);
+    for a in &offered {
+        assert_eq!(told(a.id).await, [NoticeType::Proposed]);
+    }
+    let last = &audit(s, c.clinic).await[0];
+    assert!(last.summary.contains("2件取り消し") && last.summary.contains("2件に別日時を提案"), "{last:?}");
+
+    // New hours do the same, and the offer follows them: closing the doctor's days one after
+    // another moves the proposals on, until no day is left and the cancellation comes alone.
+    for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
+        in_tx!(s, |tx| settings::set_weekday_hours(tx, by, c.doctor, weekday, &[], message()).await).expect("closed on that weekday");
+        let moved = proposals().await;
+        assert!(moved.iter().all(|a| a.service_date.weekday() != weekday && a.service_date != tuesday), "{weekday}: {moved:?}");
+    }
+    assert!(proposals().await.is_empty(), "no day is left to offer");
+    let last = &audit(s, c.clinic).await[0];
+    assert!(last.summary.contains("日 Sun") && last.summary.contains("2件取り消し") && !last.summary.contains("提案"), "{last:?}");
+}
+
 on_both!(
     weekly_hours_change_what_patients_can_book,
+    a_closure_or_new_hours_can_offer_each_patient_another_time,
+    new_hours_over_booked_visits_are_the_owners_choice,
     closures_extra_hours_and_holidays,
     menus_keep_every_rule,
     a_settings_change_and_its_audit_are_one_transaction,

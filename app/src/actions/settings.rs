@@ -3,18 +3,20 @@
 //! another clinic is "not found" and changes nothing) and written to the settings audit in the
 //! same transaction. Audit summaries never contain a secret, a password or its hash.
 
-use chrono::{NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::actions::booking::{apply, Change};
+use crate::actions::booking::{apply, availability, book, Booking, Change};
 use crate::booking::hours::{format_intervals, time_of, Interval};
 use crate::booking::ids::{ClinicId, ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
-use crate::booking::model::{Approval, ExceptionKind, MenuSpec, ResourceSpec};
+use crate::booking::model::{Approval, Clinic, ExceptionKind, MenuSpec, ModeKind, OpeningHours, ResourceSpec};
+use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
-use crate::booking::visit::falls_on_closure;
+use crate::booking::visit::{falls_on_closure, within_hours};
+use crate::booking::BookingSource;
 use crate::error::{Missing, Problem, Reason};
 use crate::kinds::StaffRole;
 use crate::settings;
-use crate::store::{Appointment, ClinicOptions, Editor, LineSettings, NewClinic, NewStaff, QuestionSpec, SettingsArea, Write};
+use crate::store::{Appointment, ClinicOptions, Editor, LineSettings, NewClinic, NewStaff, QuestionSpec, Reads, SettingsArea, Write};
 
 const WEEKDAYS: [&str; 7] = ["月 Mon", "火 Tue", "水 Wed", "木 Thu", "金 Fri", "土 Sat", "日 Sun"];
 
@@ -92,18 +94,71 @@ pub async fn save_menu(tx: &mut dyn Write, by: Editor, id: Option<MenuId>, menu:
 }
 
 /// Replaces one weekday's hours of the clinic's practitioner or room (empty: closed). The
-/// resource is locked first, so a change of hours and a booking of it never interleave.
-pub async fn set_weekday_hours(tx: &mut dyn Write, by: Editor, resource: ResourceId, weekday: Weekday, intervals: &[Interval]) -> Result<(), Problem> {
+/// resource is locked first, so a change of hours and a booking of it never interleave. Hours
+/// that would leave requests or visits to come outside them are the owner's choice, as a
+/// closure is ([`OnVisits`]; refused as [`Problem::HoursHaveVisits`]).
+pub async fn set_weekday_hours(
+    tx: &mut dyn Write,
+    by: Editor,
+    resource: ResourceId,
+    weekday: Weekday,
+    intervals: &[Interval],
+    on_visits: OnVisits,
+) -> Result<(), Problem> {
     let field = format!("hours-{resource}-{}", weekday.num_days_from_monday());
     let intervals = settings::check_hours(&field, intervals)?;
     if !tx.lock_resource(by.clinic, resource).await? {
         return Err(missing());
     }
+    let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
+    let hit = outside_new_hours(tx, &clinic, resource, weekday, &intervals, by.now).await?;
+    if on_visits == OnVisits::Refuse && !hit.is_empty() {
+        return Err(Problem::HoursHaveVisits { count: hit.len() });
+    }
+    let cancelled = if hit.is_empty() { Vec::new() } else { cancel_with(tx, by, &clinic, &hit, &on_visits, "hours-message").await? };
     let name = tx.resources(by.clinic).await?.into_iter().find(|r| r.id == resource).map(|r| r.name_ja.clone()).unwrap_or_default();
     tx.set_weekday_hours(resource, weekday, &intervals).await?;
+    // Offered once the new hours hold, so no proposal lands outside them.
+    let outcome = Outcome { cancelled: cancelled.len(), proposed: propose_instead(tx, by, &clinic, &cancelled, &on_visits).await? };
     let hours = if intervals.is_empty() { "休み closed".to_string() } else { format_intervals(&intervals) };
-    let summary = format!("{name} #{resource} {}: {hours}", WEEKDAYS[weekday.num_days_from_monday() as usize]);
+    let summary = format!("{name} #{resource} {}: {hours}{}", WEEKDAYS[weekday.num_days_from_monday() as usize], outcome.summary());
     audit(tx, by, SettingsArea::Hours, summary).await
+}
+
+/// The requests and visits to come of `resource` on `weekday`s that `intervals`, as that day's
+/// new weekly hours, would leave outside the hours (closures, extra hours and holidays counted
+/// as patients see them), in the order of their time.
+pub async fn outside_new_hours(
+    db: &mut dyn Reads,
+    clinic: &Clinic,
+    resource: ResourceId,
+    weekday: Weekday,
+    intervals: &[Interval],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Appointment>, Problem> {
+    let today = now.with_timezone(&clinic.time_zone).date_naive();
+    // No menu books further ahead than its horizon.
+    let last = today + chrono::Duration::days(i64::from(settings::HORIZON.max) + 1);
+    let mut hours = db.opening_hours(clinic.id).await?;
+    hours.retain(|h| !(h.resource_id == resource && h.weekday == weekday));
+    hours.extend(intervals.iter().map(|i| OpeningHours { resource_id: resource, weekday, opens: time_of(i.opens), closes: time_of(i.closes) }));
+    let exceptions = db.exceptions(clinic.id, today, last).await?;
+    let queues: Vec<MenuId> = db.menus(clinic.id).await?.into_iter().filter(|m| m.mode.kind() == ModeKind::Queue).map(|m| m.id).collect();
+    let schedule = Schedule { clinic, hours: &hours, exceptions: &exceptions };
+    let tz = clinic.time_zone;
+    let mut hit: Vec<Appointment> = db
+        .appointments_on(clinic.id, today, last)
+        .await?
+        .into_iter()
+        .filter(|a| matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(now) && a.ends_at > now)
+        .filter(|a| a.resource_id == resource && a.service_date.weekday() == weekday)
+        .filter(|a| {
+            let (starts, ends) = (a.starts_at.with_timezone(&tz).naive_local(), a.ends_at.with_timezone(&tz).naive_local());
+            !within_hours(queues.contains(&a.menu_id), a.service_date, starts, ends, &schedule.open_intervals(resource, a.service_date))
+        })
+        .collect();
+    hit.sort_by_key(|a| a.starts_at);
+    Ok(hit)
 }
 
 /// Adds a closure or extra hours, for the whole clinic (`resource: None`) or one of its
@@ -117,6 +172,30 @@ pub enum OnVisits {
     /// Each is declined (a request) or cancelled by the clinic (a visit) with this message, and
     /// its patient is told through their channel, in the closure's transaction.
     CancelWith(String),
+    /// As `CancelWith`, and each patient is offered the earliest free place of their menu (once
+    /// the change is made) as the clinic's proposal, which they accept or turn down.
+    ProposeWith(String),
+}
+
+/// What a change of the clinic's days did to the requests and visits on them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Outcome {
+    cancelled: usize,
+    proposed: usize,
+}
+
+impl Outcome {
+    /// For the settings audit: `, 2件取り消し cancelled, 1件に別日時を提案 proposed`.
+    fn summary(self) -> String {
+        let mut s = String::new();
+        if self.cancelled > 0 {
+            s.push_str(&format!(", {}件取り消し cancelled", self.cancelled));
+        }
+        if self.proposed > 0 {
+            s.push_str(&format!(", {}件に別日時を提案 proposed", self.proposed));
+        }
+        s
+    }
 }
 
 /// A closure (`extra` `None`) or extra hours on `date`, for one practitioner or room or the
@@ -143,12 +222,19 @@ pub async fn add_exception(
         }
         None => "医院全体 whole clinic".to_string(),
     };
-    let cancelled = if extra.is_none() { cancel_on_closure(tx, by, date, resource, on_visits).await? } else { 0 };
+    let cancelled = if extra.is_none() { cancel_on_closure(tx, by, date, resource, &on_visits).await? } else { Vec::new() };
     let id = tx.insert_exception(by.clinic, date, resource, kind).await?;
+    // Offered once the day is closed, so no proposal lands on it.
+    let outcome = match cancelled.is_empty() {
+        true => Outcome::default(),
+        false => {
+            let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
+            Outcome { cancelled: cancelled.len(), proposed: propose_instead(tx, by, &clinic, &cancelled, &on_visits).await? }
+        }
+    };
     let what = match extra {
         Some(i) => format!("臨時診療 extra hours {}", format_intervals(&[i])),
-        None if cancelled > 0 => format!("休診 closed, {cancelled}件取り消し cancelled"),
-        None => "休診 closed".to_string(),
+        None => format!("休診 closed{}", outcome.summary()),
     };
     audit(tx, by, SettingsArea::Closure, format!("{date} {whom}: {what} 追加 added")).await?;
     Ok(id)
@@ -173,7 +259,14 @@ pub async fn on_closure(
     Ok(hit)
 }
 
-async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, resource: Option<ResourceId>, on_visits: OnVisits) -> Result<usize, Problem> {
+/// Declines or cancels what the closure falls on, as the owner chose; returns them as they were.
+async fn cancel_on_closure(
+    tx: &mut dyn Write,
+    by: Editor,
+    date: NaiveDate,
+    resource: Option<ResourceId>,
+    on_visits: &OnVisits,
+) -> Result<Vec<Appointment>, Problem> {
     // The practitioners and rooms closed are locked first (PostgreSQL; in id order), as a booking
     // locks its resource: no booking can slip onto the day between this read and the closure.
     // (A proposal locks its request before the resource; meeting a closure the other way round,
@@ -188,19 +281,38 @@ async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, reso
     }
     let hit = on_closure(tx, by.clinic, date, resource, by.now).await?;
     if hit.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
-    let message = match on_visits {
-        OnVisits::Refuse => return Err(Problem::ClosureHasVisits { count: hit.len() }),
-        OnVisits::CancelWith(m) if m.trim().is_empty() => return Err(Problem::field("exception-message", Reason::GiveAReason)),
-        OnVisits::CancelWith(m) if m.chars().count() > settings::MAX_LABEL_CHARS => {
-            return Err(Problem::field("exception-message", Reason::TooLong { max: settings::MAX_LABEL_CHARS }))
-        }
-        OnVisits::CancelWith(m) => m.trim().to_string(),
-    };
+    if *on_visits == OnVisits::Refuse {
+        return Err(Problem::ClosureHasVisits { count: hit.len() });
+    }
     let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
-    let mut cancelled = 0;
-    for a in &hit {
+    cancel_with(tx, by, &clinic, &hit, on_visits, "exception-message").await
+}
+
+/// Declines each request and cancels each visit of `hit` with the owner's message (checked;
+/// `field` names its input), each patient told through their channel. Returns those it
+/// declined or cancelled, as they were.
+async fn cancel_with(
+    tx: &mut dyn Write,
+    by: Editor,
+    clinic: &Clinic,
+    hit: &[Appointment],
+    on_visits: &OnVisits,
+    field: &str,
+) -> Result<Vec<Appointment>, Problem> {
+    let message = match on_visits {
+        OnVisits::CancelWith(m) | OnVisits::ProposeWith(m) => m.trim(),
+        OnVisits::Refuse => "",
+    };
+    if message.is_empty() {
+        return Err(Problem::field(field, Reason::GiveAReason));
+    }
+    if message.chars().count() > settings::MAX_LABEL_CHARS {
+        return Err(Problem::field(field, Reason::TooLong { max: settings::MAX_LABEL_CHARS }));
+    }
+    let mut cancelled = Vec::new();
+    for a in hit {
         // Read again under the row lock: a patient may be cancelling at this very moment.
         let Some(current) = tx.appointment_for_update(by.clinic, a.id).await? else { continue };
         let transition = match current.status {
@@ -208,11 +320,61 @@ async fn cancel_on_closure(tx: &mut dyn Write, by: Editor, date: NaiveDate, reso
             AppointmentStatus::Confirmed => Transition::CancelByClinic,
             _ => continue,
         };
-        apply(tx, &clinic, &current, Change::new(transition, by.actor, by.now).noting(Some(&message))).await?;
-        cancelled += 1;
+        apply(tx, clinic, &current, Change::new(transition, by.actor, by.now).noting(Some(message))).await?;
+        cancelled.push(current);
     }
     Ok(cancelled)
 }
+
+/// With [`OnVisits::ProposeWith`], offers each patient of `cancelled` the earliest free place of
+/// their menu within its horizon as the clinic's proposal (held for them; their answers go
+/// with it), each told through their channel. A patient for whom no place is free (or who is
+/// gone) keeps the cancellation alone. Returns how many got a proposal.
+async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancelled: &[Appointment], on_visits: &OnVisits) -> Result<usize, Problem> {
+    if !matches!(on_visits, OnVisits::ProposeWith(_)) {
+        return Ok(0);
+    }
+    let menus = tx.menus(by.clinic).await?;
+    let today = by.now.with_timezone(&clinic.time_zone).date_naive();
+    let mut proposed = 0;
+    for a in cancelled {
+        let Some(menu) = menus.iter().find(|m| m.id == a.menu_id) else { continue };
+        let last = today + chrono::Duration::days(i64::from(menu.horizon_days));
+        // Read in this transaction: the places proposed to the patients before are taken.
+        let mut offers = availability(tx, clinic, menu, today, last, by.now).await?;
+        offers.retain(|o| o.remaining > 0);
+        offers.sort_by_key(|o| o.starts_at);
+        // The patient may hold this menu already on the first free day: then the next place.
+        for place in offers.iter().take(PLACES_TRIED) {
+            let booking = Booking {
+                clinic: by.clinic,
+                menu: a.menu_id,
+                resource: place.resource_id,
+                starts_at: place.starts_at,
+                patient: a.patient_id,
+                actor: by.actor,
+                source: BookingSource::Proposal,
+                answers: Vec::new(),
+                replaces: a.replaces_id,
+                now: by.now,
+            };
+            match book(tx, &booking).await {
+                Ok(proposal) => {
+                    tx.copy_answers(a.id, proposal.id).await?;
+                    proposed += 1;
+                    break;
+                }
+                Err(Problem::AlreadyBooked | Problem::PlaceTaken) => continue,
+                Err(Problem::NotFound(Missing::Patient)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(proposed)
+}
+
+/// How many free places a proposal tries before the patient keeps the cancellation alone.
+const PLACES_TRIED: usize = 5;
 
 pub async fn remove_exception(tx: &mut dyn Write, by: Editor, id: ExceptionId) -> Result<(), Problem> {
     let removed = tx.delete_exception(by.clinic, id).await?.ok_or_else(missing)?;

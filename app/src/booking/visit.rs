@@ -2,9 +2,11 @@
 //! begun (a click on next week's visit must not end it early: its reminder and the patient's
 //! cancel would be lost), cancelled by the clinic at any time.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
+use super::hours::time_of;
 use super::ids::ResourceId;
+use super::schedule::Interval;
 use super::status::{AppointmentStatus, VisitAction};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +34,19 @@ pub fn falls_on_closure(status: AppointmentStatus, resource: ResourceId, day: Na
     matches!(status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && day == date && closed.is_none_or(|c| c == resource)
 }
 
+/// Whether a visit from `starts` to `ends` (clinic-local) on its `day` still lies within the day's
+/// `open` intervals, as hours being changed leave them: a slot or a band within one interval; a
+/// place in the day's queue as long as the day opens at all (its number stays good however the
+/// hours move).
+pub fn within_hours(queue: bool, day: NaiveDate, starts: NaiveDateTime, ends: NaiveDateTime, open: &[Interval]) -> bool {
+    if queue {
+        return !open.is_empty();
+    }
+    // A visit ending at midnight ends at the day's 24:00, as the hours say it.
+    let ends = if ends.date() > day { time_of(1440) } else { ends.time() };
+    starts.date() == day && open.iter().any(|(opens, closes)| *opens <= starts.time() && ends <= *closes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +63,25 @@ mod tests {
         assert_eq!(visit_has_come(VisitAction::Completed, today, later, today, now), Err(NotYet));
         assert_eq!(visit_has_come(VisitAction::NoShow, today, now, today, now), Ok(()), "at its start");
         assert_eq!(visit_has_come(VisitAction::CancelByClinic, tomorrow, later, today, now), Ok(()));
+    }
+
+    #[test]
+    fn new_hours_keep_a_visit_only_if_it_still_fits_in_them() {
+        let day = NaiveDate::from_ymd_opt(2030, 1, 8).expect("date");
+        let at = |h: u32, m: u32| day.and_hms_opt(h, m, 0).expect("time");
+        let t = |h: u32, m: u32| chrono::NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        let split = [(t(9, 0), t(12, 0)), (t(14, 0), t(18, 0))];
+        assert!(within_hours(false, day, at(11, 30), at(12, 0), &split), "up to the closing minute");
+        assert!(!within_hours(false, day, at(11, 45), at(12, 15), &split), "past the closing");
+        assert!(!within_hours(false, day, at(12, 30), at(13, 0), &split), "in the break");
+        assert!(!within_hours(false, day, at(11, 30), at(14, 30), &split), "across the break");
+        assert!(within_hours(false, day, at(14, 0), at(15, 0), &split), "a band in the afternoon");
+        assert!(!within_hours(false, day, at(9, 0), at(9, 30), &[]), "closed all day");
+        let late = [(t(22, 0), time_of(1440))];
+        assert!(within_hours(false, day, at(23, 30), day.succ_opt().expect("date").and_hms_opt(0, 0, 0).expect("time"), &late), "until 24:00");
+        // A queue's number holds while the day opens at all.
+        assert!(within_hours(true, day, at(9, 0), at(18, 0), &[(t(9, 0), t(10, 0))]));
+        assert!(!within_hours(true, day, at(9, 0), at(18, 0), &[]));
     }
 
     #[test]

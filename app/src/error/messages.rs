@@ -45,6 +45,12 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             Lang::Ja => format!("この日には予約・お申し込みが{count}件あります。取り消して患者さんにお知らせするか、日付を見直してください。"),
             Lang::En => format!("{count} requests or visits fall on this day. Cancel them (each patient is told) or choose another day."),
         },
+        HoursHaveVisits { count } => match lang {
+            Lang::Ja => {
+                format!("この診療時間にすると、時間外になる予約・お申し込みが{count}件あります。取り消して患者さんにお知らせするか、時間を見直してください。")
+            }
+            Lang::En => format!("{count} requests or visits would fall outside these hours. Cancel them (each patient is told) or change the hours."),
+        },
         PatientHasVisits { count } => match lang {
             Lang::Ja => {
                 format!("この患者さまには、これからの予約・お申し込みが{count}件あります。先に取り消して(患者さまにお知らせが届きます)から削除してください。")

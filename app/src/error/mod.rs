@@ -61,6 +61,9 @@ pub enum ErrorCode {
     /// A closure falls on requests or visits: the owner must choose to cancel them (with a
     /// message to each patient) or pick another day.
     ClosureHasVisits,
+    /// New weekly hours would leave requests or visits outside them: as for a closure, the owner
+    /// cancels them (with a message) or keeps the hours.
+    HoursHaveVisits,
     /// The patient to erase still has requests or visits to come: cancel them first.
     PatientHasVisits,
     /// The appointment is no longer in the status the action needs: `current` says what it is.
@@ -141,6 +144,7 @@ impl ErrorCode {
             | QuestionAnswered
             | QuestionsChanged
             | ClosureHasVisits
+            | HoursHaveVisits
             | PatientHasVisits => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused | WrongCode => 422,

@@ -77,6 +77,9 @@ pub enum Problem {
     BookingLimit { limit: u32 },
     #[error("the closure falls on {count} requests or visits")]
     ClosureHasVisits { count: usize },
+    /// New weekly hours would leave requests or visits to come outside them.
+    #[error("the new hours leave {count} requests or visits outside them")]
+    HoursHaveVisits { count: usize },
     /// A patient to erase still has requests or visits to come.
     #[error("the patient has {count} requests or visits to come")]
     PatientHasVisits { count: usize },
@@ -175,6 +178,7 @@ impl Problem {
             AlreadyMoving => ErrorCode::AlreadyMoving,
             BookingLimit { .. } => ErrorCode::BookingLimit,
             ClosureHasVisits { .. } => ErrorCode::ClosureHasVisits,
+            HoursHaveVisits { .. } => ErrorCode::HoursHaveVisits,
             PatientHasVisits { .. } => ErrorCode::PatientHasVisits,
             RateLimited => ErrorCode::RateLimited,
             StatusChanged { .. } => ErrorCode::StatusChanged,

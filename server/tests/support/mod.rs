@@ -196,7 +196,7 @@ pub async fn clinic(store: &dyn Store, slug: &str) -> Clinic1 {
             settings::save_resource(tx, by, None, &ResourceSpec { name_ja: "接種".into(), name_en: "Shots".into(), kind: ResourceKind::Practitioner }).await?;
         for resource in [doctor, room, shots] {
             for weekday in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun] {
-                settings::set_weekday_hours(tx, by, resource, weekday, &[Interval { opens: 9 * 60, closes: 12 * 60 }]).await?;
+                settings::set_weekday_hours(tx, by, resource, weekday, &[Interval { opens: 9 * 60, closes: 12 * 60 }], settings::OnVisits::Refuse).await?;
             }
         }
         let slot = settings::save_menu(tx, by, None, &menu("slot", BookingMode::TimeSlot { seats: 1 }, 30, doctor)).await?;

@@ -125,13 +125,36 @@ pub struct ExceptionForm {
     pub closed: bool,
     pub opens: String,
     pub closes: String,
-    /// The owner's choice for the requests and visits a closure falls on: `None` refuses the
-    /// closure if there are any ([`ErrorCode::ClosureHasVisits`]); a message cancels them,
-    /// telling each patient.
+    /// For the requests and visits a closure falls on ([`ErrorCode::ClosureHasVisits`]).
     ///
     /// [`ErrorCode::ClosureHasVisits`]: crate::error::ErrorCode::ClosureHasVisits
     #[serde(default)]
+    pub on_visits: VisitsChoice,
+}
+
+/// The owner's choice for the requests and visits a closure or new weekly hours fall on: no
+/// message refuses the change if there are any; a message cancels them, telling each patient,
+/// and with `propose` also offers each the earliest free place of their menu.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VisitsChoice {
+    #[serde(default)]
     pub cancel_message: Option<String>,
+    #[serde(default)]
+    pub propose: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<VisitsChoice> for crate::actions::settings::OnVisits {
+    /// The owner's choice as the console sends it: no message refuses; a message cancels, and
+    /// with `propose` also offers another time.
+    fn from(choice: VisitsChoice) -> Self {
+        use crate::actions::settings::OnVisits;
+        match choice.cancel_message {
+            None => OnVisits::Refuse,
+            Some(m) if choice.propose => OnVisits::ProposeWith(m),
+            Some(m) => OnVisits::CancelWith(m),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -300,6 +323,9 @@ pub async fn save_resource(#[server(default)] csrf: String, key: IdempotencyKey,
 }
 
 /// Replaces one weekday's hours of a practitioner or room (`hours` as typed; empty: closed).
+/// Hours that leave requests or visits outside them are refused
+/// ([`ErrorCode::HoursHaveVisits`](crate::error::ErrorCode::HoursHaveVisits)) unless the
+/// owner's choice (`on_visits`) cancels them.
 #[server(endpoint = "staff/settings/hours", input = Json)]
 pub async fn save_hours(
     #[server(default)] csrf: String,
@@ -307,6 +333,7 @@ pub async fn save_hours(
     resource_id: ResourceId,
     weekday: u8,
     hours: String,
+    #[server(default)] on_visits: VisitsChoice,
     lang: Lang,
 ) -> Result<(), AppError> {
     respond(lang, async move {
@@ -315,8 +342,8 @@ pub async fn save_hours(
         let field = format!("hours-{resource_id}-{weekday}");
         let day = chrono::Weekday::try_from(weekday).map_err(|_| Problem::field(&field, Reason::ChooseOne))?;
         let intervals = validate::hours(&field, &hours)?;
-        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/hours", &(resource_id, weekday, &hours)).await?);
-        actions::set_weekday_hours(once.tx(), ssr::editor(&ctx), resource_id, day, &intervals).await?;
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/hours", &(resource_id, weekday, &hours, &on_visits)).await?);
+        actions::set_weekday_hours(once.tx(), ssr::editor(&ctx), resource_id, day, &intervals, on_visits.into()).await?;
         once.finish(&()).await
     })
     .await
@@ -328,8 +355,7 @@ pub async fn add_exception(#[server(default)] csrf: String, key: IdempotencyKey,
         let ctx = super::auth::owner(Some(&csrf)).await?;
         let (date, resource, extra) = validate::exception(&form)?;
         let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/exception", &form).await?);
-        let on_visits = form.cancel_message.clone().map_or(actions::OnVisits::Refuse, actions::OnVisits::CancelWith);
-        actions::add_exception(once.tx(), ssr::editor(&ctx), date, resource, extra, on_visits).await?;
+        actions::add_exception(once.tx(), ssr::editor(&ctx), date, resource, extra, form.on_visits.into()).await?;
         once.finish(&()).await
     })
     .await

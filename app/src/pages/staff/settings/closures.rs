@@ -8,7 +8,7 @@ use super::form::{error_for, finish, run, Env, TextAreaField, TextField};
 use crate::api::once::Intent;
 use crate::api::staff::settings::*;
 use crate::booking::ids::ResourceId;
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, FieldError};
 
 #[component]
 pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
@@ -24,16 +24,16 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
     // with the day and resource they were listed for: those are what the owner cancels.
     let on_day = RwSignal::new(None::<(ExceptionForm, Vec<VisitOnClosure>)>);
     let message = RwSignal::new(String::new());
-    let form = move |cancel_message: Option<String>| ExceptionForm {
+    let form = move || ExceptionForm {
         date: date.get_untracked(),
         resource_id: resource.get_untracked(),
         closed: closed.get_untracked(),
         opens: opens.get_untracked(),
         closes: closes.get_untracked(),
-        cancel_message,
+        on_visits: VisitsChoice::default(),
     };
     let add = move |_| {
-        let (form, csrf, lang) = (form(None), env.csrf.get_value(), env.lang.get_untracked());
+        let (form, csrf, lang) = (form(), env.csrf.get_value(), env.lang.get_untracked());
         on_day.set(None);
         leptos::task::spawn_local(async move {
             match add_exception(csrf, intent.key(), form.clone(), lang).await {
@@ -54,9 +54,9 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
             }
         });
     };
-    let cancel_and_close = move |_| {
+    let cancel_and_close = move |propose: bool| {
         let Some((listed, _)) = on_day.get_untracked() else { return };
-        let form = ExceptionForm { cancel_message: Some(message.get_untracked()), ..listed };
+        let form = ExceptionForm { on_visits: VisitsChoice { cancel_message: Some(message.get_untracked()), propose }, ..listed };
         run(env, errors, cancelling, move |csrf, key, lang| add_exception(csrf, key, form, lang));
     };
     let lang = env.lang;
@@ -124,19 +124,51 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
             <div class="actions"><button type="button" class="primary" on:click=add>{env.t("追加", "Add")}</button></div>
         </section>
         {move || on_day.get().map(|(_, visits)| view! {
-            <section class="card form closure-visits" aria-labelledby="closure-visits-title">
-                <h2 id="closure-visits-title">{env.t("この日の予約・お申し込み", "Requests and visits on this day")}</h2>
-                <ul class="settings-list">
-                    {visits.into_iter().map(|v| view! {
-                        <li data-testid="closure-visit"><span>{v.when}" "{v.patient}" · "{v.menu}</span><span class="status">{v.status}</span></li>
-                    }).collect_view()}
-                </ul>
-                <TextAreaField env errors field="exception-message".into() ja="患者さんへのメッセージ(LINEでお知らせします)" en="Message to each patient (sent to them)" value=message/>
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_day.set(None)>{env.t("やめる", "Keep them")}</button>
-                    <button type="button" class="danger" on:click=cancel_and_close>{env.t("予約を取り消して休診にする", "Cancel them and close")}</button>
-                </div>
-            </section>
+            <VisitsToCancel env errors visits field="exception-message" message
+                title=("この日の予約・お申し込み", "Requests and visits on this day")
+                confirm=("予約を取り消して休診にする", "Cancel them and close")
+                propose=("別の日時を提案して休診にする", "Offer another time and close")
+                on_keep=Callback::new(move |()| on_day.set(None)) on_cancel=Callback::new(cancel_and_close)/>
         })}
+    }
+}
+
+/// The requests and visits a change of the clinic's days would fall on, listed for the owner
+/// with the message each patient gets: keep them (and not make the change), or cancel them and
+/// make it, or also offer each patient the earliest free place of their menu
+/// (`on_cancel(true)`).
+#[component]
+pub fn VisitsToCancel(
+    env: Env,
+    errors: RwSignal<Vec<FieldError>>,
+    visits: Vec<VisitOnClosure>,
+    field: &'static str,
+    message: RwSignal<String>,
+    title: (&'static str, &'static str),
+    confirm: (&'static str, &'static str),
+    propose: (&'static str, &'static str),
+    on_keep: Callback<()>,
+    on_cancel: Callback<bool>,
+) -> impl IntoView {
+    let title_id = format!("{field}-visits-title");
+    view! {
+        <section class="card form closure-visits" aria-labelledby=format!("{field}-visits-title")>
+            <h2 id=title_id>{env.t(title.0, title.1)}</h2>
+            <ul class="settings-list">
+                {visits.into_iter().map(|v| view! {
+                    <li data-testid="closure-visit"><span>{v.when}" "{v.patient}" · "{v.menu}</span><span class="status">{v.status}</span></li>
+                }).collect_view()}
+            </ul>
+            <TextAreaField env errors field=field.into() ja="患者さんへのメッセージ(LINEでお知らせします)" en="Message to each patient (sent to them)" value=message/>
+            <p class="hint">{env.t(
+                "「別の日時を提案」では、取り消しのお知らせに続けて、同じメニューのいちばん早い空き枠を患者さんにご提案します(最長24時間お取り置きし、患者さんが承諾するか選べます)。空きがない方には取り消しのお知らせだけが届きます。",
+                "With 'offer another time', each patient also gets the earliest free place of their menu as the clinic's proposal (held up to 24 hours; they accept or decline). A patient with no free place gets the cancellation alone.",
+            )}</p>
+            <div class="actions">
+                <button type="button" on:click=move |_| on_keep.run(())>{env.t("やめる", "Keep them")}</button>
+                <button type="button" on:click=move |_| on_cancel.run(true)>{env.t(propose.0, propose.1)}</button>
+                <button type="button" class="danger" on:click=move |_| on_cancel.run(false)>{env.t(confirm.0, confirm.1)}</button>
+            </div>
+        </section>
     }
 }

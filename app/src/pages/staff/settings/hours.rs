@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::closures::VisitsToCancel;
 use super::form::{error_for, run, CheckField, Env, TextField};
 use crate::api::once::Intent;
 use crate::api::staff::settings::*;
@@ -50,6 +51,11 @@ fn ResourceHours(env: Env, r: ResourceView) -> impl IntoView {
     // Each day's change is its own intention (and its own key).
     let changes = StoredValue::new(days.iter().map(|(d, typed)| (d.weekday, d.hours.clone(), *typed, Intent::new())).collect::<Vec<_>>());
     let saving = Intent::new();
+    // A day whose new hours the server refused for the requests and visits they would leave
+    // outside: the day, the hours typed and those visits, for the owner to cancel or keep.
+    let over = RwSignal::new(None::<(u8, String, Vec<VisitOnClosure>)>);
+    let message = RwSignal::new(String::new());
+    let cancelling = Intent::new();
     let save = move |_| {
         let changed: Vec<(u8, String, Intent)> = changes
             .get_value()
@@ -57,20 +63,47 @@ fn ResourceHours(env: Env, r: ResourceView) -> impl IntoView {
             .filter(|(_, original, typed, _)| *original != typed.get_untracked())
             .map(|(w, _, typed, intent)| (w, typed.get_untracked(), intent))
             .collect();
+        over.set(None);
         run(env, errors, saving, move |csrf, _all_days, lang| async move {
-            // Every changed day is saved; the refused ones come back together.
+            // Every changed day is saved; the refused ones come back together, and the first
+            // day whose hours would leave visits outside is listed.
             let mut refused: Option<AppError> = None;
+            let mut over_visits: Option<AppError> = None;
             for (weekday, hours, day) in changed {
-                match save_hours(csrf.clone(), day.key(), resource_id, weekday, hours, lang).await {
+                match save_hours(csrf.clone(), day.key(), resource_id, weekday, hours.clone(), VisitsChoice::default(), lang).await {
                     Ok(()) => day.done(),
                     Err(e) if e.code == ErrorCode::Invalid => match refused.as_mut() {
                         Some(all) => all.fields.extend(e.fields),
                         None => refused = Some(e),
                     },
+                    Err(e) if e.code == ErrorCode::HoursHaveVisits && over_visits.is_none() => {
+                        if let Ok(visits) = hours_visits(resource_id, weekday, hours.clone(), lang).await {
+                            message.set(
+                                lang.pick(
+                                    "診療時間の変更のため、ご予約を取り消させていただきました。申し訳ございません。",
+                                    "The clinic's hours have changed, so your visit is cancelled. We are sorry.",
+                                )
+                                .to_string(),
+                            );
+                            over.set(Some((weekday, hours, visits)));
+                        }
+                        over_visits = Some(e);
+                    }
                     Err(e) => return Err(e),
                 }
             }
-            refused.map_or(Ok(()), Err)
+            refused.or(over_visits).map_or(Ok(()), Err)
+        });
+    };
+    let cancel_and_save = move |propose: bool| {
+        let Some((weekday, hours, _)) = over.get_untracked() else { return };
+        let choice = VisitsChoice { cancel_message: Some(message.get_untracked()), propose };
+        run(env, errors, cancelling, move |csrf, key, lang| async move {
+            let saved = save_hours(csrf, key, resource_id, weekday, hours, choice, lang).await;
+            if saved.is_ok() {
+                over.set(None);
+            }
+            saved
         });
     };
     let title_id = format!("hours-{resource_id}-title");
@@ -96,5 +129,12 @@ fn ResourceHours(env: Env, r: ResourceView) -> impl IntoView {
             </div>
             <div class="actions"><button type="button" class="primary" on:click=save>{env.t("この診療時間を保存", "Save these hours")}</button></div>
         </section>
+        {move || over.get().map(|(_, _, visits)| view! {
+            <VisitsToCancel env errors visits field="hours-message" message
+                title=("診療時間外になる予約・お申し込み", "Requests and visits outside the new hours")
+                confirm=("予約を取り消してこの時間にする", "Cancel them and save the hours")
+                propose=("別の日時を提案してこの時間にする", "Offer another time and save the hours")
+                on_keep=Callback::new(move |()| over.set(None)) on_cancel=Callback::new(cancel_and_save)/>
+        })}
     }
 }
