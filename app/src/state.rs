@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 
 use crate::error::Problem;
-use crate::line::LineIdentity;
+use crate::line::LinePlatform;
 use crate::store::SharedStore;
 
 /// Which LIFF SDK build the LIFF pages load.
@@ -34,7 +34,7 @@ impl LiffSdk {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: SharedStore,
-    pub line: Arc<dyn LineIdentity>,
+    pub line: Arc<dyn LinePlatform>,
     pub liff_sdk: LiffSdk,
     /// Patients' sign-ins and booking requests per address.
     pub limits: Arc<crate::api::limits::PatientLimits>,

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use std::sync::Arc;
 
-use app::line::LineIdentity;
+use app::line::LinePlatform;
 use app::state::{AppState, LiffSdk};
 use app::store::SharedStore;
 use app::{shell, App};
@@ -78,7 +78,7 @@ pub fn behind_proxy(router: Router) -> Router {
     router.layer(axum::middleware::from_fn(client_from_forwarded_for))
 }
 
-pub async fn serve(store: SharedStore, line: Arc<dyn LineIdentity>, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn serve(store: SharedStore, line: Arc<dyn LinePlatform>, args: ServeArgs) -> anyhow::Result<()> {
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if let Some(addr) = args.addr {
         leptos_options.site_addr = addr;

@@ -1,6 +1,6 @@
-//! LINE: the LIFF SDK in the browser (`liff`) and, on the server, the interface through which a
-//! patient's LINE identity is verified. The browser never tells the server who the patient is;
-//! it hands over LINE's ID token and the server asks LINE.
+//! LINE: the LIFF SDK in the browser (`liff`) and, on the server, the interface through which the
+//! app asks LINE: who a patient is (the browser never tells the server; it hands over LINE's ID
+//! token and the server asks LINE), whether they are a friend, and the clinic's message quota.
 
 #[cfg(feature = "hydrate")]
 pub mod liff;
@@ -33,14 +33,27 @@ mod identity {
         Unavailable(String),
     }
 
-    /// Verifies a LIFF ID token for a clinic's LINE Login channel, and asks LINE about the
-    /// patient's friendship with the clinic's Official Account.
+    /// The Official Account's messages this month, as LINE counts them (one per recipient of
+    /// each push).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct MessageQuota {
+        /// The plan's monthly limit; `None`: unlimited.
+        pub limit: Option<u64>,
+        pub used: u64,
+    }
+
+    /// What the app asks LINE: it verifies a LIFF ID token for a clinic's LINE Login channel,
+    /// asks about the patient's friendship with the clinic's Official Account, and reads the
+    /// account's message quota. (Pushes go from the worker, `server::notify`.)
     #[async_trait]
-    pub trait LineIdentity: Send + Sync + 'static {
+    pub trait LinePlatform: Send + Sync + 'static {
         async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError>;
         /// Whether `user_id` is a friend of the Official Account linked to the Login channel, as
         /// LINE answers for the patient's LIFF access token. The token is checked first to be
         /// the channel's and the user's: the browser's word is never taken for it.
         async fn is_friend(&self, access_token: &str, login_channel_id: &str, user_id: &str) -> Result<bool, IdentityError>;
+        /// This month's limit and usage of the Official Account of `channel_access_token`
+        /// (`Invalid`: LINE refused the token).
+        async fn message_quota(&self, channel_access_token: &str) -> Result<MessageQuota, IdentityError>;
     }
 }

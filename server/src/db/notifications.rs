@@ -29,6 +29,12 @@ impl<B: Backend, C: Held<B>> NotificationReads for Session<B, C> {
         let q = sql(format!("SELECT {NOTIFICATION_COLUMNS} FROM notifications n WHERE n.clinic_id = $1{filter} ORDER BY n.id DESC LIMIT $2"));
         convert(self.all::<NotificationRow>(q.bind(clinic).bind(limit)).await?)
     }
+
+    async fn pending_line_notices(&mut self, clinic: ClinicId) -> Result<u64, StoreError> {
+        let q = sql("SELECT COUNT(*) FROM notifications WHERE clinic_id = $1 AND channel = 'line' AND status IN ('queued', 'sending')").bind(clinic);
+        let (n,): (i64,) = self.one(q).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
 }
 
 #[async_trait]

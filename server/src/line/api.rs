@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use app::line::{IdentityError, LineIdentity, VerifiedLineUser};
+use app::line::{IdentityError, LinePlatform, MessageQuota, VerifiedLineUser};
 use async_trait::async_trait;
 use serde::Deserialize;
 
@@ -126,6 +126,21 @@ struct Friendship {
     friend_flag: bool,
 }
 
+/// `GET /v2/bot/message/quota`: `{"type": "none"}` or `{"type": "limited", "value": N}`.
+#[derive(Debug, Deserialize)]
+struct Quota {
+    #[serde(rename = "type")]
+    kind: String,
+    value: Option<u64>,
+}
+
+/// `GET /v2/bot/message/quota/consumption`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Consumption {
+    total_usage: u64,
+}
+
 /// LINE's error body: `{"error": "invalid_request", "error_description": "IdToken expired."}`.
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
@@ -133,9 +148,9 @@ struct ErrorBody {
 }
 
 impl LineApi {
-    /// A GET of LINE Login's API answered as `T`; an unreachable or failing LINE is
-    /// `Unavailable`, a refusal `Invalid`.
-    async fn login_get<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, IdentityError> {
+    /// A GET of LINE's API answered as `T`; an unreachable or failing LINE is `Unavailable`, a
+    /// refusal `Invalid`.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, IdentityError> {
         let response = request.send().await.map_err(|e| IdentityError::Unavailable(e.to_string()))?;
         let status = response.status();
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
@@ -149,19 +164,31 @@ impl LineApi {
 }
 
 #[async_trait]
-impl LineIdentity for LineApi {
+impl LinePlatform for LineApi {
     async fn is_friend(&self, access_token: &str, login_channel_id: &str, user_id: &str) -> Result<bool, IdentityError> {
         let verify = self.http.get(format!("{}/oauth2/v2.1/verify", self.base)).query(&[("access_token", access_token)]);
-        let info: AccessTokenInfo = self.login_get(verify).await?;
+        let info: AccessTokenInfo = self.get_json(verify).await?;
         if info.client_id != login_channel_id || info.expires_in <= 0 {
             return Err(IdentityError::Invalid("an access token of another channel, or expired".into()));
         }
-        let profile: Profile = self.login_get(self.http.get(format!("{}/v2/profile", self.base)).bearer_auth(access_token)).await?;
+        let profile: Profile = self.get_json(self.http.get(format!("{}/v2/profile", self.base)).bearer_auth(access_token)).await?;
         if profile.user_id != user_id {
             return Err(IdentityError::Invalid("an access token of another user".into()));
         }
-        let friendship: Friendship = self.login_get(self.http.get(format!("{}/friendship/v1/status", self.base)).bearer_auth(access_token)).await?;
+        let friendship: Friendship = self.get_json(self.http.get(format!("{}/friendship/v1/status", self.base)).bearer_auth(access_token)).await?;
         Ok(friendship.friend_flag)
+    }
+
+    async fn message_quota(&self, channel_access_token: &str) -> Result<MessageQuota, IdentityError> {
+        let get = |path: &str| self.http.get(format!("{}{path}", self.base)).bearer_auth(channel_access_token);
+        let quota: Quota = self.get_json(get("/v2/bot/message/quota")).await?;
+        let used: Consumption = self.get_json(get("/v2/bot/message/quota/consumption")).await?;
+        let limit = match (quota.kind.as_str(), quota.value) {
+            ("limited", Some(value)) => Some(value),
+            ("none", _) => None,
+            (kind, _) => return Err(IdentityError::Invalid(format!("a quota of type {kind:?}"))),
+        };
+        Ok(MessageQuota { limit, used: used.total_usage })
     }
 
     async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError> {

@@ -31,6 +31,7 @@ pub fn InboxPage() -> impl IntoView {
     view! {
         <div class="inbox" data-testid="inbox">
             <h1>{move || lang.get().pick("予約リクエスト", "Booking requests")}</h1>
+            {(!console.me.sandbox).then(|| view! { <super::quota::QuotaWarning lang/> })}
             <div aria-live="polite">
                 {move || notice.get().map(|n| match n {
                     Notice::Done(text) => view! { <p class="done" role="status">{text}</p> }.into_any(),

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod erasure;
 pub mod inbox;
 pub mod patients;
+pub mod quota;
 pub mod sandbox;
 pub mod settings;
 

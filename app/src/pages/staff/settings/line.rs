@@ -61,5 +61,6 @@ pub fn LineSection(env: Env, line: LineView) -> impl IntoView {
                 </Show>
             </div>
         </section>
+        {connected.then(|| view! { <crate::pages::staff::quota::QuotaCard lang=env.lang/> })}
     }
 }
