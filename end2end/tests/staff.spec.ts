@@ -46,6 +46,24 @@ async function statusOf(page: Page, reference: string) {
   return page.locator(`section.appointment[data-reference="${reference}"]`).first();
 }
 
+/**
+ * The owner, shown the requests and visits a change of the clinic's days falls on, writes
+ * `message` to the patients and presses `choice`; the patient's request is declined with the
+ * message, on their page and in LINE (the sandbox).
+ */
+async function ownerCancels(owner: Page, patient: Page, reference: string, choice: string, message: string, what: string) {
+  await expect(owner.getByTestId("closure-visit").filter({ hasText: "佐藤 一郎" }).first()).toBeVisible();
+  await accessible(owner, what);
+  await owner.getByLabel(/患者さんへのメッセージ/).fill(`${message}。申し訳ございません。`);
+  await owner.getByRole("button", { name: choice }).click();
+  await expect(owner.getByRole("status")).toHaveText("保存しました。");
+  const card = await statusOf(patient, reference);
+  await expect(card.locator(".status")).toHaveText("お断り");
+  await expect(card.locator(".clinic-note")).toContainText(message);
+  await owner.getByRole("link", { name: "LINEサンドボックス" }).click();
+  await expect(owner.getByTestId("line-sandbox")).toContainText(message);
+}
+
 test("a request appears live in the inbox, is approved, and the confirmation card reaches the LINE sandbox", async ({ browser }) => {
   const staff = await staffPage(browser);
   const { page: patient, reference } = await patientRequests(browser);
@@ -98,19 +116,7 @@ test("closing a day with a request on it: the owner sees it, cancels it with a m
   await owner.getByRole("button", { name: "追加", exact: true }).click();
   // Not saved yet: the day's requests and visits are listed for the owner's choice.
   await expect(owner.getByRole("status")).toContainText("この日には予約・お申し込みが");
-  const listed = owner.getByTestId("closure-visit").filter({ hasText: "佐藤 一郎" });
-  await expect(listed.first()).toBeVisible();
-  await accessible(owner, "a closure over booked visits");
-  await owner.getByLabel(/患者さんへのメッセージ/).fill("院長の急用のため休診となりました。申し訳ございません。");
-  await owner.getByRole("button", { name: "予約を取り消して休診にする" }).click();
-  await expect(owner.getByRole("status")).toHaveText("保存しました。");
-
-  const card = await statusOf(patient, reference);
-  await expect(card.locator(".status")).toHaveText("お断り");
-  await expect(card.locator(".clinic-note")).toContainText("院長の急用のため休診となりました");
-  // The notice reached the patient's LINE (the sandbox) too.
-  await owner.getByRole("link", { name: "LINEサンドボックス" }).click();
-  await expect(owner.getByTestId("line-sandbox")).toContainText("院長の急用のため休診となりました");
+  await ownerCancels(owner, patient, reference, "予約を取り消して休診にする", "院長の急用のため休診となりました", "a closure over booked visits");
 });
 
 test("shortening a weekday's hours over a request: the owner sees it, offers another time with a message, and the patient is told", async ({ browser }) => {
@@ -128,19 +134,8 @@ test("shortening a weekday's hours over a request: the owner sees it, offers ano
   await yamada.getByRole("button", { name: "この診療時間を保存" }).click();
   // Not saved yet: the requests and visits outside the new hours are listed for the owner.
   await expect(owner.getByRole("status")).toContainText("時間外になる予約・お申し込みが");
-  await expect(owner.getByTestId("closure-visit").filter({ hasText: "佐藤 一郎" }).first()).toBeVisible();
-  await accessible(owner, "new hours over booked visits");
-  await owner.getByLabel(/患者さんへのメッセージ/).fill("午前の診療を終了しました。申し訳ございません。");
-  await owner.getByRole("button", { name: "別の日時を提案してこの時間にする" }).click();
-  await expect(owner.getByRole("status")).toHaveText("保存しました。");
-
-  const card = await statusOf(patient, reference);
-  await expect(card.locator(".status")).toHaveText("お断り");
-  await expect(card.locator(".clinic-note")).toContainText("午前の診療を終了しました");
-  // Told in LINE (the sandbox), then offered the earliest free place, which waits in My
-  // appointments for the patient's answer.
-  await owner.getByRole("link", { name: "LINEサンドボックス" }).click();
-  await expect(owner.getByTestId("line-sandbox")).toContainText("午前の診療を終了しました");
+  await ownerCancels(owner, patient, reference, "別の日時を提案してこの時間にする", "午前の診療を終了しました", "new hours over booked visits");
+  // Then offered the earliest free place, which waits in My appointments for their answer.
   await expect(owner.getByTestId("line-sandbox")).toContainText("別の日時のご提案");
   await patient.goto("/liff/demo");
   await patient.getByRole("tab", { name: "予約の確認" }).click();

@@ -71,13 +71,14 @@ async fn the_console_foresees_the_months_line_messages(db: &TestDb) {
 
     fake.set_quota_limit(Some(10));
     let month = counted(&site, &desk).await;
-    assert_eq!(month, QuotaForecast { limit: Some(10), used: 2, queued: 4, reminders: 1 }, "three confirmations and a reminder wait");
-    assert_eq!((month.projected(), month.level()), (7, QuotaLevel::Fine));
-    fake.set_quota_limit(Some(8));
-    assert_eq!(counted(&site, &desk).await.level(), QuotaLevel::Near, "7 of 8");
+    // The non-friend's confirmation waits for them and is not counted.
+    assert_eq!(month, QuotaForecast { limit: Some(10), used: 2, queued: 3, reminders: 1 }, "two confirmations and a reminder wait");
+    assert_eq!((month.projected(), month.level()), (6, QuotaLevel::Fine));
+    fake.set_quota_limit(Some(7));
+    assert_eq!(counted(&site, &desk).await.level(), QuotaLevel::Near, "6 of 7");
     fake.set_quota_limit(Some(5));
     let over = counted(&site, &desk).await;
-    assert_eq!((over.level(), over.short_by()), (QuotaLevel::RunsOut, 2));
+    assert_eq!((over.level(), over.short_by()), (QuotaLevel::RunsOut, 1));
     fake.set_quota_limit(None);
     assert_eq!(counted(&site, &desk).await.level(), QuotaLevel::Unlimited);
 

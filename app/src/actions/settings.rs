@@ -126,8 +126,9 @@ pub async fn set_weekday_hours(
 }
 
 /// The requests and visits to come of `resource` on `weekday`s that `intervals`, as that day's
-/// new weekly hours, would leave outside the hours (closures, extra hours and holidays counted
-/// as patients see them), in the order of their time.
+/// new weekly hours, would move outside the hours (closures, extra hours and holidays counted
+/// as patients see them; one already outside is not this change's), in the order of their time.
+/// A visit begun already is not moved by new hours.
 pub async fn outside_new_hours(
     db: &mut dyn Reads,
     clinic: &Clinic,
@@ -139,22 +140,24 @@ pub async fn outside_new_hours(
     let today = now.with_timezone(&clinic.time_zone).date_naive();
     // No menu books further ahead than its horizon.
     let last = today + chrono::Duration::days(i64::from(settings::HORIZON.max) + 1);
-    let mut hours = db.opening_hours(clinic.id).await?;
+    let current = db.opening_hours(clinic.id).await?;
+    let mut hours = current.clone();
     hours.retain(|h| !(h.resource_id == resource && h.weekday == weekday));
     hours.extend(intervals.iter().map(|i| OpeningHours { resource_id: resource, weekday, opens: time_of(i.opens), closes: time_of(i.closes) }));
     let exceptions = db.exceptions(clinic.id, today, last).await?;
     let queues: Vec<MenuId> = db.menus(clinic.id).await?.into_iter().filter(|m| m.mode.kind() == ModeKind::Queue).map(|m| m.id).collect();
-    let schedule = Schedule { clinic, hours: &hours, exceptions: &exceptions };
+    let (now_open, then_open) = (Schedule { clinic, hours: &current, exceptions: &exceptions }, Schedule { clinic, hours: &hours, exceptions: &exceptions });
     let tz = clinic.time_zone;
     let mut hit: Vec<Appointment> = db
         .appointments_on(clinic.id, today, last)
         .await?
         .into_iter()
-        .filter(|a| matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(now) && a.ends_at > now)
+        .filter(|a| matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(now) && a.starts_at > now)
         .filter(|a| a.resource_id == resource && a.service_date.weekday() == weekday)
         .filter(|a| {
             let (starts, ends) = (a.starts_at.with_timezone(&tz).naive_local(), a.ends_at.with_timezone(&tz).naive_local());
-            !within_hours(queues.contains(&a.menu_id), a.service_date, starts, ends, &schedule.open_intervals(resource, a.service_date))
+            let within = |s: &Schedule| within_hours(queues.contains(&a.menu_id), a.service_date, starts, ends, &s.open_intervals(resource, a.service_date));
+            within(&now_open) && !within(&then_open)
         })
         .collect();
     hit.sort_by_key(|a| a.starts_at);
@@ -328,8 +331,9 @@ async fn cancel_with(
 
 /// With [`OnVisits::ProposeWith`], offers each patient of `cancelled` the earliest free place of
 /// their menu within its horizon as the clinic's proposal (held for them; their answers go
-/// with it), each told through their channel. A patient for whom no place is free (or who is
-/// gone) keeps the cancellation alone. Returns how many got a proposal.
+/// with it), each told through their channel. A patient for whom no place can be held keeps
+/// the cancellation alone: the owner's change is never refused for one proposal. Returns how
+/// many got a proposal.
 async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancelled: &[Appointment], on_visits: &OnVisits) -> Result<usize, Problem> {
     if !matches!(on_visits, OnVisits::ProposeWith(_)) {
         return Ok(0);
@@ -339,13 +343,30 @@ async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancel
     let mut proposed = 0;
     for a in cancelled {
         let Some(menu) = menus.iter().find(|m| m.id == a.menu_id) else { continue };
+        // A move request's proposal still moves the visit it would replace, if that visit
+        // stands; a cancelled visit replaces nothing.
+        let replaces = match (a.status, a.replaces_id) {
+            (AppointmentStatus::Requested, Some(old)) => {
+                tx.appointment(by.clinic, old).await?.filter(|v| v.status == AppointmentStatus::Confirmed).map(|v| v.id)
+            }
+            _ => None,
+        };
         let last = today + chrono::Duration::days(i64::from(menu.horizon_days));
         // Read in this transaction: the places proposed to the patients before are taken.
         let mut offers = availability(tx, clinic, menu, today, last, by.now).await?;
         offers.retain(|o| o.remaining > 0);
         offers.sort_by_key(|o| o.starts_at);
-        // The patient may hold this menu already on the first free day: then the next place.
-        for place in offers.iter().take(PLACES_TRIED) {
+        let mut full_days = Vec::new();
+        let mut tried = 0;
+        for place in &offers {
+            // The patient may hold this menu on that day already: then another day.
+            if full_days.contains(&place.date) {
+                continue;
+            }
+            if tried == PLACES_TRIED {
+                break;
+            }
+            tried += 1;
             let booking = Booking {
                 clinic: by.clinic,
                 menu: a.menu_id,
@@ -355,7 +376,7 @@ async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancel
                 actor: by.actor,
                 source: BookingSource::Proposal,
                 answers: Vec::new(),
-                replaces: a.replaces_id,
+                replaces,
                 now: by.now,
             };
             match book(tx, &booking).await {
@@ -364,9 +385,14 @@ async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancel
                     proposed += 1;
                     break;
                 }
-                Err(Problem::AlreadyBooked | Problem::PlaceTaken) => continue,
-                Err(Problem::NotFound(Missing::Patient)) => break,
-                Err(e) => return Err(e),
+                Err(Problem::AlreadyBooked) => full_days.push(place.date),
+                Err(Problem::PlaceTaken) => {}
+                Err(e @ (Problem::Unavailable(_) | Problem::Internal(_))) => return Err(e),
+                // Any other refusal is this patient's alone (gone, a rule of their own).
+                Err(e) => {
+                    tracing::info!(appointment = %a.id, error = %e, "no proposal: the cancellation goes alone");
+                    break;
+                }
             }
         }
     }

@@ -72,7 +72,8 @@ pub trait NotificationReads {
     async fn notifications(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<NotificationRecord>, StoreError>;
     /// The clinic's notices, newest first, at most `limit` (`failed`: those that failed only).
     async fn clinic_notifications(&mut self, clinic: ClinicId, failed: bool, limit: u32) -> Result<Vec<NotificationRecord>, StoreError>;
-    /// How many LINE notices of the clinic wait in the outbox (queued, being sent or backing off).
+    /// How many LINE notices of the clinic wait in the outbox (queued, being sent or backing off),
+    /// leaving out those to patients known not to be friends (they wait, and LINE counts nothing).
     async fn pending_line_notices(&mut self, clinic: ClinicId) -> Result<u64, StoreError>;
 }
 

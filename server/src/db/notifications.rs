@@ -31,7 +31,10 @@ impl<B: Backend, C: Held<B>> NotificationReads for Session<B, C> {
     }
 
     async fn pending_line_notices(&mut self, clinic: ClinicId) -> Result<u64, StoreError> {
-        let q = sql("SELECT COUNT(*) FROM notifications WHERE clinic_id = $1 AND channel = 'line' AND status IN ('queued', 'sending')").bind(clinic);
+        // A notice to a patient known not to be a friend waits, and LINE would not count it.
+        let q = sql("SELECT COUNT(*) FROM notifications n WHERE n.clinic_id = $1 AND n.channel = 'line' AND n.status IN ('queued', 'sending') \
+             AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.clinic_id = n.clinic_id AND p.line_user_id = n.recipient AND p.line_friend = FALSE)")
+        .bind(clinic);
         let (n,): (i64,) = self.one(q).await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }

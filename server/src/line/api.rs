@@ -186,7 +186,8 @@ impl LinePlatform for LineApi {
         let limit = match (quota.kind.as_str(), quota.value) {
             ("limited", Some(value)) => Some(value),
             ("none", _) => None,
-            (kind, _) => return Err(IdentityError::Invalid(format!("a quota of type {kind:?}"))),
+            // An answer we cannot read is LINE's to explain, not the clinic's token.
+            (kind, _) => return Err(IdentityError::Unavailable(format!("a quota of type {kind:?}"))),
         };
         Ok(MessageQuota { limit, used: used.total_usage })
     }

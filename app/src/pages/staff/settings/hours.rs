@@ -76,7 +76,9 @@ fn ResourceHours(env: Env, r: ResourceView) -> impl IntoView {
                         Some(all) => all.fields.extend(e.fields),
                         None => refused = Some(e),
                     },
-                    Err(e) if e.code == ErrorCode::HoursHaveVisits && over_visits.is_none() => {
+                    // Another day with visits outside waits for the first to be decided.
+                    Err(e) if e.code == ErrorCode::HoursHaveVisits && over_visits.is_some() => {}
+                    Err(e) if e.code == ErrorCode::HoursHaveVisits => {
                         if let Ok(visits) = hours_visits(resource_id, weekday, hours.clone(), lang).await {
                             message.set(
                                 lang.pick(
