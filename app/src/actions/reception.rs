@@ -61,20 +61,38 @@ pub const PROPOSED_NOTE: &str = "別の日時をご提案しました / The clin
 pub async fn propose(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, resource: ResourceId, starts_at: DateTime<Utc>) -> Result<Appointment, Problem> {
     let request = for_update(tx, desk, id).await?;
     apply(tx, desk.clinic, &request, desk.change(Transition::Decline).noting(Some(PROPOSED_NOTE)).quietly()).await?;
+    let offer = Proposal { instead_of: &request, resource, starts_at, replaces: request.replaces_id, actor: desk.actor(), now: desk.now };
+    book_proposal(tx, &offer).await
+}
+
+/// The clinic's proposal of another place instead of `instead_of` (declined or cancelled by now).
+pub struct Proposal<'a> {
+    pub instead_of: &'a Appointment,
+    pub resource: ResourceId,
+    pub starts_at: DateTime<Utc>,
+    /// The visit the proposal moves once accepted, for a move request whose visit stands.
+    pub replaces: Option<AppointmentId>,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}
+
+/// Books the clinic's proposal: re-checked against capacity and held for the patient, who
+/// accepts or turns it down; their answers go with it (the patient is told by its notice).
+pub async fn book_proposal(tx: &mut dyn Write, p: &Proposal<'_>) -> Result<Appointment, Problem> {
     let booking = Booking {
-        clinic: desk.clinic.id,
-        menu: request.menu_id,
-        resource,
-        starts_at,
-        patient: request.patient_id,
-        actor: desk.actor(),
+        clinic: p.instead_of.clinic_id,
+        menu: p.instead_of.menu_id,
+        resource: p.resource,
+        starts_at: p.starts_at,
+        patient: p.instead_of.patient_id,
+        actor: p.actor,
         source: BookingSource::Proposal,
         answers: Vec::new(),
-        replaces: request.replaces_id,
-        now: desk.now,
+        replaces: p.replaces,
+        now: p.now,
     };
     let proposal = book(tx, &booking).await?;
-    tx.copy_answers(request.id, proposal.id).await?;
+    tx.copy_answers(p.instead_of.id, proposal.id).await?;
     Ok(proposal)
 }
 

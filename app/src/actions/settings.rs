@@ -5,14 +5,14 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::actions::booking::{apply, availability, book, Booking, Change};
+use crate::actions::booking::{apply, availability, Change};
+use crate::actions::reception::{book_proposal, Proposal};
 use crate::booking::hours::{format_intervals, time_of, Interval};
 use crate::booking::ids::{ClinicId, ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
 use crate::booking::model::{Approval, Clinic, ExceptionKind, MenuSpec, ModeKind, OpeningHours, ResourceSpec};
 use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
 use crate::booking::visit::{falls_on_closure, within_hours};
-use crate::booking::BookingSource;
 use crate::error::{Missing, Problem, Reason};
 use crate::kinds::StaffRole;
 use crate::settings;
@@ -228,12 +228,11 @@ pub async fn add_exception(
     let cancelled = if extra.is_none() { cancel_on_closure(tx, by, date, resource, &on_visits).await? } else { Vec::new() };
     let id = tx.insert_exception(by.clinic, date, resource, kind).await?;
     // Offered once the day is closed, so no proposal lands on it.
-    let outcome = match cancelled.is_empty() {
-        true => Outcome::default(),
-        false => {
-            let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
-            Outcome { cancelled: cancelled.len(), proposed: propose_instead(tx, by, &clinic, &cancelled, &on_visits).await? }
-        }
+    let outcome = if cancelled.is_empty() {
+        Outcome::default()
+    } else {
+        let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
+        Outcome { cancelled: cancelled.len(), proposed: propose_instead(tx, by, &clinic, &cancelled, &on_visits).await? }
     };
     let what = match extra {
         Some(i) => format!("臨時診療 extra hours {}", format_intervals(&[i])),
@@ -367,21 +366,9 @@ async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancel
                 break;
             }
             tried += 1;
-            let booking = Booking {
-                clinic: by.clinic,
-                menu: a.menu_id,
-                resource: place.resource_id,
-                starts_at: place.starts_at,
-                patient: a.patient_id,
-                actor: by.actor,
-                source: BookingSource::Proposal,
-                answers: Vec::new(),
-                replaces,
-                now: by.now,
-            };
-            match book(tx, &booking).await {
-                Ok(proposal) => {
-                    tx.copy_answers(a.id, proposal.id).await?;
+            let offer = Proposal { instead_of: a, resource: place.resource_id, starts_at: place.starts_at, replaces, actor: by.actor, now: by.now };
+            match book_proposal(tx, &offer).await {
+                Ok(_) => {
                     proposed += 1;
                     break;
                 }

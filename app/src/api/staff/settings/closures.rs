@@ -38,11 +38,8 @@ pub async fn closure_visits(date: String, #[server(default)] resource_id: Option
 #[server(endpoint = "staff/settings/hours_visits", input = Json)]
 pub async fn hours_visits(resource_id: ResourceId, weekday: u8, hours: String, lang: Lang) -> Result<Vec<VisitOnClosure>, AppError> {
     respond(lang, async move {
-        use crate::error::{Problem, Reason};
         let ctx = crate::api::staff::auth::owner(None).await?;
-        let field = format!("hours-{resource_id}-{weekday}");
-        let day = chrono::Weekday::try_from(weekday).map_err(|_| Problem::field(&field, Reason::ChooseOne))?;
-        let intervals = super::validate::hours(&field, &hours)?;
+        let (day, intervals) = super::validate::weekday_hours(resource_id, weekday, &hours)?;
         let mut db = crate::state::store()?.read().await?;
         let hit = crate::actions::settings::outside_new_hours(db.as_mut(), &ctx.clinic, resource_id, day, &intervals, chrono::Utc::now()).await?;
         ssr::listed(db.as_mut(), &ctx.clinic, &hit, lang).await

@@ -27,9 +27,9 @@ use crate::actions::settings as actions;
 use crate::api::once::fresh;
 use crate::api::once::IdempotencyKey;
 use crate::booking::ids::{ExceptionId, MenuId, QuestionId, ResourceId, StaffId};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::error::{problem::respond, Problem};
+use crate::error::problem::respond;
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::kinds::{ModeKind, QuestionKind, ResourceKind, StaffRole};
 
@@ -337,11 +337,8 @@ pub async fn save_hours(
     lang: Lang,
 ) -> Result<(), AppError> {
     respond(lang, async move {
-        use crate::error::Reason;
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let field = format!("hours-{resource_id}-{weekday}");
-        let day = chrono::Weekday::try_from(weekday).map_err(|_| Problem::field(&field, Reason::ChooseOne))?;
-        let intervals = validate::hours(&field, &hours)?;
+        let (day, intervals) = validate::weekday_hours(resource_id, weekday, &hours)?;
         let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/hours", &(resource_id, weekday, &hours, &on_visits)).await?);
         actions::set_weekday_hours(once.tx(), ssr::editor(&ctx), resource_id, day, &intervals, on_visits.into()).await?;
         once.finish(&()).await

@@ -90,6 +90,14 @@ pub fn hours(field: &str, typed: &str) -> Result<Vec<Interval>, BadField> {
     settings::check_hours(field, &intervals)
 }
 
+/// One weekday's hours of `resource` as the page sends them (`weekday` 0 = Monday, the hours
+/// as typed), refused on that day's field.
+pub fn weekday_hours(resource: ResourceId, weekday: u8, typed: &str) -> Result<(chrono::Weekday, Vec<Interval>), BadField> {
+    let field = format!("hours-{resource}-{weekday}");
+    let day = chrono::Weekday::try_from(weekday).map_err(|_| BadField::new(&field, Reason::ChooseOne))?;
+    Ok((day, hours(&field, typed)?))
+}
+
 pub fn exception(f: &ExceptionForm) -> Result<(NaiveDate, Option<ResourceId>, Option<Interval>), Vec<BadField>> {
     let mut errors = Vec::new();
     let date = NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d").ok();
