@@ -127,6 +127,31 @@ named_enum!(
 );
 
 named_enum!(
+    /// How a sent notice reached the patient: the outbox picks per notice and patient.
+    SentVia {
+        /// A LINE MINI App service message (no friendship needed, outside the message quota).
+        ServiceMessage = "service_message",
+        /// A push through the clinic's Official Account.
+        Push = "push",
+        Email = "email",
+        Sandbox = "sandbox",
+    }
+);
+
+impl SentVia {
+    /// How staff read it.
+    pub fn label(self, lang: crate::i18n::Lang) -> &'static str {
+        let (ja, en) = match self {
+            SentVia::ServiceMessage => ("LINEミニアプリ通知", "LINE MINI App notice"),
+            SentVia::Push => ("LINE公式アカウント", "LINE Official Account"),
+            SentVia::Email => ("メール", "E-mail"),
+            SentVia::Sandbox => ("サンドボックス", "Sandbox"),
+        };
+        lang.pick(ja, en)
+    }
+}
+
+named_enum!(
     /// Where a notice is on its way.
     DeliveryStatus {
         Queued = "queued",

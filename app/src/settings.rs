@@ -251,6 +251,22 @@ pub fn check_line(line: &LineSettings) -> Result<(), Vec<BadField>> {
     done(errors)
 }
 
+/// LINE MINI App service messages: the channel secret by its shape, and each template's name as
+/// LINE writes them (without the language suffix, which is added per patient).
+pub fn check_service_messages(service: &crate::store::ServiceMessages) -> Result<(), Vec<BadField>> {
+    let mut errors = Vec::new();
+    if service.channel_secret.as_deref().is_some_and(|s| !token_like(s, 200)) {
+        errors.push(BadField::new("service-channel_secret", Reason::NotSecret));
+    }
+    for (notice, name) in &service.templates {
+        let lang_suffix = name.ends_with("_ja") || name.ends_with("_en");
+        if name.is_empty() || name.len() > 100 || lang_suffix || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            errors.push(BadField::new(format!("service-template-{notice}"), Reason::NotTemplateName));
+        }
+    }
+    done(errors)
+}
+
 /// A new clinic: its address name (`/c/{slug}`) is lower-case letters, digits and hyphens.
 pub fn check_clinic(clinic: &NewClinic) -> Result<(), Vec<BadField>> {
     let mut errors = Vec::new();

@@ -404,7 +404,7 @@ async fn only_failed_notifications_are_resent_with_the_right_key(db: &TestDb) {
     assert_eq!(claimed.iter().map(|m| (m.id, m.first_attempt_at)).collect::<Vec<_>>(), [(id, Some(t3))]);
 
     // A sent notice cannot be resent.
-    deliver(store, id, DeliveryRecord::Sent { request_id: Some("req-1".into()) }, t3).await;
+    deliver(store, id, DeliveryRecord::Sent { request_id: Some("req-1".into()), via: app::notify::SentVia::Push }, t3).await;
     let e = resend(store, c.clinic, id, t3).await.expect_err("sent");
     assert!(matches!(e, Problem::NoticeNotFailed), "{e:?}");
     let e = resend(store, c.clinic, NotificationId(999_999), t3).await.expect_err("unknown");

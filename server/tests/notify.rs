@@ -273,6 +273,7 @@ async fn insert_queued(s: &Setup, n: usize) {
         channel: Channel::Line,
         recipient: USER.into(),
         payload: card.clone(),
+        service: None,
         retry_key,
         queued_at: now(),
     };

@@ -116,6 +116,20 @@ async fn rotating_the_key_seals_every_secret_again(db: &TestDb) {
     connect_line(db.store.as_ref(), a.clinic, test_line_settings()).await;
     let only_token = LineSettings { channel_secret: None, channel_access_token: Some("b-token".into()), ..test_line_settings() };
     connect_line(db.store.as_ref(), b.clinic, only_token).await;
+    // Clinic A's MINI App secret and a patient's notification token are sealed too.
+    let mini = ServiceMessages { channel_secret: Some("mini-secret".into()), templates: vec![(app::notify::NoticeType::Confirmed, "confirm".into())] };
+    let patient = patients(db.store.as_ref(), a.clinic, 1).await[0];
+    let token = ServiceToken {
+        token: "notification-token".into(),
+        remaining: 4,
+        expires_at: chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 0) + chrono::Duration::days(30),
+    };
+    in_tx!(db.store.as_ref(), |tx| {
+        tx.set_service_messages(a.clinic, Some(&mini)).await?;
+        tx.set_service_token(a.clinic, patient, &token, chrono::Utc::now()).await?;
+        Ok(())
+    })
+    .expect("service messages");
     let before = (stored(db, a.clinic).await, stored(db, b.clinic).await);
 
     let new = new_key();
@@ -123,7 +137,7 @@ async fn rotating_the_key_seals_every_secret_again(db: &TestDb) {
     assert!(wrong.to_string().contains("does not open"), "{wrong}");
     assert_eq!((stored(db, a.clinic).await, stored(db, b.clinic).await), before, "a failed rotation changes nothing");
 
-    assert_eq!(server::db::rotate_secret_key(&db.url, &test_key(), &new).await.expect("rotated"), 3);
+    assert_eq!(server::db::rotate_secret_key(&db.url, &test_key(), &new).await.expect("rotated"), 5, "three LINE secrets, one MINI App secret, one token");
     let after = (stored(db, a.clinic).await, stored(db, b.clinic).await);
     assert_ne!(after.0 .0, before.0 .0);
     assert_ne!(after.1 .1, before.1 .1);
@@ -133,6 +147,10 @@ async fn rotating_the_key_seals_every_secret_again(db: &TestDb) {
     let rotated = server::db::open(&db.url, Some(new)).await.expect("the new key opens them");
     assert_eq!(line_of(rotated.as_ref(), a.clinic).await, test_line_settings());
     assert_eq!(line_of(rotated.as_ref(), b.clinic).await.channel_access_token.as_deref(), Some("b-token"));
+    let mut db_after = rotated.read().await.expect("read");
+    assert_eq!(db_after.service_messages(a.clinic).await.expect("read"), Some(mini));
+    assert_eq!(db_after.service_token(a.clinic, patient).await.expect("read"), Some(token), "the token opens with the new key");
+    drop(db_after);
     rotated.close().await;
 }
 

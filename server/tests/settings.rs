@@ -131,7 +131,7 @@ async fn closures_extra_hours_and_holidays(db: &TestDb) {
     let closure = in_tx!(s, |tx| settings::add_exception(tx, by, tuesday, None, None, settings::OnVisits::Refuse).await).expect("closure");
     assert!(offered(s, c.clinic, c.slot, tuesday).await.is_empty());
     assert!(offered(s, c.clinic, c.band, tuesday).await.is_empty());
-    in_tx!(s, |tx| settings::remove_exception(tx, by, closure).await).expect("remove");
+    in_tx!(s, |tx| settings::remove_exception(tx, by, closure, settings::OnVisits::Refuse).await).expect("remove");
     assert_eq!(offered(s, c.clinic, c.slot, tuesday).await.len(), 6);
 
     // Extra afternoon hours for the doctor only.
@@ -370,7 +370,7 @@ async fn ids_of_another_clinic_are_not_found_and_change_nothing(db: &TestDb) {
         in_tx!(s, |tx| settings::add_exception(tx, owner_b, date(2030, 1, 9), Some(a.doctor), None, settings::OnVisits::Refuse).await),
         "closure of A's doctor",
     );
-    not_found(in_tx!(s, |tx| settings::remove_exception(tx, owner_b, closure).await), "closure of A");
+    not_found(in_tx!(s, |tx| settings::remove_exception(tx, owner_b, closure, settings::OnVisits::Refuse).await), "closure of A");
     let changed = QuestionSpec { label_ja: "変更".into(), ..spec.clone() };
     not_found(in_tx!(s, |tx| settings::save_question(tx, owner_b, Some(question), b.slot, &changed).await), "question of A");
     not_found(in_tx!(s, |tx| settings::save_question(tx, owner_b, None, a.slot, &spec).await), "new question on A's menu");
@@ -528,10 +528,51 @@ async fn a_closure_or_new_hours_can_offer_each_patient_another_time(db: &TestDb)
     assert!(last.summary.contains("日 Sun") && last.summary.contains("2件取り消し") && !last.summary.contains("提案"), "{last:?}");
 }
 
+async fn removing_extra_hours_over_booked_visits_is_the_owners_choice(db: &TestDb) {
+    let s = db.store.as_ref();
+    let c = clinic(s, "extra-removed").await;
+    connect_line(s, c.clinic, test_line_settings()).await;
+    let by = owner(s, c.clinic, "owner@extra.jp").await;
+    let p = patients(s, c.clinic, 3).await;
+    // Extra afternoon hours on Tuesday the 8th for the doctor (the clinic opens 9:00–12:00).
+    let extra = in_tx!(s, |tx| settings::add_exception(tx, by, date(2030, 1, 8), Some(c.doctor), Some(iv(14 * 60, 16 * 60)), settings::OnVisits::Refuse).await)
+        .expect("extra hours");
+    let afternoon = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 8, 14, 30), p[0])).await.expect("in the extra hours");
+    let morning = book(s, &booking(c.clinic, c.auto, c.doctor, tokyo(2030, 1, 8, 10, 0), p[1])).await.expect("in the usual hours");
+    let request = book(s, &booking(c.clinic, c.slot, c.doctor, tokyo(2030, 1, 8, 15, 0), p[2])).await.expect("a request in them");
+    let status = |id| async move { read(s).await.appointment(c.clinic, id).await.expect("read").expect("appointment") };
+    let clinic_now = read(s).await.clinic(c.clinic).await.expect("read").expect("clinic");
+    let listed = settings::outside_after_removal(read(s).await.as_mut(), &clinic_now, extra, now()).await.expect("read");
+    assert_eq!(listed.iter().map(|a| a.id).collect::<Vec<_>>(), [afternoon.id, request.id], "the morning visit is in the usual hours");
+
+    // Not without the owner's choice: the hours stay, nothing is cancelled.
+    let refused = in_tx!(s, |tx| settings::remove_exception(tx, by, extra, settings::OnVisits::Refuse).await);
+    assert!(matches!(refused, Err(Problem::HoursHaveVisits { count: 2 })), "{refused:?}");
+    assert!(offered(s, c.clinic, c.slot, date(2030, 1, 8)).await.iter().any(|t| t.as_str() == "14:00"), "the extra hours stand");
+    let no_message = in_tx!(s, |tx| settings::remove_exception(tx, by, extra, settings::OnVisits::CancelWith(String::new())).await);
+    assert!(matches!(no_message, Err(Problem::Invalid(ref f)) if f[0].field == "exception-message"), "{no_message:?}");
+
+    let message = settings::OnVisits::CancelWith("臨時診療を取りやめました".into());
+    in_tx!(s, |tx| settings::remove_exception(tx, by, extra, message.clone()).await).expect("removed");
+    assert_eq!(status(afternoon.id).await.status, AppointmentStatus::CancelledByClinic);
+    assert_eq!(status(request.id).await.status, AppointmentStatus::Declined);
+    assert_eq!(status(morning.id).await.status, AppointmentStatus::Confirmed);
+    let told = read(s).await.notifications(c.clinic, &[afternoon.id]).await.expect("notices").into_iter().map(|n| n.notice).collect::<Vec<_>>();
+    assert_eq!(told, [NoticeType::Confirmed, NoticeType::CancelledByClinic]);
+    assert!(!offered(s, c.clinic, c.slot, date(2030, 1, 8)).await.iter().any(|t| t.as_str() == "14:00"), "the extra hours are gone");
+    let last = &audit(s, c.clinic).await[0];
+    assert!(last.summary.contains("extra_hours") && last.summary.contains("2件取り消し"), "{last:?}");
+
+    // A closure removed opens hours: nothing to choose.
+    let closure = in_tx!(s, |tx| settings::add_exception(tx, by, date(2030, 1, 9), Some(c.room), None, settings::OnVisits::Refuse).await).expect("closed");
+    in_tx!(s, |tx| settings::remove_exception(tx, by, closure, settings::OnVisits::Refuse).await).expect("removed");
+}
+
 on_both!(
     weekly_hours_change_what_patients_can_book,
     a_closure_or_new_hours_can_offer_each_patient_another_time,
     new_hours_over_booked_visits_are_the_owners_choice,
+    removing_extra_hours_over_booked_visits_is_the_owners_choice,
     closures_extra_hours_and_holidays,
     menus_keep_every_rule,
     a_settings_change_and_its_audit_are_one_transaction,

@@ -10,6 +10,7 @@ use crate::booking::model::Clinic;
 use crate::booking::status::Transition;
 use crate::error::{Missing, Problem};
 use crate::notify::flex::{message, Notice, NoticeKind};
+use crate::notify::service::service_message;
 use crate::notify::{recipient, still_true, Channel, DeliveryStatus, NoticeType, RETRY_WINDOW};
 use crate::store::{Actor, Appointment, NewNotification, Store, Write};
 
@@ -36,6 +37,20 @@ pub async fn queue(tx: &mut dyn Write, clinic: &Clinic, appointment: &Appointmen
         Channel::Email => crate::notify::email::notice_email(&notice).payload(),
         Channel::Line | Channel::Sandbox => serde_json::Value::Array(vec![message(&notice).map_err(Problem::internal)?]).to_string(),
     };
+    // The worker sends it as a service message while the patient's token allows, and pushes
+    // it otherwise: both are fixed now.
+    let service = match to.channel {
+        // Best effort: a MINI App secret that does not open must not stop the change itself
+        // (the notice then goes by push).
+        Channel::Line => match tx.service_messages(clinic.id).await {
+            Ok(settings) => settings.and_then(|s| service_message(&s, &notice)).map(|m| m.to_string()),
+            Err(e) => {
+                tracing::error!(clinic = %clinic.id, error = %e, "service messages not read: the notice goes by push");
+                None
+            }
+        },
+        Channel::Email | Channel::Sandbox => None,
+    };
     let row = NewNotification {
         clinic_id: clinic.id,
         appointment_id: appointment.id,
@@ -43,6 +58,7 @@ pub async fn queue(tx: &mut dyn Write, clinic: &Clinic, appointment: &Appointmen
         channel: to.channel,
         recipient: to.address,
         payload,
+        service,
         retry_key: uuid::Uuid::new_v4().to_string(),
         queued_at: now,
     };

@@ -13,10 +13,10 @@ use crate::booking::model::{Approval, Clinic, ExceptionKind, MenuSpec, ModeKind,
 use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
 use crate::booking::visit::{falls_on_closure, within_hours};
-use crate::error::{Missing, Problem, Reason};
+use crate::error::{BadField, Missing, Problem, Reason};
 use crate::kinds::StaffRole;
 use crate::settings;
-use crate::store::{Appointment, ClinicOptions, Editor, LineSettings, NewClinic, NewStaff, QuestionSpec, Reads, SettingsArea, Write};
+use crate::store::{Appointment, ClinicOptions, Editor, LineSettings, NewClinic, NewStaff, QuestionSpec, Reads, ServiceMessages, SettingsArea, Write};
 
 const WEEKDAYS: [&str; 7] = ["月 Mon", "火 Tue", "水 Wed", "木 Thu", "金 Fri", "土 Sat", "日 Sun"];
 
@@ -145,18 +145,58 @@ pub async fn outside_new_hours(
     hours.retain(|h| !(h.resource_id == resource && h.weekday == weekday));
     hours.extend(intervals.iter().map(|i| OpeningHours { resource_id: resource, weekday, opens: time_of(i.opens), closes: time_of(i.closes) }));
     let exceptions = db.exceptions(clinic.id, today, last).await?;
-    let queues: Vec<MenuId> = db.menus(clinic.id).await?.into_iter().filter(|m| m.mode.kind() == ModeKind::Queue).map(|m| m.id).collect();
     let (now_open, then_open) = (Schedule { clinic, hours: &current, exceptions: &exceptions }, Schedule { clinic, hours: &hours, exceptions: &exceptions });
+    let on_weekday = |a: &Appointment| a.resource_id == resource && a.service_date.weekday() == weekday;
+    moved_out(db, clinic, (today, last), now, on_weekday, now_open, then_open).await
+}
+
+/// The requests and visits to come that removing the extra hours `id` would leave outside the
+/// hours, in the order of their time. Removing a closure opens hours: none.
+pub async fn outside_after_removal(
+    db: &mut dyn Reads,
+    clinic: &Clinic,
+    id: ExceptionId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Appointment>, Problem> {
+    let today = now.with_timezone(&clinic.time_zone).date_naive();
+    let last = today + chrono::Duration::days(i64::from(settings::HORIZON.max) + 1);
+    let exceptions = db.exceptions(clinic.id, today, last).await?;
+    let Some(removed) = exceptions.iter().find(|x| x.id == id) else { return Ok(Vec::new()) };
+    if removed.kind == ExceptionKind::Closed {
+        return Ok(Vec::new());
+    }
+    let (date, resource) = (removed.date, removed.resource_id);
+    let remaining: Vec<_> = exceptions.iter().filter(|x| x.id != id).cloned().collect();
+    let hours = db.opening_hours(clinic.id).await?;
+    let (now_open, then_open) = (Schedule { clinic, hours: &hours, exceptions: &exceptions }, Schedule { clinic, hours: &hours, exceptions: &remaining });
+    let on_it = |a: &Appointment| a.service_date == date && resource.is_none_or(|r| a.resource_id == r);
+    moved_out(db, clinic, (date, date), now, on_it, now_open, then_open).await
+}
+
+/// The requests and visits to come between the dates, picked by `which`, that are inside the
+/// hours of `now_open` and outside those of `then_open`, by time. One already outside is not
+/// the change's; one begun already is not moved by it.
+async fn moved_out(
+    db: &mut dyn Reads,
+    clinic: &Clinic,
+    (from, to): (NaiveDate, NaiveDate),
+    now: chrono::DateTime<chrono::Utc>,
+    which: impl Fn(&Appointment) -> bool + Send,
+    now_open: Schedule<'_>,
+    then_open: Schedule<'_>,
+) -> Result<Vec<Appointment>, Problem> {
+    let queues: Vec<MenuId> = db.menus(clinic.id).await?.into_iter().filter(|m| m.mode.kind() == ModeKind::Queue).map(|m| m.id).collect();
     let tz = clinic.time_zone;
     let mut hit: Vec<Appointment> = db
-        .appointments_on(clinic.id, today, last)
+        .appointments_on(clinic.id, from, to)
         .await?
         .into_iter()
         .filter(|a| matches!(a.status, AppointmentStatus::Requested | AppointmentStatus::Confirmed) && !a.lapsed(now) && a.starts_at > now)
-        .filter(|a| a.resource_id == resource && a.service_date.weekday() == weekday)
+        .filter(|a| which(a))
         .filter(|a| {
             let (starts, ends) = (a.starts_at.with_timezone(&tz).naive_local(), a.ends_at.with_timezone(&tz).naive_local());
-            let within = |s: &Schedule| within_hours(queues.contains(&a.menu_id), a.service_date, starts, ends, &s.open_intervals(resource, a.service_date));
+            let within =
+                |s: &Schedule| within_hours(queues.contains(&a.menu_id), a.service_date, starts, ends, &s.open_intervals(a.resource_id, a.service_date));
             within(&now_open) && !within(&then_open)
         })
         .collect();
@@ -389,13 +429,31 @@ async fn propose_instead(tx: &mut dyn Write, by: Editor, clinic: &Clinic, cancel
 /// How many free places a proposal tries before the patient keeps the cancellation alone.
 const PLACES_TRIED: usize = 5;
 
-pub async fn remove_exception(tx: &mut dyn Write, by: Editor, id: ExceptionId) -> Result<(), Problem> {
+/// Removes a closure or extra hours. Extra hours with requests or visits booked in them are the
+/// owner's choice, as new weekly hours are ([`OnVisits`]; refused as
+/// [`Problem::HoursHaveVisits`]).
+pub async fn remove_exception(tx: &mut dyn Write, by: Editor, id: ExceptionId, on_visits: OnVisits) -> Result<(), Problem> {
+    // The practitioners and rooms of the extra hours are locked first, as a booking locks its
+    // resource: nothing can be booked into them between this read and the removal.
+    let mut locked: Vec<ResourceId> = tx.resources(by.clinic).await?.into_iter().map(|r| r.id).collect();
+    locked.sort();
+    for r in locked {
+        tx.lock_resource(by.clinic, r).await?;
+    }
+    let clinic = tx.clinic(by.clinic).await?.ok_or_else(missing)?;
+    let hit = outside_after_removal(tx, &clinic, id, by.now).await?;
+    if on_visits == OnVisits::Refuse && !hit.is_empty() {
+        return Err(Problem::HoursHaveVisits { count: hit.len() });
+    }
+    let cancelled = if hit.is_empty() { Vec::new() } else { cancel_with(tx, by, &clinic, &hit, &on_visits, "exception-message").await? };
     let removed = tx.delete_exception(by.clinic, id).await?.ok_or_else(missing)?;
+    // Offered once the hours are gone, so no proposal lands in them.
+    let outcome = Outcome { cancelled: cancelled.len(), proposed: propose_instead(tx, by, &clinic, &cancelled, &on_visits).await? };
     let kind = match removed.kind {
         ExceptionKind::Closed => "closed",
         ExceptionKind::ExtraHours { .. } => "extra_hours",
     };
-    audit(tx, by, SettingsArea::Closure, format!("{} {kind} #{id} 削除 removed", removed.date)).await
+    audit(tx, by, SettingsArea::Closure, format!("{} {kind} #{id} 削除 removed{}", removed.date, outcome.summary())).await
 }
 
 pub async fn set_options(tx: &mut dyn Write, by: Editor, options: ClinicOptions) -> Result<(), Problem> {
@@ -518,6 +576,8 @@ pub async fn save_mail_from(tx: &mut dyn Write, by: Editor, typed: &str) -> Resu
 pub async fn update_line(tx: &mut dyn Write, by: Editor, update: Option<LineSettings>) -> Result<(), Problem> {
     let Some(mut line) = update else {
         tx.set_line_settings(by.clinic, None).await?;
+        // Service messages go through the LIFF app's channel: they end with it.
+        tx.set_service_messages(by.clinic, None).await?;
         return audit(tx, by, SettingsArea::Line, "LINE接続を解除 LINE connection removed (sandbox)".into()).await;
     };
     settings::check_line(&line)?;
@@ -537,6 +597,31 @@ pub async fn update_line(tx: &mut dyn Write, by: Editor, update: Option<LineSett
         line.channel_access_token = line.channel_access_token.or(stored.channel_access_token);
     }
     tx.set_line_settings(by.clinic, Some(&line)).await?;
+    audit(tx, by, SettingsArea::Line, summary).await
+}
+
+/// Turns LINE MINI App service messages on or changes them (`Some`), or off (`None`). A secret
+/// left `None` keeps the stored one; the first time, one is required. Needs the LINE channels.
+pub async fn update_service_messages(tx: &mut dyn Write, by: Editor, update: Option<ServiceMessages>) -> Result<(), Problem> {
+    let Some(mut service) = update else {
+        tx.set_service_messages(by.clinic, None).await?;
+        return audit(tx, by, SettingsArea::Line, "サービスメッセージを停止 service messages off".into()).await;
+    };
+    settings::check_service_messages(&service)?;
+    if tx.line_settings(by.clinic).await?.is_none() {
+        return Err(Problem::BadRequest("service messages without LINE channels".into()));
+    }
+    let stored = tx.service_messages(by.clinic).await?;
+    let changed = if service.channel_secret.is_some() { "新しい値 new value" } else { "変更なし unchanged" };
+    service.channel_secret = service.channel_secret.or(stored.and_then(|s| s.channel_secret));
+    if service.channel_secret.is_none() {
+        return Err(Problem::Invalid(vec![BadField::new("service-channel_secret", Reason::Required)]));
+    }
+    let templates: Vec<String> = service.templates.iter().map(|(n, t)| format!("{n}={t}")).collect();
+    // Only whether the secret changed, never the secret.
+    let summary =
+        format!("サービスメッセージ service messages: {}; channel secret: {changed}", if templates.is_empty() { "-".into() } else { templates.join(", ") });
+    tx.set_service_messages(by.clinic, Some(&service)).await?;
     audit(tx, by, SettingsArea::Line, summary).await
 }
 

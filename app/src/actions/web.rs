@@ -145,6 +145,7 @@ async fn queue_code(tx: &mut dyn Write, clinic: &Clinic, a: &Appointment, email:
         channel: Channel::Email,
         recipient: email.to_string(),
         payload: mail.payload(),
+        service: None,
         retry_key: uuid::Uuid::new_v4().to_string(),
         queued_at: now,
     };

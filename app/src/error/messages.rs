@@ -178,6 +178,10 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         NotHttps => pick("https:// で始まるURLを入力してください。", "Please enter an https:// address."),
         NotSecret => pick("チャネルシークレットの形式が正しくありません。", "The channel secret does not look right."),
         NotToken => pick("チャネルアクセストークンの形式が正しくありません。", "The channel access token does not look right."),
+        NotTemplateName => pick(
+            "テンプレート名は英数字と _ で入力してください(言語の _ja / _en は付けません)。",
+            "Enter the template name in letters, digits and _ (without the language's _ja / _en).",
+        ),
         NotSlug => pick("アドレス名は半角英小文字・数字・ハイフンで入力してください。", "Use lower-case letters, digits and hyphens."),
         NotOrigin => pick(
             "ウェブサイトのアドレスを「https://www.example.jp」の形で、1行に1つ入力してください。",

@@ -200,6 +200,8 @@ pub enum Reason {
     NotHttps,
     NotSecret,
     NotToken,
+    /// Not a LINE service message template's name (letters, digits, `_`).
+    NotTemplateName,
     NotSlug,
     /// Not a website's address (`https://www.example.jp`).
     NotOrigin,

@@ -55,5 +55,14 @@ mod identity {
         /// This month's limit and usage of the Official Account of `channel_access_token`
         /// (`Invalid`: LINE refused the token).
         async fn message_quota(&self, channel_access_token: &str) -> Result<MessageQuota, IdentityError>;
+        /// Exchanges the patient's LIFF access token for a service notification token of the
+        /// MINI App channel (`channel_id`, `channel_secret`). LINE issues one per LIFF access
+        /// token: a second exchange of the same one is `Invalid`.
+        async fn issue_service_token(
+            &self,
+            channel_id: &str,
+            channel_secret: &str,
+            liff_access_token: &str,
+        ) -> Result<crate::store::ServiceToken, IdentityError>;
     }
 }

@@ -6,6 +6,7 @@
 pub mod email;
 pub mod flex;
 pub mod render;
+pub mod service;
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -13,7 +14,7 @@ use crate::booking::status::AppointmentStatus;
 use crate::store::{Identity, LineSettings, Patient};
 use flex::NoticeKind;
 
-pub use crate::kinds::{Channel, DeliveryStatus, NoticeType};
+pub use crate::kinds::{Channel, DeliveryStatus, NoticeType, SentVia};
 
 impl NoticeKind {
     pub fn notice_type(&self) -> NoticeType {

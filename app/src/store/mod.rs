@@ -12,6 +12,7 @@ mod clinics;
 mod idempotency;
 mod notifications;
 mod patients;
+mod service_messages;
 mod staff;
 mod web;
 
@@ -26,6 +27,7 @@ pub use clinics::*;
 pub use idempotency::*;
 pub use notifications::*;
 pub use patients::*;
+pub use service_messages::*;
 pub use staff::*;
 pub use web::*;
 
@@ -50,13 +52,26 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Everything that can be read, on a connection or inside a transaction.
-pub trait Reads: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + AccessReads + Send {}
-impl<T: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + WebReads + AccessReads + Send + ?Sized> Reads for T {}
+pub trait Reads: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + ServiceMessageReads + WebReads + AccessReads + Send {}
+impl<T: ClinicReads + AppointmentReads + PatientReads + StaffReads + NotificationReads + ServiceMessageReads + WebReads + AccessReads + Send + ?Sized> Reads
+    for T
+{
+}
 
 /// A write transaction: everything that can be read, and written.
 #[async_trait]
 pub trait Write:
-    Reads + ClinicWrites + AppointmentWrites + PatientWrites + StaffWrites + NotificationWrites + IdempotencyWrites + WebWrites + AccessWrites + Housekeeping
+    Reads
+    + ClinicWrites
+    + AppointmentWrites
+    + PatientWrites
+    + StaffWrites
+    + NotificationWrites
+    + ServiceMessageWrites
+    + IdempotencyWrites
+    + WebWrites
+    + AccessWrites
+    + Housekeeping
 {
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::booking::ids::{AppointmentId, ClinicId, NotificationId};
-use crate::notify::{Channel, DeliveryStatus, NoticeType};
+use crate::notify::{Channel, DeliveryStatus, NoticeType, SentVia};
 
 /// A notice to queue: the body is fixed now, so every attempt sends the identical message.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,6 +19,9 @@ pub struct NewNotification {
     pub recipient: String,
     /// The messages array (JSON).
     pub payload: String,
+    /// For a LINE patient of a clinic with service messages: the service message
+    /// (`{"templateName", "params"}`) sent instead of the push while their token allows.
+    pub service: Option<String>,
     /// LINE's `X-Line-Retry-Key`, stored before the first attempt.
     pub retry_key: String,
     pub queued_at: DateTime<Utc>,
@@ -32,15 +35,28 @@ pub struct OutboxMessage {
     pub channel: Channel,
     pub recipient: String,
     pub payload: String,
+    pub service: Option<String>,
     pub retry_key: String,
     pub attempts: u32,
     pub first_attempt_at: Option<DateTime<Utc>>,
+    /// The way chosen at its first attempt, kept for every retry.
+    pub route: Option<Route>,
+}
+
+/// The way a LINE notice goes, chosen before its first attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// A push (its retry key makes a retry safe).
+    Push,
+    /// A service message sent with the token of this digest: it may have reached LINE, so it is
+    /// only ever retried with that token, and never pushed as well.
+    ServiceMessage { token_digest: String },
 }
 
 /// What a delivery attempt ended in, as recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeliveryRecord {
-    Sent { request_id: Option<String> },
+    Sent { request_id: Option<String>, via: SentVia },
     RetryAt { at: DateTime<Utc>, error: String, request_id: Option<String> },
     Failed { error: String, request_id: Option<String> },
 }
@@ -63,6 +79,7 @@ pub struct NotificationRecord {
     pub recipient: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    pub sent_via: Option<SentVia>,
 }
 
 #[async_trait]
@@ -86,6 +103,8 @@ pub trait NotificationWrites {
     /// workers never claim the same row, and a dead worker's claim runs out.
     async fn claim_notifications(&mut self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
     async fn record_delivery(&mut self, id: NotificationId, record: &DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Fixes the way a claimed LINE notice goes, before it is tried (committed on its own).
+    async fn set_route(&mut self, id: NotificationId, route: &Route) -> Result<(), StoreError>;
     /// Makes the queued LINE notices to `line_user` due at `now` (they waited for the patient to
     /// become a friend). Returns how many.
     async fn wake_notifications(&mut self, clinic: ClinicId, line_user: &str, now: DateTime<Utc>) -> Result<u64, StoreError>;

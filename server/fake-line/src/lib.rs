@@ -9,6 +9,13 @@
 //!   `GET /v2/bot/message/quota/consumption` (`{"totalUsage":M}`). As at LINE, a push counts
 //!   once per recipient however many message objects it carries. Like push, both need
 //!   `Authorization: Bearer …` (401 otherwise).
+//! - LINE MINI App service messages: `POST /oauth2/v3/token` (stateless channel access tokens
+//!   of a registered MINI App channel, form `grant_type=client_credentials`), `POST
+//!   /message/v3/notifier/token {"liffAccessToken"}` (one notification token per LIFF access
+//!   token, 5 sends, a year) and `POST /message/v3/notifier/send?target=service
+//!   {"templateName","params","notificationToken"}`, which answers the renewed token
+//!   (`{"notificationToken","expiresIn","remainingCount"}`); a used, expired or spent token is
+//!   400 `{"message"}`.
 //!
 //! Test switches live under `/__fake/`:
 //! - `POST /__fake/id-tokens` `{"sub","aud","name"?,"expires_in"?,"friend"?}` issues an ID token
@@ -23,6 +30,9 @@
 //!   LINE took the push and the answer never reached us; the next push with it gets 409. It
 //!   counts towards the quota. Answers `{"accepted_request_id"}`.
 //! - `GET /__fake/pushes` lists the pushes accepted through the API.
+//! - `POST /__fake/mini-apps` `{"channel_id","channel_secret"}` makes a MINI App channel;
+//!   `GET /__fake/service-messages` lists the service messages sent. A failure for
+//!   `/message/v3/notifier/send#after` is answered after the message went (a lost answer).
 //! - `POST /__fake/webhook` `{"url","channel_secret","events":[…],"destination"?}` sends a
 //!   webhook as LINE does: the body `{"destination","events"}` (each event gets
 //!   `webhookEventId`, `timestamp`, `mode: "active"` and `deliveryContext.isRedelivery: false`
@@ -33,6 +43,7 @@
 
 mod login;
 mod messaging;
+mod mini_app;
 mod webhook;
 
 use std::collections::HashMap;
@@ -45,6 +56,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 pub use messaging::{AcceptedPush, QUOTA_EXHAUSTED_MESSAGE};
+pub use mini_app::{ServiceMessage, SENDS_PER_TOKEN};
 pub use webhook::{sign, WebhookAnswer, WebhookError, DEFAULT_DESTINATION};
 
 use login::{AccessToken, IssuedToken};
@@ -67,6 +79,7 @@ pub(crate) struct FakeState {
     pub(crate) quota_limit: Option<u64>,
     /// The last webhook sent, for `redeliver_last`.
     pub(crate) last_webhook: Option<SentWebhook>,
+    pub(crate) mini_app: mini_app::MiniAppState,
 }
 
 impl FakeState {
@@ -114,6 +127,11 @@ impl FakeLine {
             .route("/__fake/quota", post(messaging::set_quota))
             .route("/__fake/accepted-keys", post(messaging::accept_key))
             .route("/__fake/webhook", post(webhook::send))
+            .route("/oauth2/v3/token", post(mini_app::stateless_token))
+            .route("/message/v3/notifier/token", post(mini_app::notification_token))
+            .route("/message/v3/notifier/send", post(mini_app::send))
+            .route("/__fake/mini-apps", post(mini_app::register))
+            .route("/__fake/service-messages", get(mini_app::sent))
             .with_state(self.clone())
     }
 

@@ -13,6 +13,7 @@ mod patients;
 mod postgres;
 mod rows;
 pub mod secrets;
+mod service_messages;
 mod session;
 mod sql;
 mod sqlite;

@@ -43,14 +43,15 @@ impl<B: Backend, C: Held<B>> NotificationReads for Session<B, C> {
 #[async_trait]
 impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
     async fn queue_notification(&mut self, n: &NewNotification) -> Result<bool, StoreError> {
-        let q = sql("INSERT INTO notifications (clinic_id, appointment_id, kind, channel, recipient, payload, retry_key, status, attempts, \
-             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8) ON CONFLICT DO NOTHING")
+        let q = sql("INSERT INTO notifications (clinic_id, appointment_id, kind, channel, recipient, payload, service_payload, retry_key, status, \
+             attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', 0, $9, $9) ON CONFLICT DO NOTHING")
         .bind(n.clinic_id)
         .bind(n.appointment_id)
         .bind(n.notice.as_str())
         .bind(n.channel.as_str())
         .bind(&n.recipient)
         .bind(&n.payload)
+        .bind(n.service.as_ref())
         .bind(&n.retry_key)
         .bind(n.queued_at);
         Ok(self.execute(q).await? == 1)
@@ -61,7 +62,7 @@ impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
             "UPDATE notifications SET status = 'sending', locked_until = $2, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $1) \
              WHERE id IN (SELECT id FROM notifications WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 \
              AND (locked_until IS NULL OR locked_until <= $1) ORDER BY id LIMIT $3{}) \
-             RETURNING id, clinic_id, channel, recipient, payload, retry_key, attempts, first_attempt_at",
+             RETURNING id, clinic_id, channel, recipient, payload, service_payload, retry_key, attempts, first_attempt_at, route, route_token",
             B::SKIP_LOCKED
         ));
         let mut claimed: Vec<OutboxMessage> = convert(self.all::<OutboxRow>(q.bind(now).bind(lease_until).bind(limit)).await?)?;
@@ -70,14 +71,22 @@ impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
     }
 
     async fn record_delivery(&mut self, id: NotificationId, record: &DeliveryRecord, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let (status, next, error, request_id, sent_at) = match record {
-            DeliveryRecord::Sent { request_id } => ("sent", None, None, request_id, Some(now)),
-            DeliveryRecord::RetryAt { at, error, request_id } => ("queued", Some(*at), Some(error), request_id, None),
-            DeliveryRecord::Failed { error, request_id } => ("failed", None, Some(error), request_id, None),
+        let (status, next, error, request_id, sent_at, via) = match record {
+            DeliveryRecord::Sent { request_id, via } => ("sent", None, None, request_id, Some(now), Some(via.as_str())),
+            DeliveryRecord::RetryAt { at, error, request_id } => ("queued", Some(*at), Some(error), request_id, None, None),
+            DeliveryRecord::Failed { error, request_id } => ("failed", None, Some(error), request_id, None, None),
         };
         let q = sql("UPDATE notifications SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = $3, \
-             line_request_id = COALESCE($4, line_request_id), sent_at = $5, locked_until = NULL WHERE id = $6 AND status = 'sending'");
-        self.execute(q.bind(status).bind(next).bind(error).bind(request_id.as_ref()).bind(sent_at).bind(id)).await.map(drop)
+             line_request_id = COALESCE($4, line_request_id), sent_at = $5, sent_via = $6, locked_until = NULL WHERE id = $7 AND status = 'sending'");
+        self.execute(q.bind(status).bind(next).bind(error).bind(request_id.as_ref()).bind(sent_at).bind(via).bind(id)).await.map(drop)
+    }
+
+    async fn set_route(&mut self, id: NotificationId, route: &Route) -> Result<(), StoreError> {
+        let (name, token) = match route {
+            Route::Push => ("push", None),
+            Route::ServiceMessage { token_digest } => ("service_message", Some(token_digest)),
+        };
+        self.execute(sql("UPDATE notifications SET route = $1, route_token = $2 WHERE id = $3").bind(name).bind(token).bind(id)).await.map(drop)
     }
 
     async fn wake_notifications(&mut self, clinic: ClinicId, line_user: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
@@ -95,7 +104,8 @@ impl<B: Backend, C: Held<B>> NotificationWrites for Session<B, C> {
     ) -> Result<bool, StoreError> {
         let first_attempt = if new_key { "NULL" } else { "first_attempt_at" };
         let q = sql(format!(
-            "UPDATE notifications SET status = 'queued', next_attempt_at = $1, locked_until = NULL, last_error = NULL, attempts = 0, \
+            // Sent again by staff's choice: the way is chosen anew.
+            "UPDATE notifications SET status = 'queued', next_attempt_at = $1, locked_until = NULL, last_error = NULL, attempts = 0, route = NULL, route_token = NULL, \
              retry_key = $2, first_attempt_at = {first_attempt} WHERE clinic_id = $3 AND id = $4 AND status = 'failed'"
         ));
         Ok(self.execute(q.bind(now).bind(retry_key).bind(clinic).bind(id)).await? == 1)

@@ -195,6 +195,8 @@ impl<B: Backend, C: Held<B>> PatientWrites for Session<B, C> {
             self.execute(sql(format!("DELETE FROM notifications WHERE clinic_id = $1 AND appointment_id IN ({theirs})")).bind(clinic).bind(patient)).await?;
         self.execute(sql(format!("DELETE FROM web_requests WHERE appointment_id IN ({theirs})")).bind(clinic).bind(patient)).await?;
         let sessions = self.execute(sql("DELETE FROM patient_sessions WHERE clinic_id = $1 AND patient_id = $2").bind(clinic).bind(patient)).await?;
+        // A service notification token can still message their LINE account.
+        self.execute(sql("DELETE FROM service_tokens WHERE clinic_id = $1 AND patient_id = $2").bind(clinic).bind(patient)).await?;
         // The clinic's own words to them (a decline's reason, a cancellation's message) may name them.
         self.execute(sql("UPDATE appointments SET status_note = NULL WHERE clinic_id = $1 AND patient_id = $2").bind(clinic).bind(patient)).await?;
         let q = sql("UPDATE patients SET line_user_id = NULL, line_friend = NULL, sandbox = FALSE, email = NULL, web_key = NULL, name = '', furigana = '', \

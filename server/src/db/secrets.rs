@@ -28,15 +28,23 @@ const NONCE_LEN: usize = 24;
 pub enum SecretColumn {
     ChannelSecret,
     AccessToken,
+    /// The LINE MINI App channel's secret (service messages).
+    MiniAppSecret,
+    /// A patient's service notification token (`service_tokens.token`, not a column of
+    /// `clinics`: not in [`SecretColumn::ALL`]).
+    NotificationToken,
 }
 
 impl SecretColumn {
-    pub const ALL: [SecretColumn; 2] = [SecretColumn::ChannelSecret, SecretColumn::AccessToken];
+    /// The columns of `clinics` that hold secrets.
+    pub const ALL: [SecretColumn; 3] = [SecretColumn::ChannelSecret, SecretColumn::AccessToken, SecretColumn::MiniAppSecret];
 
     pub fn name(self) -> &'static str {
         match self {
             SecretColumn::ChannelSecret => "line_channel_secret",
             SecretColumn::AccessToken => "line_channel_access_token",
+            SecretColumn::MiniAppSecret => "line_mini_app_secret",
+            SecretColumn::NotificationToken => "service_tokens.token",
         }
     }
 }
@@ -129,11 +137,12 @@ impl Secrets {
 
 /// Every stored secret: (clinic, column, stored value).
 async fn stored_secrets<B: Backend, C: super::session::Held<B>>(session: &mut Session<B, C>) -> Result<Vec<(ClinicId, SecretColumn, String)>, StoreError> {
-    let rows: Vec<(i64, Option<String>, Option<String>)> =
-        session.all(sql("SELECT id, line_channel_secret, line_channel_access_token FROM clinics ORDER BY id")).await?;
+    /// A clinic's id and its secret columns, in the order of [`SecretColumn::ALL`].
+    type Row = (i64, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = session.all(sql("SELECT id, line_channel_secret, line_channel_access_token, line_mini_app_secret FROM clinics ORDER BY id")).await?;
     let mut secrets = Vec::new();
-    for (id, secret, token) in rows {
-        for (column, value) in SecretColumn::ALL.into_iter().zip([secret, token]) {
+    for (id, secret, token, mini_app) in rows {
+        for (column, value) in SecretColumn::ALL.into_iter().zip([secret, token, mini_app]) {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
                 secrets.push((ClinicId(id), column, value));
             }
@@ -202,8 +211,18 @@ pub async fn rotate<B: Backend>(pool: &sqlx::Pool<B::Db>, old: &SecretKey, new: 
         };
         store_secret(&mut session, clinic, column, new.seal(clinic, column, &plain)).await?;
     }
+    // The patients' notification tokens, always sealed.
+    let column = SecretColumn::NotificationToken;
+    let tokens: Vec<(i64, i64, String)> = session.all(sql("SELECT patient_id, clinic_id, token FROM service_tokens ORDER BY patient_id")).await?;
+    for (patient, clinic, sealed) in &tokens {
+        let clinic = ClinicId(*clinic);
+        let plain = old
+            .open(clinic, column, sealed)
+            .ok_or_else(|| anyhow::anyhow!("a notification token of clinic {} does not open with the current {KEY_ENV}", clinic.0))?;
+        session.execute(sql("UPDATE service_tokens SET token = $1 WHERE patient_id = $2").bind(new.seal(clinic, column, &plain)).bind(*patient)).await?;
+    }
     Box::new(session).commit().await?;
-    Ok(count)
+    Ok(count + tokens.len())
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use serde::Deserialize;
 const LINE_ISSUER: &str = "https://access.line.me";
 
 pub struct LineApi {
-    http: reqwest::Client,
-    base: String,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
 }
 
 impl LineApi {
@@ -148,9 +148,9 @@ struct ErrorBody {
 }
 
 impl LineApi {
-    /// A GET of LINE's API answered as `T`; an unreachable or failing LINE is `Unavailable`, a
+    /// A request to LINE's API answered as `T`; an unreachable or failing LINE is `Unavailable`, a
     /// refusal `Invalid`.
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, IdentityError> {
+    pub(super) async fn get_json<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, IdentityError> {
         let response = request.send().await.map_err(|e| IdentityError::Unavailable(e.to_string()))?;
         let status = response.status();
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
@@ -190,6 +190,10 @@ impl LinePlatform for LineApi {
             (kind, _) => return Err(IdentityError::Unavailable(format!("a quota of type {kind:?}"))),
         };
         Ok(MessageQuota { limit, used: used.total_usage })
+    }
+
+    async fn issue_service_token(&self, channel_id: &str, channel_secret: &str, liff_access_token: &str) -> Result<app::store::ServiceToken, IdentityError> {
+        self.issue_notification_token(channel_id, channel_secret, liff_access_token).await
     }
 
     async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError> {

@@ -3,6 +3,7 @@
 //! binary (`server/fake-line`), which is not part of this one.
 
 pub mod api;
+pub mod service;
 pub mod webhook;
 
 pub const DEFAULT_API_URL: &str = "https://api.line.me";

@@ -14,7 +14,8 @@ use crate::patients::DetailsInput;
 pub const MAX_ID_TOKEN_BYTES: usize = 4096;
 /// LIFF access tokens are a few hundred bytes; a longer one is not asked about.
 pub const MAX_ACCESS_TOKEN_BYTES: usize = 2048;
-/// How long the sign-in waits for LINE's answer about friendship before going on without it.
+/// How long the sign-in waits for LINE's answers (friendship, a service notification token)
+/// before going on without them.
 #[cfg(feature = "ssr")]
 const FRIENDSHIP_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -67,7 +68,9 @@ pub async fn load_liff_setup(slug: String, lang: Lang) -> Result<LiffSetup, AppE
 ///
 /// `access_token`: the LIFF access token, with which the server asks LINE itself whether the
 /// patient is a friend of the clinic's Official Account (pushes reach friends only). Empty, or
-/// LINE not answering: the friendship stays as the webhook last said.
+/// LINE not answering: the friendship stays as the webhook last said. For a clinic that sends
+/// LINE MINI App service messages, the same token is exchanged for the patient's service
+/// notification token when theirs would not last a visit.
 #[server(endpoint = "liff/sign_in")]
 pub async fn line_sign_in(slug: String, id_token: String, #[server(default)] access_token: String, lang: Lang) -> Result<PatientView, AppError> {
     respond(lang, async move {
@@ -81,21 +84,27 @@ pub async fn line_sign_in(slug: String, id_token: String, #[server(default)] acc
         let line = db.line_settings(clinic.id).await?.ok_or(Problem::WrongSignIn { line: false })?;
         drop(db);
         let user = state.line.verify_id_token(&id_token, &line.login_channel_id).await?;
-        let friend = match access_token.trim() {
-            "" => None,
-            token if token.len() > MAX_ACCESS_TOKEN_BYTES => None,
-            // Three questions to LINE; a slow LINE must not cost the patient the sign-in.
-            token => match tokio::time::timeout(FRIENDSHIP_WITHIN, state.line.is_friend(token, &line.login_channel_id, &user.user_id)).await {
-                Ok(Ok(friend)) => Some(friend),
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, "friendship not verified");
-                    None
+        let access_token = Some(access_token.trim()).filter(|t| !t.is_empty() && t.len() <= MAX_ACCESS_TOKEN_BYTES);
+        // A slow LINE must not cost the patient the sign-in.
+        let friend = match access_token {
+            Some(token) => answered(
+                tokio::time::timeout(FRIENDSHIP_WITHIN, state.line.is_friend(token, &line.login_channel_id, &user.user_id)).await,
+                "friendship not verified",
+            ),
+            None => None,
+        };
+        // Only once the friendship check has proved the access token this patient's, of this
+        // channel, is it exchanged: the notification token LINE issues is its user's. (LINE
+        // issues one per access token, so none is spent on a token not proved.)
+        let service_token = match (access_token, friend) {
+            (Some(token), Some(_)) => match wants_service_token(state.store.as_ref(), clinic.id, &user.user_id).await {
+                Some(secret) => {
+                    let asked = tokio::time::timeout(FRIENDSHIP_WITHIN, state.line.issue_service_token(&line.login_channel_id, &secret, token)).await;
+                    answered(asked, "no service notification token")
                 }
-                Err(_) => {
-                    tracing::warn!("LINE did not answer about friendship in time");
-                    None
-                }
+                None => None,
             },
+            _ => None,
         };
         let mut tx = state.store.write().await?;
         let mut patient = crate::actions::patients::line_patient(tx.as_mut(), clinic.id, &user.user_id, lang, chrono::Utc::now()).await?;
@@ -103,11 +112,56 @@ pub async fn line_sign_in(slug: String, id_token: String, #[server(default)] acc
             crate::actions::patients::line_friend(tx.as_mut(), clinic.id, &user.user_id, friend, chrono::Utc::now()).await?;
             patient.identity = crate::store::Identity::Line { user_id: user.user_id.clone(), friend: Some(friend) };
         }
+        if let Some(token) = &service_token {
+            tx.set_service_token(clinic.id, patient.id, token, chrono::Utc::now()).await?;
+        }
         tx.commit().await?;
         crate::api::session::start(&clinic, &patient).await?;
         Ok(super::ssr::patient_view(&patient))
     })
     .await
+}
+
+/// A token lets a few service messages go; below this many, the sign-in asks for a new one
+/// (a visit's confirmation, reminder and a cancellation).
+#[cfg(feature = "ssr")]
+const SERVICE_SENDS_WANTED: u32 = 3;
+
+/// The MINI App channel's secret, when the clinic sends service messages and this patient's
+/// token (if any) would not last a visit. Best effort: what cannot be read costs the patient
+/// only the service messages, never the sign-in.
+#[cfg(feature = "ssr")]
+async fn wants_service_token(store: &dyn crate::store::Store, clinic: crate::booking::ids::ClinicId, line_user: &str) -> Option<String> {
+    let read = async {
+        let mut db = store.read().await?;
+        let Some(secret) = db.service_messages(clinic).await?.and_then(|s| s.channel_secret) else { return Ok(None) };
+        let token = match db.line_patient(clinic, line_user).await? {
+            Some(patient) => db.service_token(clinic, patient.id).await?,
+            None => None,
+        };
+        let lasts = token.is_some_and(|t| t.usable(chrono::Utc::now()) && t.remaining >= SERVICE_SENDS_WANTED);
+        Ok::<_, crate::store::StoreError>((!lasts).then_some(secret))
+    };
+    read.await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "service messages not read at sign-in");
+        None
+    })
+}
+
+/// LINE's answer, or `None` (logged) when it refused or did not answer in time.
+#[cfg(feature = "ssr")]
+fn answered<T>(asked: Result<Result<T, crate::line::IdentityError>, tokio::time::error::Elapsed>, what: &str) -> Option<T> {
+    match asked {
+        Ok(Ok(answer)) => Some(answer),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "{what}");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("{what}: LINE did not answer in time");
+            None
+        }
+    }
 }
 
 /// The demo sign-in of a clinic without LINE channels. Refused for any clinic that has them.

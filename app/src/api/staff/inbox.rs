@@ -361,11 +361,16 @@ pub mod ssr {
     }
 
     pub fn notification_view(n: &NotificationRecord, clinic: &Clinic, lang: Lang) -> NotificationView {
+        use crate::kinds::SentVia;
         NotificationView {
             id: n.id,
             kind: n.notice.label(lang).to_string(),
             status: n.status,
-            status_label: n.status.label(lang).to_string(),
+            // How a LINE notice went: the outbox picks per notice and patient.
+            status_label: match n.sent_via {
+                Some(via @ (SentVia::ServiceMessage | SentVia::Push)) => format!("{}({})", n.status.label(lang), via.label(lang)),
+                _ => n.status.label(lang).to_string(),
+            },
             error: n.last_error.clone(),
             created: datetime_label(n.created_at, clinic.time_zone, lang),
             can_resend: n.status == crate::kinds::DeliveryStatus::Failed,

@@ -1,14 +1,14 @@
 //! Stored notices and the outbox.
 
 use app::booking::ids::*;
-use app::notify::{Channel, DeliveryStatus, NoticeType};
+use app::notify::{Channel, DeliveryStatus, NoticeType, SentVia};
 use app::store::*;
 use chrono::{DateTime, Utc};
 
 use super::to_u32;
 
 pub const NOTIFICATION_COLUMNS: &str = "n.id, n.appointment_id, n.kind, n.channel, n.status, n.attempts, n.retry_key, n.first_attempt_at, \
-    n.last_error, n.line_request_id, n.payload, n.recipient, n.created_at, n.sent_at";
+    n.last_error, n.line_request_id, n.payload, n.recipient, n.created_at, n.sent_at, n.sent_via";
 
 #[derive(sqlx::FromRow)]
 pub struct NotificationRow {
@@ -26,6 +26,7 @@ pub struct NotificationRow {
     recipient: String,
     created_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
+    sent_via: Option<String>,
 }
 
 fn channel(s: &str) -> Result<Channel, StoreError> {
@@ -50,6 +51,7 @@ impl TryFrom<NotificationRow> for NotificationRecord {
             recipient: r.recipient,
             created_at: r.created_at,
             sent_at: r.sent_at,
+            sent_via: r.sent_via.map(|v| SentVia::parse(&v).ok_or_else(|| StoreError::corrupt(format!("sent via {v}")))).transpose()?,
         })
     }
 }
@@ -61,9 +63,12 @@ pub struct OutboxRow {
     channel: String,
     recipient: String,
     payload: String,
+    service_payload: Option<String>,
     retry_key: String,
     attempts: i64,
     first_attempt_at: Option<DateTime<Utc>>,
+    route: Option<String>,
+    route_token: Option<String>,
 }
 
 impl TryFrom<OutboxRow> for OutboxMessage {
@@ -75,9 +80,16 @@ impl TryFrom<OutboxRow> for OutboxMessage {
             channel: channel(&r.channel)?,
             recipient: r.recipient,
             payload: r.payload,
+            service: r.service_payload,
             retry_key: r.retry_key,
             attempts: to_u32(r.attempts, "attempts")?,
             first_attempt_at: r.first_attempt_at,
+            route: match (r.route.as_deref(), r.route_token) {
+                (None, _) => None,
+                (Some("push"), _) => Some(Route::Push),
+                (Some("service_message"), Some(token_digest)) => Some(Route::ServiceMessage { token_digest }),
+                (Some(other), _) => return Err(StoreError::corrupt(format!("route {other}"))),
+            },
         })
     }
 }

@@ -1,12 +1,12 @@
-//! What a closure or new weekly hours would fall on, for the owner to see before choosing to
-//! cancel it (the change itself is `add_exception` or `save_hours`, refused while the choice is
-//! not made).
+//! What a closure, new weekly hours or removed extra hours would fall on, for the owner to see
+//! before choosing to cancel it (the change itself is `add_exception`, `save_hours` or
+//! `remove_exception`, refused while the choice is not made).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::booking::ids::ResourceId;
+use crate::booking::ids::{ExceptionId, ResourceId};
 #[cfg(feature = "ssr")]
 use crate::error::problem::respond;
 use crate::error::AppError;
@@ -42,6 +42,19 @@ pub async fn hours_visits(resource_id: ResourceId, weekday: u8, hours: String, l
         let (day, intervals) = super::validate::weekday_hours(resource_id, weekday, &hours)?;
         let mut db = crate::state::store()?.read().await?;
         let hit = crate::actions::settings::outside_new_hours(db.as_mut(), &ctx.clinic, resource_id, day, &intervals, chrono::Utc::now()).await?;
+        ssr::listed(db.as_mut(), &ctx.clinic, &hit, lang).await
+    })
+    .await
+}
+
+/// The requests and visits to come that removing the extra hours `id` would leave outside the
+/// hours.
+#[server(endpoint = "staff/settings/exception_visits", input = Json)]
+pub async fn exception_visits(id: ExceptionId, lang: Lang) -> Result<Vec<VisitOnClosure>, AppError> {
+    respond(lang, async move {
+        let ctx = crate::api::staff::auth::owner(None).await?;
+        let mut db = crate::state::store()?.read().await?;
+        let hit = crate::actions::settings::outside_after_removal(db.as_mut(), &ctx.clinic, id, chrono::Utc::now()).await?;
         ssr::listed(db.as_mut(), &ctx.clinic, &hit, lang).await
     })
     .await

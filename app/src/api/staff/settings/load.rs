@@ -176,6 +176,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
                 liff_id: l.liff_id,
                 login_channel_id: l.login_channel_id,
                 add_friend_url: l.add_friend_url.unwrap_or_default(),
+                service: super::ServiceView::of(db.service_messages(clinic).await?),
             },
             None => LineView::default(),
         },

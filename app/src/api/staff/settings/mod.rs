@@ -10,11 +10,13 @@
 mod closures;
 #[cfg(feature = "ssr")]
 mod load;
+mod service;
 #[cfg(feature = "ssr")]
 pub mod validate;
 mod website;
 
 pub use closures::*;
+pub use service::*;
 pub use website::*;
 
 use leptos::prelude::*;
@@ -187,6 +189,8 @@ pub struct LineView {
     pub add_friend_url: String,
     pub secret_set: bool,
     pub token_set: bool,
+    /// LINE MINI App service messages.
+    pub service: ServiceView,
 }
 
 /// The LINE form. An empty secret keeps the stored one.
@@ -359,11 +363,19 @@ pub async fn add_exception(#[server(default)] csrf: String, key: IdempotencyKey,
 }
 
 #[server(endpoint = "staff/settings/exception/remove", input = Json)]
-pub async fn remove_exception(#[server(default)] csrf: String, key: IdempotencyKey, id: ExceptionId, lang: Lang) -> Result<(), AppError> {
+/// `on_visits`: what becomes of requests and visits booked in extra hours being removed (by
+/// default there must be none: [`ErrorCode::HoursHaveVisits`](crate::error::ErrorCode::HoursHaveVisits)).
+pub async fn remove_exception(
+    #[server(default)] csrf: String,
+    key: IdempotencyKey,
+    id: ExceptionId,
+    #[server(default)] on_visits: VisitsChoice,
+    lang: Lang,
+) -> Result<(), AppError> {
     respond(lang, async move {
         let ctx = super::auth::owner(Some(&csrf)).await?;
-        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/exception/remove", &id).await?);
-        actions::remove_exception(once.tx(), ssr::editor(&ctx), id).await?;
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/settings/exception/remove", &(&id, &on_visits)).await?);
+        actions::remove_exception(once.tx(), ssr::editor(&ctx), id, on_visits.into()).await?;
         once.finish(&()).await
     })
     .await

@@ -1,13 +1,14 @@
 //! Closures and extra hours, for the whole clinic or one practitioner or room. A closure over
-//! booked days is refused by the server until the owner chooses, having seen the list, to cancel
-//! those requests and visits with a message to each patient.
+//! booked days (or removing extra hours with visits in them) is refused by the server until the
+//! owner chooses, having seen the list, to cancel those requests and visits with a message to
+//! each patient, or to offer each another time.
 
 use leptos::prelude::*;
 
 use super::form::{error_for, finish, run, Env, TextAreaField, TextField};
 use crate::api::once::Intent;
 use crate::api::staff::settings::*;
-use crate::booking::ids::ResourceId;
+use crate::booking::ids::{ExceptionId, ResourceId};
 use crate::error::{ErrorCode, FieldError};
 
 #[component]
@@ -23,6 +24,8 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
     // The requests and visits the closure would fall on, once the server has refused it for them,
     // with the day and resource they were listed for: those are what the owner cancels.
     let on_day = RwSignal::new(None::<(ExceptionForm, Vec<VisitOnClosure>)>);
+    // Likewise for extra hours being removed: the ones booked in them.
+    let in_hours = RwSignal::new(None::<(ExceptionId, Vec<VisitOnClosure>)>);
     let message = RwSignal::new(String::new());
     let form = move || ExceptionForm {
         date: date.get_untracked(),
@@ -59,6 +62,12 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
         let form = ExceptionForm { on_visits: VisitsChoice { cancel_message: Some(message.get_untracked()), propose }, ..listed };
         run(env, errors, cancelling, move |csrf, key, lang| add_exception(csrf, key, form, lang));
     };
+    let removing = Intent::new();
+    let cancel_and_remove = move |propose: bool| {
+        let Some((id, _)) = in_hours.get_untracked() else { return };
+        let choice = VisitsChoice { cancel_message: Some(message.get_untracked()), propose };
+        run(env, errors, removing, move |csrf, key, lang| remove_exception(csrf, key, id, choice, lang));
+    };
     let lang = env.lang;
     let date_error = error_for(errors, "exception-date".into());
     let date_invalid = date_error.clone();
@@ -73,7 +82,28 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
                         {d.exceptions.into_iter().map(|x| {
                             let id = x.id;
                             let intent = Intent::new();
-                            let remove = move |_| run(env, errors, intent, move |csrf, key, lang| remove_exception(csrf, key, id, lang));
+                            let remove = move |_| {
+                                let (csrf, lang) = (env.csrf.get_value(), env.lang.get_untracked());
+                                in_hours.set(None);
+                                leptos::task::spawn_local(async move {
+                                    match remove_exception(csrf, intent.key(), id, VisitsChoice::default(), lang).await {
+                                        Err(e) if e.code == ErrorCode::HoursHaveVisits => {
+                                            env.status.set(Some((false, e.message)));
+                                            message.set(
+                                                lang.pick(
+                                                    "臨時診療を取りやめたため、ご予約を取り消させていただきました。申し訳ございません。",
+                                                    "The extra hours are cancelled, so your visit is cancelled. We are sorry.",
+                                                )
+                                                .to_string(),
+                                            );
+                                            if let Ok(visits) = exception_visits(id, lang).await {
+                                                in_hours.set(Some((id, visits)));
+                                            }
+                                        }
+                                        result => finish(env, errors, intent, result),
+                                    }
+                                });
+                            };
                             view! {
                                 <li>
                                     <span>{x.label}</span>
@@ -129,6 +159,13 @@ pub fn ClosuresSection(env: Env, d: SettingsData) -> impl IntoView {
                 confirm=("予約を取り消して休診にする", "Cancel them and close")
                 propose=("別の日時を提案して休診にする", "Offer another time and close")
                 on_keep=Callback::new(move |()| on_day.set(None)) on_cancel=Callback::new(cancel_and_close)/>
+        })}
+        {move || in_hours.get().map(|(_, visits)| view! {
+            <VisitsToCancel env errors visits field="exception-message" message
+                title=("この臨時診療の予約・お申し込み", "Requests and visits in these extra hours")
+                confirm=("予約を取り消して削除する", "Cancel them and remove")
+                propose=("別の日時を提案して削除する", "Offer another time and remove")
+                on_keep=Callback::new(move |()| in_hours.set(None)) on_cancel=Callback::new(cancel_and_remove)/>
         })}
     }
 }

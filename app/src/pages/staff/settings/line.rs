@@ -61,6 +61,9 @@ pub fn LineSection(env: Env, line: LineView) -> impl IntoView {
                 </Show>
             </div>
         </section>
-        {connected.then(|| view! { <crate::pages::staff::quota::QuotaCard lang=env.lang/> })}
+        {connected.then(|| view! {
+            <super::service::ServiceSection env service=line.service.clone()/>
+            <crate::pages::staff::quota::QuotaCard lang=env.lang/>
+        })}
     }
 }
