@@ -157,6 +157,9 @@ impl Worker {
                 Some((_, _, _, _, token)) if token.usable(now) => Route::ServiceMessage { token_digest: token.digest() },
                 _ => Route::Push,
             };
+            // A notice without a service message can only ever be pushed: nothing to record (the
+            // outbox of a clinic without service messages costs no extra write).
+            message.service.as_ref()?;
             if let Err(e) = self.fix_route(message, &route).await {
                 tracing::error!(error = %e, notification = %message.id, "the notice's way could not be recorded");
                 return Some(self.retry(message, "the outbox could not be written".into(), None, now).into());

@@ -47,9 +47,9 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         },
         HoursHaveVisits { count } => match lang {
             Lang::Ja => {
-                format!("この診療時間にすると、時間外になる予約・お申し込みが{count}件あります。取り消して患者さんにお知らせするか、時間を見直してください。")
+                format!("この変更で時間外になる予約・お申し込みが{count}件あります。取り消して患者さんにお知らせするか、変更を見直してください。")
             }
-            Lang::En => format!("{count} requests or visits would fall outside these hours. Cancel them (each patient is told) or change the hours."),
+            Lang::En => format!("{count} requests or visits would fall outside the hours. Cancel them (each patient is told) or change your plan."),
         },
         PatientHasVisits { count } => match lang {
             Lang::Ja => {

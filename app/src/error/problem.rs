@@ -77,7 +77,8 @@ pub enum Problem {
     BookingLimit { limit: u32 },
     #[error("the closure falls on {count} requests or visits")]
     ClosureHasVisits { count: usize },
-    /// New weekly hours would leave requests or visits to come outside them.
+    /// New weekly hours, or extra hours removed, would leave requests or visits to come outside
+    /// the hours.
     #[error("the new hours leave {count} requests or visits outside them")]
     HoursHaveVisits { count: usize },
     /// A patient to erase still has requests or visits to come.

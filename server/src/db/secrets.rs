@@ -12,7 +12,7 @@ use base64::Engine;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
-use app::booking::ids::ClinicId;
+use app::booking::ids::{ClinicId, PatientId};
 use app::store::{StoreError, Write};
 
 use super::backend::Backend;
@@ -30,9 +30,6 @@ pub enum SecretColumn {
     AccessToken,
     /// The LINE MINI App channel's secret (service messages).
     MiniAppSecret,
-    /// A patient's service notification token (`service_tokens.token`, not a column of
-    /// `clinics`: not in [`SecretColumn::ALL`]).
-    NotificationToken,
 }
 
 impl SecretColumn {
@@ -44,7 +41,6 @@ impl SecretColumn {
             SecretColumn::ChannelSecret => "line_channel_secret",
             SecretColumn::AccessToken => "line_channel_access_token",
             SecretColumn::MiniAppSecret => "line_mini_app_secret",
-            SecretColumn::NotificationToken => "service_tokens.token",
         }
     }
 }
@@ -78,8 +74,21 @@ impl SecretKey {
     }
 
     pub fn seal(&self, clinic: ClinicId, column: SecretColumn, plain: &str) -> String {
+        self.seal_bound(&associated_data(clinic, column), plain)
+    }
+
+    /// A patient's service notification token, bound to them: moved to another patient's row,
+    /// it no longer opens.
+    pub fn seal_token(&self, clinic: ClinicId, patient: PatientId, plain: &str) -> String {
+        self.seal_bound(&token_associated_data(clinic, patient), plain)
+    }
+
+    pub fn open_token(&self, clinic: ClinicId, patient: PatientId, stored: &str) -> Option<String> {
+        self.open_bound(&token_associated_data(clinic, patient), stored)
+    }
+
+    fn seal_bound(&self, aad: &str, plain: &str) -> String {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let aad = associated_data(clinic, column);
         // Encrypting into a Vec cannot fail for inputs of this size.
         let sealed = self.cipher.encrypt(&nonce, Payload { msg: plain.as_bytes(), aad: aad.as_bytes() }).expect("XChaCha20-Poly1305 encrypts");
         let mut bytes = nonce.to_vec();
@@ -89,12 +98,15 @@ impl SecretKey {
 
     /// `None` when the value was not sealed with this key for this clinic and column.
     pub fn open(&self, clinic: ClinicId, column: SecretColumn, stored: &str) -> Option<String> {
+        self.open_bound(&associated_data(clinic, column), stored)
+    }
+
+    fn open_bound(&self, aad: &str, stored: &str) -> Option<String> {
         let bytes = STANDARD.decode(stored.strip_prefix(PREFIX)?).ok()?;
         if bytes.len() < NONCE_LEN {
             return None;
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let aad = associated_data(clinic, column);
         let plain = self.cipher.decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: aad.as_bytes() }).ok()?;
         String::from_utf8(plain).ok()
     }
@@ -102,6 +114,10 @@ impl SecretKey {
 
 fn associated_data(clinic: ClinicId, column: SecretColumn) -> String {
     format!("yoyaku:clinics.{}:{}", column.name(), clinic.0)
+}
+
+fn token_associated_data(clinic: ClinicId, patient: PatientId) -> String {
+    format!("yoyaku:service_tokens.token:{}:{}", clinic.0, patient.0)
 }
 
 pub fn is_sealed(stored: &str) -> bool {
@@ -120,6 +136,16 @@ impl Secrets {
             (Some(plain), Some(key)) => Ok(Some(key.seal(clinic, column, plain))),
             (Some(_), None) => Err(StoreError::NoSecretKey),
         }
+    }
+
+    /// A patient's service notification token, sealed to them.
+    pub fn seal_token(&self, clinic: ClinicId, patient: PatientId, plain: &str) -> Result<String, StoreError> {
+        Ok(self.0.as_ref().ok_or(StoreError::NoSecretKey)?.seal_token(clinic, patient, plain))
+    }
+
+    /// `None` when it does not open (another key, or another patient's).
+    pub fn open_token(&self, clinic: ClinicId, patient: PatientId, stored: &str) -> Option<String> {
+        self.0.as_ref()?.open_token(clinic, patient, stored)
     }
 
     pub fn open(&self, clinic: ClinicId, column: SecretColumn, stored: Option<String>) -> Result<Option<String>, StoreError> {
@@ -211,15 +237,14 @@ pub async fn rotate<B: Backend>(pool: &sqlx::Pool<B::Db>, old: &SecretKey, new: 
         };
         store_secret(&mut session, clinic, column, new.seal(clinic, column, &plain)).await?;
     }
-    // The patients' notification tokens, always sealed.
-    let column = SecretColumn::NotificationToken;
+    // The patients' notification tokens, always sealed, each to its patient.
     let tokens: Vec<(i64, i64, String)> = session.all(sql("SELECT patient_id, clinic_id, token FROM service_tokens ORDER BY patient_id")).await?;
     for (patient, clinic, sealed) in &tokens {
-        let clinic = ClinicId(*clinic);
+        let (clinic, patient) = (ClinicId(*clinic), PatientId(*patient));
         let plain = old
-            .open(clinic, column, sealed)
+            .open_token(clinic, patient, sealed)
             .ok_or_else(|| anyhow::anyhow!("a notification token of clinic {} does not open with the current {KEY_ENV}", clinic.0))?;
-        session.execute(sql("UPDATE service_tokens SET token = $1 WHERE patient_id = $2").bind(new.seal(clinic, column, &plain)).bind(*patient)).await?;
+        session.execute(sql("UPDATE service_tokens SET token = $1 WHERE patient_id = $2").bind(new.seal_token(clinic, patient, &plain)).bind(patient)).await?;
     }
     Box::new(session).commit().await?;
     Ok(count + tokens.len())
@@ -231,6 +256,16 @@ mod tests {
 
     fn key() -> SecretKey {
         SecretKey::generate().parse().unwrap()
+    }
+
+    #[test]
+    fn a_notification_token_opens_only_for_its_patient() {
+        let key = key();
+        let sealed = key.seal_token(ClinicId(7), PatientId(1), "notification-token");
+        assert_eq!(key.open_token(ClinicId(7), PatientId(1), &sealed).as_deref(), Some("notification-token"));
+        assert_eq!(key.open_token(ClinicId(7), PatientId(2), &sealed), None, "another patient's row");
+        assert_eq!(key.open_token(ClinicId(8), PatientId(1), &sealed), None, "another clinic's");
+        assert_eq!(key.open(ClinicId(7), SecretColumn::AccessToken, &sealed), None, "a clinic's column");
     }
 
     #[test]

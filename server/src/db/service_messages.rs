@@ -1,6 +1,6 @@
 //! LINE MINI App service messages, for both backends: the clinic's MINI App channel secret and
 //! templates (in `clinics`), and each patient's newest notification token (`service_tokens`).
-//! Secret and tokens are stored sealed.
+//! Secret and tokens are stored sealed (each token to its patient).
 
 use app::booking::ids::*;
 use app::notify::NoticeType;
@@ -40,13 +40,9 @@ impl<B: Backend, C: Held<B>> ServiceMessageReads for Session<B, C> {
         let Some((sealed, remaining, expires_at)) = self.optional::<(String, i64, DateTime<Utc>)>(q).await? else { return Ok(None) };
         // A token that no longer opens (another key) is as good as none: the next sign-in brings
         // a new one, and meanwhile the patient's notices are pushed.
-        let token = match self.secrets.open(clinic, SecretColumn::NotificationToken, Some(sealed)) {
-            Ok(Some(token)) => token,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                tracing::warn!(clinic = clinic.0, patient = patient.0, error = %e, "a service notification token does not open: ignored");
-                return Ok(None);
-            }
+        let Some(token) = self.secrets.open_token(clinic, patient, &sealed) else {
+            tracing::warn!(clinic = clinic.0, patient = patient.0, "a service notification token does not open: ignored");
+            return Ok(None);
         };
         Ok(Some(ServiceToken { token, remaining: to_u32(remaining, "remaining")?, expires_at }))
     }
@@ -66,7 +62,7 @@ impl<B: Backend, C: Held<B>> ServiceMessageWrites for Session<B, C> {
     }
 
     async fn set_service_token(&mut self, clinic: ClinicId, patient: PatientId, token: &ServiceToken, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let sealed = self.secrets.seal(clinic, SecretColumn::NotificationToken, Some(&token.token))?;
+        let sealed = self.secrets.seal_token(clinic, patient, &token.token)?;
         let q = sql("INSERT INTO service_tokens (patient_id, clinic_id, token, token_digest, remaining, expires_at, updated_at) \
              SELECT id, clinic_id, $3, $4, $5, $6, $7 FROM patients WHERE clinic_id = $1 AND id = $2 \
              ON CONFLICT (patient_id) DO UPDATE SET token = excluded.token, token_digest = excluded.token_digest, \
@@ -87,7 +83,7 @@ impl<B: Backend, C: Held<B>> ServiceMessageWrites for Session<B, C> {
             let q = sql("DELETE FROM service_tokens WHERE clinic_id = $1 AND patient_id = $2 AND token_digest = $3");
             return Ok(self.execute(q.bind(clinic).bind(patient).bind(used)).await? == 1);
         };
-        let sealed = self.secrets.seal(clinic, SecretColumn::NotificationToken, Some(&token.token))?;
+        let sealed = self.secrets.seal_token(clinic, patient, &token.token)?;
         let q = sql("UPDATE service_tokens SET token = $1, token_digest = $2, remaining = $3, expires_at = $4, updated_at = $5 \
              WHERE clinic_id = $6 AND patient_id = $7 AND token_digest = $8");
         let q = q.bind(sealed).bind(token.digest()).bind(i64::from(token.remaining)).bind(token.expires_at).bind(now).bind(clinic).bind(patient).bind(used);
