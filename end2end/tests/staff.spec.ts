@@ -11,17 +11,28 @@ const staffPage = ownerPage;
 
 /** A sandbox patient of the demo clinic sends a request for 初診 on the first free day. */
 async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page: Page; reference: string; date: string }> {
+  const page = await patientAtFirstVisit(browser);
+  // Late in a month the free days may all be in the next one.
+  if ((await page.locator("button.day.free").count()) === 0) await page.getByRole("button", { name: "次の月" }).click();
+  const date = (await page.locator("button.day.free").first().getAttribute("data-date")) ?? "";
+  await page.locator("button.day.free").first().click();
+  await page.locator("button.place-choice").nth(placeIndex).click();
+  return { page, reference: await sendRequest(page), date };
+}
+
+/** A new sandbox patient of the demo clinic on a phone, at the calendar of 初診. */
+async function patientAtFirstVisit(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
   const page = await context.newPage();
   await page.goto("/liff/demo");
   await page.getByRole("button", { name: "お試しで始める" }).click();
   await page.getByRole("button", { name: /^初診/ }).click();
   await expect(page.locator(".calendar-grid")).toBeVisible();
-  // Late in a month the free days may all be in the next one.
-  if ((await page.locator("button.day.free").count()) === 0) await page.getByRole("button", { name: "次の月" }).click();
-  const date = (await page.locator("button.day.free").first().getAttribute("data-date")) ?? "";
-  await page.locator("button.day.free").first().click();
-  await page.locator("button.place-choice").nth(placeIndex).click();
+  return page;
+}
+
+/** With a place chosen: 佐藤 一郎's details and answers, sent; the request's reference. */
+async function sendRequest(page: Page): Promise<string> {
   await page.getByLabel("お名前").fill("佐藤 一郎");
   await page.getByLabel("フリガナ").fill("サトウ イチロウ");
   await page.getByLabel("電話番号").fill("090-2222-3333");
@@ -38,7 +49,7 @@ async function patientRequests(browser: Browser, placeIndex = 0): Promise<{ page
   await expect(card.locator(".status")).toHaveText("承認待ち");
   const reference = (await card.getAttribute("data-reference")) ?? "";
   expect(reference).toMatch(/^[0-9a-f]{32}$/);
-  return { page, reference, date };
+  return reference;
 }
 
 async function statusOf(page: Page, reference: string) {
@@ -164,31 +175,12 @@ test("removing extra hours with a request in them: the owner sees it, cancels it
   await expect(owner.getByRole("status")).toHaveText("保存しました。");
 
   // A patient asks for 19:00 that day.
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
-  const patient = await context.newPage();
-  await patient.goto("/liff/demo");
-  await patient.getByRole("button", { name: "お試しで始める" }).click();
-  await patient.getByRole("button", { name: /^初診/ }).click();
-  await expect(patient.locator(".calendar-grid")).toBeVisible();
+  const patient = await patientAtFirstVisit(browser);
   const day = patient.locator(`button.day.free[data-date="${date}"]`);
   if ((await day.count()) === 0) await patient.getByRole("button", { name: "次の月" }).click();
   await day.click();
   await patient.locator("button.place-choice", { hasText: "19:00" }).first().click();
-  await patient.getByLabel("お名前").fill("佐藤 一郎");
-  await patient.getByLabel("フリガナ").fill("サトウ イチロウ");
-  await patient.getByLabel("電話番号").fill("090-2222-3333");
-  await patient.getByLabel("年", { exact: true }).fill("1948");
-  await patient.getByLabel("月", { exact: true }).selectOption("2");
-  await patient.getByLabel("日", { exact: true }).selectOption("3");
-  await patient.getByLabel(/今日はどうされましたか/).fill("咳が続いています");
-  await patient.getByLabel("2〜3日前").check();
-  await patient.getByLabel("いいえ").check();
-  await patient.getByLabel("個人情報の取り扱いに同意します").check();
-  await patient.getByRole("button", { name: "確認へ進む" }).click();
-  await patient.getByRole("button", { name: "この内容で送信する" }).click();
-  const card = patient.locator("section.appointment");
-  await expect(card.locator(".status")).toHaveText("承認待ち");
-  const reference = (await card.getAttribute("data-reference")) ?? "";
+  const reference = await sendRequest(patient);
 
   // Removing the extra hours is not done yet: the request in them is listed for the owner.
   await owner.reload();

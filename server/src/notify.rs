@@ -152,22 +152,21 @@ impl Worker {
             Some((body, secret, context.patient.as_ref()?, context.settings.as_ref()?, context.token.as_ref()?))
         };
         let Some(used) = used else {
-            // The first attempt: a service message if it can go, else a push, for good.
-            let route = match ready() {
-                Some((_, _, _, _, token)) if token.usable(now) => Route::ServiceMessage { token_digest: token.digest() },
-                _ => Route::Push,
-            };
             // A notice without a service message can only ever be pushed: nothing to record (the
             // outbox of a clinic without service messages costs no extra write).
             message.service.as_ref()?;
+            // The first attempt: a service message if it can go, else a push, for good.
+            let ready = ready().filter(|r| r.4.usable(now));
+            let route = match &ready {
+                Some(r) => Route::ServiceMessage { token_digest: r.4.digest() },
+                None => Route::Push,
+            };
             if let Err(e) = self.fix_route(message, &route).await {
                 tracing::error!(error = %e, notification = %message.id, "the notice's way could not be recorded");
                 return Some(self.retry(message, "the outbox could not be written".into(), None, now).into());
             }
-            return match route {
-                Route::Push => None,
-                Route::ServiceMessage { .. } => self.send_service(message, ready(), now, false).await,
-            };
+            // `None` (a push) passes through: `send_service` sends only what is ready.
+            return self.send_service(message, ready, now, false).await;
         };
         // A retry after an answer that never came: only the same token can tell what happened.
         match ready() {
