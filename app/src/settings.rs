@@ -251,6 +251,29 @@ pub fn check_line(line: &LineSettings) -> Result<(), Vec<BadField>> {
     done(errors)
 }
 
+/// The map link of the rich menu's アクセス button: an https address LINE takes as a button's
+/// link (at most 1,000 characters).
+pub fn check_map_url(field: &str, url: &str) -> Result<(), BadField> {
+    if url.starts_with("https://") && url.len() > "https://".len() && token_like(url, 1000) {
+        Ok(())
+    } else {
+        Err(BadField::new(field, Reason::NotHttps))
+    }
+}
+
+/// The rich menu's picture, as LINE takes it for the layout.
+pub fn check_rich_menu_image(field: &str, image: &[u8], layout: &crate::line::rich_menu::Layout) -> Result<crate::line::rich_menu::ImageType, BadField> {
+    use crate::line::rich_menu::{check_image, ImageProblem, MAX_IMAGE_BYTES, WIDTH};
+    check_image(image, layout).map_err(|problem| {
+        let reason = match problem {
+            ImageProblem::NotPngOrJpeg => Reason::NotPngOrJpeg,
+            ImageProblem::TooLarge { .. } => Reason::ImageTooLarge { max_kb: MAX_IMAGE_BYTES / 1024 },
+            ImageProblem::WrongSize { width, height } => Reason::ImageSize { width, height, want_width: WIDTH, want_height: layout.height },
+        };
+        BadField::new(field, reason)
+    })
+}
+
 /// LINE MINI App service messages: the channel secret by its shape, and each template's name as
 /// LINE writes them (without the language suffix, which is added per patient).
 pub fn check_service_messages(service: &crate::store::ServiceMessages) -> Result<(), Vec<BadField>> {

@@ -1,49 +1,12 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { accessible } from "./axe";
 import { moveVisit } from "./clock";
+import { linePatient } from "./line";
 
 // The LIFF mini-app with the real @line/liff SDK and LINE's official @line/liff-mock plugin
 // (the server runs with --liff-sdk mock). The clinic "line-demo" is connected to a local fake
 // of LINE's API, which issues the ID tokens the mock hands to the page; the server verifies them
 // with that fake exactly as it would with LINE.
-
-const FAKE_LINE = process.env.YOYAKU_FAKE_LINE_URL ?? "http://127.0.0.1:3100";
-const CHANNEL = process.env.YOYAKU_E2E_LOGIN_CHANNEL ?? "1657000000";
-
-let patientCounter = 0;
-
-/** A new LINE user: a token from the fake LINE and a page whose LIFF mock returns it. */
-async function linePatient(browser: Browser, lang = "ja", friend = true, width = 360): Promise<Page> {
-  patientCounter += 1;
-  const sub = `U${Date.now().toString(16)}${patientCounter.toString(16).padStart(8, "0")}`.padEnd(33, "0").slice(0, 33);
-  const response = await fetch(`${FAKE_LINE}/__fake/id-tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sub, aud: CHANNEL, name: "テスト患者", expires_in: 3600, friend }),
-  });
-  expect(response.ok).toBeTruthy();
-  const { id_token, access_token } = (await response.json()) as { id_token: string; access_token: string };
-  const context = await browser.newContext({ viewport: { width, height: (width * 740) / 360 }, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  (page as Page & { errors: string[] }).errors = errors;
-  await page.addInitScript(
-    ({ token, access, lang }) => {
-      (window as unknown as { __yoyakuLiffMock: unknown }).__yoyakuLiffMock = {
-        isLoggedIn: true,
-        getIDToken: token,
-        getAccessToken: access,
-        getDecodedIDToken: { exp: Math.floor(Date.now() / 1000) + 3600 },
-        getLanguage: lang,
-        // What the page would believe if it asked itself: the server asks LINE instead.
-        getFriendship: { friendFlag: true },
-      };
-    },
-    { token: id_token, access: access_token, lang },
-  );
-  return page;
-}
 
 async function openLiff(page: Page) {
   await page.goto("/liff/line-demo");

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/w/{clinic}/a/{reference}/ics", get(app::api::web_booking::ssr::ics))
         .leptos_routes_with_context(&state, routes, crate::framing::provide_response_nonce, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(crate::framing::provide_response_nonce, shell))
+        .layer(axum::middleware::from_fn(limits::pictures))
         .layer(limits::body())
         .layer(limits::timeout())
         // Added after the timeout: the live updates stay open as long as the console does.

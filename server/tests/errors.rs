@@ -483,6 +483,18 @@ fn each_route_refuses_a_body_over_its_limit_with_413() {
         let (status, reply) = call(&w.router, "/api/staff/settings/privacy", json(big(100 * 1024)), Some(&w.owner.cookie)).await;
         assert_eq!(app_error(status, &reply, ErrorCode::Invalid).fields[0].field, "privacy-ja");
 
+        // The rich menu's picture takes more, up to its own limit (the demo clinic, without a
+        // LINE token, then refuses it for that: the body was read).
+        let picture = |bytes: usize| {
+            let image = format!("data:image/png;base64,{}", "A".repeat(bytes));
+            serde_json::json!({ "csrf": w.owner.csrf, "form": { "access_url": "", "menu_buttons": false, "image": image }, "lang": "en" })
+        };
+        let path = app::api::staff::settings::SET_RICH_MENU_PATH;
+        let (status, reply) = call(&w.router, path, json(picture(server::request_limits::BODY * 4)), Some(&w.owner.cookie)).await;
+        app_error(status, &reply, ErrorCode::LineNotConnected);
+        let (status, reply) = call(&w.router, path, json(picture(server::request_limits::PICTURE_BODY + 1)), Some(&w.owner.cookie)).await;
+        app_error(status, &reply, ErrorCode::TooLarge);
+
         // LINE's webhook batches take more, up to their own limit.
         let webhook = |bytes: usize| {
             Request::post("/line/webhook/demo")

@@ -11,5 +11,6 @@ pub mod notices;
 pub mod patients;
 pub mod reception;
 pub mod retention;
+pub mod rich_menu;
 pub mod settings;
 pub mod web;

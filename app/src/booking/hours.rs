@@ -138,6 +138,16 @@ pub fn week_summary(days: &[Vec<Interval>; 7], lang: crate::i18n::Lang) -> Vec<S
     lines
 }
 
+/// The clinic's week as patients read it (the poster, the LIFF page): every practitioner's and
+/// room's hours merged per weekday, then [`week_summary`].
+pub fn clinic_week(hours: &[crate::booking::model::OpeningHours], lang: crate::i18n::Lang) -> Vec<String> {
+    let mut days: [Vec<Interval>; 7] = Default::default();
+    for h in hours {
+        days[h.weekday.num_days_from_monday() as usize].push(Interval::of_times(h.opens, h.closes));
+    }
+    week_summary(&days.map(merge), lang)
+}
+
 /// The union of several resources' intervals on one day: when the clinic is open at all.
 pub fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
     intervals.sort_by_key(|i| i.opens);

@@ -127,6 +127,14 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
         LineUnavailable(_) => {
             pick("LINEに接続できませんでした。しばらくしてからお試しください。", "LINE cannot be reached right now. Please try again shortly.")
         }
+        LineNotConnected => pick(
+            "LINEのチャネルアクセストークンが設定されていません。先に「LINE連携」で設定してください。",
+            "No LINE channel access token is set. Set one under “LINE channels” first.",
+        ),
+        LineRefused(_) => pick(
+            "LINEに受け付けられませんでした。チャネルアクセストークンが正しいか、LINE Developersコンソールでご確認ください。",
+            "LINE refused the request. Check the channel access token in the LINE Developers console.",
+        ),
         Unavailable(_) | Internal(_) => {
             pick("一時的なエラーが発生しました。しばらくしてからもう一度お試しください。", "A temporary error occurred. Please try again shortly.")
         }
@@ -190,6 +198,15 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
         TooMany { max } => match lang {
             Lang::Ja => format!("{max}件までにしてください。"),
             Lang::En => format!("Please list at most {max}."),
+        },
+        NotPngOrJpeg => pick("PNGかJPEGの画像を選んでください。", "Please choose a PNG or JPEG picture."),
+        ImageTooLarge { max_kb } => match lang {
+            Lang::Ja => format!("画像は{max_kb}KBまでにしてください。"),
+            Lang::En => format!("The picture must be at most {max_kb} KB."),
+        },
+        ImageSize { width, height, want_width, want_height } => match lang {
+            Lang::Ja => format!("画像の大きさは幅{want_width}×高さ{want_height}ピクセルにしてください(選んだ画像は{width}×{height})。"),
+            Lang::En => format!("The picture must be {want_width}×{want_height} pixels (this one is {width}×{height})."),
         },
     }
 }

@@ -109,6 +109,10 @@ pub enum ErrorCode {
     SecretKeyMissing,
     /// LINE cannot be reached right now.
     LineUnavailable,
+    /// The clinic has no Messaging API channel access token to ask LINE with.
+    LineNotConnected,
+    /// LINE refused what the clinic's channel asked (its access token, or the request).
+    LineRefused,
     /// The database cannot be reached right now.
     Unavailable,
     /// A fault on the server (logged there; nothing more is said).
@@ -145,7 +149,9 @@ impl ErrorCode {
             | QuestionsChanged
             | ClosureHasVisits
             | HoursHaveVisits
-            | PatientHasVisits => 409,
+            | PatientHasVisits
+            | LineNotConnected
+            | LineRefused => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused | WrongCode => 422,
             TooManyAttempts | BookingLimit | RateLimited | CodesUsedUp | TooManyWaiting => 429,
@@ -208,6 +214,19 @@ pub enum Reason {
     /// A list longer than allowed.
     TooMany {
         max: usize,
+    },
+    /// A picture that is neither PNG nor JPEG.
+    NotPngOrJpeg,
+    /// A picture larger than LINE takes.
+    ImageTooLarge {
+        max_kb: usize,
+    },
+    /// A picture of another size than the one asked for.
+    ImageSize {
+        width: u32,
+        height: u32,
+        want_width: u32,
+        want_height: u32,
     },
 }
 

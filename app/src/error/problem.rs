@@ -133,6 +133,11 @@ pub enum Problem {
     SecretKeyMissing,
     #[error("LINE is unavailable: {0}")]
     LineUnavailable(String),
+    #[error("the clinic has no channel access token")]
+    LineNotConnected,
+    /// LINE refused the clinic's request; the detail is logged, not shown.
+    #[error("LINE refused: {0}")]
+    LineRefused(String),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -203,6 +208,8 @@ impl Problem {
             QuestionsChanged => ErrorCode::QuestionsChanged,
             SecretKeyMissing => ErrorCode::SecretKeyMissing,
             LineUnavailable(_) => ErrorCode::LineUnavailable,
+            LineNotConnected => ErrorCode::LineNotConnected,
+            LineRefused(_) => ErrorCode::LineRefused,
             Unavailable(_) => ErrorCode::Unavailable,
             Internal(_) => ErrorCode::Internal,
         }
@@ -287,6 +294,7 @@ impl AppError {
             Problem::Internal(cause) => tracing::error!(error = %cause, "internal error"),
             Problem::Unavailable(cause) => tracing::error!(error = %cause, "the database is unavailable"),
             Problem::LineUnavailable(cause) => tracing::warn!(error = %cause, "LINE is unavailable"),
+            Problem::LineRefused(why) => tracing::warn!(%why, "LINE refused the clinic's request"),
             Problem::SecretKeyMissing => tracing::error!("LINE credentials cannot be saved: set YOYAKU_SECRET_KEY"),
             Problem::LineSignInRejected(why) => tracing::warn!(%why, "a LINE ID token was rejected"),
             Problem::BadRequest(why) => tracing::info!(%why, "a request could not be read"),

@@ -1,9 +1,11 @@
 //! LINE: the LIFF SDK in the browser (`liff`) and, on the server, the interface through which the
 //! app asks LINE: who a patient is (the browser never tells the server; it hands over LINE's ID
-//! token and the server asks LINE), whether they are a friend, and the clinic's message quota.
+//! token and the server asks LINE), whether they are a friend, the clinic's message quota and
+//! its chat's bottom menu ([`rich_menu`]).
 
 #[cfg(feature = "hydrate")]
 pub mod liff;
+pub mod rich_menu;
 
 #[cfg(feature = "ssr")]
 pub use identity::*;
@@ -43,8 +45,9 @@ mod identity {
     }
 
     /// What the app asks LINE: it verifies a LIFF ID token for a clinic's LINE Login channel,
-    /// asks about the patient's friendship with the clinic's Official Account, and reads the
-    /// account's message quota. (Pushes go from the worker, `server::notify`.)
+    /// asks about the patient's friendship with the clinic's Official Account, reads the
+    /// account's message quota and sets its rich menu. (Pushes go from the worker,
+    /// `server::notify`.) A refusal is `Invalid`, an unreachable or failing LINE `Unavailable`.
     #[async_trait]
     pub trait LinePlatform: Send + Sync + 'static {
         async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError>;
@@ -64,5 +67,15 @@ mod identity {
             channel_secret: &str,
             liff_access_token: &str,
         ) -> Result<crate::store::ServiceToken, IdentityError>;
+        /// Creates a rich menu of the Official Account (`menu`: LINE's request body) and
+        /// answers its id.
+        async fn create_rich_menu(&self, channel_access_token: &str, menu: &serde_json::Value) -> Result<String, IdentityError>;
+        /// Uploads the menu's picture (PNG or JPEG, `content_type`).
+        async fn upload_rich_menu_image(&self, channel_access_token: &str, rich_menu_id: &str, content_type: &str, image: Vec<u8>)
+            -> Result<(), IdentityError>;
+        /// Makes the menu every friend's default.
+        async fn set_default_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError>;
+        /// Deletes the menu (a default one stops showing); one LINE no longer has is no error.
+        async fn delete_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError>;
     }
 }

@@ -83,6 +83,18 @@ impl LineSettings {
     }
 }
 
+/// The rich menu this app made the Official Account's default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRichMenu {
+    /// LINE's id of it.
+    pub id: String,
+    /// The map link of its アクセス button, when it has one.
+    pub access_url: Option<String>,
+    /// It has a row of menu buttons.
+    pub menu_buttons: bool,
+    pub set_at: DateTime<Utc>,
+}
+
 /// Secrets are never printed, not even in a debug log.
 impl std::fmt::Debug for LineSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,6 +186,7 @@ pub trait ClinicReads {
     /// The retention rule's deletions, newest first, at most `limit`.
     async fn answer_deletions(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<AnswerDeletion>, StoreError>;
     async fn line_settings(&mut self, clinic: ClinicId) -> Result<Option<LineSettings>, StoreError>;
+    async fn rich_menu(&mut self, clinic: ClinicId) -> Result<Option<StoredRichMenu>, StoreError>;
     /// The newest settings changes first, at most `limit`.
     async fn settings_audit(&mut self, clinic: ClinicId, limit: u32) -> Result<Vec<SettingsAuditEntry>, StoreError>;
     /// Changes whenever anything availability depends on changes: an appointment made or moved
@@ -217,6 +230,8 @@ pub trait ClinicWrites {
     async fn set_answers_kept_days(&mut self, clinic: ClinicId, days: Option<u32>) -> Result<(), StoreError>;
     /// `None` removes the LINE channels (the clinic goes back to sandbox mode).
     async fn set_line_settings(&mut self, clinic: ClinicId, line: Option<&LineSettings>) -> Result<(), StoreError>;
+    /// `None`: the clinic has no rich menu of ours (any more).
+    async fn set_rich_menu(&mut self, clinic: ClinicId, menu: Option<&StoredRichMenu>) -> Result<(), StoreError>;
     /// Adds a question at the end of the menu's list.
     async fn insert_question(&mut self, menu: MenuId, question: &QuestionSpec) -> Result<QuestionId, StoreError>;
     async fn update_question(&mut self, id: QuestionId, question: &QuestionSpec) -> Result<(), StoreError>;

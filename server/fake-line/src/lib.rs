@@ -40,10 +40,16 @@
 //!   channel secret). `{"redeliver_last": true}` sends the previous events again with
 //!   `isRedelivery: true` (same `webhookEventId`s). Answers `{"status","body","sent"}`: the
 //!   target's status code and body, and the body that was sent.
+//! - Rich menus (`rich_menu`): `GET /__fake/rich-menus` lists them (`{"default","menus"}`, each
+//!   with its create body and what its image is); `GET /__fake/rich-menus/{id}/image` answers
+//!   the uploaded picture. Failures are queued under `/v2/bot/richmenu` (create),
+//!   `/v2/bot/richmenu/content` (upload), `/v2/bot/user/all/richmenu` (default) and
+//!   `/v2/bot/richmenu/delete`.
 
 mod login;
 mod messaging;
 mod mini_app;
+mod rich_menu;
 mod webhook;
 
 use std::collections::HashMap;
@@ -57,6 +63,7 @@ use serde::Deserialize;
 
 pub use messaging::{AcceptedPush, QUOTA_EXHAUSTED_MESSAGE};
 pub use mini_app::{ServiceMessage, SENDS_PER_TOKEN};
+pub use rich_menu::{RichMenu, RichMenuImage};
 pub use webhook::{sign, WebhookAnswer, WebhookError, DEFAULT_DESTINATION};
 
 use login::{AccessToken, IssuedToken};
@@ -80,6 +87,7 @@ pub(crate) struct FakeState {
     /// The last webhook sent, for `redeliver_last`.
     pub(crate) last_webhook: Option<SentWebhook>,
     pub(crate) mini_app: mini_app::MiniAppState,
+    pub(crate) rich_menus: rich_menu::RichMenuState,
 }
 
 impl FakeState {
@@ -132,6 +140,15 @@ impl FakeLine {
             .route("/message/v3/notifier/send", post(mini_app::send))
             .route("/__fake/mini-apps", post(mini_app::register))
             .route("/__fake/service-messages", get(mini_app::sent))
+            .route("/v2/bot/richmenu", post(rich_menu::create))
+            .route("/v2/bot/richmenu/list", get(rich_menu::list))
+            .route("/v2/bot/richmenu/{id}", axum::routing::delete(rich_menu::delete))
+            // Above LINE's 1 MB, so that a larger picture is answered as LINE answers it.
+            .route("/v2/bot/richmenu/{id}/content", post(rich_menu::upload).layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)))
+            .route("/v2/bot/user/all/richmenu", get(rich_menu::get_default).delete(rich_menu::clear_default))
+            .route("/v2/bot/user/all/richmenu/{id}", post(rich_menu::set_default))
+            .route("/__fake/rich-menus", get(rich_menu::listed))
+            .route("/__fake/rich-menus/{id}/image", get(rich_menu::image))
             .with_state(self.clone())
     }
 

@@ -145,6 +145,15 @@ impl<B: Backend, C: Held<B>> ClinicReads for Session<B, C> {
         row.settings(|column, stored| self.secrets.open(clinic, column, stored))
     }
 
+    async fn rich_menu(&mut self, clinic: ClinicId) -> Result<Option<StoredRichMenu>, StoreError> {
+        let q = sql("SELECT line_rich_menu_id, line_rich_menu_access_url, line_rich_menu_menus, line_rich_menu_set_at FROM clinics WHERE id = $1");
+        let row = self.optional::<(Option<String>, Option<String>, bool, Option<DateTime<Utc>>)>(q.bind(clinic)).await?;
+        Ok(match row {
+            Some((Some(id), access_url, menu_buttons, Some(set_at))) => Some(StoredRichMenu { id, access_url, menu_buttons, set_at }),
+            _ => None,
+        })
+    }
+
     async fn change_version(&mut self, clinic: ClinicId) -> Result<ChangeVersion, StoreError> {
         let q = sql("SELECT (SELECT MAX(id) FROM appointment_events WHERE clinic_id = $1), (SELECT MAX(id) FROM settings_audit WHERE clinic_id = $1)");
         let (appointments, settings): (Option<i64>, Option<i64>) = self.one(q.bind(clinic)).await?;
@@ -282,6 +291,15 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
             .bind(line.and_then(|l| l.add_friend_url.as_ref()))
             .bind(clinic);
         self.execute(q).await.map(drop)
+    }
+
+    async fn set_rich_menu(&mut self, clinic: ClinicId, menu: Option<&StoredRichMenu>) -> Result<(), StoreError> {
+        let q = sql(
+            "UPDATE clinics SET line_rich_menu_id = $1, line_rich_menu_access_url = $2, line_rich_menu_menus = $3, line_rich_menu_set_at = $4 WHERE id = $5",
+        );
+        let q =
+            q.bind(menu.map(|m| &m.id)).bind(menu.and_then(|m| m.access_url.as_ref())).bind(menu.is_some_and(|m| m.menu_buttons)).bind(menu.map(|m| m.set_at));
+        self.execute(q.bind(clinic)).await.map(drop)
     }
 
     async fn insert_question(&mut self, menu: MenuId, q: &QuestionSpec) -> Result<QuestionId, StoreError> {

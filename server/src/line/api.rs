@@ -12,6 +12,9 @@ const LINE_ISSUER: &str = "https://access.line.me";
 pub struct LineApi {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
+    /// Where uploads go: LINE's `api-data.line.me` beside `api.line.me`; any other base (a fake
+    /// of LINE, a proxy) serves both.
+    pub(super) data_base: String,
 }
 
 impl LineApi {
@@ -21,7 +24,9 @@ impl LineApi {
 
     pub fn with_timeout(base: &str, timeout: Duration) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).timeout(timeout).build()?;
-        Ok(LineApi { http, base: base.trim_end_matches('/').to_string() })
+        let base = base.trim_end_matches('/').to_string();
+        let data_base = if base == super::DEFAULT_API_URL { super::DEFAULT_DATA_API_URL.to_string() } else { base.clone() };
+        Ok(LineApi { http, base, data_base })
     }
 
     /// `POST /v2/bot/message/push` with a retry key. The caller stores the key before the first
@@ -194,6 +199,22 @@ impl LinePlatform for LineApi {
 
     async fn issue_service_token(&self, channel_id: &str, channel_secret: &str, liff_access_token: &str) -> Result<app::store::ServiceToken, IdentityError> {
         self.issue_notification_token(channel_id, channel_secret, liff_access_token).await
+    }
+
+    async fn create_rich_menu(&self, channel_access_token: &str, menu: &serde_json::Value) -> Result<String, IdentityError> {
+        self.create_menu(channel_access_token, menu).await
+    }
+
+    async fn upload_rich_menu_image(&self, channel_access_token: &str, rich_menu_id: &str, content_type: &str, image: Vec<u8>) -> Result<(), IdentityError> {
+        self.upload_menu_image(channel_access_token, rich_menu_id, content_type, image).await
+    }
+
+    async fn set_default_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError> {
+        self.set_default_menu(channel_access_token, rich_menu_id).await
+    }
+
+    async fn delete_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError> {
+        self.delete_menu(channel_access_token, rich_menu_id).await
     }
 
     async fn verify_id_token(&self, id_token: &str, login_channel_id: &str) -> Result<VerifiedLineUser, IdentityError> {

@@ -31,6 +31,12 @@ pub struct LiffSetup {
     /// The SDK is LINE's mock (tests, development): `liff.init` gets `mock: true`.
     pub mock: bool,
     pub add_friend_url: Option<String>,
+    /// The week's hours (`月〜金 09:00–12:30, 14:00–18:00`), in Japanese and in English: the
+    /// page learns the patient's language from LINE only after it has loaded.
+    pub hours_ja: Vec<String>,
+    pub hours_en: Vec<String>,
+    /// National holidays are closed.
+    pub closed_on_holidays: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,7 +56,11 @@ pub async fn load_liff_setup(slug: String, lang: Lang) -> Result<LiffSetup, AppE
         let mut db = state.store.read().await?;
         let clinic = super::ssr::clinic(db.as_mut(), &slug).await?;
         let line = db.line_settings(clinic.id).await?;
+        let hours = db.opening_hours(clinic.id).await?;
         Ok(LiffSetup {
+            hours_ja: crate::booking::hours::clinic_week(&hours, Lang::Ja),
+            hours_en: crate::booking::hours::clinic_week(&hours, Lang::En),
+            closed_on_holidays: !clinic.open_on_holidays,
             clinic_name: lang.pick(&clinic.name_ja, &clinic.name_en).to_string(),
             sandbox: line.is_none(),
             liff_id: line.as_ref().map(|l| l.liff_id.clone()),

@@ -37,11 +37,7 @@ pub async fn load_poster(lang: Lang) -> Result<Poster, AppError> {
             None => format!("{}/liff/{}", ssr::origin_as_requested(), clinic.slug),
         };
         let friend_url = line.and_then(|l| l.add_friend_url);
-        let mut days: [Vec<crate::booking::hours::Interval>; 7] = Default::default();
-        for h in db.opening_hours(clinic.id).await? {
-            days[h.weekday.num_days_from_monday() as usize].push(crate::booking::hours::Interval::of_times(h.opens, h.closes));
-        }
-        let days = days.map(crate::booking::hours::merge);
+        let hours = db.opening_hours(clinic.id).await?;
         Ok(Poster {
             clinic_name_ja: clinic.name_ja.clone(),
             clinic_name_en: clinic.name_en.clone(),
@@ -49,7 +45,7 @@ pub async fn load_poster(lang: Lang) -> Result<Poster, AppError> {
             friend_qr: friend_url.as_deref().map(ssr::qr_svg).transpose()?,
             booking_url,
             friend_url,
-            hours: crate::booking::hours::week_summary(&days, Lang::Ja),
+            hours: crate::booking::hours::clinic_week(&hours, Lang::Ja),
         })
     })
     .await

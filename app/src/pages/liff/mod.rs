@@ -36,6 +36,35 @@ enum Auth {
 pub(super) enum Tab {
     Book,
     Mine,
+    Hours,
+}
+
+impl Tab {
+    /// The tab a link asks for (`?tab=mine`, `?tab=hours`: the rich menu's buttons).
+    fn in_address() -> Option<Tab> {
+        #[cfg(feature = "hydrate")]
+        {
+            let search = window().location().search().ok()?;
+            let wanted = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("tab="))?;
+            match wanted {
+                "mine" => Some(Tab::Mine),
+                "hours" => Some(Tab::Hours),
+                _ => None,
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        None
+    }
+}
+
+/// Signed in: the tab the link asked for opens first.
+fn signed_in(result: Auth, tab: RwSignal<Tab>, auth: RwSignal<Auth>) {
+    if matches!(result, Auth::SignedIn(_)) {
+        if let Some(wanted) = Tab::in_address() {
+            tab.set(wanted);
+        }
+    }
+    auth.set(result);
 }
 
 #[component]
@@ -61,7 +90,7 @@ pub fn LiffPage() -> impl IntoView {
         let slug = slug.get_untracked();
         spawn_local(async move {
             let result = if s.sandbox { sandbox_start(&slug, lang.get_untracked()).await } else { line_start(&s, &slug, set_lang, friend).await };
-            auth.set(result);
+            signed_in(result, tab, auth);
         });
         true
     });
@@ -69,10 +98,11 @@ pub fn LiffPage() -> impl IntoView {
     let start_sandbox = Callback::new(move |_: ()| {
         let slug = slug.get_untracked();
         spawn_local(async move {
-            auth.set(match sandbox_sign_in(slug, lang.get_untracked()).await {
+            let result = match sandbox_sign_in(slug, lang.get_untracked()).await {
                 Ok(p) => Auth::SignedIn(p),
                 Err(e) => Auth::Failed(e.message.clone()),
-            });
+            };
+            signed_in(result, tab, auth);
         });
     });
 
@@ -84,6 +114,7 @@ pub fn LiffPage() -> impl IntoView {
                 match setup.await {
                     Ok(s) => {
                         let add_friend_url = s.add_friend_url.clone();
+                        let hours = StoredValue::new((s.hours_ja.clone(), s.hours_en.clone(), s.closed_on_holidays));
                         let clinic_name = s.clinic_name.clone();
                         view! {
                             // The clinic's name in the tab and in LINE's title bar.
@@ -103,7 +134,7 @@ pub fn LiffPage() -> impl IntoView {
                             <Show when=move || friend.get() == Some(false)>
                                 <FriendNotice lang add_friend_url=add_friend_url.clone()/>
                             </Show>
-                            <AuthView lang auth tab reschedule slug reference start_sandbox/>
+                            <AuthView lang auth tab reschedule slug reference start_sandbox hours/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error" role="alert">{e.message.clone()}</p> }.into_any(),
@@ -122,6 +153,7 @@ fn AuthView(
     slug: Signal<String>,
     reference: Signal<Option<String>>,
     start_sandbox: Callback<()>,
+    hours: StoredValue<(Vec<String>, Vec<String>, bool)>,
 ) -> impl IntoView {
     move || {
         match auth.get() {
@@ -148,13 +180,36 @@ fn AuthView(
                 <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Mine).to_string() on:click=move |_| { reschedule.set(None); tab.set(Tab::Mine) }>
                     {move || lang.get().pick("予約の確認", "My appointments")}
                 </button>
+                <button type="button" role="tab" aria-selected=move || (tab.get() == Tab::Hours).to_string() on:click=move |_| tab.set(Tab::Hours)>
+                    {move || lang.get().pick("診療時間", "Hours")}
+                </button>
             </nav>
             {move || match tab.get() {
                 Tab::Book => view! { <BookingFlow slug lang patient=patient.clone() reschedule tab/> }.into_any(),
                 Tab::Mine => view! { <MyAppointments slug lang reschedule tab/> <my_data::MyData slug lang/> }.into_any(),
+                Tab::Hours => view! { <Hours lang hours/> }.into_any(),
             }}
         }.into_any(),
     }
+    }
+}
+
+/// The clinic's week (the rich menu's 診療時間 button opens it).
+#[component]
+fn Hours(lang: ReadSignal<Lang>, hours: StoredValue<(Vec<String>, Vec<String>, bool)>) -> impl IntoView {
+    let (ja, en, closed_on_holidays) = hours.get_value();
+    view! {
+        <section class="card" aria-labelledby="hours-title">
+            <h2 id="hours-title">{move || lang.get().pick("診療時間", "Opening hours")}</h2>
+            <ul class="week-hours">
+                {move || match lang.get() { Lang::Ja => &ja, Lang::En => &en }.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}
+            </ul>
+            {closed_on_holidays.then(|| view! { <p>{move || lang.get().pick("祝日は休診です。", "Closed on national holidays.")}</p> })}
+            <p class="hint">{move || lang.get().pick(
+                "休診日やご予約の空きは「予約する」でご確認ください。",
+                "For closed days and free times, see “Book”.",
+            )}</p>
+        </section>
     }
 }
 

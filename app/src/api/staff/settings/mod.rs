@@ -10,12 +10,14 @@
 mod closures;
 #[cfg(feature = "ssr")]
 mod load;
+mod rich_menu;
 mod service;
 #[cfg(feature = "ssr")]
 pub mod validate;
 mod website;
 
 pub use closures::*;
+pub use rich_menu::*;
 pub use service::*;
 pub use website::*;
 

@@ -62,6 +62,7 @@ pub fn LineSection(env: Env, line: LineView) -> impl IntoView {
             </div>
         </section>
         {connected.then(|| view! {
+            <super::rich_menu::RichMenuSection env/>
             <super::service::ServiceSection env service=line.service.clone()/>
             <crate::pages::staff::quota::QuotaCard lang=env.lang/>
         })}

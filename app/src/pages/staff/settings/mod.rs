@@ -14,6 +14,7 @@ mod poster;
 mod privacy;
 mod questions;
 mod resources;
+mod rich_menu;
 mod service;
 mod staff;
 mod website;
