@@ -106,6 +106,7 @@ test("the owner sets the chat's menu in LINE, and each of its buttons opens its 
   await expect(patient.getByRole("tab", { name: "予約の確認" })).toHaveAttribute("aria-selected", "true");
   await patient.goto(restored(areas[0].action.uri));
   await expect(patient.getByRole("tab", { name: "予約する" })).toHaveAttribute("aria-selected", "true");
+  await expect(patient.getByRole("heading", { name: "メニューを選んでください" })).toBeVisible();
   expect((patient as Page & { errors: string[] }).errors).toEqual([]);
 
   // Removed: the chat has no menu of ours any more.

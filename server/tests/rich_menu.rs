@@ -8,6 +8,7 @@ mod support;
 
 use app::api::staff::settings::RichMenuView;
 use app::error::{ErrorCode, Reason};
+use app::line::rich_menu::MenuButton;
 use app::store::*;
 use axum::http::StatusCode;
 use base64::Engine;
@@ -31,8 +32,11 @@ fn data_url(bytes: &[u8]) -> String {
     format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-async fn set(site: &Site, cookie: &str, csrf: &str, access_url: &str, menu_buttons: bool, image: String) -> Reply {
-    let body = serde_json::json!({ "csrf": csrf, "form": { "access_url": access_url, "menu_buttons": menu_buttons, "image": image }, "lang": "en" });
+/// Sets the menu as the owner's page does: with the menus the picture shows (`None`: no menu
+/// buttons).
+async fn set(site: &Site, cookie: &str, csrf: &str, access_url: &str, menus: Option<&[MenuButton]>, image: String) -> Reply {
+    let form = serde_json::json!({ "access_url": access_url, "menu_buttons": menus.is_some(), "menus": menus.unwrap_or_default(), "image": image });
+    let body = serde_json::json!({ "csrf": csrf, "form": form, "lang": "en" });
     post(&site.router, "/api/staff/settings/rich-menu", "application/json", body.to_string(), Some(cookie)).await
 }
 
@@ -67,39 +71,47 @@ async fn the_owner_sets_replaces_and_removes_the_chats_menu(db: &TestDb) {
 
     // Without a channel access token there is no LINE to ask.
     assert!(!load(&site, &owner).await.can_set);
-    let reply = set(&site, &owner, &csrf, "", true, two_rows()).await;
+    let reply = set(&site, &owner, &csrf, "", Some(&[]), two_rows()).await;
     app_error(reply.status, &reply.body, ErrorCode::LineNotConnected);
     connect_line(s, c.clinic, test_line_settings()).await;
     let view = load(&site, &owner).await;
     assert!(view.can_set && view.current.is_none());
     assert_eq!(view.menus.iter().map(|m| m.id).collect::<Vec<_>>(), vec![c.slot, c.band, c.queue, c.auto], "the bookable menus, in order");
+    let menus = view.menus.clone();
 
     // Only the owner, and only with the session's CSRF token.
-    let reply = set(&site, &desk, &desk_csrf, "", false, data_url(&png(2500, 843))).await;
+    let reply = set(&site, &desk, &desk_csrf, "", None, data_url(&png(2500, 843))).await;
     app_error(reply.status, &reply.body, ErrorCode::OwnerOnly);
-    let reply = set(&site, &owner, "wrong", "", false, data_url(&png(2500, 843))).await;
+    let reply = set(&site, &owner, "wrong", "", None, data_url(&png(2500, 843))).await;
     app_error(reply.status, &reply.body, ErrorCode::CsrfRejected);
 
     // A picture or link LINE would not take is refused here, field by field; LINE is not asked.
-    let reply = set(&site, &owner, &csrf, "", true, data_url(&png(2500, 843))).await;
+    let reply = set(&site, &owner, &csrf, "", Some(&menus), data_url(&png(2500, 843))).await;
     let error = app_error(reply.status, &reply.body, ErrorCode::Invalid);
     assert_eq!(error.fields[0].field, "rich_menu-image");
     assert_eq!(error.fields[0].reason, Reason::ImageSize { width: 2500, height: 843, want_width: 2500, want_height: 1686 }, "menu buttons need two rows");
     assert!(error.fields[0].message.contains("2500×1686"), "{}", error.fields[0].message);
-    let reply = set(&site, &owner, &csrf, "", false, data_url(b"GIF89a not a png")).await;
+    let reply = set(&site, &owner, &csrf, "", None, data_url(b"GIF89a not a png")).await;
     assert_eq!(app_error(reply.status, &reply.body, ErrorCode::Invalid).fields[0].reason, Reason::NotPngOrJpeg);
-    let reply = set(&site, &owner, &csrf, "", false, "not a data url".into()).await;
+    let reply = set(&site, &owner, &csrf, "", None, "not a data url".into()).await;
     assert_eq!(app_error(reply.status, &reply.body, ErrorCode::Invalid).fields[0].reason, Reason::NotPngOrJpeg);
     let mut big = png(2500, 843);
     big.resize(app::line::rich_menu::MAX_IMAGE_BYTES + 1, 0);
-    let reply = set(&site, &owner, &csrf, "", false, data_url(&big)).await;
+    let reply = set(&site, &owner, &csrf, "", None, data_url(&big)).await;
     assert_eq!(app_error(reply.status, &reply.body, ErrorCode::Invalid).fields[0].reason, Reason::ImageTooLarge { max_kb: 1024 });
-    let reply = set(&site, &owner, &csrf, "http://maps.example.jp", false, data_url(&png(2500, 843))).await;
+    let reply = set(&site, &owner, &csrf, "http://maps.example.jp", None, data_url(&png(2500, 843))).await;
     assert_eq!(app_error(reply.status, &reply.body, ErrorCode::Invalid).fields[0].field, "rich_menu-access_url");
+    // A picture made before a menu was renamed would label its button wrongly.
+    let mut stale = menus.clone();
+    stale[1].name_ja = "古い名前".into();
+    let reply = set(&site, &owner, &csrf, MAP, Some(&stale), two_rows()).await;
+    assert_eq!(app_error(reply.status, &reply.body, ErrorCode::Invalid).fields[0].reason, Reason::MenusChanged);
+    let reply = set(&site, &owner, &csrf, MAP, Some(&menus[..3]), two_rows()).await;
+    assert_eq!(app_error(reply.status, &reply.body, ErrorCode::Invalid).fields[0].reason, Reason::MenusChanged, "a menu added since");
     assert!(fake.rich_menus().is_empty(), "nothing reached LINE");
 
     // Set: four buttons on top, one per menu beneath, the picture uploaded, the default.
-    let reply = set(&site, &owner, &csrf, MAP, true, two_rows()).await;
+    let reply = set(&site, &owner, &csrf, MAP, Some(&menus), two_rows()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let view: RichMenuView = serde_json::from_str(&reply.body).expect("the view");
     let current = view.current.expect("set");
@@ -128,7 +140,7 @@ async fn the_owner_sets_replaces_and_removes_the_chats_menu(db: &TestDb) {
     assert!(audit[0].summary.contains("rich menu set") && audit[0].summary.contains("診療時間"), "{}", audit[0].summary);
 
     // Replaced by a one-row menu: the new one is the default, the old one gone from LINE.
-    let reply = set(&site, &owner, &csrf, "", false, data_url(&png(2500, 843))).await;
+    let reply = set(&site, &owner, &csrf, "", None, data_url(&png(2500, 843))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let second = fake.default_rich_menu().expect("the new default");
     assert_ne!(second.rich_menu_id, first.rich_menu_id);
@@ -143,14 +155,15 @@ async fn the_owner_sets_replaces_and_removes_the_chats_menu(db: &TestDb) {
         ("/v2/bot/richmenu", 401, ErrorCode::LineRefused),
     ] {
         fake.fail_next(path, status, 1);
-        let reply = set(&site, &owner, &csrf, MAP, true, two_rows()).await;
+        let reply = set(&site, &owner, &csrf, MAP, Some(&menus), two_rows()).await;
         assert_eq!(app_error(reply.status, &reply.body, code).status, if status == 500 { 503 } else { 409 }, "{path}");
         assert_eq!(fake.rich_menus().len(), 1, "{path}: nothing half-made stays");
         assert_eq!(fake.default_rich_menu().map(|m| m.rich_menu_id), Some(second.rich_menu_id.clone()), "{path}");
         assert_eq!(stored(&site).await.map(|m| m.id), Some(second.rich_menu_id.clone()), "{path}");
     }
 
-    // Removed: nothing of ours at LINE; removing again is no error.
+    // Removed: nothing of ours at LINE, no default whatever LINE showed; removing again is no
+    // error.
     fake.fail_next("/v2/bot/richmenu/delete", 503, 1);
     let reply = remove(&site, &owner, &csrf).await;
     app_error(reply.status, &reply.body, ErrorCode::LineUnavailable);

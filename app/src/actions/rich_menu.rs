@@ -3,8 +3,10 @@
 //!
 //! Unlike the other actions these talk to LINE, so they never hold a write transaction while
 //! LINE answers (on SQLite that would stop every booking): they read, ask LINE, then record in a
-//! short transaction what LINE now shows. A retry after a lost answer converges: it makes a new
-//! menu the default and deletes the one it replaces.
+//! short transaction what LINE now shows. The server function runs them to the end even when
+//! the browser stops waiting, so what is recorded is what LINE shows. Sent again after a lost
+//! answer, a set makes another menu the default and deletes the recorded one; the menu of the
+//! lost answer is deleted too, being the one recorded.
 
 use crate::booking::ids::ClinicId;
 use crate::error::{BadField, Problem};
@@ -19,6 +21,9 @@ pub struct RichMenuChoice {
     pub access_url: Option<String>,
     /// A second row with a button for each of the first bookable menus.
     pub menu_buttons: bool,
+    /// The menus the picture shows buttons for, as the owner's page knew them: if the clinic's
+    /// menus changed since, the picture's labels would not match the taps.
+    pub drawn: Vec<MenuButton>,
 }
 
 /// The menus that get a button: the bookable ones, in the clinic's order.
@@ -60,16 +65,20 @@ pub async fn set(store: &dyn Store, line: &dyn LinePlatform, by: Editor, choice:
     }
     let mut db = store.read().await?;
     let (token, liff_url) = channel(db.as_mut(), by.clinic).await?;
-    let layout = layout_for(db.as_mut(), by.clinic, &choice).await?;
+    let shown = layout_for(db.as_mut(), by.clinic, &choice).await?;
     drop(db);
-    let kind = crate::settings::check_rich_menu_image("rich_menu-image", &image, &layout).map_err(|f: BadField| Problem::Invalid(vec![f]))?;
+    let drawn = layout(choice.access_url.as_deref(), &choice.drawn);
+    if shown.menus() != drawn.menus() || !shown.looks_like(&drawn) {
+        return Err(Problem::Invalid(vec![BadField::new("rich_menu-image", crate::error::Reason::MenusChanged)]));
+    }
+    let kind = crate::settings::check_rich_menu_image("rich_menu-image", &image, &shown).map_err(|f: BadField| Problem::Invalid(vec![f]))?;
 
-    let id = line.create_rich_menu(&token, &request_body(&layout, &liff_url)).await.map_err(refused)?;
-    let shown = async {
+    let id = line.create_rich_menu(&token, &request_body(&shown, &liff_url)).await.map_err(refused)?;
+    let finished = async {
         line.upload_rich_menu_image(&token, &id, kind.content_type(), image).await?;
         line.set_default_rich_menu(&token, &id).await
     };
-    if let Err(e) = shown.await {
+    if let Err(e) = finished.await {
         // Nothing half-made stays at LINE: a menu without its picture is deleted again.
         if let Err(cleanup) = line.delete_rich_menu(&token, &id).await {
             tracing::warn!(clinic = %by.clinic, rich_menu = %id, error = %cleanup, "a rich menu LINE did not finish stays at LINE");
@@ -81,7 +90,7 @@ pub async fn set(store: &dyn Store, line: &dyn LinePlatform, by: Editor, choice:
     let mut tx = store.write().await?;
     let replaced = tx.rich_menu(by.clinic).await?;
     tx.set_rich_menu(by.clinic, Some(&stored)).await?;
-    let buttons: Vec<_> = layout.buttons.iter().map(|b| b.label_ja.as_str()).collect();
+    let buttons: Vec<_> = shown.buttons.iter().map(|b| b.label_ja.as_str()).collect();
     let summary = format!("リッチメニューを設定 rich menu set ({}): {}", stored.id, buttons.join(" / "));
     tx.audit_settings(by.clinic, by.actor, SettingsArea::Line, &summary, by.now).await?;
     tx.commit().await?;
@@ -93,13 +102,17 @@ pub async fn set(store: &dyn Store, line: &dyn LinePlatform, by: Editor, choice:
     Ok(stored)
 }
 
-/// Removes the clinic's menu from LINE: the chat shows no bottom menu of ours any more.
+/// Removes the clinic's menu from LINE: the chat shows no bottom menu any more. The default is
+/// cleared whatever it is, so that a menu LINE shows but this app did not record goes too.
 pub async fn remove(store: &dyn Store, line: &dyn LinePlatform, by: Editor) -> Result<(), Problem> {
     let mut db = store.read().await?;
     let Some(current) = db.rich_menu(by.clinic).await? else { return Ok(()) };
     let (token, _) = channel(db.as_mut(), by.clinic).await?;
     drop(db);
+    // Deleted first: if LINE fails here nothing changed. Sent again, a delete of a menu already
+    // gone is no error.
     line.delete_rich_menu(&token, &current.id).await.map_err(refused)?;
+    line.clear_default_rich_menu(&token).await.map_err(refused)?;
     let mut tx = store.write().await?;
     // Only the menu deleted: one set meanwhile stays.
     if tx.rich_menu(by.clinic).await?.is_some_and(|now| now.id == current.id) {

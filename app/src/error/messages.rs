@@ -132,8 +132,8 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "No LINE channel access token is set. Set one under “LINE channels” first.",
         ),
         LineRefused(_) => pick(
-            "LINEに受け付けられませんでした。チャネルアクセストークンが正しいか、LINE Developersコンソールでご確認ください。",
-            "LINE refused the request. Check the channel access token in the LINE Developers console.",
+            "LINEに受け付けられませんでした。チャネルアクセストークンが正しいか、LINE Developersコンソールでご確認ください。内容はサーバーの記録に残っています。",
+            "LINE refused the request. Check the channel access token in the LINE Developers console; LINE's reason is in the server's log.",
         ),
         Unavailable(_) | Internal(_) => {
             pick("一時的なエラーが発生しました。しばらくしてからもう一度お試しください。", "A temporary error occurred. Please try again shortly.")
@@ -199,6 +199,10 @@ pub fn reason(reason: &Reason, lang: Lang) -> String {
             Lang::Ja => format!("{max}件までにしてください。"),
             Lang::En => format!("Please list at most {max}."),
         },
+        MenusChanged => pick(
+            "医院のメニューが変わったため、この画像ではボタンが合いません。画像を作り直してください。",
+            "The clinic's menus have changed, so this picture no longer matches the buttons. Please make the picture again.",
+        ),
         NotPngOrJpeg => pick("PNGかJPEGの画像を選んでください。", "Please choose a PNG or JPEG picture."),
         ImageTooLarge { max_kb } => match lang {
             Lang::Ja => format!("画像は{max_kb}KBまでにしてください。"),

@@ -221,6 +221,8 @@ pub enum Reason {
     ImageTooLarge {
         max_kb: usize,
     },
+    /// The clinic's menus changed since the picture was made: it would label the buttons wrongly.
+    MenusChanged,
     /// A picture of another size than the one asked for.
     ImageSize {
         width: u32,

@@ -75,6 +75,8 @@ mod identity {
             -> Result<(), IdentityError>;
         /// Makes the menu every friend's default.
         async fn set_default_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError>;
+        /// Clears the default menu, whichever it is.
+        async fn clear_default_rich_menu(&self, channel_access_token: &str) -> Result<(), IdentityError>;
         /// Deletes the menu (a default one stops showing); one LINE no longer has is no error.
         async fn delete_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError>;
     }

@@ -66,6 +66,20 @@ pub struct Layout {
     pub buttons: Vec<Button>,
 }
 
+impl Layout {
+    /// One picture fits both: the same blocks with the same labels (where the buttons lead,
+    /// such as the map link, is not drawn).
+    pub fn looks_like(&self, other: &Layout) -> bool {
+        let drawn = |l: &Layout| l.buttons.iter().map(|b| (b.x, b.y, b.width, b.height, b.label_ja.clone(), b.label_en.clone())).collect::<Vec<_>>();
+        self.height == other.height && drawn(self) == drawn(other)
+    }
+
+    /// The menus that have a button, in order.
+    pub fn menus(&self) -> Vec<MenuId> {
+        self.buttons.iter().filter_map(|b| if let Target::Menu(id) = b.target { Some(id) } else { None }).collect()
+    }
+}
+
 /// A menu that may get a button: its id and names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MenuButton {
@@ -233,6 +247,18 @@ mod tests {
             assert!(l.buttons.len() <= 20, "LINE takes at most 20 areas");
         }
         assert!(CHAT_BAR_TEXT.chars().count() <= 14);
+    }
+
+    #[test]
+    fn a_picture_fits_the_same_blocks_and_labels_wherever_they_lead() {
+        let here = layout(Some("https://maps.example.jp/a"), &menus(2));
+        assert!(here.looks_like(&layout(Some("https://maps.example.jp/b"), &menus(2))), "another map link");
+        assert!(!here.looks_like(&layout(None, &menus(2))), "no アクセス block");
+        assert!(!here.looks_like(&layout(Some("https://maps.example.jp/a"), &menus(3))), "another menu");
+        let mut renamed = menus(2);
+        renamed[1].name_ja = "再診".into();
+        assert!(!here.looks_like(&layout(Some("https://maps.example.jp/a"), &renamed)), "a menu renamed");
+        assert_eq!(here.menus(), vec![MenuId(1), MenuId(2)]);
     }
 
     #[test]

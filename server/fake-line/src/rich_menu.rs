@@ -114,6 +114,9 @@ fn problems(body: &Value) -> Vec<Value> {
             _ => wrong(&format!("areas[{i}].bounds"), "must be inside the rich menu"),
         }
         let action = &area["action"];
+        if action["label"].as_str().is_some_and(|l| l.chars().count() > 20) {
+            wrong(&format!("areas[{i}].action.label"), "size must be between 0 and 20");
+        }
         match action["type"].as_str() {
             Some("uri") => {
                 let uri = action["uri"].as_str().unwrap_or_default();

@@ -213,6 +213,10 @@ impl LinePlatform for LineApi {
         self.set_default_menu(channel_access_token, rich_menu_id).await
     }
 
+    async fn clear_default_rich_menu(&self, channel_access_token: &str) -> Result<(), IdentityError> {
+        self.clear_default_menu(channel_access_token).await
+    }
+
     async fn delete_rich_menu(&self, channel_access_token: &str, rich_menu_id: &str) -> Result<(), IdentityError> {
         self.delete_menu(channel_access_token, rich_menu_id).await
     }

@@ -33,7 +33,7 @@ struct Detail {
 impl LineApi {
     pub(super) async fn create_menu(&self, token: &str, menu: &serde_json::Value) -> Result<String, IdentityError> {
         let request = self.http.post(format!("{}/v2/bot/richmenu", self.base)).bearer_auth(token).json(menu);
-        let created: Created = self.get_json(request).await?;
+        let created: Created = self.answered(request, false).await?.json().await.map_err(|e| IdentityError::Invalid(format!("unreadable answer: {e}")))?;
         Ok(created.rich_menu_id)
     }
 
@@ -44,26 +44,32 @@ impl LineApi {
             .bearer_auth(token)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(image);
-        self.answered(request, false).await
+        self.answered(request, false).await.map(drop)
     }
 
     pub(super) async fn set_default_menu(&self, token: &str, id: &str) -> Result<(), IdentityError> {
         let request = self.http.post(format!("{}/v2/bot/user/all/richmenu/{}", self.base, path_segment(id)?)).bearer_auth(token);
-        self.answered(request, false).await
+        self.answered(request, false).await.map(drop)
+    }
+
+    pub(super) async fn clear_default_menu(&self, token: &str) -> Result<(), IdentityError> {
+        let request = self.http.delete(format!("{}/v2/bot/user/all/richmenu", self.base)).bearer_auth(token);
+        self.answered(request, false).await.map(drop)
     }
 
     pub(super) async fn delete_menu(&self, token: &str, id: &str) -> Result<(), IdentityError> {
         let request = self.http.delete(format!("{}/v2/bot/richmenu/{}", self.base, path_segment(id)?)).bearer_auth(token);
-        self.answered(request, true).await
+        self.answered(request, true).await.map(drop)
     }
 
-    /// A request whose answer has no body we need: 2xx is done (and 404 too when `gone_is_done`),
-    /// 5xx, 429 or no answer is `Unavailable`, any other refusal `Invalid` with LINE's reasons.
-    async fn answered(&self, request: reqwest::RequestBuilder, gone_is_done: bool) -> Result<(), IdentityError> {
+    /// LINE's answer when it took the request (2xx, and 404 too when `gone_is_done`); 5xx, 429
+    /// or no answer is `Unavailable`, any other refusal `Invalid` with LINE's reasons (logged by
+    /// the caller, never shown: they may name the request's fields, not its token).
+    async fn answered(&self, request: reqwest::RequestBuilder, gone_is_done: bool) -> Result<reqwest::Response, IdentityError> {
         let response = request.send().await.map_err(|e| IdentityError::Unavailable(e.to_string()))?;
         let status = response.status();
         if status.is_success() || (gone_is_done && status == reqwest::StatusCode::NOT_FOUND) {
-            return Ok(());
+            return Ok(response);
         }
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(IdentityError::Unavailable(format!("LINE answered {status}")));

@@ -38,6 +38,9 @@ pub struct RichMenuForm {
     /// The map link of the アクセス button; empty: no such button.
     pub access_url: String,
     pub menu_buttons: bool,
+    /// The menus the picture was made with (empty without menu buttons).
+    #[serde(default)]
+    pub menus: Vec<MenuButton>,
     /// `data:image/png;base64,…` (or `image/jpeg`).
     pub image: String,
 }
@@ -48,6 +51,7 @@ impl std::fmt::Debug for RichMenuForm {
         f.debug_struct("RichMenuForm")
             .field("access_url", &self.access_url)
             .field("menu_buttons", &self.menu_buttons)
+            .field("menus", &self.menus)
             .field("image", &format_args!("{} characters", self.image.len()))
             .finish()
     }
@@ -68,9 +72,9 @@ pub async fn set_rich_menu(#[server(default)] csrf: String, form: RichMenuForm, 
         let ctx = crate::api::staff::auth::owner(Some(&csrf)).await?;
         let image = ssr::data_url("rich_menu-image", &form.image)?;
         let access_url = Some(form.access_url.trim().to_string()).filter(|u| !u.is_empty());
-        let choice = crate::actions::rich_menu::RichMenuChoice { access_url, menu_buttons: form.menu_buttons };
-        let state = crate::state::app_state()?;
-        crate::actions::rich_menu::set(state.store.as_ref(), state.line.as_ref(), super::ssr::editor(&ctx), choice, image).await?;
+        let choice = crate::actions::rich_menu::RichMenuChoice { access_url, menu_buttons: form.menu_buttons, drawn: form.menus };
+        let (state, by) = (crate::state::app_state()?, super::ssr::editor(&ctx));
+        ssr::to_the_end(async move { crate::actions::rich_menu::set(state.store.as_ref(), state.line.as_ref(), by, choice, image).await.map(drop) }).await?;
         ssr::view(&ctx).await
     })
     .await
@@ -80,8 +84,8 @@ pub async fn set_rich_menu(#[server(default)] csrf: String, form: RichMenuForm, 
 pub async fn remove_rich_menu(#[server(default)] csrf: String, lang: Lang) -> Result<RichMenuView, AppError> {
     respond(lang, async move {
         let ctx = crate::api::staff::auth::owner(Some(&csrf)).await?;
-        let state = crate::state::app_state()?;
-        crate::actions::rich_menu::remove(state.store.as_ref(), state.line.as_ref(), super::ssr::editor(&ctx)).await?;
+        let (state, by) = (crate::state::app_state()?, super::ssr::editor(&ctx));
+        ssr::to_the_end(async move { crate::actions::rich_menu::remove(state.store.as_ref(), state.line.as_ref(), by).await }).await?;
         ssr::view(&ctx).await
     })
     .await
@@ -105,6 +109,12 @@ mod ssr {
         });
         let menus = crate::actions::rich_menu::menu_buttons(db.as_mut(), ctx.clinic.id).await?;
         Ok(RichMenuView { can_set, current, menus })
+    }
+
+    /// Runs `work` to its end even if the request is dropped (the browser gives up, the
+    /// server's answer deadline passes): what LINE was told is then recorded, never half.
+    pub async fn to_the_end(work: impl std::future::Future<Output = Result<(), Problem>> + Send + 'static) -> Result<(), Problem> {
+        tokio::spawn(work).await.map_err(Problem::internal)?
     }
 
     /// The bytes of a `data:image/…;base64,` URL (what a canvas or a file reader gives).

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use super::form::{error_for, CheckField, Env, TextField};
 use crate::api::staff::settings::{load_rich_menu, remove_rich_menu, set_rich_menu, RichMenuForm, RichMenuView};
-use crate::error::{AppError, ErrorCode, FieldError};
+use crate::error::{AppError, ErrorCode, FieldError, Reason};
 use crate::line::rich_menu::{layout, Layout, WIDTH};
 
 #[component]
@@ -45,16 +45,16 @@ fn RichMenuEditor(env: Env, view: RichMenuView) -> impl IntoView {
     let sending = RwSignal::new(false);
     let confirm_remove = RwSignal::new(false);
 
+    let chosen_menus = move || if menu_buttons.get() { state.get().menus } else { Vec::new() };
     let chosen_layout = move || {
         let url = access_url.get();
         let url = Some(url.trim().to_string()).filter(|u| !u.is_empty());
-        let menus = if menu_buttons.get() { state.get().menus } else { Vec::new() };
-        layout(url.as_deref(), &menus)
+        layout(url.as_deref(), &chosen_menus())
     };
-    // A picture made for other buttons no longer fits: choose or draw it again.
+    // A picture made for other blocks or labels no longer fits: choose or draw it again.
     Effect::new(move |previous: Option<Layout>| {
         let now = chosen_layout();
-        if previous.is_some_and(|p| p != now) {
+        if previous.is_some_and(|p| !p.looks_like(&now)) {
             image.set(None);
         }
         now
@@ -70,6 +70,15 @@ fn RichMenuEditor(env: Env, view: RichMenuView) -> impl IntoView {
                 env.status.set(Some((true, env.lang.get_untracked().pick(done_ja, done_en).to_string())));
             }
             Err(e) => {
+                // The clinic's menus changed meanwhile: take them as they are now, so that the
+                // sample and the next picture show them.
+                if e.fields.iter().any(|f| f.reason == Reason::MenusChanged) {
+                    spawn_local(async move {
+                        if let Ok(view) = load_rich_menu(env.lang.get_untracked()).await {
+                            state.set(view);
+                        }
+                    });
+                }
                 errors.set(if e.code == ErrorCode::Invalid { e.fields } else { Vec::new() });
                 env.status.set(Some((false, e.message)));
             }
@@ -78,7 +87,7 @@ fn RichMenuEditor(env: Env, view: RichMenuView) -> impl IntoView {
     let send = move |_| {
         let Some(picture) = image.get_untracked() else { return };
         sending.set(true);
-        let form = RichMenuForm { access_url: access_url.get_untracked(), menu_buttons: menu_buttons.get_untracked(), image: picture };
+        let form = RichMenuForm { access_url: access_url.get_untracked(), menu_buttons: menu_buttons.get_untracked(), menus: chosen_menus(), image: picture };
         let (csrf, lang) = (env.csrf.get_value(), env.lang.get_untracked());
         spawn_local(async move {
             answered(set_rich_menu(csrf, form, lang).await, "LINEのトーク画面のメニューを設定しました。", "The chat's menu is set in LINE.");
@@ -152,7 +161,7 @@ fn RichMenuEditor(env: Env, view: RichMenuView) -> impl IntoView {
         <div class="field">
             <label for="rich_menu-image">{env.t("または自分の画像を選ぶ", "Or choose your own picture")}</label>
             <small class="hint">{size_hint}</small>
-            <input type="file" id="rich_menu-image" accept="image/png,image/jpeg" on:change=move |ev| read_file(ev, image)
+            <input type="file" id="rich_menu-image" accept="image/png,image/jpeg" on:change=move |ev| read_file(ev, image, errors, env)
                 aria-invalid=move || image_error().is_some().to_string() aria-describedby="rich_menu-image-error"/>
             <p class="field-error" id="rich_menu-image-error" role="alert">{error_for(errors, "rich_menu-image".into())}</p>
         </div>
@@ -208,20 +217,36 @@ fn draw(layout: &Layout) -> Result<String, String> {
             ctx.stroke_rect(b.x as f64 + 3.0, b.y as f64 + 3.0, b.width as f64 - 6.0, b.height as f64 - 6.0);
             ctx.set_fill_style_str("#ffffff");
             let (cx, cy) = (b.x as f64 + b.width as f64 / 2.0, b.y as f64 + b.height as f64 / 2.0);
-            // As large as fits in nine tenths of the block's width, at most 170 px.
+            // Each line as large as fits in nine tenths of the block's width, between `most`
+            // and `least` px; the font is left set to that size.
             let room = b.width as f64 * 0.9;
-            let mut size = 170.0;
-            loop {
-                ctx.set_font(&format!("bold {size}px {FONTS}"));
-                let wide = ctx.measure_text(&b.label_ja).map(|m| m.width()).unwrap_or(0.0);
-                if wide <= room || size <= 60.0 {
-                    break;
+            let fit = |text: &str, weight: &str, most: f64, least: f64| {
+                let mut size = most;
+                loop {
+                    ctx.set_font(&format!("{weight} {size}px {FONTS}"));
+                    let wide = ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0);
+                    if wide <= room || size <= least {
+                        return size;
+                    }
+                    size -= 5.0;
                 }
-                size -= 10.0;
-            }
-            ctx.fill_text(&b.label_ja, cx, cy - 50.0).map_err(|_| failed())?;
-            ctx.set_font(&format!("64px {FONTS}"));
-            ctx.fill_text(&b.label_en, cx, cy + 110.0).map_err(|_| failed())?;
+            };
+            // A label that would be small in one line gets two large ones.
+            let english_at = if fit(&b.label_ja, "bold", 170.0, 110.0) > 110.0 || b.label_ja.chars().count() < 4 {
+                fit(&b.label_ja, "bold", 170.0, 60.0);
+                ctx.fill_text(&b.label_ja, cx, cy - 50.0).map_err(|_| failed())?;
+                cy + 110.0
+            } else {
+                let (first, second) = two_lines(&b.label_ja);
+                let size = fit(&first, "bold", 140.0, 60.0).min(fit(&second, "bold", 140.0, 60.0));
+                ctx.set_font(&format!("bold {size}px {FONTS}"));
+                ctx.fill_text(&first, cx, cy - 160.0).map_err(|_| failed())?;
+                ctx.fill_text(&second, cx, cy - 10.0).map_err(|_| failed())?;
+                cy + 150.0
+            };
+            // The English beneath, smaller, in one line.
+            fit(&b.label_en, "normal", 64.0, 30.0);
+            ctx.fill_text(&b.label_en, cx, english_at).map_err(|_| failed())?;
         }
         canvas.to_data_url_with_type("image/png").map_err(|_| failed())
     }
@@ -229,14 +254,33 @@ fn draw(layout: &Layout) -> Result<String, String> {
     Err("not in a browser".into())
 }
 
-/// Reads the chosen file into `image` as a data URL (the server checks what it is).
+/// A label too long for one large line, in two: before its bracket when it has one
+/// (予防接種 / (順番予約)), else in the middle.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn two_lines(label: &str) -> (String, String) {
+    let chars: Vec<char> = label.chars().collect();
+    let at = chars.iter().position(|c| matches!(c, '(' | '（')).filter(|&i| i > 0).unwrap_or(chars.len() / 2);
+    (chars[..at].iter().collect(), chars[at..].iter().collect())
+}
+
+/// Reads the chosen file into `image` as a data URL (the server checks what it is). One larger
+/// than LINE takes is refused here: it would not even reach the server.
 #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
-fn read_file(ev: leptos::ev::Event, image: RwSignal<Option<String>>) {
+fn read_file(ev: leptos::ev::Event, image: RwSignal<Option<String>>, errors: RwSignal<Vec<FieldError>>, env: Env) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        // Empty again, so that choosing the same file (fixed) is a change too.
+        input.set_value("");
+        errors.set(Vec::new());
+        if file.size() > crate::line::rich_menu::MAX_IMAGE_BYTES as f64 {
+            image.set(None);
+            let lang = env.lang.get_untracked();
+            env.status.set(Some((false, lang.pick("画像は1MBまでにしてください。", "The picture must be at most 1 MB.").to_string())));
+            return;
+        }
         let Ok(reader) = web_sys::FileReader::new() else { return };
         let done = reader.clone();
         let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
@@ -246,5 +290,15 @@ fn read_file(ev: leptos::ev::Event, image: RwSignal<Option<String>>) {
         });
         reader.set_onload(Some(onload.unchecked_ref()));
         let _ = reader.read_as_data_url(&file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_label_breaks_before_its_bracket_or_in_the_middle() {
+        assert_eq!(super::two_lines("予防接種(順番予約)"), ("予防接種".to_string(), "(順番予約)".to_string()));
+        assert_eq!(super::two_lines("インフルエンザ予防接種"), ("インフルエ".to_string(), "ンザ予防接種".to_string()));
+        assert_eq!(super::two_lines("小児科（予約制）"), ("小児科".to_string(), "（予約制）".to_string()), "a full-width bracket");
     }
 }
