@@ -56,7 +56,7 @@ test("the owner sets the chat's menu in LINE, and each of its buttons opens its 
   const owner = await ownerPage(browser, "owner@line-menu.example.jp");
   await owner.getByRole("link", { name: "設定" }).click();
   await owner.getByRole("tab", { name: "LINE連携" }).click();
-  const section = owner.locator("section").filter({ has: owner.getByRole("heading", { name: "トーク画面のメニュー(リッチメニュー)" }) });
+  const section = owner.getByRole("region", { name: "トーク画面のメニュー(リッチメニュー)" });
   await expect(section.getByTestId("rich-menu-state")).toHaveText("未設定");
   await expect(section.getByRole("button", { name: "LINEに設定する" })).toBeDisabled();
 
