@@ -9,7 +9,7 @@
 //! lost answer is deleted too, being the one recorded.
 
 use crate::booking::ids::ClinicId;
-use crate::error::{BadField, Problem};
+use crate::error::Problem;
 use crate::line::rich_menu::{layout, request_body, Layout, MenuButton};
 use crate::line::{IdentityError, LinePlatform};
 use crate::store::{Editor, Reads, SettingsArea, Store, StoredRichMenu};
@@ -69,9 +69,9 @@ pub async fn set(store: &dyn Store, line: &dyn LinePlatform, by: Editor, choice:
     drop(db);
     let drawn = layout(choice.access_url.as_deref(), &choice.drawn);
     if shown.menus() != drawn.menus() || !shown.looks_like(&drawn) {
-        return Err(Problem::Invalid(vec![BadField::new("rich_menu-image", crate::error::Reason::MenusChanged)]));
+        return Err(Problem::field("rich_menu-image", crate::error::Reason::MenusChanged));
     }
-    let kind = crate::settings::check_rich_menu_image("rich_menu-image", &image, &shown).map_err(|f: BadField| Problem::Invalid(vec![f]))?;
+    let kind = crate::settings::check_rich_menu_image("rich_menu-image", &image, &shown)?;
 
     let id = line.create_rich_menu(&token, &request_body(&shown, &liff_url)).await.map_err(refused)?;
     let finished = async {

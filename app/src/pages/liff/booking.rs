@@ -303,15 +303,9 @@ fn PlaceStep(
 type WidgetChoice = (crate::booking::ids::MenuId, Option<String>, Option<(crate::booking::ids::ResourceId, i64)>);
 
 fn chosen_in_widget() -> Option<WidgetChoice> {
-    #[cfg(feature = "hydrate")]
-    {
-        let search = window().location().search().ok()?;
-        let get = |key: &str| search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')).map(str::to_string);
-        let menu = crate::booking::ids::MenuId(get("menu")?.parse().ok()?);
-        let date = get("date").filter(|d| d.len() == 10);
-        let place = get("place").and_then(|p| crate::pages::parse_place(&p));
-        Some((menu, date, place))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    None
+    use super::in_address;
+    let menu = crate::booking::ids::MenuId(in_address("menu")?.parse().ok()?);
+    let date = in_address("date").filter(|d| d.len() == 10);
+    let place = in_address("place").and_then(|p| crate::pages::parse_place(&p));
+    Some((menu, date, place))
 }

@@ -42,19 +42,25 @@ pub(super) enum Tab {
 impl Tab {
     /// The tab a link asks for (`?tab=mine`, `?tab=hours`: the rich menu's buttons).
     fn in_address() -> Option<Tab> {
-        #[cfg(feature = "hydrate")]
-        {
-            let search = window().location().search().ok()?;
-            let wanted = search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("tab="))?;
-            match wanted {
-                "mine" => Some(Tab::Mine),
-                "hours" => Some(Tab::Hours),
-                _ => None,
-            }
+        match in_address("tab")?.as_str() {
+            "mine" => Some(Tab::Mine),
+            "hours" => Some(Tab::Hours),
+            _ => None,
         }
-        #[cfg(not(feature = "hydrate"))]
-        None
     }
+}
+
+/// The value of `key` in the page's query (as LIFF restored it from `liff.state`); nothing on
+/// the server.
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+pub(super) fn in_address(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = window().location().search().ok()?;
+        search.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')).map(str::to_string)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
 }
 
 /// Signed in: the tab the link asked for opens first.

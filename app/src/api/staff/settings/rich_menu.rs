@@ -97,7 +97,7 @@ mod ssr {
 
     use super::{CurrentRichMenu, RichMenuView};
     use crate::api::staff::auth::StaffContext;
-    use crate::error::{BadField, Problem, Reason};
+    use crate::error::{Problem, Reason};
 
     pub async fn view(ctx: &StaffContext) -> Result<RichMenuView, Problem> {
         let mut db = crate::state::store()?.read().await?;
@@ -119,7 +119,7 @@ mod ssr {
 
     /// The bytes of a `data:image/…;base64,` URL (what a canvas or a file reader gives).
     pub fn data_url(field: &str, url: &str) -> Result<Vec<u8>, Problem> {
-        let not_image = || Problem::Invalid(vec![BadField::new(field, Reason::NotPngOrJpeg)]);
+        let not_image = || Problem::field(field, Reason::NotPngOrJpeg);
         let (head, data) = url.split_once(',').ok_or_else(not_image)?;
         if !(head.starts_with("data:image/") && head.ends_with(";base64")) {
             return Err(not_image());
