@@ -45,6 +45,7 @@ fn menu() -> Menu {
             resource_ids: (1..=PRACTITIONERS).map(ResourceId).collect(),
             active: true,
             several_per_day: false,
+            near_turn: 3,
         },
     }
 }

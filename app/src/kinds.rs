@@ -91,6 +91,8 @@ named_enum!(
         CancelRefused = "cancel_refused",
         /// The 6-digit code that proves a website patient's e-mail address.
         EmailCode = "email_code",
+        /// The day queue: the patient's turn is near (once per visit).
+        NearTurn = "near_turn",
     }
 );
 
@@ -108,6 +110,7 @@ impl NoticeType {
             NoticeType::Reminder => ("前日リマインダー", "Reminder"),
             NoticeType::CancelRefused => ("キャンセル不可のお知らせ", "Cancel refused"),
             NoticeType::EmailCode => ("確認コード", "Confirmation code"),
+            NoticeType::NearTurn => ("順番のお知らせ", "Turn near"),
         };
         lang.pick(ja, en)
     }
@@ -240,6 +243,19 @@ impl AccessKind {
 
 /// How long the same read is not logged again (see [`AccessKind::is_read`]).
 pub const READ_AGAIN_MINUTES: i64 = 10;
+
+named_enum!(
+    /// A step of the live queue, as its audit log names it.
+    QueueStep {
+        Called = "called",
+        Skipped = "skipped",
+        /// The turn ended as the next was called: the visit is completed.
+        Completed = "completed",
+        Absent = "absent",
+        /// The patient checked in on arrival, from their phone.
+        Arrived = "arrived",
+    }
+);
 
 #[cfg(test)]
 mod tests {

@@ -38,6 +38,8 @@ pub const BUFFER: Range = Range::new(0, 240);
 pub const NOTICE: Range = Range::new(0, 43_200);
 pub const HORIZON: Range = Range::new(1, 365);
 pub const CUT_OFF: Range = Range::new(0, 43_200);
+/// Patients still before one who is told their turn is near (0: only the next one).
+pub const NEAR_TURN: Range = Range::new(0, 20);
 pub const HOLD: Range = Range::new(1, 10_080);
 pub const REMINDER_HOUR: Range = Range::new(0, 23);
 /// Places one patient may hold at once (3 by default, as LINE booking tools offer).
@@ -96,6 +98,7 @@ pub fn check_menu(menu: &MenuSpec, resources: &[Resource]) -> Result<(), Vec<Bad
     HORIZON.check(&mut errors, "menu-horizon_days", menu.horizon_days);
     CUT_OFF.check(&mut errors, "menu-cancel_cutoff_minutes", menu.cancel_cutoff_minutes);
     HOLD.check(&mut errors, "menu-hold_minutes", menu.hold_minutes);
+    NEAR_TURN.check(&mut errors, "menu-near_turn", menu.near_turn);
     if menu.resource_ids.is_empty() {
         errors.push(BadField::new("menu-resources", Reason::ChooseOne));
     } else if !menu.resource_ids.iter().all(|id| resources.iter().any(|r| r.id == *id)) {
@@ -331,6 +334,7 @@ mod tests {
             resource_ids: vec![ResourceId(1)],
             active: true,
             several_per_day: false,
+            near_turn: 3,
         }
     }
 

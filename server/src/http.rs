@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .layer(limits::timeout())
         // Added after the timeout: the live updates stay open as long as the console does.
         .route("/staff/events", get(crate::staff_events::inbox_events))
+        .route("/d/{clinic}/events", get(crate::queue_events::board_events))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::framing::headers));
     let hashed_assets = state.leptos_options.hash_files;
     crate::serving::layers(router.with_state(state), hashed_assets)
@@ -141,5 +142,5 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
     // Open event streams end, so the graceful shutdown does not wait for them forever.
-    crate::staff_events::SHUTTING_DOWN.store(true, std::sync::atomic::Ordering::Relaxed);
+    crate::live::SHUTTING_DOWN.store(true, std::sync::atomic::Ordering::Relaxed);
 }

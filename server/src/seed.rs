@@ -107,6 +107,7 @@ async fn create_demo(tx: &mut dyn Write, slug: &str, now: DateTime<Utc>, passwor
         resource_ids: vec![yamada],
         active: true,
         several_per_day: false,
+        near_turn: 3,
     };
     let first_visit = MenuSpec { name_ja: "初診".into(), name_en: "First visit".into(), ..base.clone() };
     let first_visit = settings::save_menu(tx, by, None, &first_visit).await?;

@@ -1,12 +1,8 @@
 //! Live updates for the staff console: `GET /staff/events` is a stream of server-sent events
 //! that says `inbox` whenever the clinic's requests change after the stream opened (a new
 //! request, another receptionist's answer, an expiry). The page already holds the state at the
-//! time it was rendered, so nothing is sent until something changes. It polls the database
-//! rather than the process, so it works the same with several app instances on one PostgreSQL
-//! database.
+//! time it was rendered, so nothing is sent until something changes.
 
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use app::api::staff::auth::staff_from_headers;
@@ -16,9 +12,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-
-/// Set when the server shuts down: every stream ends.
-pub static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
 /// How often the database is asked whether the inbox changed.
 const POLL: Duration = Duration::from_secs(2);
@@ -34,28 +27,16 @@ pub async fn inbox_events(State(state): State<AppState>, headers: HeaderMap) -> 
             return (StatusCode::SERVICE_UNAVAILABLE, "try again shortly").into_response();
         }
     };
-    let stream = futures::stream::unfold(Some::<InboxVersion>(opened_at), move |last| {
+    let read = move || {
         let (store, headers) = (state.store.clone(), headers.clone());
         async move {
-            loop {
-                if SHUTTING_DOWN.load(Ordering::Relaxed) {
-                    return None;
-                }
-                // The session is checked on every poll: signing out (or its expiry) ends the stream.
-                let ctx = staff_from_headers(store.as_ref(), &headers).await?;
-                match inbox_version(store.as_ref(), &ctx.clinic).await {
-                    Ok(version) if Some(version) != last => {
-                        let data = format!(r#"{{"pending":{},"version":{}}}"#, version.pending, version.last_change);
-                        return Some((Ok::<_, Infallible>(Event::default().event("inbox").data(data)), Some(version)));
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "inbox events: cannot read the inbox"),
-                }
-                tokio::time::sleep(POLL).await;
-            }
+            // The session is checked on every poll: signing out (or its expiry) ends the stream.
+            let ctx = staff_from_headers(store.as_ref(), &headers).await?;
+            Some(inbox_version(store.as_ref(), &ctx.clinic).await)
         }
-    });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    };
+    let event = |v: &InboxVersion| Event::default().event("inbox").data(format!(r#"{{"pending":{},"version":{}}}"#, v.pending, v.last_change));
+    Sse::new(crate::live::on_change(Some(opened_at), POLL, read, event)).keep_alive(KeepAlive::default()).into_response()
 }
 
 async fn inbox_version(store: &dyn Store, clinic: &app::booking::model::Clinic) -> Result<InboxVersion, app::store::StoreError> {

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod data_rights;
 pub mod notices;
 pub mod patients;
+pub mod queue;
 pub mod reception;
 pub mod retention;
 pub mod rich_menu;

@@ -158,7 +158,7 @@ async fn queue_code(tx: &mut dyn Write, clinic: &Clinic, a: &Appointment, email:
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verified {
     /// The request reached the clinic (or was confirmed); also when it already had.
-    Done(Appointment),
+    Done(Box<Appointment>),
     WrongCode {
         left: u32,
     },
@@ -211,7 +211,7 @@ pub async fn verify(tx: &mut dyn Write, clinic: ClinicId, flow: &str, code: &str
     let (request, current) = flow_request(tx, clinic, flow).await?;
     if request.verified_at.is_some() {
         // The same code sent twice (a double tap, a reload): the first one did it.
-        return Ok(Verified::Done(current));
+        return Ok(Verified::Done(Box::new(current)));
     }
     if current.status != AppointmentStatus::Verifying {
         return Err(Problem::StatusChanged { current: current.status });
@@ -260,7 +260,7 @@ pub async fn verify(tx: &mut dyn Write, clinic: ClinicId, flow: &str, code: &str
             requested
         }
     };
-    Ok(Verified::Done(done))
+    Ok(Verified::Done(Box::new(done)))
 }
 
 /// Sends a new code for the page's request (the old one stops working): once a minute, at most

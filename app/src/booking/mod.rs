@@ -1,7 +1,9 @@
 //! The booking core: clinics, menus, hours, availability and the appointment life cycle.
 //! Pure rules, no I/O: storage loads the facts, calls in here and writes what comes back.
 
+pub mod board;
 pub mod ids;
+pub mod queue_action;
 pub mod status;
 
 #[cfg(feature = "ssr")]
@@ -14,6 +16,8 @@ pub mod hours;
 pub mod ics;
 #[cfg(feature = "ssr")]
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod schedule;
 #[cfg(feature = "ssr")]

@@ -117,6 +117,8 @@ pub struct MenuSpec {
     /// A patient may hold several places of this menu on one day (otherwise one: a second
     /// booking is almost always a mistake or a double tap).
     pub several_per_day: bool,
+    /// A day queue: how many patients may still be before one who is told their turn is near.
+    pub near_turn: u32,
 }
 
 /// An appointment type of one clinic.

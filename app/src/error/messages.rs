@@ -131,6 +131,14 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "LINEのチャネルアクセストークンが設定されていません。先に「LINE連携」で設定してください。",
             "No LINE channel access token is set. Set one under “LINE channels” first.",
         ),
+        Queue(crate::booking::queue::QueueRefusal::NobodyWaiting) => pick("お待ちの方はいません。", "Nobody is waiting."),
+        Queue(crate::booking::queue::QueueRefusal::NobodyCalled) => {
+            pick("いまお呼びしている方はいません。画面を更新しました。", "Nobody is being called now. The page shows the queue as it is.")
+        }
+        Queue(crate::booking::queue::QueueRefusal::NotSkipped) => {
+            pick("この番号はすでに呼び出し済みか、不在になっています。", "This number was already recalled or marked absent.")
+        }
+        NotToday => pick("受付は予約の当日だけできます。", "You can check in only on the day of your visit."),
         LineRefused(_) => pick(
             "LINEに受け付けられませんでした。チャネルアクセストークンが正しいか、LINE Developersコンソールでご確認ください。内容はサーバーの記録に残っています。",
             "LINE refused the request. Check the channel access token in the LINE Developers console; LINE's reason is in the server's log.",

@@ -113,6 +113,14 @@ pub enum ErrorCode {
     LineNotConnected,
     /// LINE refused what the clinic's channel asked (its access token, or the request).
     LineRefused,
+    /// The day queue has nobody waiting or being called.
+    QueueEmpty,
+    /// Nobody is being called now (another receptionist moved the queue on).
+    QueueNotCalling,
+    /// That number is not waiting aside (recalled or marked absent already).
+    QueueNotAside,
+    /// Checking in is for a confirmed visit of today.
+    NotToday,
     /// The database cannot be reached right now.
     Unavailable,
     /// A fault on the server (logged there; nothing more is said).
@@ -151,7 +159,11 @@ impl ErrorCode {
             | HoursHaveVisits
             | PatientHasVisits
             | LineNotConnected
-            | LineRefused => 409,
+            | LineRefused
+            | QueueEmpty
+            | QueueNotCalling
+            | QueueNotAside
+            | NotToday => 409,
             TooLarge => 413,
             Invalid | IdempotencyKeyReused | WrongCode => 422,
             TooManyAttempts | BookingLimit | RateLimited | CodesUsedUp | TooManyWaiting => 429,

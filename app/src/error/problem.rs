@@ -138,6 +138,12 @@ pub enum Problem {
     /// LINE refused the clinic's request; the detail is logged, not shown.
     #[error("LINE refused: {0}")]
     LineRefused(String),
+    /// Reception's queue button does not fit the queue as it is now.
+    #[error("the queue is not as shown: {0}")]
+    Queue(#[from] crate::booking::queue::QueueRefusal),
+    /// A check-in on another day than the visit's.
+    #[error("the visit is not today")]
+    NotToday,
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -210,6 +216,10 @@ impl Problem {
             LineUnavailable(_) => ErrorCode::LineUnavailable,
             LineNotConnected => ErrorCode::LineNotConnected,
             LineRefused(_) => ErrorCode::LineRefused,
+            Queue(crate::booking::queue::QueueRefusal::NobodyWaiting) => ErrorCode::QueueEmpty,
+            Queue(crate::booking::queue::QueueRefusal::NobodyCalled) => ErrorCode::QueueNotCalling,
+            Queue(crate::booking::queue::QueueRefusal::NotSkipped) => ErrorCode::QueueNotAside,
+            NotToday => ErrorCode::NotToday,
             Unavailable(_) => ErrorCode::Unavailable,
             Internal(_) => ErrorCode::Internal,
         }

@@ -80,6 +80,9 @@ pub fn notice_email(n: &Notice) -> Email {
     if let Some((label, value)) = extra.filter(|(_, v)| !v.is_empty()) {
         body.push_str(&format!("\n{label}: {value}"));
     }
+    if let NoticeKind::NearTurn { ahead } = n.kind {
+        body.push_str(&format!("\n\n{}", super::flex::near_turn_line(ahead, lang)));
+    }
     if n.kind == NoticeKind::Received {
         body.push_str(lang.pick(
             "\n\n医院が確認のうえ、結果をメールでお知らせします。下のリンクから、お申し込みの確認・取り消しができます。",

@@ -38,6 +38,21 @@ pub enum NoticeKind {
     CancelRefused {
         reason: String,
     },
+    /// The day queue: only `ahead` patients are still before this one (once per visit).
+    NearTurn {
+        ahead: u32,
+    },
+}
+
+/// What the near-turn notice says of the patient's place.
+pub fn near_turn_line(ahead: u32, lang: Lang) -> String {
+    match (lang, ahead) {
+        (Lang::Ja, 0) => "次にお呼びします。医院へお越しください。".to_string(),
+        (Lang::Ja, n) => format!("あと{n}人でお呼びします。医院へお越しください。"),
+        (Lang::En, 0) => "You are next. Please come to the clinic.".to_string(),
+        (Lang::En, 1) => "One patient is before you. Please come to the clinic.".to_string(),
+        (Lang::En, n) => format!("{n} patients are before you. Please come to the clinic."),
+    }
 }
 
 /// Everything a card may say. Nothing medical.
@@ -78,6 +93,7 @@ pub(crate) fn title(kind: &NoticeKind, lang: Lang) -> &'static str {
         NoticeKind::CancelledByPatient => lang.pick("キャンセルを承りました", "Your cancellation is confirmed"),
         NoticeKind::Reminder => lang.pick("明日のご予約のお知らせ", "Reminder: your appointment tomorrow"),
         NoticeKind::CancelRefused { .. } => lang.pick("ご予約はキャンセルできませんでした", "We could not cancel your appointment"),
+        NoticeKind::NearTurn { .. } => lang.pick("まもなく順番です", "Your turn is near"),
     }
 }
 
@@ -138,6 +154,7 @@ pub fn message(n: &Notice) -> Result<Value, FlexError> {
         NoticeKind::Proposed { new_time } if !new_time.is_empty() => body.push(row(lang.pick("ご提案", "Suggested"), new_time)),
         NoticeKind::CancelledByClinic { message } if !message.is_empty() => body.push(row(lang.pick("医院より", "From the clinic"), message)),
         NoticeKind::CancelRefused { reason } if !reason.is_empty() => body.push(row(lang.pick("理由", "Reason"), reason)),
+        NoticeKind::NearTurn { ahead } => body.push(row(lang.pick("順番", "Your turn"), &near_turn_line(*ahead, lang))),
         _ => {}
     }
     let open = lang.pick("予約を確認する", "View appointment");

@@ -28,6 +28,7 @@ impl NoticeKind {
             NoticeKind::CancelledByPatient => NoticeType::CancelledByPatient,
             NoticeKind::Reminder => NoticeType::Reminder,
             NoticeKind::CancelRefused { .. } => NoticeType::CancelRefused,
+            NoticeKind::NearTurn { .. } => NoticeType::NearTurn,
         }
     }
 }
@@ -106,6 +107,8 @@ pub fn still_true(notice: NoticeType, status: AppointmentStatus, starts_at: Date
         NoticeType::Proposed | NoticeType::Received => status == S::Requested,
         NoticeType::EmailCode => status == S::Verifying && starts_at > now,
         NoticeType::Reminder | NoticeType::CancelRefused => status == S::Confirmed && starts_at > now,
+        // The queue's day: a visit that is over needs no call.
+        NoticeType::NearTurn => status == S::Confirmed,
     }
 }
 

@@ -213,6 +213,8 @@ mod tests {
             note: None,
             proposal: false,
             arrived_at: None,
+            called_at: None,
+            skipped_at: None,
             attendance_confirmed_at: None,
         };
         use AppointmentStatus::*;

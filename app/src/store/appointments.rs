@@ -38,6 +38,10 @@ pub struct Appointment {
     pub arrived_at: Option<DateTime<Utc>>,
     /// When the patient said (with the reminder's button) that they will come.
     pub attendance_confirmed_at: Option<DateTime<Utc>>,
+    /// A place in the day's queue: when reception last called it, and when it was skipped
+    /// (called and not there: it waits aside to be recalled).
+    pub called_at: Option<DateTime<Utc>>,
+    pub skipped_at: Option<DateTime<Utc>>,
 }
 
 impl Appointment {
@@ -147,6 +151,8 @@ pub trait AppointmentReads {
     /// The answers to the clinic's questions of these appointments, in question order.
     async fn answers(&mut self, clinic: ClinicId, appointments: &[AppointmentId]) -> Result<Vec<(AppointmentId, QuestionId, String)>, StoreError>;
     async fn audit_trail(&mut self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The steps of the day queue on this place (calls, skips, check-in …), oldest first.
+    async fn queue_trail(&mut self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<QueueEntry>, StoreError>;
     async fn inbox_version(&mut self, clinic: ClinicId) -> Result<InboxVersion, StoreError>;
     /// Requests of every clinic whose hold ran out by `now` and are still `requested`.
     async fn lapsed_requests(&mut self, now: DateTime<Utc>) -> Result<Vec<(ClinicId, AppointmentId)>, StoreError>;
@@ -183,4 +189,19 @@ pub trait AppointmentWrites {
     async fn mark_arrived(&mut self, clinic: ClinicId, id: AppointmentId, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// The patient said they will come (the first time counts).
     async fn confirm_attendance(&mut self, clinic: ClinicId, id: AppointmentId, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Every place of one day's queue, locked for the rest of the transaction where the backend
+    /// locks rows: of two receptionists pressing at once, the second sees the first's calls.
+    async fn queue_for_update(&mut self, clinic: ClinicId, resource: ResourceId, menu: MenuId, date: NaiveDate) -> Result<Vec<Appointment>, StoreError>;
+    /// Records a step of the queue on its place (a call clears a skip) with its audit row.
+    async fn queue_step(&mut self, clinic: ClinicId, id: AppointmentId, step: QueueStep, actor: Actor, at: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+pub use crate::kinds::QueueStep;
+
+/// One step of the day queue on a place, for the audit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueEntry {
+    pub step: QueueStep,
+    pub actor: Actor,
+    pub at: DateTime<Utc>,
 }

@@ -99,6 +99,11 @@ impl<B: Backend, C: Held<B>> AppointmentReads for Session<B, C> {
         convert(self.all::<EventRow>(q.bind(clinic).bind(id)).await?)
     }
 
+    async fn queue_trail(&mut self, clinic: ClinicId, id: AppointmentId) -> Result<Vec<QueueEntry>, StoreError> {
+        let q = sql("SELECT step, actor, at FROM queue_events WHERE clinic_id = $1 AND appointment_id = $2 ORDER BY id");
+        convert(self.all::<QueueEventRow>(q.bind(clinic).bind(id)).await?)
+    }
+
     async fn inbox_version(&mut self, clinic: ClinicId) -> Result<InboxVersion, StoreError> {
         let q = sql("SELECT (SELECT COUNT(*) FROM appointments WHERE clinic_id = $1 AND status = 'requested' AND NOT proposal), \
              (SELECT MAX(id) FROM appointment_events WHERE clinic_id = $1)");
@@ -204,6 +209,27 @@ impl<B: Backend, C: Held<B>> AppointmentWrites for Session<B, C> {
     async fn confirm_attendance(&mut self, clinic: ClinicId, id: AppointmentId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let q = sql("UPDATE appointments SET attendance_confirmed_at = COALESCE(attendance_confirmed_at, $1) WHERE clinic_id = $2 AND id = $3");
         self.execute(q.bind(at).bind(clinic).bind(id)).await.map(drop)
+    }
+
+    async fn queue_for_update(&mut self, clinic: ClinicId, resource: ResourceId, menu: MenuId, date: NaiveDate) -> Result<Vec<Appointment>, StoreError> {
+        // Locked in id order, so two transactions locking the same queue cannot deadlock.
+        let filter = format!("a.resource_id = $2 AND a.menu_id = $3 AND a.service_date = $4 AND a.queue_number IS NOT NULL ORDER BY a.id{}", B::FOR_UPDATE);
+        convert(self.all::<AppointmentRow>(appointments_where(clinic, &filter).bind(resource).bind(menu).bind(date)).await?)
+    }
+
+    async fn queue_step(&mut self, clinic: ClinicId, id: AppointmentId, step: QueueStep, actor: Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let set = match step {
+            QueueStep::Called => Some("called_at = $1, skipped_at = NULL"),
+            QueueStep::Skipped => Some("skipped_at = $1"),
+            QueueStep::Arrived => Some("arrived_at = COALESCE(arrived_at, $1)"),
+            // The status change records itself.
+            QueueStep::Completed | QueueStep::Absent => None,
+        };
+        if let Some(set) = set {
+            self.execute(sql(format!("UPDATE appointments SET {set} WHERE clinic_id = $2 AND id = $3")).bind(at).bind(clinic).bind(id)).await?;
+        }
+        let q = sql("INSERT INTO queue_events (clinic_id, appointment_id, step, actor, at) VALUES ($1, $2, $3, $4, $5)");
+        self.execute(q.bind(clinic).bind(id).bind(step.as_str()).bind(actor.to_stored()).bind(at)).await.map(drop)
     }
 }
 

@@ -201,7 +201,7 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     async fn insert_menu(&mut self, clinic: ClinicId, m: &MenuSpec) -> Result<MenuId, StoreError> {
         let q = sql("INSERT INTO menus (clinic_id, position, name_ja, name_en, duration_minutes, mode, capacity, buffer_before_minutes, \
              buffer_after_minutes, min_notice_minutes, horizon_days, cancel_cutoff_minutes, requires_approval, hold_minutes, active, \
-             several_per_day) VALUES ($1, (SELECT COUNT(*) FROM menus WHERE clinic_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             several_per_day, near_turn) VALUES ($1, (SELECT COUNT(*) FROM menus WHERE clinic_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              RETURNING id");
         let q = menu_values(q.bind(clinic), m);
         let (id,): (i64,) = self.one(q).await?;
@@ -215,7 +215,7 @@ impl<B: Backend, C: Held<B>> ClinicWrites for Session<B, C> {
     async fn update_menu(&mut self, clinic: ClinicId, id: MenuId, m: &MenuSpec) -> Result<bool, StoreError> {
         let q = sql("UPDATE menus SET name_ja = $1, name_en = $2, duration_minutes = $3, mode = $4, capacity = $5, buffer_before_minutes = $6, \
              buffer_after_minutes = $7, min_notice_minutes = $8, horizon_days = $9, cancel_cutoff_minutes = $10, requires_approval = $11, \
-             hold_minutes = $12, active = $13, several_per_day = $14 WHERE id = $15 AND clinic_id = $16");
+             hold_minutes = $12, active = $13, several_per_day = $14, near_turn = $15 WHERE id = $16 AND clinic_id = $17");
         if self.execute(menu_values(q, m).bind(id).bind(clinic)).await? != 1 {
             return Ok(false);
         }
@@ -347,6 +347,7 @@ fn menu_values(q: super::sql::Sql, m: &MenuSpec) -> super::sql::Sql {
         .bind(m.hold_minutes)
         .bind(m.active)
         .bind(m.several_per_day)
+        .bind(m.near_turn)
 }
 
 fn question_values(statement: super::sql::Sql, q: &QuestionSpec) -> super::sql::Sql {

@@ -170,6 +170,7 @@ pub fn menu(name: &str, mode: BookingMode, duration: u32, resource: ResourceId) 
         resource_ids: vec![resource],
         active: true,
         several_per_day: false,
+        near_turn: 3,
     }
 }
 

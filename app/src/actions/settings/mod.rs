@@ -53,7 +53,7 @@ pub async fn save_resource(tx: &mut dyn Write, by: Editor, id: Option<ResourceId
 
 fn menu_summary(menu: &MenuSpec) -> String {
     format!(
-        "{} / {}: {} ×{}, {}分, 前後{}/{}分, 受付締切{}分前, {}日先まで, キャンセル{}分前まで, {}, 保留{}分, 担当{:?}, {}, {}",
+        "{} / {}: {} ×{}, {}分, 前後{}/{}分, 受付締切{}分前, {}日先まで, キャンセル{}分前まで, {}, 保留{}分, 担当{:?}, {}, {}, あと{}人で順番のお知らせ",
         menu.name_ja,
         menu.name_en,
         menu.mode.kind().as_str(),
@@ -69,6 +69,7 @@ fn menu_summary(menu: &MenuSpec) -> String {
         menu.resource_ids.iter().map(|r| r.0).collect::<Vec<_>>(),
         if menu.active { "公開 active" } else { "非公開 inactive" },
         if menu.several_per_day { "1日複数可 several a day" } else { "1日1件 one a day" },
+        menu.near_turn,
     )
 }
 

@@ -10,6 +10,7 @@ pub mod erasure;
 pub mod inbox;
 pub mod patients;
 pub mod poster;
+pub mod queue;
 pub mod quota;
 pub mod sandbox;
 pub mod settings;

@@ -51,6 +51,7 @@ fn menu(id: i64, mode: BookingMode, duration_minutes: u32) -> Menu {
             resource_ids: vec![DR],
             active: true,
             several_per_day: false,
+            near_turn: 3,
         },
     }
 }

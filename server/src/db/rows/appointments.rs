@@ -39,7 +39,7 @@ impl TryFrom<BookedRow> for Booked {
 
 pub const APPOINTMENT_COLUMNS: &str = "a.id, a.clinic_id, a.menu_id, a.resource_id, a.patient_id, a.starts_at, a.ends_at, \
     a.service_date, a.status, a.queue_number, a.hold_expires_at, a.created_at, a.reference, a.replaces_id, a.status_note, \
-    a.proposal, a.arrived_at, a.attendance_confirmed_at";
+    a.proposal, a.arrived_at, a.attendance_confirmed_at, a.called_at, a.skipped_at";
 
 #[derive(sqlx::FromRow)]
 pub struct AppointmentRow {
@@ -61,6 +61,8 @@ pub struct AppointmentRow {
     proposal: bool,
     arrived_at: Option<DateTime<Utc>>,
     attendance_confirmed_at: Option<DateTime<Utc>>,
+    called_at: Option<DateTime<Utc>>,
+    skipped_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<AppointmentRow> for Appointment {
@@ -85,6 +87,8 @@ impl TryFrom<AppointmentRow> for Appointment {
             proposal: r.proposal,
             arrived_at: r.arrived_at,
             attendance_confirmed_at: r.attendance_confirmed_at,
+            called_at: r.called_at,
+            skipped_at: r.skipped_at,
         })
     }
 }
@@ -106,6 +110,24 @@ impl TryFrom<EventRow> for AuditEntry {
             actor: Actor::parse_stored(&r.actor).ok_or_else(|| StoreError::corrupt(format!("actor {}", r.actor)))?,
             from: r.from_status.as_deref().map(status).transpose()?,
             to: status(&r.to_status)?,
+            at: r.at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct QueueEventRow {
+    step: String,
+    actor: String,
+    at: DateTime<Utc>,
+}
+
+impl TryFrom<QueueEventRow> for QueueEntry {
+    type Error = StoreError;
+    fn try_from(r: QueueEventRow) -> Result<Self, StoreError> {
+        Ok(QueueEntry {
+            step: QueueStep::parse(&r.step).ok_or_else(|| StoreError::corrupt(format!("queue step {}", r.step)))?,
+            actor: Actor::parse_stored(&r.actor).ok_or_else(|| StoreError::corrupt(format!("actor {}", r.actor)))?,
             at: r.at,
         })
     }

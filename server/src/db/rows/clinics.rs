@@ -61,7 +61,7 @@ impl TryFrom<ResourceRow> for Resource {
 }
 
 pub const MENU_COLUMNS: &str = "id, clinic_id, name_ja, name_en, duration_minutes, mode, capacity, buffer_before_minutes, \
-    buffer_after_minutes, min_notice_minutes, horizon_days, cancel_cutoff_minutes, requires_approval, hold_minutes, active, several_per_day";
+    buffer_after_minutes, min_notice_minutes, horizon_days, cancel_cutoff_minutes, requires_approval, hold_minutes, active, several_per_day, near_turn";
 
 #[derive(sqlx::FromRow)]
 pub struct MenuRow {
@@ -81,6 +81,7 @@ pub struct MenuRow {
     hold_minutes: i64,
     active: bool,
     several_per_day: bool,
+    near_turn: i64,
 }
 
 /// Menus with the resources that can see each (`(menu, resource)` pairs).
@@ -103,6 +104,7 @@ pub fn menus(rows: Vec<MenuRow>, links: &[(i64, i64)]) -> Result<Vec<Menu>, Stor
                 resource_ids: links.iter().filter(|(menu, _)| *menu == r.id).map(|(_, resource)| ResourceId(*resource)).collect(),
                 active: r.active,
                 several_per_day: r.several_per_day,
+                near_turn: to_u32(r.near_turn, "near turn")?,
             };
             Ok(Menu { id: MenuId(r.id), clinic_id: ClinicId(r.clinic_id), spec })
         })

@@ -121,6 +121,7 @@ pub async fn load(ctx: &StaffContext, lang: Lang) -> Result<SettingsData, Proble
                 auto_confirm: m.approval == crate::booking::model::Approval::AutoConfirm,
                 active,
                 several_per_day: m.several_per_day,
+                near_turn: m.near_turn.to_string(),
                 resource_ids: m.resource_ids,
             }
         })

@@ -63,7 +63,14 @@ pub struct MenuForm {
     /// A patient may book several places of it on one day.
     #[serde(default)]
     pub several_per_day: bool,
+    /// A day queue: the near-turn notice goes when this many are still before the patient.
+    #[serde(default = "default_near_turn")]
+    pub near_turn: String,
     pub resource_ids: Vec<ResourceId>,
+}
+
+fn default_near_turn() -> String {
+    "3".into()
 }
 
 impl MenuForm {
@@ -85,6 +92,7 @@ impl MenuForm {
             auto_confirm: false,
             active: true,
             several_per_day: false,
+            near_turn: default_near_turn(),
             resource_ids: Vec::new(),
         }
     }

@@ -57,6 +57,7 @@ pub fn menu(f: &MenuForm, resources: &[Resource]) -> Result<MenuSpec, Vec<BadFie
     let horizon = num("horizon_days", &f.horizon_days, settings::HORIZON);
     let cutoff = num("cancel_cutoff_minutes", &f.cancel_cutoff_minutes, settings::CUT_OFF);
     let hold = num("hold_minutes", &f.hold_minutes, settings::HOLD);
+    let near_turn = num("near_turn", &f.near_turn, settings::NEAR_TURN);
     let mut resource_ids = f.resource_ids.clone();
     resource_ids.sort();
     resource_ids.dedup();
@@ -75,6 +76,7 @@ pub fn menu(f: &MenuForm, resources: &[Resource]) -> Result<MenuSpec, Vec<BadFie
         resource_ids,
         active: f.active,
         several_per_day: f.several_per_day,
+        near_turn,
     };
     merge(errors, settings::check_menu(&spec, resources)).map(|()| spec)
 }

@@ -79,6 +79,7 @@ fn MenuEditor(env: Env, form: MenuForm, resources: StoredValue<Vec<(ResourceId, 
     let auto_confirm = RwSignal::new(form.auto_confirm);
     let active = RwSignal::new(form.active);
     let several_per_day = RwSignal::new(form.several_per_day);
+    let near_turn = s(&form.near_turn);
     let chosen = RwSignal::new(form.resource_ids.clone());
     let intent = Intent::new();
     let save = move |_| {
@@ -98,6 +99,7 @@ fn MenuEditor(env: Env, form: MenuForm, resources: StoredValue<Vec<(ResourceId, 
             auto_confirm: auto_confirm.get_untracked(),
             active: active.get_untracked(),
             several_per_day: several_per_day.get_untracked(),
+            near_turn: near_turn.get_untracked(),
             resource_ids: chosen.get_untracked(),
         };
         run(env, errors, intent, move |csrf, key, lang| save_menu(csrf, key, form, lang));
@@ -125,6 +127,9 @@ fn MenuEditor(env: Env, form: MenuForm, resources: StoredValue<Vec<(ResourceId, 
                 <TextField env errors field="menu-horizon_days".into() ja="何日先まで予約できるか" en="Bookable days ahead" value=horizon input_type="number"/>
                 <TextField env errors field="menu-cancel_cutoff_minutes".into() ja="キャンセル期限(開始の何分前まで)" en="Cancellation cut-off (minutes before the start)" value=cutoff input_type="number"/>
                 <TextField env errors field="menu-hold_minutes".into() ja="承認待ちで枠を押さえる時間(分)" en="How long a request holds its place (minutes)" value=hold input_type="number"/>
+                <Show when=move || mode.get() == ModeKind::Queue>
+                    <TextField env errors field="menu-near_turn".into() ja="順番が近づいたお知らせ(あと何人で)" en="Tell patients their turn is near (when this many are before them)" value=near_turn input_type="number"/>
+                </Show>
             </div>
             <CheckField env field="menu-auto_confirm".into() ja="承認なしで自動確定する" en="Confirm automatically (no approval)" value=auto_confirm/>
             <CheckField env field="menu-active".into() ja="患者さんに公開する" en="Shown to patients" value=active/>
