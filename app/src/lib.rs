@@ -67,10 +67,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/w/:clinic/code") view=pages::widget::WidgetCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:clinic/a/:reference") view=pages::widget::WidgetAppointmentPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:clinic/a/:reference/data") view=pages::widget::WidgetDataPage ssr=SsrMode::Async/>
+                    // The waiting room's display: rendered with the queue, then followed live.
+                    <Route path=path!("/d/:clinic") view=pages::queue::DisplayPage ssr=SsrMode::Async/>
                     // The staff console is lazy: a separate WASM chunk, not downloaded by patients.
                     <ParentRoute path=path!("/staff") view={Lazy::<pages::staff::ConsoleRoute>::new()}>
                         <Route path=path!("") view={Lazy::<pages::staff::InboxRoute>::new()}/>
                         <Route path=path!("calendar") view={Lazy::<pages::staff::CalendarRoute>::new()}/>
+                        <Route path=path!("queue") view={Lazy::<pages::staff::QueueRoute>::new()}/>
                         <Route path=path!("patients") view={Lazy::<pages::staff::PatientsRoute>::new()}/>
                         <Route path=path!("settings") view={Lazy::<pages::staff::SettingsRoute>::new()}/>
                         <Route path=path!("line-sandbox") view={Lazy::<pages::staff::LineSandboxRoute>::new()}/>

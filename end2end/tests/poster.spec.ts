@@ -21,12 +21,18 @@ test("the poster's QR code, decoded from the rendered page, opens the clinic's b
   await accessible(page, "the poster tab");
 
   const dir = mkdtempSync(join(tmpdir(), "poster-"));
-  for (const qr of ["article.poster-sheet .poster-qr", "article.poster-card .card-qr"]) {
+  const codes: [string, string][] = [
+    ["article.poster-sheet .poster-qr", ""],
+    ["article.poster-card .card-qr", ""],
+    // The check-in card at reception opens the patient's own appointments.
+    ["article.poster-check-in .check-in-qr", "?tab=mine"],
+  ];
+  for (const [qr, query] of codes) {
     const file = join(dir, `${qr.replace(/[^a-z]+/g, "-")}.png`);
     await page.locator(qr).screenshot({ path: file });
     const decoded = execFileSync("zbarimg", ["--raw", "-q", file], { encoding: "utf-8" }).trim();
     // A sandbox clinic: its LIFF page on this server.
-    expect(decoded, qr).toBe(`${BASE}/liff/demo`);
+    expect(decoded, qr).toBe(`${BASE}/liff/demo${query}`);
   }
 
   // On paper only the poster and the card are printed.

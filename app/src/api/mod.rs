@@ -11,6 +11,7 @@ pub mod liff;
 #[cfg(feature = "ssr")]
 pub mod limits;
 pub mod once;
+pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod staff;

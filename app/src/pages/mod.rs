@@ -2,6 +2,7 @@ pub mod clinic;
 pub mod home;
 pub mod liff;
 pub mod my_data;
+pub mod queue;
 pub mod staff;
 pub mod widget;
 

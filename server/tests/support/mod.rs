@@ -354,8 +354,10 @@ pub async fn staff_member(store: &dyn Store, clinic: ClinicId, email: &str, role
 
 /// Whether the server function at `path` changes something, and so takes an idempotency key.
 pub fn takes_key(path: &str) -> bool {
-    const KEYED: [&str; 11] = [
+    const KEYED: [&str; 13] = [
         "/api/liff/submit",
+        "/api/liff/check_in",
+        "/api/staff/queue/press",
         "/api/liff/cancel",
         "/api/liff/withdraw",
         "/api/liff/answer_proposal",

@@ -44,6 +44,7 @@ enum Act {
     Withdraw,
     Answer { accept: bool },
     Cancel,
+    CheckIn,
 }
 
 #[cfg(feature = "ssr")]
@@ -64,6 +65,7 @@ async fn act(slug: &str, reference: &str, act: Act, key: &IdempotencyKey, lang: 
         Act::Withdraw => booking::withdraw(tx, clinic.id, patient.id, id, now).await?,
         Act::Answer { accept } => booking::answer_proposal(tx, clinic.id, patient.id, id, accept, now).await?,
         Act::Cancel => booking::cancel(tx, clinic.id, patient.id, id, now).await?,
+        Act::CheckIn => crate::actions::queue::check_in(tx, &clinic, patient.id, id, now).await?,
     };
     let menus = tx.menus(clinic.id).await?;
     let view = super::ssr::appointment_view(&clinic, &menus, &changed, now, lang);
@@ -88,4 +90,11 @@ pub async fn answer_proposal(slug: String, reference: String, accept: bool, key:
 #[server(endpoint = "liff/cancel")]
 pub async fn cancel_appointment(slug: String, reference: String, key: IdempotencyKey, lang: Lang) -> Result<AppointmentView, AppError> {
     respond(lang, act(&slug, &reference, Act::Cancel, &key, lang)).await
+}
+
+/// The patient tells reception they have arrived (a confirmed visit of today): from the button
+/// on their appointment, or by scanning the QR code at reception, which opens it.
+#[server(endpoint = "liff/check_in")]
+pub async fn check_in(slug: String, reference: String, key: IdempotencyKey, lang: Lang) -> Result<AppointmentView, AppError> {
+    respond(lang, act(&slug, &reference, Act::CheckIn, &key, lang)).await
 }

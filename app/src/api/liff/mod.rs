@@ -13,8 +13,16 @@ pub use sign_in::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::booking::ids::MenuId;
+use crate::booking::ids::{MenuId, ResourceId};
 use crate::booking::status::AppointmentStatus;
+
+/// A confirmed place in today's day queue: the page follows the queue live from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueSpot {
+    pub resource_id: ResourceId,
+    pub menu_id: MenuId,
+    pub number: u32,
+}
 
 /// One of the patient's appointments as their phone shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +47,14 @@ pub struct AppointmentView {
     pub proposal: bool,
     /// The clinic's words with its last change (why it declined or cancelled).
     pub note: Option<String>,
+    /// Today's place in the day queue, followed live on the page.
+    #[serde(default)]
+    pub queue_today: Option<QueueSpot>,
+    /// A confirmed visit of today: the patient tells reception they have arrived.
+    #[serde(default)]
+    pub can_check_in: bool,
+    #[serde(default)]
+    pub arrived: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -119,6 +135,8 @@ pub mod ssr {
             _ => (false, String::new()),
         };
         let waiting = a.status == AppointmentStatus::Requested && !a.lapsed(now);
+        // A confirmed visit of the clinic's today.
+        let today = a.status == AppointmentStatus::Confirmed && a.service_date == now.with_timezone(&tz).date_naive();
         AppointmentView {
             reference: a.reference.clone(),
             menu_id: a.menu_id,
@@ -136,6 +154,9 @@ pub mod ssr {
             can_withdraw: waiting && !a.proposal,
             proposal: a.proposal && waiting,
             note: a.note.clone().filter(|_| matches!(a.status, AppointmentStatus::Declined | AppointmentStatus::CancelledByClinic)),
+            queue_today: a.queue_number.filter(|_| today).map(|number| super::QueueSpot { resource_id: a.resource_id, menu_id: a.menu_id, number }),
+            can_check_in: today && a.arrived_at.is_none(),
+            arrived: a.arrived_at.is_some(),
         }
     }
 }

@@ -21,6 +21,10 @@ pub struct Poster {
     pub booking_qr: String,
     pub friend_url: Option<String>,
     pub friend_qr: Option<String>,
+    /// For the reception desk: the patient's own appointments, where today's visit has the
+    /// button that tells reception they have arrived.
+    pub check_in_url: String,
+    pub check_in_qr: String,
     /// The week, Monday first: `月〜金 09:00–12:30, 14:00–18:00`.
     pub hours: Vec<String>,
 }
@@ -38,7 +42,10 @@ pub async fn load_poster(lang: Lang) -> Result<Poster, AppError> {
         };
         let friend_url = line.and_then(|l| l.add_friend_url);
         let hours = db.opening_hours(clinic.id).await?;
+        let check_in_url = format!("{booking_url}?tab=mine");
         Ok(Poster {
+            check_in_qr: ssr::qr_svg(&check_in_url)?,
+            check_in_url,
             clinic_name_ja: clinic.name_ja.clone(),
             clinic_name_en: clinic.name_en.clone(),
             booking_qr: ssr::qr_svg(&booking_url)?,

@@ -28,8 +28,51 @@ pub(super) fn AppointmentCard(lang: ReadSignal<Lang>, appointment: AppointmentVi
             {a.note.clone().map(|note| view! { <p class="clinic-note">{lang.get_untracked().pick("医院より: ", "From the clinic: ")} {note}</p> })}
             {(!a.cancel_note.is_empty()).then(|| view! { <p class="cancel-note">{a.cancel_note.clone()}</p> })}
             {a.proposal.then(|| view! { <ProposalAnswer lang reference=a.reference.clone()/> })}
+            {a.queue_today.map(|spot| view! { <LiveSpot lang spot/> })}
+            {a.can_check_in.then(|| view! { <CheckIn lang reference=a.reference.clone()/> })}
+            {a.arrived.then(|| view! { <p class="arrived" data-testid="arrived">{lang.get_untracked().pick("受付に到着をお知らせしました。", "Reception knows you are here.")}</p> })}
             {actions}
         </section>
+    }
+}
+
+/// Today's place in the queue, live.
+#[component]
+fn LiveSpot(lang: ReadSignal<Lang>, spot: QueueSpot) -> impl IntoView {
+    let slug = leptos_router::hooks::use_params_map().read_untracked().get("clinic").unwrap_or_default();
+    view! { <crate::pages::queue::LivePlace slug lang=lang.into() spot/> }
+}
+
+/// 「到着しました」: the patient tells reception they are here (the QR code at reception opens
+/// this page).
+#[component]
+fn CheckIn(lang: ReadSignal<Lang>, reference: String) -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let intent = Intent::new();
+    let arrive = move |_| {
+        let slug = params.read_untracked().get("clinic").unwrap_or_default();
+        let reference = reference.clone();
+        spawn_local(async move {
+            match check_in(slug, reference, intent.key(), lang.get_untracked()).await {
+                Ok(_) => {
+                    intent.done();
+                    done.set(true);
+                }
+                Err(e) => error.set(Some(e.message.clone())),
+            }
+        });
+    };
+    view! {
+        <div class="check-in">
+            <Show when=move || done.get() fallback=move || view! {
+                <button type="button" class="primary" data-testid="check-in" on:click=arrive.clone()>{move || lang.get().pick("到着しました(受付に知らせる)", "I have arrived (tell reception)")}</button>
+            }>
+                <p class="arrived" role="status" data-testid="arrived">{move || lang.get().pick("受付に到着をお知らせしました。", "Reception knows you are here.")}</p>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </div>
     }
 }
 

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod erasure;
 pub mod inbox;
 pub mod patients;
+pub mod queue;
 pub mod quota;
 pub mod sandbox;
 pub mod settings;
@@ -77,6 +78,17 @@ impl LazyRoute for CalendarRoute {
     }
     fn view(_this: Self) -> AnyView {
         view! { <calendar::CalendarPage/> }.into_any()
+    }
+}
+
+pub struct QueueRoute;
+#[lazy_route]
+impl LazyRoute for QueueRoute {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <queue::QueuePage/> }.into_any()
     }
 }
 
@@ -181,6 +193,7 @@ fn SignedIn(me: StaffMe, lang: RwSignal<Lang>, on_sign_out: Callback<()>) -> imp
                     <span class="badge" data-testid="pending-count" hidden=move || pending.get() == 0>{move || pending.get()}</span>
                 </A>
                 <A href="/staff/calendar">{move || lang.get().pick("カレンダー", "Calendar")}</A>
+                <A href="/staff/queue">{move || lang.get().pick("順番", "Queue")}</A>
                 <A href="/staff/patients">{move || lang.get().pick("患者", "Patients")}</A>
                 {owner.then(|| view! { <A href="/staff/settings">{move || lang.get().pick("設定", "Settings")}</A> })}
                 {sandbox.then(|| view! { <A href="/staff/line-sandbox">{move || lang.get().pick("LINEサンドボックス", "LINE sandbox")}</A> })}

@@ -108,6 +108,7 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error
                 <dt>{t("状態", "Status")}</dt><dd class="status">{a.status_label.clone()}</dd>
             </dl>
             {(!a.cancel_note.is_empty()).then(|| view! { <p class="hint">{a.cancel_note.clone()}</p> })}
+            {a.queue_today.map(|spot| view! { <crate::pages::queue::LivePlace slug=slug.to_string() lang=Signal::stored(l) spot/> })}
             {answer}
             {a.upcoming.then(|| view! { <a class="button" href=ics.clone() download="yoyaku.ics">{t("カレンダーに追加(.ics)", "Add to calendar (.ics)")}</a> })}
             {move_to}

@@ -69,6 +69,15 @@ fn PosterSheets(p: Poster) -> impl IntoView {
                     <ul class="poster-hours">{hours(&p.hours)}</ul>
                 </div>
             </article>
+            <article class="poster-card poster-check-in" aria-label="check-in card">
+                <div class="qr check-in-qr" role="img" aria-label=format!("受付のQRコード: {}", p.check_in_url) inner_html=p.check_in_qr.clone()></div>
+                <div>
+                    <p class="poster-clinic">{p.clinic_name_ja.clone()}</p>
+                    <p class="card-headline">"着いたら読み取ってください"</p>
+                    <p>"ご予約の画面で「到着しました」を押すと、受付に届きます。順番予約の方は、いまの番号もご覧になれます。"</p>
+                    <p class="poster-en">"Arrived? Scan, then tap “I have arrived”."</p>
+                </div>
+            </article>
         </div>
     }
 }
