@@ -33,14 +33,17 @@ async function queuePlace(browser: Browser, name: string, furigana: string): Pro
   const card = page.locator("section.appointment");
   await expect(card.locator(".status")).toHaveText("予約確定");
   const reference = (await card.getAttribute("data-reference")) ?? "";
-  const number = ((await card.locator(".queue-number").textContent()) ?? "").replace(/\D/g, "");
-  expect(number).not.toBe("");
-  // The test's stand-in for the day coming: the place is today's.
+  // The test's stand-in for the day coming: the place is today's (with today's next number).
   moveVisit(reference, 0);
+  await page.goto(`/liff/demo/a/${reference}`);
+  const number = ((await page.locator("section.appointment .queue-number").textContent()) ?? "").replace(/\D/g, "");
+  expect(number).not.toBe("");
   return { page, reference, number };
 }
 
 test("reception moves the queue; the display and the patient's page follow live; the near-turn notice comes once", async ({ browser }) => {
+  // Three bookings, a display, a patient's page and the console in one story.
+  test.setTimeout(120_000);
   const first = await queuePlace(browser, "一番 太郎", "イチバン タロウ");
   const second = await queuePlace(browser, "二番 花子", "ニバン ハナコ");
   const third = await queuePlace(browser, "三番 次郎", "サンバン ジロウ");
@@ -63,7 +66,7 @@ test("reception moves the queue; the display and the patient's page follow live;
   await expect(patient.getByTestId("arrived")).toHaveText("受付に到着をお知らせしました。");
 
   const staff = await ownerPage(browser);
-  await staff.getByRole("link", { name: "順番" }).click();
+  await staff.getByRole("link", { name: "順番", exact: true }).click();
   const desk = staff.getByTestId("queue-desk").filter({ hasText: "予防接種" });
   const waiting = desk.getByTestId("queue-waiting");
   await expect(waiting).toContainText(`${third.number}番 三番 次郎`);

@@ -96,13 +96,18 @@ fn reception_presses_the_queue_over_http() {
         assert_eq!(desk.waiting.iter().map(|p| p.number).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(day.display_url, "/d/demo");
 
+        // A page still showing nobody called is behind: refused, nothing changes.
+        let behind = press(&app, &staff, &press_form(key, "action=next", &staff)).await;
+        let error = support::app_error(behind.status, &behind.body, ErrorCode::QueueMoved);
+        assert!(error.message.contains("ほかの端末"), "{}", error.message);
         // Recalling a number that is not aside: a conflict with its code, nothing changes.
-        let wrong = press(&app, &staff, &press_form(key, &format!("action[recall]={}", ids[2]), &staff)).await;
+        let calling_1 = format!("calling={}", ids[0]);
+        let wrong = press(&app, &staff, &press_form(key, &format!("action[recall]={}&{calling_1}", ids[2]), &staff)).await;
         let error = support::app_error(wrong.status, &wrong.body, ErrorCode::QueueNotAside);
         assert!(error.message.contains("呼び出し済み"), "{}", error.message);
-        // Skip 1, then recall it: the browser's encoding of a button with its place.
-        assert_eq!(press(&app, &staff, &press_form(key, "action=skip", &staff)).await.status, StatusCode::OK);
-        let recall = press(&app, &staff, &press_form(key, &format!("action[recall]={}", ids[0]), &staff)).await;
+        // Skip 1 (2 is called), then recall it: the browser's encoding of a button with its place.
+        assert_eq!(press(&app, &staff, &press_form(key, &format!("action=skip&{calling_1}"), &staff)).await.status, StatusCode::OK);
+        let recall = press(&app, &staff, &press_form(key, &format!("action[recall]={}&calling={}", ids[0], ids[1]), &staff)).await;
         assert_eq!(recall.status, StatusCode::OK, "{}", recall.body);
         let desk = load_queue(&app, &staff).await.queues.into_iter().find(|q| q.menu_id == key.menu).expect("the queue");
         assert_eq!((desk.calling.map(|p| p.number), desk.waiting.len(), desk.done), (Some(1), 1, 1), "2 was seen when 1 was recalled");
@@ -111,7 +116,7 @@ fn reception_presses_the_queue_over_http() {
         let slot = app.store.read().await.expect("read").menus(app.clinic).await.expect("menus").into_iter().find(|m| m.id != key.menu).expect("a menu");
         let not_a_queue = press(&app, &staff, &format!("resource_id={}&menu_id={}&action=next&csrf={}&lang=ja", key.resource, slot.id, staff.csrf)).await;
         support::app_error(not_a_queue.status, &not_a_queue.body, ErrorCode::MenuNotFound);
-        let garbled = press(&app, &staff, &press_form(key, "action=dance", &staff)).await;
+        let garbled = press(&app, &staff, &press_form(key, &format!("action=dance&calling={}", ids[0]), &staff)).await;
         support::app_error(garbled.status, &garbled.body, ErrorCode::BadRequest);
     })
 }
@@ -157,7 +162,7 @@ fn the_display_and_its_live_board_need_no_sign_in_and_name_nobody() {
         let clinic = app.store.read().await.expect("read").clinic(app.clinic).await.expect("read").expect("clinic");
         let mut tx = app.store.write().await.expect("write");
         let desk = app::actions::reception::Desk { clinic: &clinic, staff: staff_id(&app).await, now: Utc::now() };
-        queue::press(tx.as_mut(), desk, key, app::booking::queue::QueueAction::Next).await.expect("next");
+        queue::press(tx.as_mut(), desk, key, app::booking::queue::QueueAction::Next, None).await.expect("next");
         tx.commit().await.expect("commit");
         let moved = next_frame().await;
         assert!(moved.contains(r#""calling":1"#) && moved.contains(r#""waiting":[2]"#), "{moved}");

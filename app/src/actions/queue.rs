@@ -52,15 +52,15 @@ async fn queue_menu(tx: &mut dyn Reads, clinic: &Clinic, key: QueueKey) -> Resul
         .ok_or(Problem::NotFound(Missing::Menu))
 }
 
-/// Reception presses a button of today's queue `key`. The queue's places are locked first, so
-/// two receptionists pressing at once act one after the other: the second on what the first
-/// left (and is refused when its button no longer fits). Returns the queue as it is now.
-pub async fn press(tx: &mut dyn Write, desk: Desk<'_>, key: QueueKey, action: QueueAction) -> Result<Line, Problem> {
+/// Reception presses a button of today's queue `key` on a page that showed `shown` being
+/// called. The queue's places are locked first, so two receptionists pressing at once act one
+/// after the other, and the second is refused: its page is behind. Returns the queue as it is.
+pub async fn press(tx: &mut dyn Write, desk: Desk<'_>, key: QueueKey, action: QueueAction, shown: Option<AppointmentId>) -> Result<Line, Problem> {
     let menu = queue_menu(tx, desk.clinic, key).await?;
     let places = tx.queue_for_update(desk.clinic.id, key.resource, key.menu, today(desk.clinic, desk.now)).await?;
     let mut line = line_of(&places);
     let actor = Actor::Staff(desk.staff);
-    for step in line.plan(action)? {
+    for step in line.plan(action, shown)? {
         let (id, queue_step) = match step {
             Step::Call(id) => (id, QueueStep::Called),
             Step::Skip(id) => (id, QueueStep::Skipped),

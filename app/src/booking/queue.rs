@@ -57,6 +57,9 @@ pub enum Step {
 /// receptionist was quicker), or there is nobody to call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum QueueRefusal {
+    /// Someone else is being called than the page showed: its press would end the wrong turn.
+    #[error("the queue moved on since the page was shown")]
+    Moved,
     #[error("nobody is waiting or being called")]
     NobodyWaiting,
     #[error("nobody is being called")]
@@ -64,6 +67,9 @@ pub enum QueueRefusal {
     #[error("that place is not waiting aside")]
     NotSkipped,
 }
+
+/// How many of the latest calls the pace is measured over.
+const PACE_CALLS: usize = 6;
 
 /// The day's places of one queue.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -125,9 +131,14 @@ impl Line {
         self.waiting().take(within as usize + 1).enumerate().map(|(ahead, v)| (v.id, ahead as u32)).collect()
     }
 
-    /// What `action` does to the queue as it is now.
-    pub fn plan(&self, action: QueueAction) -> Result<Vec<Step>, QueueRefusal> {
+    /// What `action`, pressed on a page that showed `shown` being called, does to the queue as
+    /// it is now. A press on a page that is behind is refused: two receptionists pressing
+    /// 「次の方」 at once must not end the turn of a patient just called.
+    pub fn plan(&self, action: QueueAction, shown: Option<AppointmentId>) -> Result<Vec<Step>, QueueRefusal> {
         let calling = self.calling().map(|v| v.id);
+        if calling != shown {
+            return Err(QueueRefusal::Moved);
+        }
         let next = self.waiting().next().map(|v| v.id);
         let skipped = |id: AppointmentId| self.skipped().any(|v| v.id == id);
         let mut steps = Vec::new();
@@ -161,13 +172,14 @@ impl Line {
         Ok(steps)
     }
 
-    /// Today's pace: the average time between one call and the next (over the distinct places
-    /// called), once two have been called.
+    /// Today's pace: the average time between one call and the next over the last few calls
+    /// (the morning's pace says little about the afternoon's), once two have been called.
     pub fn pace(&self) -> Option<Duration> {
         let mut calls: Vec<DateTime<Utc>> = self.visits.iter().filter_map(|v| v.called_at).collect();
         calls.sort();
-        let (first, last) = (calls.first()?, calls.last()?);
-        (calls.len() >= 2).then(|| (*last - *first) / (calls.len() as i32 - 1))
+        let recent = &calls[calls.len().saturating_sub(PACE_CALLS)..];
+        let (first, last) = (recent.first()?, recent.last()?);
+        (recent.len() >= 2).then(|| (*last - *first) / (recent.len() as i32 - 1))
     }
 
     /// What the waiting room and the patients' pages show of the queue of `menu` on `resource`:

@@ -131,6 +131,10 @@ pub fn problem(problem: &Problem, lang: Lang) -> String {
             "LINEのチャネルアクセストークンが設定されていません。先に「LINE連携」で設定してください。",
             "No LINE channel access token is set. Set one under “LINE channels” first.",
         ),
+        Queue(crate::booking::queue::QueueRefusal::Moved) => pick(
+            "ほかの端末で順番が進んでいました。いまの順番を表示しましたので、もう一度ご確認ください。",
+            "The queue moved on at another desk. It now shows as it is: please check, then press again.",
+        ),
         Queue(crate::booking::queue::QueueRefusal::NobodyWaiting) => pick("お待ちの方はいません。", "Nobody is waiting."),
         Queue(crate::booking::queue::QueueRefusal::NobodyCalled) => {
             pick("いまお呼びしている方はいません。画面を更新しました。", "Nobody is being called now. The page shows the queue as it is.")

@@ -113,6 +113,8 @@ pub enum ErrorCode {
     LineNotConnected,
     /// LINE refused what the clinic's channel asked (its access token, or the request).
     LineRefused,
+    /// The queue moved on since the page was shown (another receptionist pressed first).
+    QueueMoved,
     /// The day queue has nobody waiting or being called.
     QueueEmpty,
     /// Nobody is being called now (another receptionist moved the queue on).
@@ -160,6 +162,7 @@ impl ErrorCode {
             | PatientHasVisits
             | LineNotConnected
             | LineRefused
+            | QueueMoved
             | QueueEmpty
             | QueueNotCalling
             | QueueNotAside

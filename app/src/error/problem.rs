@@ -216,6 +216,7 @@ impl Problem {
             LineUnavailable(_) => ErrorCode::LineUnavailable,
             LineNotConnected => ErrorCode::LineNotConnected,
             LineRefused(_) => ErrorCode::LineRefused,
+            Queue(crate::booking::queue::QueueRefusal::Moved) => ErrorCode::QueueMoved,
             Queue(crate::booking::queue::QueueRefusal::NobodyWaiting) => ErrorCode::QueueEmpty,
             Queue(crate::booking::queue::QueueRefusal::NobodyCalled) => ErrorCode::QueueNotCalling,
             Queue(crate::booking::queue::QueueRefusal::NotSkipped) => ErrorCode::QueueNotAside,

@@ -110,3 +110,12 @@ pub fn LangSwitch(lang: ReadSignal<Lang>, set_lang: WriteSignal<Lang>) -> impl I
         </nav>
     }
 }
+
+/// A page rendered whole before it is sent (`SsrMode::Async`) answers with the status of its
+/// error, so an unknown clinic is a 404. (Inside a `Suspend` the component's context is there.)
+pub(crate) fn answer_status(_status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(r), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(_status)) {
+        r.set_status(code);
+    }
+}

@@ -62,12 +62,14 @@ pub async fn load_queue(lang: Lang) -> Result<QueueDay, AppError> {
     .await
 }
 
-/// Presses a button of one queue; returns today's queues as they are now.
+/// Presses a button of one queue.
 #[server(endpoint = "staff/queue/press")]
 pub async fn press_queue(
     resource_id: ResourceId,
     menu_id: MenuId,
     action: QueueAction,
+    /// The place the page showed being called (none: nobody): a page that is behind is refused.
+    calling: Option<AppointmentId>,
     key: IdempotencyKey,
     #[server(default)] csrf: String,
     lang: Lang,
@@ -75,8 +77,8 @@ pub async fn press_queue(
     respond(lang, async move {
         let ctx = super::auth::staff(Some(&csrf)).await?;
         let queue = crate::actions::queue::QueueKey { resource: resource_id, menu: menu_id };
-        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/queue/press", &(queue, action)).await?);
-        crate::actions::queue::press(once.tx(), super::inbox::ssr::desk(&ctx), queue, action).await?;
+        let mut once = fresh!(super::ssr::begin(&ctx, &key, "staff/queue/press", &(queue, action, calling)).await?);
+        crate::actions::queue::press(once.tx(), super::inbox::ssr::desk(&ctx), queue, action, calling).await?;
         once.finish(&()).await
     })
     .await

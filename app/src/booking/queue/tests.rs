@@ -24,9 +24,14 @@ fn id(n: u32) -> AppointmentId {
     AppointmentId(i64::from(n) * 10)
 }
 
-/// Plans `action` and applies its steps, as the action does.
+/// The place being called, as a page up to date shows it.
+fn calling(line: &Line) -> Option<AppointmentId> {
+    line.calling().map(|v| v.id)
+}
+
+/// Plans `action` on an up-to-date page and applies its steps, as the action does.
 fn press(line: &Line, action: QueueAction, now: DateTime<Utc>) -> Result<Line, QueueRefusal> {
-    let steps = line.plan(action)?;
+    let steps = line.plan(action, calling(line))?;
     Ok(steps.into_iter().fold(line.clone(), |l, s| after(&l, s, now)))
 }
 
@@ -34,16 +39,36 @@ fn press(line: &Line, action: QueueAction, now: DateTime<Utc>) -> Result<Line, Q
 fn next_calls_by_number_and_ends_the_current_turn() {
     let line = Line::new(vec![place(3), place(1), place(2)]);
     assert_eq!(line.calling(), None);
-    assert_eq!(line.plan(QueueAction::Next), Ok(vec![Step::Call(id(1))]), "the lowest number first");
+    assert_eq!(line.plan(QueueAction::Next, calling(&line)), Ok(vec![Step::Call(id(1))]), "the lowest number first");
     let line = press(&line, QueueAction::Next, at(0)).expect("next");
     assert_eq!(line.calling().map(|v| v.number), Some(1));
-    assert_eq!(line.plan(QueueAction::Next), Ok(vec![Step::Complete(id(1)), Step::Call(id(2))]));
+    assert_eq!(line.plan(QueueAction::Next, calling(&line)), Ok(vec![Step::Complete(id(1)), Step::Call(id(2))]));
     let line = press(&line, QueueAction::Next, at(5)).expect("next");
     let line = press(&line, QueueAction::Next, at(10)).expect("next");
-    assert_eq!(line.plan(QueueAction::Next), Ok(vec![Step::Complete(id(3))]), "the last turn ends with nobody called");
+    assert_eq!(line.plan(QueueAction::Next, calling(&line)), Ok(vec![Step::Complete(id(3))]), "the last turn ends with nobody called");
     let line = press(&line, QueueAction::Next, at(15)).expect("next");
     assert_eq!(line.calling(), None);
-    assert_eq!(line.plan(QueueAction::Next), Err(QueueRefusal::NobodyWaiting));
+    assert_eq!(line.plan(QueueAction::Next, calling(&line)), Err(QueueRefusal::NobodyWaiting));
+}
+
+#[test]
+fn a_press_on_a_page_that_is_behind_is_refused() {
+    let line = Line::new(vec![place(1), place(2), place(3)]);
+    let called = press(&line, QueueAction::Next, at(0)).expect("call 1");
+    // Another desk still shows nobody called: its 「次の方」 would end 1's turn at once.
+    assert_eq!(called.plan(QueueAction::Next, None), Err(QueueRefusal::Moved));
+    assert_eq!(called.plan(QueueAction::Skip, Some(id(2))), Err(QueueRefusal::Moved));
+    assert_eq!(called.plan(QueueAction::Next, Some(id(1))), Ok(vec![Step::Complete(id(1)), Step::Call(id(2))]));
+}
+
+#[test]
+fn the_pace_follows_the_latest_calls() {
+    let mut line = Line::new((1..=9).map(place).collect());
+    // Two slow calls in the morning, then one every 5 minutes.
+    for minute in [0, 60, 120, 125, 130, 135, 140, 145] {
+        line = press(&line, QueueAction::Next, at(minute)).expect("next");
+    }
+    assert_eq!(line.pace(), Some(Duration::minutes(5)));
 }
 
 #[test]
@@ -53,7 +78,7 @@ fn requests_and_cancelled_places_are_not_called() {
     let mut cancelled = place(2);
     cancelled.status = AppointmentStatus::CancelledByPatient;
     let line = Line::new(vec![request, cancelled, place(3)]);
-    assert_eq!(line.plan(QueueAction::Next), Ok(vec![Step::Call(id(3))]));
+    assert_eq!(line.plan(QueueAction::Next, calling(&line)), Ok(vec![Step::Call(id(3))]));
     assert_eq!(line.ahead_of(id(3)), Some(0));
     assert_eq!(line.ahead_of(id(1)), None);
 }
@@ -61,23 +86,23 @@ fn requests_and_cancelled_places_are_not_called() {
 #[test]
 fn a_skipped_patient_waits_aside_until_recalled_or_absent() {
     let line = Line::new(vec![place(1), place(2), place(3)]);
-    assert_eq!(line.plan(QueueAction::Skip), Err(QueueRefusal::NobodyCalled));
+    assert_eq!(line.plan(QueueAction::Skip, calling(&line)), Err(QueueRefusal::NobodyCalled));
     let line = press(&line, QueueAction::Next, at(0)).expect("call 1");
-    assert_eq!(line.plan(QueueAction::Skip), Ok(vec![Step::Skip(id(1)), Step::Call(id(2))]));
+    assert_eq!(line.plan(QueueAction::Skip, calling(&line)), Ok(vec![Step::Skip(id(1)), Step::Call(id(2))]));
     let line = press(&line, QueueAction::Skip, at(2)).expect("skip 1");
     assert_eq!(line.standing(&line.visits()[0]), Standing::Skipped);
     assert_eq!(line.calling().map(|v| v.number), Some(2));
-    assert_eq!(line.plan(QueueAction::Recall(id(3))), Err(QueueRefusal::NotSkipped), "3 is waiting, not aside");
-    assert_eq!(line.plan(QueueAction::Recall(id(1))), Ok(vec![Step::Complete(id(2)), Step::Call(id(1))]));
+    assert_eq!(line.plan(QueueAction::Recall(id(3)), calling(&line)), Err(QueueRefusal::NotSkipped), "3 is waiting, not aside");
+    assert_eq!(line.plan(QueueAction::Recall(id(1)), calling(&line)), Ok(vec![Step::Complete(id(2)), Step::Call(id(1))]));
     let recalled = press(&line, QueueAction::Recall(id(1)), at(4)).expect("recall 1");
     assert_eq!(recalled.calling().map(|v| v.number), Some(1));
     assert_eq!(recalled.skipped().count(), 0);
     assert_eq!(recalled.waiting().map(|v| v.number).collect::<Vec<_>>(), vec![3]);
-    assert_eq!(line.plan(QueueAction::Absent(id(1))), Ok(vec![Step::Absent(id(1))]));
+    assert_eq!(line.plan(QueueAction::Absent(id(1)), calling(&line)), Ok(vec![Step::Absent(id(1))]));
     let absent = press(&line, QueueAction::Absent(id(1)), at(4)).expect("absent");
     assert_eq!(absent.visits()[0].status, AppointmentStatus::NoShow);
     assert_eq!(absent.calling().map(|v| v.number), Some(2), "the one being called goes on");
-    assert_eq!(absent.plan(QueueAction::Absent(id(1))), Err(QueueRefusal::NotSkipped), "twice");
+    assert_eq!(absent.plan(QueueAction::Absent(id(1)), calling(&absent)), Err(QueueRefusal::NotSkipped), "twice");
 }
 
 #[test]

@@ -20,16 +20,19 @@ pub fn DisplayPage() -> impl IntoView {
     let slug = move || params.read().get("clinic").unwrap_or_default();
     let first = Resource::new(slug, |slug| queue_board(slug, Lang::Ja));
     view! {
-        <main class="queue-display" data-testid="queue-display">
+        <div class="queue-display" data-testid="queue-display">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match first.await {
                         Ok(board) => view! { <Display slug=slug() board/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        Err(e) => {
+                            crate::pages::answer_status(e.status);
+                            view! { <p class="error" role="alert">{e.message}</p> }.into_any()
+                        }
                     }
                 })}
             </Suspense>
-        </main>
+        </div>
     }
 }
 
@@ -44,13 +47,16 @@ fn Display(slug: String, board: ClinicBoard) -> impl IntoView {
             <h1>{name_ja}</h1>
             <p lang="en">{name_en}</p>
         </header>
-        {move || {
-            let queues = live.get().map(|b| b.queues).unwrap_or_default();
-            if queues.is_empty() {
-                return view! { <p class="display-none">"本日の順番受付はありません" <span lang="en">"No queue today"</span></p> }.into_any();
-            }
-            queues.into_iter().map(|q| view! { <QueueCard q/> }).collect_view().into_any()
-        }}
+        // One region that stays while its content changes: screen readers announce the change.
+        <div class="display-queues" aria-live="polite">
+            {move || {
+                let queues = live.get().map(|b| b.queues).unwrap_or_default();
+                if queues.is_empty() {
+                    return view! { <p class="display-none">"本日の順番受付はありません" <span lang="en">"No queue today"</span></p> }.into_any();
+                }
+                queues.into_iter().map(|q| view! { <QueueCard q/> }).collect_view().into_any()
+            }}
+        </div>
     }
 }
 
@@ -66,7 +72,7 @@ fn QueueCard(q: QueueBoard) -> impl IntoView {
         <section class="display-queue" aria-label=label data-testid="display-queue">
             <h2>{name}<span lang="en">{name_en}</span></h2>
             <p class="display-label">"ただいまの番号" <span lang="en">"Now calling"</span></p>
-            <p class="display-calling" data-testid="display-calling" aria-live="polite">{calling}</p>
+            <p class="display-calling" data-testid="display-calling">{calling}</p>
             <p class="display-waiting" data-testid="display-waiting">
                 {format!("お待ちの方 {}人", q.waiting.len())} <span lang="en">{format!("{} waiting", q.waiting.len())}</span>
             </p>

@@ -23,45 +23,54 @@ pub fn follow_board(slug: String, first: Option<ClinicBoard>) -> ReadSignal<Opti
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
 
-        type Open = (web_sys::EventSource, Closure<dyn Fn(web_sys::MessageEvent)>, Closure<dyn Fn(web_sys::Event)>);
-        let open = StoredValue::new_local(None::<Open>);
-        let stopped = StoredValue::new_local(false);
-        let url = format!("/d/{slug}/events");
-        fn connect(
-            url: String,
-            open: StoredValue<Option<Open>, LocalStorage>,
-            stopped: StoredValue<bool, LocalStorage>,
-            set_board: WriteSignal<Option<ClinicBoard>>,
-        ) {
-            if stopped.get_value() {
+        /// An open stream with its two listeners.
+        type Stream = (web_sys::EventSource, Closure<dyn Fn(web_sys::MessageEvent)>, Closure<dyn Fn(web_sys::Event)>);
+        /// The open stream, and the timer of a reconnection that waits.
+        #[derive(Default)]
+        struct Live {
+            source: Option<Stream>,
+            retry: Option<leptos::prelude::TimeoutHandle>,
+            stopped: bool,
+        }
+        type Shared = std::rc::Rc<std::cell::RefCell<Live>>;
+
+        fn connect(url: String, live: Shared, set_board: WriteSignal<Option<ClinicBoard>>) {
+            if live.borrow().stopped {
                 return;
             }
             let Ok(source) = web_sys::EventSource::new(&url) else { return };
             let on_board = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
                 if let Some(board) = event.data().as_string().and_then(|data| serde_json::from_str::<ClinicBoard>(&data).ok()) {
-                    set_board.set(Some(board));
+                    set_board.try_set(Some(board));
                 }
             });
-            let again = url.clone();
+            let weak = std::rc::Rc::downgrade(&live);
             let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_: web_sys::Event| {
-                let closed = open.with_value(|o| o.as_ref().is_some_and(|(s, _, _)| s.ready_state() == web_sys::EventSource::CLOSED));
-                if closed {
-                    let again = again.clone();
-                    set_timeout(move || connect(again, open, stopped, set_board), std::time::Duration::from_secs(5));
+                let Some(live) = weak.upgrade() else { return };
+                let closed = live.borrow().source.as_ref().is_some_and(|(s, _, _)| s.ready_state() == web_sys::EventSource::CLOSED);
+                if closed && !live.borrow().stopped {
+                    let (url, again) = (url.clone(), live.clone());
+                    let retry = set_timeout_with_handle(move || connect(url, again, set_board), std::time::Duration::from_secs(5)).ok();
+                    live.borrow_mut().retry = retry;
                 }
             });
             let _ = source.add_event_listener_with_callback("board", on_board.as_ref().unchecked_ref());
             source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            open.set_value(Some((source, on_board, on_error)));
+            // The stream it replaces is closed already; its listeners can go.
+            live.borrow_mut().source = Some((source, on_board, on_error));
         }
-        connect(url, open, stopped, set_board);
+
+        let live: Shared = Default::default();
+        connect(format!("/d/{slug}/events"), live.clone(), set_board);
         let cleanup = SendWrapper::new(move || {
-            stopped.set_value(true);
-            open.try_with_value(|o| {
-                if let Some((source, _, _)) = o {
-                    source.close();
-                }
-            });
+            let mut live = live.borrow_mut();
+            live.stopped = true;
+            if let Some(retry) = live.retry.take() {
+                retry.clear();
+            }
+            if let Some((source, _, _)) = live.source.take() {
+                source.close();
+            }
         });
         // The wrapper makes the browser-only closure `Send` for `on_cleanup`; it must be called
         // through it, not moved out.

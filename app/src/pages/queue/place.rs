@@ -26,7 +26,8 @@ fn standing(place: Place, lang: Lang) -> String {
 #[component]
 pub fn LivePlace(slug: String, lang: Signal<Lang>, spot: QueueSpot) -> impl IntoView {
     let board = follow_board(slug, None);
-    move || {
+    // The region stays while its content changes, so screen readers announce each change.
+    let content = move || {
         let lang = lang.get();
         let queue = board.get().and_then(|b| b.queue(spot.resource_id, spot.menu_id).cloned())?;
         let place = queue.place(spot.number);
@@ -41,11 +42,10 @@ pub fn LivePlace(slug: String, lang: Signal<Lang>, spot: QueueSpot) -> impl Into
             _ => None,
         };
         Some(view! {
-            <div class="live-place" data-testid="live-place" aria-live="polite">
-                <p class="live-calling">{lang.pick("ただいまの番号: ", "Now calling: ")}<strong data-testid="live-calling">{calling}</strong></p>
-                <p class="live-standing" data-testid="live-standing">{standing(place, lang)}</p>
-                {estimate.map(|e| view! { <p class="live-estimate">{e}</p> })}
-            </div>
+            <p class="live-calling">{lang.pick("ただいまの番号: ", "Now calling: ")}<strong data-testid="live-calling">{calling}</strong></p>
+            <p class="live-standing" data-testid="live-standing">{standing(place, lang)}</p>
+            {estimate.map(|e| view! { <p class="live-estimate">{e}</p> })}
         })
-    }
+    };
+    view! { <div class="live-place" data-testid="live-place" aria-live="polite">{content}</div> }
 }

@@ -55,11 +55,12 @@ fn Desk(q: QueueDesk, pressed: RwSignal<u32>, message: RwSignal<Option<Result<St
     let lang = console.lang;
     let (resource, menu) = (q.resource_id, q.menu_id);
     let intent = Intent::new();
+    let shown = q.calling.as_ref().map(|p| p.id);
     let press = move |action: QueueAction| {
         let csrf = console.me.csrf.clone();
         spawn_local(async move {
             let lang_now = lang.get_untracked();
-            match press_queue(resource, menu, action, intent.key(), csrf, lang_now).await {
+            match press_queue(resource, menu, action, shown, intent.key(), csrf, lang_now).await {
                 Ok(()) => {
                     intent.done();
                     message.set(None);

@@ -185,14 +185,7 @@ pub(super) fn posted_error(q: &ParamsMap) -> Option<crate::error::AppError> {
     q.get("__err").map(|e| ServerFnUrlError::<crate::error::AppError>::decode_err(&e))
 }
 
-/// The page is rendered whole before it is sent (`SsrMode::Async`), so an unknown clinic can
-/// still answer 404. (Inside a `Suspend` the component's context is there.)
-pub(super) fn answer_status(_status: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(r), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(_status)) {
-        r.set_status(code);
-    }
-}
+use super::answer_status;
 
 /// The step the query names: a menu, then a day, then a place, then on to LINE.
 #[component]

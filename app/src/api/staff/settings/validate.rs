@@ -57,7 +57,8 @@ pub fn menu(f: &MenuForm, resources: &[Resource]) -> Result<MenuSpec, Vec<BadFie
     let horizon = num("horizon_days", &f.horizon_days, settings::HORIZON);
     let cutoff = num("cancel_cutoff_minutes", &f.cancel_cutoff_minutes, settings::CUT_OFF);
     let hold = num("hold_minutes", &f.hold_minutes, settings::HOLD);
-    let near_turn = num("near_turn", &f.near_turn, settings::NEAR_TURN);
+    // Asked (and shown) only for a day queue; another mode keeps the default.
+    let near_turn = if f.mode == crate::kinds::ModeKind::Queue { num("near_turn", &f.near_turn, settings::NEAR_TURN) } else { 3 };
     let mut resource_ids = f.resource_ids.clone();
     resource_ids.sort();
     resource_ids.dedup();
