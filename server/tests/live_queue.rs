@@ -22,6 +22,8 @@ use support::*;
 support::on_both!(
     reception_calls_by_number_and_every_step_is_audited,
     the_near_turn_notice_goes_once_per_visit_even_when_the_queue_jumps,
+    a_place_cancelled_ahead_brings_the_next_near,
+    closing_the_running_day_tells_nobody_to_come,
     receptionists_pressing_at_once_call_each_place_once,
     patients_check_in_on_the_day_only,
     the_board_shows_numbers_and_the_pace,
@@ -162,6 +164,48 @@ async fn the_near_turn_notice_goes_once_per_visit_even_when_the_queue_jumps(db: 
     let notices = read(store).await.notifications(q.clinic.id, &[q.places[2].id]).await.expect("notices");
     let told = notices.iter().find(|n| n.notice == NoticeType::NearTurn).expect("3's notice");
     assert!(told.payload.contains("まもなく順番です") && told.payload.contains("あと1人でお呼びします"), "{}", told.payload);
+}
+
+async fn a_place_cancelled_ahead_brings_the_next_near(db: &TestDb) {
+    let store = db.store.as_ref();
+    let q = queue_of(store, 5, 1).await;
+    let cancel = |n: usize, at: DateTime<Utc>| {
+        let id = q.places[n - 1].id;
+        let clinic = &q.clinic;
+        async move {
+            let by_clinic = app::booking::status::VisitAction::CancelByClinic;
+            in_tx!(store, |tx| app::actions::reception::visit(tx, desk(clinic, StaffId(1), at), id, by_clinic, Some("本日は中止です")).await)
+                .expect("cancelled")
+        }
+    };
+    // Before the first call a cancellation tells nobody: there is no turn to be near yet.
+    cancel(5, at(8, 30)).await;
+    assert_eq!(near_turn_notices(store, &q).await, BTreeMap::new());
+    press(store, &q, StaffId(1), QueueAction::Next, at(9, 0)).await.expect("call 1");
+    assert_eq!(near_turn_notices(store, &q).await, BTreeMap::from([(2, 1), (3, 1)]));
+    // 3 is cancelled while 1 is seen: 4 now has one before them, and is told at once.
+    cancel(3, at(9, 6)).await;
+    assert_eq!(near_turn_notices(store, &q).await, BTreeMap::from([(2, 1), (3, 1), (4, 1)]));
+    let notices = read(store).await.notifications(q.clinic.id, &[q.places[3].id]).await.expect("notices");
+    let told = notices.iter().find(|n| n.notice == NoticeType::NearTurn).expect("4's notice");
+    assert!(told.payload.contains("あと1人でお呼びします"), "{}", told.payload);
+}
+
+async fn closing_the_running_day_tells_nobody_to_come(db: &TestDb) {
+    let store = db.store.as_ref();
+    let q = queue_of(store, 5, 0).await;
+    press(store, &q, StaffId(1), QueueAction::Next, at(9, 0)).await.expect("call 1");
+    assert_eq!(near_turn_notices(store, &q).await, BTreeMap::from([(2, 1)]));
+    // The doctor falls ill: the rest of the day is cancelled. Each cancellation brings the next
+    // one up, but they are all cancelled: nobody is first told to come in.
+    let by = Editor { clinic: q.clinic.id, actor: Actor::System, now: at(9, 10) };
+    let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
+    let on_visits = app::actions::settings::OnVisits::CancelWith("本日は休診となりました".into());
+    in_tx!(store, |tx| app::actions::settings::add_exception(tx, by, day, None, None, on_visits.clone()).await).expect("closed");
+    for n in 1..=5 {
+        assert_eq!(status(store, &q, n).await, AppointmentStatus::CancelledByClinic);
+    }
+    assert_eq!(near_turn_notices(store, &q).await, BTreeMap::from([(2, 1)]));
 }
 
 async fn receptionists_pressing_at_once_call_each_place_once(db: &TestDb) {

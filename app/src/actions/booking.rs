@@ -256,7 +256,9 @@ async fn own_appointment(tx: &mut dyn Write, clinic: ClinicId, patient: PatientI
 /// the request leaves the inbox.
 pub async fn withdraw(tx: &mut dyn Write, clinic: ClinicId, patient: PatientId, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment, Problem> {
     let (clinic, current) = own_appointment(tx, clinic, patient, id).await?;
-    apply(tx, &clinic, &current, Change::new(Transition::Withdraw, Actor::Patient(patient), now)).await
+    let withdrawn = apply(tx, &clinic, &current, Change::new(Transition::Withdraw, Actor::Patient(patient), now)).await?;
+    super::queue::place_left(tx, &clinic, &withdrawn, now).await?;
+    Ok(withdrawn)
 }
 
 /// The patient's answer to the clinic's proposal of another time: accepting confirms it (and,
@@ -283,7 +285,9 @@ pub async fn cancel(tx: &mut dyn Write, clinic: ClinicId, patient: PatientId, id
     let (clinic, current) = own_appointment(tx, clinic, patient, id).await?;
     let menu = tx.menus(clinic.id).await?.into_iter().find(|m| m.id == current.menu_id).ok_or(Problem::NotFound(Missing::Menu))?;
     patient_may_cancel(&menu, current.status, current.starts_at, now).map_err(|refusal| Problem::cancel_refused(refusal, clinic.time_zone))?;
-    apply(tx, &clinic, &current, Change::new(Transition::CancelByPatient, Actor::Patient(patient), now)).await
+    let cancelled = apply(tx, &clinic, &current, Change::new(Transition::CancelByPatient, Actor::Patient(patient), now)).await?;
+    super::queue::place_left(tx, &clinic, &cancelled, now).await?;
+    Ok(cancelled)
 }
 
 /// The patient says they will come (the reminder's button); only a confirmed visit, once.

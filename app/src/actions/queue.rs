@@ -92,6 +92,31 @@ async fn tell_near_turn(tx: &mut dyn Write, clinic: &Clinic, menu: &Menu, line: 
     Ok(())
 }
 
+/// One place left today's queue other than by its turn (the patient cancelled or withdrew, or
+/// reception cancelled or declined it): once the queue runs, those behind it moved up, and
+/// whoever is now near their turn is told (once, as ever). Before the first call nobody is told:
+/// the morning's cancellations are no reason to come in. Not called when the clinic closes the
+/// day: those behind are cancelled too, and must not first be told to come.
+pub async fn place_left(tx: &mut dyn Write, clinic: &Clinic, place: &Appointment, now: DateTime<Utc>) -> Result<(), Problem> {
+    if place.queue_number.is_none() || place.service_date != today(clinic, now) {
+        return Ok(());
+    }
+    let key = QueueKey { resource: place.resource_id, menu: place.menu_id };
+    let menu = match queue_menu(tx, clinic, key).await {
+        Ok(menu) => menu,
+        Err(Problem::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    // Read, not locked: this transaction already holds the cancelled place, and locking the
+    // others after it would invert a press's order (all of them, by id). A press meanwhile tells
+    // whoever it brings near; the outbox still tells each patient once.
+    let (line, places) = places(tx, clinic, key, now).await?;
+    if line.visits().iter().all(|v| v.called_at.is_none()) {
+        return Ok(());
+    }
+    tell_near_turn(tx, clinic, &menu, &line, &places, now).await
+}
+
 /// The patient checks in on arrival, from their phone: a confirmed visit of today. Reception
 /// sees them as arrived; the first check-in counts.
 pub async fn check_in(tx: &mut dyn Write, clinic: &Clinic, patient: PatientId, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment, Problem> {

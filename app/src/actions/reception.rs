@@ -48,7 +48,9 @@ pub async fn approve(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId) -> R
 /// Declines a request with the reason the patient reads.
 pub async fn decline(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, reason: &str) -> Result<Appointment, Problem> {
     let current = for_update(tx, desk, id).await?;
-    apply(tx, desk.clinic, &current, desk.change(Transition::Decline).noting(Some(reason))).await
+    let declined = apply(tx, desk.clinic, &current, desk.change(Transition::Decline).noting(Some(reason))).await?;
+    super::queue::place_left(tx, desk.clinic, &declined, desk.now).await?;
+    Ok(declined)
 }
 
 /// The note a request gets when the clinic proposes another time instead (the proposal's own
@@ -115,7 +117,11 @@ pub async fn visit(tx: &mut dyn Write, desk: Desk<'_>, id: AppointmentId, action
         VisitAction::NoShow => Transition::MarkNoShow,
         VisitAction::CancelByClinic => Transition::CancelByClinic,
     };
-    apply(tx, desk.clinic, &current, desk.change(transition).noting(message)).await
+    let changed = apply(tx, desk.clinic, &current, desk.change(transition).noting(message)).await?;
+    if action == VisitAction::CancelByClinic {
+        super::queue::place_left(tx, desk.clinic, &changed, desk.now).await?;
+    }
+    Ok(changed)
 }
 
 /// Reception books a phone call: the patient (known to reception only) and the visit, confirmed
