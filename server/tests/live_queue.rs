@@ -295,7 +295,11 @@ async fn the_board_shows_numbers_and_the_pace(db: &TestDb) {
         let patient = read(store).await.patient(q.clinic.id, a.patient_id).await.expect("read").expect("patient");
         assert!(!json.contains(&patient.details.name), "the board names nobody: {json}");
     }
-    // Another day's board has nobody in it.
+    // Another day's board has nobody in it; a day the clinic is closed shows no queue at all.
     let tomorrow = board(tokyo(2030, 1, 8, 9, 0)).await;
-    assert!(tomorrow.queues.iter().all(|l| l.calling.is_none() && l.waiting.is_empty()), "{tomorrow:?}");
+    assert!(!tomorrow.queues.is_empty() && tomorrow.queues.iter().all(|l| l.calling.is_none() && l.waiting.is_empty()), "{tomorrow:?}");
+    let closed = chrono::NaiveDate::from_ymd_opt(2030, 1, 9).expect("date");
+    let by = Editor { clinic: q.clinic.id, actor: Actor::System, now: now() };
+    in_tx!(store, |tx| app::actions::settings::add_exception(tx, by, closed, None, None, app::actions::settings::OnVisits::Refuse).await).expect("closed");
+    assert_eq!(board(tokyo(2030, 1, 9, 9, 0)).await.queues, Vec::new(), "closed all day");
 }

@@ -11,6 +11,7 @@ use crate::booking::board::{ClinicBoard, QueueBoard};
 use crate::booking::ids::{AppointmentId, MenuId, PatientId, ResourceId};
 use crate::booking::model::{BookingMode, Clinic, Menu, Resource};
 use crate::booking::queue::{after, Line, QueueAction, QueueVisit, Step};
+use crate::booking::schedule::Schedule;
 use crate::booking::status::{AppointmentStatus, Transition};
 use crate::error::{Missing, Problem};
 use crate::notify::flex::NoticeKind;
@@ -134,16 +135,20 @@ pub async fn check_in(tx: &mut dyn Write, clinic: &Clinic, patient: PatientId, i
 }
 
 /// Today's queues of the clinic, numbers only: every active queue menu on each of its
-/// practitioners and rooms, and any other queue that has places today.
+/// practitioners and rooms that works today, and any other queue that has places today.
 pub async fn board(db: &mut dyn Reads, clinic: &Clinic, now: DateTime<Utc>) -> Result<ClinicBoard, Problem> {
     let day = today(clinic, now);
     let menus = db.menus(clinic.id).await?;
     let resources = db.resources(clinic.id).await?;
+    let hours = db.opening_hours(clinic.id).await?;
+    let exceptions = db.exceptions(clinic.id, day, day).await?;
+    let schedule = Schedule { clinic, hours: &hours, exceptions: &exceptions };
     let places: Vec<Appointment> = db.appointments_on(clinic.id, day, day).await?.into_iter().filter(|a| a.queue_number.is_some()).collect();
     let mut keys: Vec<QueueKey> = menus
         .iter()
         .filter(|m| m.active && matches!(m.mode, BookingMode::DayQueue { .. }))
         .flat_map(|m| m.resource_ids.iter().map(|r| QueueKey { resource: *r, menu: m.id }))
+        .filter(|key| !schedule.open_intervals(key.resource, day).is_empty())
         .collect();
     for a in &places {
         let key = QueueKey { resource: a.resource_id, menu: a.menu_id };
