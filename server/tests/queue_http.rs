@@ -23,6 +23,11 @@ use tower::ServiceExt;
 /// The demo clinic's day queue with `n` confirmed places today (put there directly: the test
 /// does not depend on the day of the week it runs on).
 async fn today_queue(app: &App, n: u32) -> (QueueKey, Vec<AppointmentId>) {
+    today_queue_of(app, n, |_| Identity::Offline).await
+}
+
+/// As [`today_queue`], the patient of place `number` known as `identity(number)`.
+async fn today_queue_of(app: &App, n: u32, identity: impl Fn(u32) -> Identity) -> (QueueKey, Vec<AppointmentId>) {
     let mut db = app.store.read().await.expect("read");
     let clinic = db.clinic(app.clinic).await.expect("read").expect("clinic");
     let menu = db.menus(app.clinic).await.expect("menus").into_iter().find(|m| matches!(m.mode, BookingMode::DayQueue { .. })).expect("a queue menu");
@@ -35,7 +40,7 @@ async fn today_queue(app: &App, n: u32) -> (QueueKey, Vec<AppointmentId>) {
     for number in 1..=n {
         let details =
             PatientDetails { name: format!("待合 患者{number}"), furigana: "ジュンバン".into(), phone: "0900000000".into(), birth_date: None };
-        let new = NewPatient { clinic_id: app.clinic, identity: Identity::Offline, details, language: Lang::Ja };
+        let new = NewPatient { clinic_id: app.clinic, identity: identity(number), details, language: Lang::Ja };
         let patient = tx.insert_patient(&new, now).await.expect("patient").expect("new");
         let place = NewAppointment {
             clinic_id: app.clinic,
@@ -167,5 +172,46 @@ fn the_display_and_its_live_board_need_no_sign_in_and_name_nobody() {
         let moved = next_frame().await;
         assert!(moved.contains(r#""calling":1"#) && moved.contains(r#""waiting":[2]"#), "{moved}");
         assert!(!moved.contains("待合 患者"), "numbers only: {moved}");
+    })
+}
+
+#[test]
+fn a_website_patient_checks_in_from_the_emails_link_and_sees_the_queue() {
+    support::run(async {
+        let app = app().await;
+        let key = "linkkey0123456789abcdef";
+        let web = |_| Identity::Email { address: "hanako@example.jp".into(), key: key.into() };
+        let (_, ids) = today_queue_of(&app, 1, web).await;
+        let visit = app.store.read().await.expect("read").appointment(app.clinic, ids[0]).await.expect("read").expect("visit");
+        let page = |query: &str| {
+            Request::get(format!("/w/demo/a/{}?k={key}&lang=ja{query}", visit.reference)).header(header::HOST, HOST).body(Body::empty()).expect("request")
+        };
+        let before = request(&app, page("")).await;
+        assert_eq!(before.status, StatusCode::OK);
+        assert!(before.body.contains("到着しました(受付に知らせる)") && before.body.contains("live-place"), "{}", before.body);
+
+        // A wrong link key finds nothing; the right one checks in and comes back to the page.
+        let form = |k: &str| format!("slug=demo&reference={}&key={k}&lang=ja", visit.reference);
+        let post = |body: String| {
+            Request::post("/api/widget/check_in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::REFERER, format!("http://{HOST}/w/demo/a/{}?k={key}&lang=ja", visit.reference))
+                .header(header::HOST, HOST)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        let wrong = app.router.clone().oneshot(post(form("wrong"))).await.expect("response");
+        let back = wrong.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert!(back.contains("__err="), "refused back to the page: {back}");
+        assert_eq!(app.store.read().await.expect("read").appointment(app.clinic, visit.id).await.expect("read").expect("visit").arrived_at, None);
+        let done = app.router.clone().oneshot(post(form(key))).await.expect("response");
+        assert_eq!(done.status(), StatusCode::FOUND);
+        let to = done.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert!(to.ends_with("&arrived=1") && to.contains(&visit.reference), "{to}");
+        let trail = app.store.read().await.expect("read").queue_trail(app.clinic, visit.id).await.expect("trail");
+        assert_eq!(trail.iter().map(|e| (e.step, e.actor)).collect::<Vec<_>>(), [(QueueStep::Arrived, Actor::Patient(visit.patient_id))]);
+        let after = request(&app, page("&arrived=1")).await;
+        assert!(after.body.contains("受付に到着をお知らせしました。") && !after.body.contains("到着しました(受付に知らせる)"), "{}", after.body);
     })
 }

@@ -297,6 +297,23 @@ pub async fn web_cancel(slug: String, reference: String, key: String, lang: Lang
     .await
 }
 
+/// The website patient tells reception they have arrived (a confirmed visit of today), from
+/// the e-mail's link.
+#[server(endpoint = "widget/check_in")]
+pub async fn web_check_in(slug: String, reference: String, key: String, lang: Lang) -> Result<(), AppError> {
+    respond(lang, async move {
+        let store = crate::state::store()?;
+        let mut tx = store.write().await?;
+        let clinic = super::liff::ssr::clinic(tx.as_mut(), &slug).await?;
+        let a = crate::actions::web::linked_appointment(tx.as_mut(), clinic.id, reference.trim(), key.trim()).await?;
+        crate::actions::queue::check_in(tx.as_mut(), &clinic, a.patient_id, a.id, chrono::Utc::now()).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/w/{}/a/{}?k={}&lang={}&arrived=1", clinic.slug, a.reference, urlencoding(key.trim()), lang.code()));
+        Ok(())
+    })
+    .await
+}
+
 /// The website patient moves a confirmed visit to `place` (`{resource}-{start}`), from the
 /// e-mail's link; then the new request's (or visit's) page.
 #[server(endpoint = "widget/move")]

@@ -8,7 +8,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::web_booking::{urlencoding, web_appointment, LinkedAppointment, WebAnswer, WebCancel};
+use crate::api::web_booking::{urlencoding, web_appointment, LinkedAppointment, WebAnswer, WebCancel, WebCheckIn};
 use crate::error::AppError;
 use crate::i18n::Lang;
 
@@ -66,6 +66,19 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error
             </form>
         }
     });
+    // On the day: 「到着しました」 tells reception; then the page says it knows.
+    let check_in = a.can_check_in.then(|| {
+        view! {
+            <form method="post" action=WebCheckIn::PATH class="check-in-form">
+                <input type="hidden" name="slug" value=slug.to_string()/>
+                <input type="hidden" name="reference" value=a.reference.clone()/>
+                <input type="hidden" name="key" value=key.to_string()/>
+                <input type="hidden" name="lang" value=l.code()/>
+                <button type="submit" class="button primary">{t("到着しました(受付に知らせる)", "I have arrived (tell reception)")}</button>
+            </form>
+        }
+    });
+    let arrived = a.arrived.then(|| view! { <p class="note arrived" role="status">{t("受付に到着をお知らせしました。", "Reception knows you are here.")}</p> });
     // Moving the visit: the widget's days and times of the same menu, then a confirmation.
     let move_to = a.can_reschedule.then(|| {
         let href = format!("/w/{slug}?lang={}&menu={}&replaces={}&k={}", l.code(), a.menu_id, urlencoding(&a.reference), urlencoding(key));
@@ -109,6 +122,8 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error
             </dl>
             {(!a.cancel_note.is_empty()).then(|| view! { <p class="hint">{a.cancel_note.clone()}</p> })}
             {a.queue_today.map(|spot| view! { <crate::pages::queue::LivePlace slug=slug.to_string() lang=Signal::stored(l) spot/> })}
+            {arrived}
+            {check_in}
             {answer}
             {a.upcoming.then(|| view! { <a class="button" href=ics.clone() download="yoyaku.ics">{t("カレンダーに追加(.ics)", "Add to calendar (.ics)")}</a> })}
             {move_to}
