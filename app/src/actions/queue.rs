@@ -137,6 +137,11 @@ pub async fn check_in(tx: &mut dyn Write, clinic: &Clinic, patient: PatientId, i
 /// Today's queues of the clinic, numbers only: every active queue menu on each of its
 /// practitioners and rooms that works today, and any other queue that has places today.
 pub async fn board(db: &mut dyn Reads, clinic: &Clinic, now: DateTime<Utc>) -> Result<ClinicBoard, Problem> {
+    Ok(board_with_places(db, clinic, now).await?.0)
+}
+
+/// [`board`], and today's queue places it was made of (for reception, who sees the names).
+pub async fn board_with_places(db: &mut dyn Reads, clinic: &Clinic, now: DateTime<Utc>) -> Result<(ClinicBoard, Vec<Appointment>), Problem> {
     let day = today(clinic, now);
     let menus = db.menus(clinic.id).await?;
     let resources = db.resources(clinic.id).await?;
@@ -157,13 +162,13 @@ pub async fn board(db: &mut dyn Reads, clinic: &Clinic, now: DateTime<Utc>) -> R
         }
     }
     let queues = keys.into_iter().filter_map(|key| queue_board(key, &menus, &resources, &places)).collect();
-    Ok(ClinicBoard { clinic_name_ja: clinic.name_ja.clone(), clinic_name_en: clinic.name_en.clone(), queues })
+    Ok((ClinicBoard { clinic_name_ja: clinic.name_ja.clone(), clinic_name_en: clinic.name_en.clone(), queues }, places))
 }
 
 fn queue_board(key: QueueKey, menus: &[Menu], resources: &[Resource], places: &[Appointment]) -> Option<QueueBoard> {
     let menu = menus.iter().find(|m| m.id == key.menu)?;
     let resource = resources.iter().find(|r| r.id == key.resource)?;
-    let line = line_of(places.iter().filter(|a| a.resource_id == key.resource && a.menu_id == key.menu));
+    let line = line_in(key, places);
     Some(QueueBoard {
         resource_name_ja: resource.name_ja.clone(),
         resource_name_en: resource.name_en.clone(),
@@ -173,7 +178,12 @@ fn queue_board(key: QueueKey, menus: &[Menu], resources: &[Resource], places: &[
     })
 }
 
-/// Today's places of one queue with who they are, for reception.
+/// The queue `key` among a day's places.
+pub fn line_in(key: QueueKey, places: &[Appointment]) -> Line {
+    line_of(places.iter().filter(|a| a.resource_id == key.resource && a.menu_id == key.menu))
+}
+
+/// Today's places of one queue.
 pub async fn places(db: &mut dyn Reads, clinic: &Clinic, key: QueueKey, now: DateTime<Utc>) -> Result<(Line, Vec<Appointment>), Problem> {
     let day = today(clinic, now);
     let places: Vec<Appointment> = db

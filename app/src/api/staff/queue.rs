@@ -87,7 +87,7 @@ pub async fn press_queue(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::{QueueDay, QueueDesk, QueuePlace};
-    use crate::actions::queue::{board, places, today, QueueKey};
+    use crate::actions::queue::{board_with_places, line_in, today, QueueKey};
     use crate::booking::ids::PatientId;
     use crate::booking::model::Clinic;
     use crate::booking::queue::Standing;
@@ -99,18 +99,17 @@ pub mod ssr {
     pub async fn queue_day(db: &mut dyn Reads, clinic: &Clinic, lang: Lang) -> Result<(QueueDay, Vec<(Option<PatientId>, String)>), Problem> {
         let now = chrono::Utc::now();
         let day = today(clinic, now);
-        let board = board(db, clinic, now).await?;
+        let (board, appointments) = board_with_places(db, clinic, now).await?;
+        let ids: Vec<PatientId> = appointments.iter().map(|a| a.patient_id).collect();
+        let patients = db.patients(clinic.id, &ids).await?;
+        let place = |v: &crate::booking::queue::QueueVisit| {
+            let patient = appointments.iter().find(|a| a.id == v.id).and_then(|a| patients.iter().find(|p| p.id == a.patient_id));
+            QueuePlace { id: v.id, number: v.number, patient_name: patient.map(|p| p.details.name.clone()).unwrap_or_default(), arrived: v.arrived }
+        };
+        let seen = appointments.iter().map(|a| (Some(a.patient_id), day.format("%Y-%m-%d").to_string())).collect();
         let mut queues = Vec::new();
-        let mut seen = Vec::new();
         for q in &board.queues {
-            let (line, appointments) = places(db, clinic, QueueKey { resource: q.resource_id, menu: q.menu_id }, now).await?;
-            let ids: Vec<PatientId> = appointments.iter().map(|a| a.patient_id).collect();
-            let patients = db.patients(clinic.id, &ids).await?;
-            let place = |v: &crate::booking::queue::QueueVisit| {
-                let patient = appointments.iter().find(|a| a.id == v.id).and_then(|a| patients.iter().find(|p| p.id == a.patient_id));
-                QueuePlace { id: v.id, number: v.number, patient_name: patient.map(|p| p.details.name.clone()).unwrap_or_default(), arrived: v.arrived }
-            };
-            seen.extend(appointments.iter().map(|a| (Some(a.patient_id), day.format("%Y-%m-%d").to_string())));
+            let line = line_in(QueueKey { resource: q.resource_id, menu: q.menu_id }, &appointments);
             let done = line.visits().iter().filter(|v| v.called_at.is_some() && line.standing(v) == Standing::Out).count() as u32;
             let pace = match (lang, q.measured) {
                 (Lang::Ja, true) => format!("約{}分ごと(本日の実績)", q.pace_minutes),

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{use_console, PlacePicker};
+use super::{use_console, ActionMessage, PlacePicker};
 use crate::api::once::Intent;
 use crate::api::staff::calendar::*;
 use crate::api::staff::inbox::resend_notification;
@@ -45,12 +45,7 @@ pub fn CalendarPage() -> impl IntoView {
                                         on:change=move |ev| date.set(event_target_value(&ev))/>
                                 </div>
                             </div>
-                            <div aria-live="polite">
-                                {move || message.get().map(|m| match m {
-                                    Ok(text) => view! { <p class="done" role="status">{text}</p> }.into_any(),
-                                    Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
-                                })}
-                            </div>
+                            <ActionMessage message/>
                             {cal.days.into_iter().map(|day| view! { <DayView day week message/> }).collect_view()}
                             <PhoneBookingForm menus date=cal.date.clone() message/>
                         }.into_any()

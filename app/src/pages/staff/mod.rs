@@ -257,6 +257,19 @@ fn live_inbox_updates(console: Console) {
     let _ = console;
 }
 
+/// What the last action on a page came to: done (a status) or refused (an alert).
+#[component]
+pub fn ActionMessage(message: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+    view! {
+        <div aria-live="polite">
+            {move || message.get().map(|m| match m {
+                Ok(text) => view! { <p class="done" role="status">{text}</p> }.into_any(),
+                Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
 /// The free places of a day as radio buttons (proposing a time, booking a phone call).
 #[component]
 pub fn PlacePicker(places: Resource<Result<Vec<PlaceView>, AppError>>, chosen: RwSignal<Option<PlaceView>>) -> impl IntoView {

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::use_console;
+use super::{use_console, ActionMessage};
 use crate::api::once::Intent;
 use crate::api::staff::queue::{load_queue, press_queue, QueueAction, QueueDesk, QueuePlace};
 use crate::i18n::Lang;
@@ -32,12 +32,7 @@ pub fn QueuePage() -> impl IntoView {
                             <h1>{move || lang.get().pick("本日の順番", "Today's queue")} " " {day.date.clone()}</h1>
                             <a class="button" href=day.display_url.clone() target="_blank" rel="noopener">{move || lang.get().pick("待合室の表示を開く", "Open the waiting-room display")}</a>
                         </div>
-                        <div aria-live="polite">
-                            {move || message.get().map(|m| match m {
-                                Ok(text) => view! { <p class="done" role="status">{text}</p> }.into_any(),
-                                Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
-                            })}
-                        </div>
+                        <ActionMessage message/>
                         {day.queues.is_empty().then(|| view! { <p class="muted">{move || lang.get().pick("順番予約のメニューがありません。", "No day-queue menu.")}</p> })}
                         <div class="resource-columns">
                             {day.queues.into_iter().map(|q| view! { <Desk q pressed message/> }).collect_view()}

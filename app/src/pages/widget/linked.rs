@@ -50,34 +50,32 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error
     let t = move |ja: &'static str, en: &'static str| l.pick(ja, en);
     let a = &d.appointment;
     let ics = format!("/w/{slug}/a/{}/ics?k={}", a.reference, urlencoding(key));
+    // A plain form about this appointment: the link's address as hidden fields (and `answer`
+    // when it has one), posted to `action`.
+    let link_form = |action: &'static str, form_class: &'static str, answer: Option<&'static str>, button_class: &'static str, label: &'static str| {
+        view! {
+            <form method="post" action=action class=form_class>
+                <input type="hidden" name="slug" value=slug.to_string()/>
+                <input type="hidden" name="reference" value=a.reference.clone()/>
+                <input type="hidden" name="key" value=key.to_string()/>
+                <input type="hidden" name="lang" value=l.code()/>
+                {answer.map(|answer| view! { <input type="hidden" name="answer" value=answer/> })}
+                <button type="submit" class=button_class>{label}</button>
+            </form>
+        }
+    };
     let cancel = (a.can_cancel || a.can_withdraw).then(|| {
         let label = if a.can_withdraw {
             t("お申し込みを取り消す", "Withdraw the request")
         } else {
             t("予約をキャンセルする", "Cancel the appointment")
         };
-        view! {
-            <form method="post" action=WebCancel::PATH class="cancel-form">
-                <input type="hidden" name="slug" value=slug.to_string()/>
-                <input type="hidden" name="reference" value=a.reference.clone()/>
-                <input type="hidden" name="key" value=key.to_string()/>
-                <input type="hidden" name="lang" value=l.code()/>
-                <button type="submit" class="button danger">{label}</button>
-            </form>
-        }
+        link_form(WebCancel::PATH, "cancel-form", None, "button danger", label)
     });
     // On the day: 「到着しました」 tells reception; then the page says it knows.
-    let check_in = a.can_check_in.then(|| {
-        view! {
-            <form method="post" action=WebCheckIn::PATH class="check-in-form">
-                <input type="hidden" name="slug" value=slug.to_string()/>
-                <input type="hidden" name="reference" value=a.reference.clone()/>
-                <input type="hidden" name="key" value=key.to_string()/>
-                <input type="hidden" name="lang" value=l.code()/>
-                <button type="submit" class="button primary">{t("到着しました(受付に知らせる)", "I have arrived (tell reception)")}</button>
-            </form>
-        }
-    });
+    let check_in = a
+        .can_check_in
+        .then(|| link_form(WebCheckIn::PATH, "check-in-form", None, "button primary", t("到着しました(受付に知らせる)", "I have arrived (tell reception)")));
     let arrived = a.arrived.then(|| view! { <p class="note arrived" role="status">{t("受付に到着をお知らせしました。", "Reception knows you are here.")}</p> });
     // Moving the visit: the widget's days and times of the same menu, then a confirmation.
     let move_to = a.can_reschedule.then(|| {
@@ -86,22 +84,10 @@ fn page(slug: &str, key: &str, l: Lang, d: &LinkedAppointment, done: Done, error
     });
     // The clinic proposes another time: the patient accepts it or turns it down here.
     let answer = a.proposal.then(|| {
-        let form = |answer: &'static str, label: &'static str, class: &'static str| {
-            view! {
-                <form method="post" action=WebAnswer::PATH class="answer-form">
-                    <input type="hidden" name="slug" value=slug.to_string()/>
-                    <input type="hidden" name="reference" value=a.reference.clone()/>
-                    <input type="hidden" name="key" value=key.to_string()/>
-                    <input type="hidden" name="lang" value=l.code()/>
-                    <input type="hidden" name="answer" value=answer/>
-                    <button type="submit" class=class>{label}</button>
-                </form>
-            }
-        };
         view! {
             <p>{t("医院から、この日時へのご変更のご提案です。", "The clinic suggests this time instead.")}</p>
-            {form("accept", t("この日時で予約する", "Accept this time"), "button primary")}
-            {form("decline", t("お断りする", "Decline"), "button")}
+            {link_form(WebAnswer::PATH, "answer-form", Some("accept"), "button primary", t("この日時で予約する", "Accept this time"))}
+            {link_form(WebAnswer::PATH, "answer-form", Some("decline"), "button", t("お断りする", "Decline"))}
         }
     });
     view! {

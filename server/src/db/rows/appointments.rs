@@ -5,7 +5,7 @@ use app::booking::ids::*;
 use app::store::*;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{status, to_u32};
+use super::{actor, status, to_u32};
 
 pub const BOOKED_COLUMNS: &str = "id, resource_id, menu_id, starts_at, held_from, held_until, status, hold_expires_at";
 
@@ -107,7 +107,7 @@ impl TryFrom<EventRow> for AuditEntry {
     fn try_from(r: EventRow) -> Result<Self, StoreError> {
         Ok(AuditEntry {
             appointment_id: AppointmentId(r.appointment_id),
-            actor: Actor::parse_stored(&r.actor).ok_or_else(|| StoreError::corrupt(format!("actor {}", r.actor)))?,
+            actor: actor(&r.actor)?,
             from: r.from_status.as_deref().map(status).transpose()?,
             to: status(&r.to_status)?,
             at: r.at,
@@ -127,7 +127,7 @@ impl TryFrom<QueueEventRow> for QueueEntry {
     fn try_from(r: QueueEventRow) -> Result<Self, StoreError> {
         Ok(QueueEntry {
             step: QueueStep::parse(&r.step).ok_or_else(|| StoreError::corrupt(format!("queue step {}", r.step)))?,
-            actor: Actor::parse_stored(&r.actor).ok_or_else(|| StoreError::corrupt(format!("actor {}", r.actor)))?,
+            actor: actor(&r.actor)?,
             at: r.at,
         })
     }

@@ -23,6 +23,11 @@ pub(super) fn status(s: &str) -> Result<AppointmentStatus, StoreError> {
     AppointmentStatus::parse(s).ok_or_else(|| StoreError::corrupt(format!("status {s}")))
 }
 
+/// Who changed something, as an audit log stores it.
+pub(super) fn actor(s: &str) -> Result<app::store::Actor, StoreError> {
+    app::store::Actor::parse_stored(s).ok_or_else(|| StoreError::corrupt(format!("actor {s}")))
+}
+
 /// Choices are stored one a line.
 pub(super) fn lines(s: &str) -> Vec<String> {
     s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
